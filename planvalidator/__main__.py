@@ -1,0 +1,3 @@
+from planvalidator.cli import main
+
+main()

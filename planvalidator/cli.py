@@ -1,0 +1,99 @@
+"""The ``planvalidator`` command."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from planvalidator import __version__
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_CHECK = 0, 1, 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="planvalidator")
+def main():
+    """新商品・新サービス開発支援事業助成金 事業計画書のチェッカー。
+
+    \b
+    例:
+      planvalidator check 事業計画書.xlsx
+      planvalidator check --format json 受付/*.xlsx
+      planvalidator rules PV201
+    """
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="出力の形式。json は他のツールが読む形（キーは固定）。")
+@click.option("--color/--no-color", default=None, help="色付き表示（既定: 端末なら自動）。")
+def check(files, fmt, color):
+    """事業計画書（.xlsx / .xlsm）をチェックして、指摘を一覧表示します。
+
+    \b
+    終了コード: 0 = エラーなし、1 = エラーあり、2 = チェックできないファイルがある。
+    \b
+    例:
+      planvalidator check templates/r7/kinyurei-r7.xlsx
+      planvalidator check --format json a.xlsx b.xlsx > 結果.json
+    """
+    from planvalidator.engine import check_file
+    from planvalidator.errors import CannotCheck
+    from planvalidator.report import to_json, write_text
+
+    reports, failures = [], {}
+    for path in files:
+        try:
+            reports.append(check_file(path))
+        except CannotCheck as exc:
+            failures[path] = exc.reason
+            click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
+        except Exception as exc:  # never a traceback for a user's file
+            failures[path] = f"チェック中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"
+            click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
+    if fmt == "json":
+        click.echo(to_json(reports, failures))
+    else:
+        write_text(reports, sys.stdout, color=color)
+    if failures:
+        sys.exit(EXIT_CANNOT_CHECK)
+    sys.exit(EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("code", required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules(code, fmt):
+    """規則の一覧、または 1 つの規則の説明（CODE はコードか名前）。
+
+    \b
+    例:
+      planvalidator rules
+      planvalidator rules PV201
+      planvalidator rules amount-mismatch
+    """
+    import json
+
+    from planvalidator import rules as catalogue
+
+    if code:
+        rule = catalogue.get(code)
+        if rule is None:
+            click.echo(f"planvalidator: 規則「{code}」はありません（planvalidator rules で一覧）", err=True)
+            sys.exit(EXIT_CANNOT_CHECK)
+        selected = [rule]
+    else:
+        selected = catalogue.all_rules()
+    if fmt == "json":
+        click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
+                                "family": r.family, "summary": r.summary, "reference": r.reference,
+                                "doc": r.doc} for r in selected], ensure_ascii=False, indent=2))
+        return
+    if code:
+        r = selected[0]
+        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.summary}\n\n{r.doc}\n\n出典: {r.reference}")
+        return
+    for r in selected:
+        click.echo(f"{r.code}  {r.name:<28} {r.severity.value:<8} {r.summary}")

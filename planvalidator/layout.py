@@ -1,0 +1,174 @@
+"""Template layouts (schemas/<version>/layout.yaml) and finding them in a workbook by label.
+
+A layout says *which label* a field or table sits next to, never a cell address, so a
+template whose rows moved, a sheet added in front or a reworded label still reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from planvalidator.normalize import label_canon
+from planvalidator.resources import schemas_dir
+from planvalidator.workbook import Grid, SheetGrid
+
+
+# --- the layout as written in YAML ----------------------------------------
+
+def _labels(value) -> tuple[str, ...]:
+    return tuple(value) if isinstance(value, list) else (str(value),)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    labels: tuple[str, ...]
+    direction: str = "right"
+    section: tuple[str, ...] = ()
+    computed: bool = False
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    name: str
+    labels: tuple[str, ...]
+    fixed: bool = False
+    computed: bool = False
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    name: str
+    columns: tuple[ColumnSpec, ...]
+    section: tuple[str, ...] = ()
+    end_before: tuple[str, ...] = ()
+    records: str = "rows"
+    total_row: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SheetSpec:
+    name: str
+    marker: str | None
+    fields: tuple[FieldSpec, ...]
+    tables: tuple[TableSpec, ...]
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    template: str
+    title: str
+    signature: tuple[tuple[str, str], ...]
+    sheets: tuple[SheetSpec, ...]
+    folder: Path
+
+    def sheet(self, name: str) -> SheetSpec:
+        return next(s for s in self.sheets if s.name == name)
+
+
+def _sheet_spec(name: str, raw: dict) -> SheetSpec:
+    fields = tuple(
+        FieldSpec(
+            name=fname,
+            labels=_labels(f["label"]),
+            direction=f.get("dir", "right"),
+            section=_labels(f["section"]) if f.get("section") else (),
+            computed=bool(f.get("computed", False)),
+        )
+        for fname, f in (raw.get("fields") or {}).items()
+    )
+    tables = tuple(
+        TableSpec(
+            name=tname,
+            columns=tuple(
+                ColumnSpec(cname, _labels(c["label"]), bool(c.get("fixed")), bool(c.get("computed")))
+                for cname, c in t["header"].items()
+            ),
+            section=_labels(t["section"]) if t.get("section") else (),
+            end_before=tuple(t.get("end_before") or ()),
+            records=t.get("records", "rows"),
+            total_row=_labels(t["total_row"]) if t.get("total_row") else (),
+        )
+        for tname, t in (raw.get("tables") or {}).items()
+    )
+    return SheetSpec(name, raw.get("marker"), fields, tables, bool(raw.get("optional", False)))
+
+
+def load_layout(folder: Path) -> Layout:
+    raw = yaml.safe_load((folder / "layout.yaml").read_text(encoding="utf-8"))
+    return Layout(
+        template=raw["template"],
+        title=raw.get("title", raw["template"]),
+        signature=tuple((s["sheet"], s["label"]) for s in raw.get("signature", [])),
+        sheets=tuple(_sheet_spec(n, s) for n, s in raw["sheets"].items()),
+        folder=folder,
+    )
+
+
+@lru_cache(maxsize=None)
+def known_layouts() -> tuple[Layout, ...]:
+    """Every template version under schemas/, newest first."""
+    folders = sorted((p.parent for p in schemas_dir().glob("*/layout.yaml")), reverse=True)
+    return tuple(load_layout(f) for f in folders)
+
+
+# --- finding labels in a sheet --------------------------------------------
+
+@dataclass
+class LabelIndex:
+    """Every text cell of a sheet, by its comparable form."""
+    sheet: SheetGrid
+    cells: list[tuple[int, int, str]] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.cells = [(r, c, label_canon(t)) for r, c, t in self.sheet.texts()]
+
+    def find(self, labels, *, min_row: int = 1, max_row: int | None = None,
+             row: int | None = None, col: int | None = None) -> tuple[int, int] | None:
+        """The first cell (reading order) whose text is one of ``labels``; exact beats prefix."""
+        wanted = [label_canon(lbl) for lbl in labels]
+        best = None
+        for r, c, text in self.cells:
+            if r < min_row or (max_row is not None and r > max_row):
+                continue
+            if (row is not None and r != row) or (col is not None and c != col):
+                continue
+            for w in wanted:
+                level = 0 if text == w else (1 if w and text.startswith(w) else None)
+                if level is None:
+                    continue
+                key = (level, r, c)
+                if best is None or key < best[0]:
+                    best = (key, (r, c))
+        return best[1] if best else None
+
+
+def find_sheet(grid: Grid, spec: SheetSpec) -> str | None:
+    """The sheet for ``spec``: same name (up to width/spaces), else one whose top shows the marker."""
+    target = label_canon(spec.name)
+    for name in grid.sheet_names:
+        if label_canon(name) == target:
+            return name
+    if spec.marker:
+        marker = label_canon(spec.marker)
+        for name, sheet in grid.sheets.items():
+            for r, c, text in sheet.texts():
+                if r > 3:
+                    break
+                if label_canon(text) == marker:
+                    return name
+    return None
+
+
+def matches(grid: Grid, layout: Layout) -> bool:
+    """Does the workbook look like this template version (its signature labels are there)?"""
+    for sheet_name, label in layout.signature:
+        found = find_sheet(grid, layout.sheet(sheet_name))
+        if found is None or LabelIndex(grid.sheets[found]).find([label]) is None:
+            return False
+    return True

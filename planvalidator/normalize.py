@@ -1,0 +1,200 @@
+"""Turn what applicants really type into typed values.
+
+Each parser takes a raw cell value (what openpyxl or xlwings hands over: str, int,
+float, datetime, bool or None) and returns the typed value, ``None`` for an empty
+cell, or raises :class:`Unreadable` with a short Japanese reason.
+
+- 全角/半角: ``unicodedata`` NFKC (「２４０，０００」→「240,000」, 半角カナ → 全角).
+- 和暦: japanera (「令和7年10月1日」, 「R7.10.1」, 「令和元年5月1日」).
+- Excel serial dates (1900 date system).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+
+from japanera import EraDate
+
+
+class Unreadable(ValueError):
+    """The value cannot be read as the expected type."""
+
+
+# --- text -----------------------------------------------------------------
+
+_SPACES = re.compile(r"[\s\u3000]+")
+_LEADING_NUMBERING = re.compile(r"^(?:\d{1,2}[\.．、]|\(\d{1,2}\)|\d{1,2}\))\s*")
+_CIRCLED = re.compile(r"^[\u2460-\u2473\u24ea]\s*")
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def canon(text: str) -> str:
+    """The form two strings are compared in: NFKC, no white space, case-folded."""
+    return _SPACES.sub("", nfkc(str(text))).casefold()
+
+
+def label_canon(text: str) -> str:
+    """A label's comparable form: :func:`canon` without leading numbering (「１．」「①」「(1)」)."""
+    text = _CIRCLED.sub("", str(text).strip())
+    return canon(_LEADING_NUMBERING.sub("", nfkc(text).strip()))
+
+
+def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def to_text(value) -> str | None:
+    """Free text: stripped; numbers without a spurious ``.0``; dates as ISO."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def to_choice(value, choices) -> str | None:
+    """A list value: the canonical choice when the text matches one up to width and spaces."""
+    text = to_text(value)
+    if text is None:
+        return None
+    wanted = canon(text)
+    for choice in choices:
+        if canon(choice) == wanted:
+            return choice
+    return text
+
+
+# --- numbers --------------------------------------------------------------
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def to_number(value) -> float | None:
+    """A number as applicants write it: 「２４０，０００円」, 「¥240,000」, 「240,000-」, 「△1,000」."""
+    if is_blank(value):
+        return None
+    if isinstance(value, bool):
+        raise Unreadable("数値ではありません")
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise Unreadable("数値ではありません")
+        return float(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        raise Unreadable("日付が入力されています（数値が必要です）")
+    text = _SPACES.sub("", nfkc(str(value)))
+    negative = False
+    if text.startswith(("△", "▲")):
+        negative, text = True, text[1:]
+    text = text.replace(",", "").replace("¥", "").replace("\\", "").replace("$", "")
+    for suffix in ("円", "人", "名", "%", "-"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            text = text[: -len(suffix)]
+    if not _NUMBER.fullmatch(text):
+        raise Unreadable("数値として読めません")
+    number = float(text)
+    return -number if negative else number
+
+
+def to_int(value) -> int | None:
+    """A whole number (円, 人, 千円)."""
+    number = to_number(value)
+    if number is None:
+        return None
+    if not float(number).is_integer():
+        raise Unreadable("小数が入力されています（1円単位の整数で入力してください）")
+    return int(number)
+
+
+# --- dates ----------------------------------------------------------------
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+_WESTERN = ("%Y年%m月%d日", "%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d")
+_ERA_KANJI = ("%-K%-y年%m月%d日",)
+_ERA_LETTER = ("%-h%-y.%m.%d", "%-h%-y/%m/%d", "%-h%-y-%m-%d", "%-h%-y年%m月%d日")
+_ERA_KANJI_YM = ("%-K%-y年%m月",)
+_ERA_LETTER_YM = ("%-h%-y.%m", "%-h%-y/%m", "%-h%-y年%m月")
+
+
+def from_serial(serial: float) -> dt.date:
+    if not 1 <= serial < 2958466:
+        raise Unreadable("日付として読めません")
+    return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+
+
+def _era(text: str, formats) -> dt.date | None:
+    text = text.replace("元年", "1年")
+    if text[:1].isascii() and text[:1].isalpha():
+        text = text[0].upper() + text[1:]
+    for fmt in formats:
+        try:
+            found = EraDate.strptime(text, fmt)
+        except (ValueError, TypeError, KeyError, IndexError):
+            continue
+        if found:
+            return found[0].to_date() if hasattr(found[0], "to_date") else dt.date(
+                found[0].year, found[0].month, found[0].day)
+    return None
+
+
+def to_date(value) -> dt.date | None:
+    """A date: a real date cell, an Excel serial number, 西暦 or 和暦 text."""
+    if is_blank(value):
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, bool):
+        raise Unreadable("日付として読めません")
+    if isinstance(value, (int, float)):
+        return from_serial(float(value))
+    text = _SPACES.sub("", nfkc(str(value)))
+    if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) <= 5:
+        return from_serial(float(text))
+    for fmt in _WESTERN:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            pass
+    found = _era(text, _ERA_KANJI + _ERA_LETTER)
+    if found:
+        return found
+    raise Unreadable("日付として読めません（例: 2025/10/1、令和7年10月1日）")
+
+
+def to_year_month(value) -> tuple[int, int] | None:
+    """A year and month: 「2024年3月」, 「R6.3」, 「2024/3」, or any full date."""
+    if is_blank(value):
+        return None
+    try:
+        day = to_date(value)
+        return (day.year, day.month) if day else None
+    except Unreadable:
+        pass
+    text = _SPACES.sub("", nfkc(str(value)))
+    m = re.fullmatch(r"(\d{4})(?:年|/|-|\.)(\d{1,2})月?", text)
+    if m and 1 <= int(m.group(2)) <= 12:
+        return int(m.group(1)), int(m.group(2))
+    found = _era(text + ("1日" if text.endswith("月") else ".1"),
+                 _ERA_KANJI + _ERA_LETTER) or _era(text, _ERA_KANJI_YM + _ERA_LETTER_YM)
+    if found:
+        return found.year, found.month
+    raise Unreadable("年月として読めません（例: 2024年3月、R6.3）")

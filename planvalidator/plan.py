@@ -1,0 +1,84 @@
+"""The checked plan: every field and table of the workbook, typed, each value tied to its cell."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from planvalidator.findings import Finding
+from planvalidator.layout import Layout
+from planvalidator.workbook import Grid, a1, col_letter
+
+
+@dataclass
+class Field:
+    sheet: str            # the layout's sheet name (計画様式1 …)
+    name: str             # ASCII key from the layout
+    title: str            # Japanese name from the schema
+    cell: str             # A1 address of the input cell
+    row: int
+    col: int
+    value: object = None  # typed value (None when empty or unreadable)
+    formula: str | None = None
+
+
+@dataclass
+class Table:
+    sheet: str
+    name: str
+    records: str                           # "rows": index = Excel row; "columns": index = column letter
+    df: pd.DataFrame                       # typed values of the non-blank records
+    positions: dict[str, int]              # column name -> column number (rows) or row number (columns)
+    titles: dict[str, str]
+    all_records: list[int] = field(default_factory=list)  # row (or column) numbers, blank ones too
+    total_record: int | None = None        # the 合計 row, where the table has one
+
+    def rowcol(self, record: int | str, column: str) -> tuple[int, int]:
+        if self.records == "rows":
+            return int(record), self.positions[column]
+        col = record if isinstance(record, int) else _col_number(record)
+        return self.positions[column], col
+
+    def cell(self, record: int | str, column: str) -> str:
+        return a1(*self.rowcol(record, column))
+
+    def record_label(self, number: int):
+        """The df index for a record number (row number, or column letter)."""
+        return number if self.records == "rows" else col_letter(number)
+
+
+def _col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@dataclass
+class Plan:
+    source: str
+    layout: Layout
+    grid: Grid
+    sheet_names: dict[str, str]                    # layout sheet -> actual sheet name in the book
+    fields: dict[str, dict[str, Field]]
+    tables: dict[str, dict[str, Table]]
+    problems: list[Finding] = field(default_factory=list)  # found while reading (unreadable cells …)
+
+    @property
+    def template(self) -> str:
+        return self.layout.template
+
+    def field(self, sheet: str, name: str) -> Field | None:
+        return self.fields.get(sheet, {}).get(name)
+
+    def value(self, sheet: str, name: str):
+        f = self.field(sheet, name)
+        return None if f is None else f.value
+
+    def table(self, sheet: str, name: str) -> Table | None:
+        return self.tables.get(sheet, {}).get(name)
+
+    def actual(self, sheet: str) -> str:
+        """The sheet's name in the workbook (it may differ from the layout's)."""
+        return self.sheet_names.get(sheet, sheet)

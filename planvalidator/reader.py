@@ -1,0 +1,189 @@
+"""Read a workbook into a :class:`~planvalidator.plan.Plan`.
+
+workbook (file or live book) → :class:`Grid` → which template version (by its labels) →
+every field and table found by label → values parsed by the column types of the sheet
+schemas (全角, 円, 和暦, serial dates …).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planvalidator import normalize
+from planvalidator.errors import CannotCheck
+from planvalidator.findings import Finding, Severity
+from planvalidator.layout import (
+    FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, known_layouts, matches,
+)
+from planvalidator.plan import Field, Plan, Table
+from planvalidator.schema import ColumnType, column_types, typed_series
+from planvalidator.workbook import Grid, SheetGrid, a1, col_letter, load_grid
+
+PARSERS = {
+    "int": normalize.to_int,
+    "number": normalize.to_number,
+    "date": normalize.to_date,
+}
+
+
+def read(path) -> Plan:
+    """Read a workbook file (.xlsx / .xlsm)."""
+    return read_grid(load_grid(path))
+
+
+def identify(grid: Grid) -> Layout:
+    """The template version the workbook follows, by its signature labels."""
+    candidates = [layout for layout in known_layouts() if matches(grid, layout)]
+    if not candidates:
+        raise CannotCheck(
+            "対応している事業計画書の様式ではありません（計画様式1〜9 の見出しが見つかりません）",
+            file=grid.source)
+    return candidates[0]
+
+
+def read_grid(grid: Grid) -> Plan:
+    layout = identify(grid)
+    plan = Plan(source=grid.source, layout=layout, grid=grid, sheet_names={}, fields={}, tables={})
+    for spec in layout.sheets:
+        actual = find_sheet(grid, spec)
+        if actual is None:
+            if not spec.optional:
+                plan.problems.append(_layout_problem(spec.name, None, f"シート「{spec.name}」がありません"))
+            continue
+        plan.sheet_names[spec.name] = actual
+        _read_sheet(plan, spec, grid.sheets[actual])
+    return plan
+
+
+def _layout_problem(sheet: str | None, cell: str | None, message: str) -> Finding:
+    from planvalidator.rules.form import LAYOUT_MISSING
+    return LAYOUT_MISSING.finding(sheet, cell, message)
+
+
+def _unreadable(sheet: str, cell: str, title: str, raw, reason: str) -> Finding:
+    from planvalidator.rules.form import INVALID_TYPE
+    return INVALID_TYPE.finding(sheet, cell, f"「{title}」: {reason}（入力値: {raw}）")
+
+
+def parse(kind_type: ColumnType, raw):
+    """Parse one raw value by its column type; raises normalize.Unreadable."""
+    if kind_type.kind == "text":
+        if kind_type.choices:
+            return normalize.to_choice(raw, kind_type.choices)
+        return normalize.to_text(raw)
+    return PARSERS[kind_type.kind](raw)
+
+
+def _section_row(index: LabelIndex, section) -> int:
+    if not section:
+        return 1
+    found = index.find(section)
+    return found[0] if found else 1
+
+
+def _read_sheet(plan: Plan, spec: SheetSpec, sheet: SheetGrid) -> None:
+    index = LabelIndex(sheet)
+    types = column_types(plan.layout, spec.name, "fields")
+    fields: dict[str, Field] = {}
+    for fspec in spec.fields:
+        found = index.find(fspec.labels, min_row=_section_row(index, fspec.section))
+        ctype = types.get(fspec.name, ColumnType(fspec.name, "text"))
+        if found is None:
+            plan.problems.append(_layout_problem(
+                sheet.name, None, f"見出し「{fspec.labels[0]}」が見つかりません（欄を削除していませんか）"))
+            continue
+        row, col = _input_cell(sheet, found, fspec)
+        field = Field(spec.name, fspec.name, ctype.title, a1(row, col), row, col,
+                      formula=sheet.formulas.get((row, col)))
+        if field.formula is None:
+            field.value = _parse_cell(plan, sheet.name, field.cell, ctype, sheet.value(row, col))
+        fields[fspec.name] = field
+    plan.fields[spec.name] = fields
+    plan.tables[spec.name] = {}
+    for tspec in spec.tables:
+        table = _read_table(plan, spec.name, sheet, index, tspec)
+        if table is not None:
+            plan.tables[spec.name][tspec.name] = table
+
+
+def _input_cell(sheet: SheetGrid, found: tuple[int, int], fspec: FieldSpec) -> tuple[int, int]:
+    r1, c1, r2, c2 = sheet.span(*found)
+    if fspec.direction == "below":
+        return r2 + 1, c1
+    return r1, c2 + 1
+
+
+def _parse_cell(plan: Plan, sheet: str, cell: str, ctype: ColumnType, raw):
+    try:
+        return parse(ctype, raw)
+    except normalize.Unreadable as exc:
+        plan.problems.append(_unreadable(sheet, cell, ctype.title, raw, str(exc)))
+        return None
+
+
+def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex,
+                spec: TableSpec) -> Table | None:
+    start = _section_row(index, spec.section)
+    by_rows = spec.records == "rows"
+    first = index.find(spec.columns[0].labels, min_row=start)
+    if first is None:
+        plan.problems.append(_layout_problem(
+            sheet.name, None, f"表の見出し「{spec.columns[0].labels[0]}」が見つかりません"))
+        return None
+    positions: dict[str, int] = {}
+    for cspec in spec.columns:
+        hit = index.find(cspec.labels, min_row=start, **({"row": first[0]} if by_rows else {"col": first[1]}))
+        if hit is None:
+            plan.problems.append(_layout_problem(
+                sheet.name, None, f"表の見出し「{cspec.labels[0]}」が見つかりません"))
+            continue
+        positions[cspec.name] = hit[1] if by_rows else hit[0]
+
+    # the records: rows below the header (or columns right of the labels) up to the end
+    header_end = sheet.span(*first)[2] if by_rows else sheet.span(*first)[3]
+    last = sheet.max_row if by_rows else sheet.max_col
+    total_record = None
+    if by_rows:
+        for label in (*spec.end_before, *spec.total_row):
+            hit = index.find([label], min_row=header_end + 1)
+            if hit and label in spec.end_before:
+                last = min(last, hit[0] - 1)
+            if hit and label in spec.total_row:
+                total_record = hit[0]
+    numbers = list(range(header_end + 1, last + 1))
+
+    types = column_types(plan.layout, sheet_name, spec.name)
+    fixed = {c.name for c in spec.columns if c.fixed}
+    computed = {c.name for c in spec.columns if c.computed}
+    titles = {c: types[c].title if c in types else c for c in positions}
+
+    def rc(number: int, column: str) -> tuple[int, int]:
+        return (number, positions[column]) if by_rows else (positions[column], number)
+
+    kept: list[int] = []
+    columns: dict[str, list] = {c: [] for c in positions}
+    all_records: list[int] = []
+    for number in numbers:
+        inputs = [c for c in positions if c not in fixed]
+        if not any(_has_input(sheet, *rc(number, c)) for c in inputs):
+            if any(sheet.is_formula(*rc(number, c)) for c in computed) or any(
+                    not normalize.is_blank(sheet.value(*rc(number, c))) for c in fixed):
+                all_records.append(number)
+            continue
+        all_records.append(number)
+        kept.append(number)
+        for c in positions:
+            r, col = rc(number, c)
+            ctype = types.get(c, ColumnType(c, "text"))
+            value = None
+            if not sheet.is_formula(r, col):
+                value = _parse_cell(plan, sheet.name, a1(r, col), ctype, sheet.value(r, col))
+            columns[c].append(value)
+    labels = kept if by_rows else [col_letter(n) for n in kept]
+    df = pd.DataFrame({c: typed_series(values, labels, types.get(c)) for c, values in columns.items()},
+                      index=pd.Index(labels, dtype=object if not by_rows else "int64"))
+    return Table(sheet_name, spec.name, spec.records, df, positions, titles, all_records, total_record)
+
+
+def _has_input(sheet: SheetGrid, row: int, col: int) -> bool:
+    return not sheet.is_formula(row, col) and not normalize.is_blank(sheet.value(row, col))

@@ -1,0 +1,49 @@
+"""Reports of findings: a readable terminal table and a machine-readable JSON form."""
+
+from __future__ import annotations
+
+import json
+from typing import IO
+
+from planvalidator.engine import Report
+from planvalidator.findings import Severity
+
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def summary_line(report: Report) -> str:
+    s = report.summary
+    verdict = "要修正" if report.has_errors else ("確認してください" if s["warning"] else "問題は見つかりませんでした")
+    return (f"{report.file}: エラー {s['error']} 件、警告 {s['warning']} 件、情報 {s['info']} 件"
+            f"（様式 {report.template}）— {verdict}")
+
+
+def write_text(reports: list[Report], out: IO[str], *, color: bool | None = None) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(file=out, force_terminal=color, no_color=color is False, width=160,
+                      highlight=False, soft_wrap=False)
+    for report in reports:
+        if report.findings:
+            table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+            table.add_column("場所", no_wrap=True)
+            table.add_column("重要度", no_wrap=True)
+            table.add_column("コード", no_wrap=True)
+            table.add_column("内容")
+            for f in report.findings:
+                table.add_row(f.where or "—", f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule,
+                              f.message)
+            console.print(table)
+        console.print(summary_line(report))
+
+
+def to_json(reports: list[Report], failures: dict[str, str] | None = None) -> str:
+    """One file: its object. Several: ``{"files": [...]}`` (keys are a stable interface)."""
+    items = [r.to_dict() for r in reports]
+    for file, reason in (failures or {}).items():
+        items.append({"file": file, "template": None, "error": reason,
+                      "summary": {s.value: 0 for s in Severity}, "findings": []})
+    if len(items) == 1:
+        return json.dumps(items[0], ensure_ascii=False, indent=2)
+    return json.dumps({"files": items}, ensure_ascii=False, indent=2)

@@ -1,0 +1,80 @@
+"""The rule catalogue: each rule one small unit with a stable code, a name, a severity and a doc.
+
+Codes group by family, like ruff's:
+
+| family     | codes  | what                                                       |
+|------------|--------|------------------------------------------------------------|
+| form       | PV0xx  | the workbook's form: required, types, choices, formats     |
+| expenses   | PV1xx  | each row of 計画様式7                                       |
+| money      | PV2xx  | arithmetic, rates and caps                                  |
+| applicant  | PV3xx  | who may apply                                               |
+| documents  | PV4xx  | required documents                                          |
+| content    | PV5xx  | what the plan says                                          |
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from planvalidator.findings import Finding, Severity
+
+FAMILIES = {
+    "PV0": "form", "PV1": "expenses", "PV2": "money",
+    "PV3": "applicant", "PV4": "documents", "PV5": "content",
+}
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str          # one line, Japanese
+    doc: str              # what it checks, why, an example (Japanese)
+    reference: str        # the clause of the source document
+
+    @property
+    def family(self) -> str:
+        return FAMILIES.get(self.code[:3], "other")
+
+    def finding(self, sheet: str | None, cell: str | None, message: str,
+                severity: Severity | None = None, reference: str | None = None) -> Finding:
+        return Finding(self.code, self.name, severity or self.severity, sheet, cell, message,
+                       reference or self.reference)
+
+
+REGISTRY: dict[str, Rule] = {}
+CHECKS: list[tuple[Rule, Callable]] = []
+
+
+def define(code: str, name: str, severity: str, summary: str, reference: str, doc: str) -> Rule:
+    if code in REGISTRY:
+        raise ValueError(f"duplicate rule code {code}")
+    rule = Rule(code, name, Severity(severity), summary, doc.strip(), reference)
+    REGISTRY[code] = rule
+    return rule
+
+
+def check(rule: Rule):
+    """Register ``fn(plan, context) -> Iterable[Finding]`` as the check of ``rule``."""
+    def wrap(fn: Callable[..., Iterable[Finding]]):
+        CHECKS.append((rule, fn))
+        return fn
+    return wrap
+
+
+def load_all() -> None:
+    """Import every family module so that their rules register."""
+    from planvalidator.rules import form, money  # noqa: F401
+
+
+def get(code_or_name: str) -> Rule | None:
+    load_all()
+    key = code_or_name.strip()
+    return REGISTRY.get(key.upper()) or next((r for r in REGISTRY.values() if r.name == key), None)
+
+
+def all_rules() -> list[Rule]:
+    load_all()
+    return sorted(REGISTRY.values(), key=lambda r: r.code)

@@ -1,0 +1,154 @@
+"""Form rules (PV0xx): what the sheet schemas check — required cells, types, choices, formats.
+
+Their findings come from the pandera schemas (:mod:`planvalidator.schema`) and from the
+reader (cells it cannot parse, labels it cannot find); this module owns their codes,
+docs and messages.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from planvalidator.rules import define
+
+TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（計画様式1〜9）」"
+
+REQUIRED = define(
+    "PV001", "required-field", "error", "必須の欄が空欄です", TEMPLATE_REF,
+    """
+何を: 事業計画書の必須の欄（黄色の入力欄のうち、全申請者が書く欄）が空欄でないか。
+表（計画様式4・5・7 など）では、何か入力のある行についてだけ、その行の必須欄を調べます。
+なぜ: 記入漏れのある事業計画書は審査できず、差し戻されます。
+例: 計画様式1「郵便番号」が空欄 → エラー。計画様式7 の 1 行に「品名・内容」だけ書いて「数量」が空欄 → エラー。
+""")
+
+INVALID_TYPE = define(
+    "PV002", "invalid-type", "error", "数値・日付として読めない値です", TEMPLATE_REF,
+    """
+何を: 金額・人数・数量の欄が数値として、日付の欄が日付として読めるか。
+「２４０，０００円」「令和7年10月1日」「R7.10.1」など、申請者がよく書く形は読めます。
+金額は 1 円単位の整数です（小数は不可）。
+なぜ: 読めない値は合計・助成率の計算に入らず、申請額の確認ができません。
+例: 単価に「約5万円」→ エラー。発注予定日に「10月上旬」→ エラー。
+""")
+
+INVALID_CHOICE = define(
+    "PV003", "invalid-choice", "error", "選択肢にない値です", TEMPLATE_REF,
+    """
+何を: プルダウンの欄（事業区分、組織形態、主たる業種、経費区分、経費内訳、年度、有/無、該当/非該当 など）に、
+選択肢にない値が入っていないか。全角/半角や空白の違いは同じ値とみなします。
+なぜ: 貼り付けた値はプルダウンの制限をすり抜けます。選択肢にない経費内訳や年度は、
+集計（年度計・区分計）から漏れ、助成対象外と判断される原因になります。
+例: 経費内訳に「人件費」→ エラー（公募要領 5. の経費内訳にない）。年度に「令和7年度」→ エラー（1年目〜3年目）。
+""")
+
+OUT_OF_RANGE = define(
+    "PV004", "out-of-range", "error", "値が範囲外です（負の金額など）", TEMPLATE_REF,
+    """
+何を: 金額・人数が 0 以上か、数量が 0 より大きいか、割合（％）が 0〜100 か。
+なぜ: 負の金額や 0 の数量は明細として成り立たず、合計を誤らせます。
+例: 単価に「-50,000」→ エラー。従事割合に「120」→ エラー。
+""")
+
+INVALID_FORMAT = define(
+    "PV005", "invalid-format", "error", "書式が正しくありません（郵便番号・電話番号・メール・年月など）",
+    TEMPLATE_REF,
+    """
+何を: 郵便番号（123-4567）、電話番号（0 から始まる 10〜11 桁）、メールアドレス、年月（2024年3月、R6.3）、
+事業実施期間（開始）（「交付決定日」または日付）、スケジュールの印（●）の書式。全角で書いても構いません。
+なぜ: 連絡先の誤りは審査中の問い合わせや結果通知が届かない原因になります。
+例: 電話番号「076-267」→ エラー。メール「hanako@」→ エラー。
+""")
+
+INVALID_CORPORATE_NUMBER = define(
+    "PV006", "invalid-corporate-number", "error", "法人番号が正しくありません（13桁・チェックデジット）",
+    "計画様式1「法人番号（13桁）」（国税庁 法人番号の検査用数字）",
+    """
+何を: 法人番号が 13 桁の数字で、先頭の検査用数字（チェックデジット）が残り 12 桁と合っているか
+（python-stdnum の stdnum.jp.cn で検証）。個人事業主は空欄で構いません。
+なぜ: 1 桁の打ち間違いで別の法人を指してしまい、申請者の確認ができません。
+例: 「1200001012345」→ 正しい。「1200001012346」→ エラー（検査用数字が合わない）。「120000101234」→ エラー（12桁）。
+""")
+
+LAYOUT_MISSING = define(
+    "PV007", "layout-missing", "error", "様式のシート・見出しが見つかりません", TEMPLATE_REF,
+    """
+何を: 計画様式1〜9 の各シートと、各欄・各表の見出しが事業計画書に残っているか。
+見出しの文字で欄を探すので、行の挿入やシートの追加・並べ替えは問題ありません。
+なぜ: シートや見出しを削除すると、その欄を確認できず、審査に必要な情報が欠けます。
+例: 「計画様式6」のシートを削除 → エラー。計画様式1 の「法人番号」の行を削除 → エラー。
+""")
+
+_CHECK_RULE = {
+    "not_nullable": REQUIRED,
+    "isin": INVALID_CHOICE,
+    "greater_than_or_equal_to": OUT_OF_RANGE,
+    "greater_than": OUT_OF_RANGE,
+    "less_than_or_equal_to": OUT_OF_RANGE,
+    "less_than": OUT_OF_RANGE,
+    "in_range": OUT_OF_RANGE,
+    "corporate_number": INVALID_CORPORATE_NUMBER,
+}
+
+
+def _shown(value) -> str:
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat()
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _choices(column) -> str:
+    for check in column.checks:
+        if check.name == "isin":
+            values = list(check.statistics.get("allowed_values", ()))
+            text = "、".join(values[:8]) + ("、…" if len(values) > 8 else "")
+            return f"（選択肢: {text}）"
+    return ""
+
+
+def _range(column) -> str:
+    for check in column.checks:
+        stats = check.statistics
+        if check.name == "greater_than_or_equal_to":
+            return f"{stats.get('min_value')} 以上"
+        if check.name == "greater_than":
+            return f"{stats.get('min_value')} より大きい値"
+        if check.name == "in_range":
+            return f"{stats.get('min_value')}〜{stats.get('max_value')}"
+    return "範囲内"
+
+
+_FORMAT_HINT = {
+    "postal_code": "郵便番号は「123-4567」の形で入力してください",
+    "phone_number": "電話番号は 0 から始まる 10〜11 桁で入力してください（例: 076-267-5551）",
+    "email": "メールアドレスの形式ではありません",
+    "year_month": "年月として読めません（例: 2024年3月、R6.3）",
+    "date_or": "日付（例: 2025/10/1、令和7年10月1日）または「交付決定日」と入力してください",
+    "mark": "実施する月には「●」を入力してください",
+}
+
+
+def finding_for_failure(*, check: str, sheet: str, cell: str | None, title: str, value, column):
+    """One pandera failure case → one finding (None for failures that are not the applicant's)."""
+    name = check.split("(")[0]
+    shown = _shown(value)
+    if name == "not_nullable":
+        return REQUIRED.finding(sheet, cell, f"「{title}」が未入力です")
+    if name == "isin":
+        return INVALID_CHOICE.finding(sheet, cell, f"「{title}」の「{shown}」は選択肢にありません{_choices(column)}")
+    if name in _CHECK_RULE and _CHECK_RULE[name] is OUT_OF_RANGE:
+        return OUT_OF_RANGE.finding(sheet, cell, f"「{title}」の {shown} は範囲外です（{_range(column)}）")
+    if name == "corporate_number":
+        return INVALID_CORPORATE_NUMBER.finding(
+            sheet, cell, f"法人番号「{shown}」が正しくありません（13桁の数字で、検査用数字が合うこと）")
+    if name in _FORMAT_HINT:
+        return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」: {_FORMAT_HINT[name]}")
+    if name.startswith("dtype") or name in ("column_in_dataframe", "coerce_dtype"):
+        return None  # the reader already reported unreadable values
+    return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」が正しくありません（{name}）")

@@ -1,0 +1,337 @@
+"""Money rules (PV2xx): the arithmetic of 計画様式1, 2, 7, 8 and 9.
+
+Every total the template computes with a formula is computed again here from the
+applicant's inputs. A formula cell is compared through its cached value (a file saved
+by Excel or LibreOffice has one; a file saved by openpyxl has none, and then there is
+nothing to compare); a formula the applicant overwrote with a number is compared
+through that number. Each wrong cell is named once: a total is checked against the
+parts as the workbook shows them, so one wrong 金額 does not also flag every total.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from dataclasses import dataclass
+
+from planvalidator import normalize
+from planvalidator.plan import Plan
+from planvalidator.program import load_program
+from planvalidator.rules import check, define
+
+AMOUNT = define(
+    "PV201", "amount-mismatch", "error", "金額が 数量×単価 と一致しません",
+    "計画様式7 助成対象経費明細（金額＝数量×単価、税抜）",
+    """
+何を: 計画様式7 の各行の「金額（税抜・円）」が「数量 × 単価（税抜・円）」と一致するか。
+金額の計算式を数値で上書きした行、保存されている計算結果が入力と合わない行を見つけます。
+なぜ: 明細の金額は助成対象経費と助成金申請額の基礎です。1 行の誤りが申請額の誤りになります。
+例: 数量 3、単価 80,000 で金額 250,000 → エラー（正しくは 240,000）。
+""")
+
+EXPENSE_TOTAL = define(
+    "PV202", "expense-total-mismatch", "error", "計画様式7 の年度計・区分計・合計が明細と一致しません",
+    "計画様式7 助成対象経費明細（年度計・経費区分計・合計）",
+    """
+何を: 計画様式7 の「1年目 計」〜「3年目 計」「事業費 計」「試作・開発費 計」「合計」が、
+明細の金額を年度・経費区分ごとに足したものと一致するか。
+なぜ: 年度計は計画様式8 の助成対象経費に、合計は計画様式1 の助成対象経費になります。
+例: 計算式を消して「合計」に 3,900,000 と手入力（明細の合計は 3,890,000）→ エラー。
+""")
+
+FUNDING_TOTAL = define(
+    "PV203", "funding-total-mismatch", "error", "計画様式8 資金計画の計算が一致しません",
+    "計画様式8 資金計画; 公募要領 4.（助成率・助成限度額）",
+    """
+何を: 計画様式8 の「助成対象経費」が計画様式7 の年度計と、「資金合計」が各行の合計と、合計行が各年度の合計と、
+「助成率」「助成限度額」「助成金申請可能額（目安）」が事業区分（公募要領 4.: 区分7 2/3・3,000千円、
+区分8 3/4・1,500千円）から計算した値と一致するか。
+なぜ: 資金計画の数字が明細とずれていると、申請額の根拠が確認できません。
+例: 計画様式8 の 1年目「助成対象経費」が 1,900,000 のまま（計画様式7 の 1年目 計は 2,000,000）→ エラー。
+""")
+
+SALES_PLAN = define(
+    "PV204", "sales-plan-mismatch", "error", "計画様式9 の売上高・売上総利益が一致しません",
+    "計画様式9 事業化計画（売上高＝販売数量×販売単価、売上総利益＝売上高−売上原価）",
+    """
+何を: 計画様式9 の「売上高」が「販売数量 × 販売単価」と、「売上総利益」が「売上高 − 売上原価」と一致するか。
+なぜ: 事業化計画の数字は審査基準「財務・資金の健全性」（費用対効果）の根拠です（公募要領 7.(2)）。
+例: 販売数量 3,000、販売単価 3,500 で売上高 1,050,000 → エラー（正しくは 10,500,000）。
+""")
+
+SUMMARY = define(
+    "PV205", "summary-mismatch", "error", "計画様式1 の助成対象経費・助成金申請額が資金計画と一致しません",
+    "計画様式1 ２．申請事業（助成対象経費・助成金申請額）; 計画様式8 資金計画",
+    """
+何を: 計画様式1 の「助成対象経費（税抜・円）」「助成金申請額（円）」が、計画様式8 の合計行の
+「助成対象経費」「助成金申請額」と一致するか。
+なぜ: 申請書の表紙（計画様式1）の金額が審査・交付の申請額として扱われます。明細と食い違うと申請額が確定しません。
+例: 計算式を消して助成金申請額に 2,600,000 と手入力（資金計画の合計は 2,593,000）→ エラー。
+""")
+
+SHARE_RATIO = define(
+    "PV206", "share-ratio-mismatch", "error", "計画様式2 の出資比率・出資額合計が一致しません",
+    "計画様式2 株主・出資者の状況; 公募要領 2. 注3（みなし大企業の判定）",
+    """
+何を: 計画様式2 の株主ごとの「出資比率（％）」が「出資額 ÷ 出資額合計」（小数第1位）と、
+出資額の「合計」が各株主の出資額の合計と一致するか。
+なぜ: 出資比率はみなし大企業（公募要領 2. 注3 ①②）の判定に使われます。
+例: 出資額 6,000,000 / 合計 10,000,000 で出資比率 50 → エラー（正しくは 60.0）。
+""")
+
+
+@dataclass
+class Mismatch:
+    sheet: str
+    row: int
+    col: int
+    title: str
+    expected: object
+    shown: object
+    formula: bool
+
+
+def _num(value):
+    if value is None or isinstance(value, str) and not value.strip():
+        return None
+    try:
+        return normalize.to_number(value)
+    except normalize.Unreadable:
+        return "unreadable"
+
+
+def _same(expected, shown, tolerance: float) -> bool:
+    if isinstance(expected, str) or isinstance(shown, str):
+        return normalize.canon(expected or "") == normalize.canon(shown or "")
+    return math.isclose(float(expected or 0), float(shown or 0), abs_tol=tolerance)
+
+
+class Calculator:
+    """The template's formulas, evaluated from the inputs.
+
+    ``shown(sheet, r, c)`` is what a cell shows: a typed value, a formula's cached value,
+    or — for a formula without a cached value — what the formula would give.
+    """
+
+    def __init__(self, plan: Plan):
+        self.plan = plan
+        self.expected: dict[tuple[str, int, int], object] = {}
+        self.mismatches: dict[str, list[Mismatch]] = {}
+
+    def grid(self, sheet: str):
+        return self.plan.grid.sheets[self.plan.actual(sheet)]
+
+    def shown(self, sheet: str, row: int, col: int):
+        grid = self.grid(sheet)
+        if grid.is_formula(row, col):
+            cached = grid.cached.get((row, col))
+            if cached is None or cached == "":
+                return self.expected.get((sheet, row, col))
+            return cached if isinstance(cached, str) and not _is_numeric(cached) else _num(cached)
+        value = _num(grid.value(row, col))
+        return None if value == "unreadable" else value
+
+    def expect(self, rule_code: str, sheet: str, row: int, col: int, title: str, expected,
+               tolerance: float = 0.5) -> None:
+        """Record what a computed cell should show and compare it with what it shows."""
+        self.expected[(sheet, row, col)] = expected
+        grid = self.grid(sheet)
+        formula = grid.is_formula(row, col)
+        if formula:
+            cached = grid.cached.get((row, col))
+            if cached is None or cached == "":
+                return  # nothing to compare (e.g. saved by openpyxl): Excel recomputes on open
+            shown = cached if isinstance(cached, str) and not _is_numeric(cached) else _num(cached)
+        else:
+            shown = _num(grid.value(row, col))
+            if shown == "unreadable":
+                return  # reported by the form rules
+        if not _same(expected, shown, tolerance):
+            self.mismatches.setdefault(rule_code, []).append(
+                Mismatch(sheet, row, col, title, expected, shown, formula))
+
+
+def _is_numeric(text: str) -> bool:
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
+
+
+def _sum(values):
+    nums = [v for v in values if isinstance(v, (int, float))]
+    return sum(nums)
+
+
+def _mul(a, b):
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a * b
+    return None
+
+
+def calculate(plan: Plan) -> Calculator:
+    calc = Calculator(plan)
+    _expenses(plan, calc)
+    _funding(plan, calc)
+    _summary(plan, calc)
+    _sales(plan, calc)
+    _shares(plan, calc)
+    return calc
+
+
+def _df_value(table, number, column):
+    label = table.record_label(number)
+    if label in table.df.index and column in table.df.columns:
+        return py_value(table.df.at[label, column])
+    return None
+
+
+def py_value(v):
+    """A DataFrame cell as a plain Python value (None for NA)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def _expenses(plan: Plan, calc: Calculator) -> None:
+    s = "計画様式7"
+    t = plan.table(s, "expenses")
+    if t is None or "amount" not in t.positions:
+        return
+    rows = t.all_records
+    for r in rows:
+        q, p = _df_value(t, r, "quantity"), _df_value(t, r, "unit_price")
+        calc.expect(AMOUNT.code, s, r, t.positions["amount"], t.titles["amount"], _mul(q, p))
+    amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
+    groups = {
+        "year1_total": ("year", "1年目"), "year2_total": ("year", "2年目"), "year3_total": ("year", "3年目"),
+        "project_cost_total": ("category", "事業費"), "development_cost_total": ("category", "試作・開発費"),
+    }
+    for name, (column, value) in groups.items():
+        f = plan.field(s, name)
+        if f is not None:
+            total = _sum(a for r, a in amounts.items() if _df_value(t, r, column) == value)
+            calc.expect(EXPENSE_TOTAL.code, s, f.row, f.col, f.title, total)
+    f = plan.field(s, "grand_total")
+    if f is not None:
+        calc.expect(EXPENSE_TOTAL.code, s, f.row, f.col, f.title, _sum(amounts.values()))
+
+
+def _funding(plan: Plan, calc: Calculator) -> None:
+    s = "計画様式8"
+    t = plan.table(s, "funding")
+    if t is None:
+        return
+    year_cells = {}
+    for i, name in enumerate(("year1_total", "year2_total", "year3_total"), start=1):
+        f = plan.field("計画様式7", name)
+        if f is not None:
+            year_cells[f"{i}年目"] = calc.shown("計画様式7", f.row, f.col)
+    grid = calc.grid(s)
+    inputs = [c for c in ("requested", "own_funds", "loans", "other") if c in t.positions]
+    for r in t.all_records:
+        year = normalize.to_choice(grid.value(r, t.positions["year"]), list(year_cells)) if "year" in t.positions else None
+        if "eligible" in t.positions and year in year_cells:
+            calc.expect(FUNDING_TOTAL.code, s, r, t.positions["eligible"], f"{year}の{t.titles['eligible']}",
+                        year_cells[year])
+        if "total" in t.positions:
+            calc.expect(FUNDING_TOTAL.code, s, r, t.positions["total"], f"{year or ''}の{t.titles['total']}",
+                        _sum(calc.shown(s, r, t.positions[c]) for c in inputs))
+    if t.total_record:
+        for c in ("eligible", *inputs, "total"):
+            if c in t.positions:
+                calc.expect(FUNDING_TOTAL.code, s, t.total_record, t.positions[c], f"合計の{t.titles[c]}",
+                            _sum(calc.shown(s, r, t.positions[c]) for r in t.all_records))
+    program = load_program(plan.layout.folder)
+    category = program.category(plan.value("計画様式1", "category"))
+    rate, cap, estimate = plan.field(s, "rate"), plan.field(s, "cap"), plan.field(s, "estimate")
+    if rate is not None:
+        calc.expect(FUNDING_TOTAL.code, s, rate.row, rate.col, rate.title,
+                    category.rate_text if category else None)
+    if cap is not None:
+        calc.expect(FUNDING_TOTAL.code, s, cap.row, cap.col, cap.title, category.cap if category else None)
+    if estimate is not None and t.total_record and "eligible" in t.positions:
+        eligible = calc.shown(s, t.total_record, t.positions["eligible"]) or 0
+        value = None
+        if category:
+            step = program.estimate_rounding
+            value = int(min(eligible * category.rate, category.cap) // step * step)
+        calc.expect(FUNDING_TOTAL.code, s, estimate.row, estimate.col, estimate.title, value)
+
+
+def _summary(plan: Plan, calc: Calculator) -> None:
+    t = plan.table("計画様式8", "funding")
+    if t is None or not t.total_record:
+        return
+    for field_name, column in (("eligible_total", "eligible"), ("requested_total", "requested")):
+        f = plan.field("計画様式1", field_name)
+        if f is not None and column in t.positions:
+            calc.expect(SUMMARY.code, "計画様式1", f.row, f.col, f.title,
+                        calc.shown("計画様式8", t.total_record, t.positions[column]))
+
+
+def _sales(plan: Plan, calc: Calculator) -> None:
+    s = "計画様式9"
+    t = plan.table(s, "sales_plan")
+    if t is None or "sales" not in t.positions:
+        return
+    for c in t.all_records:
+        q, p = _df_value(t, c, "quantity"), _df_value(t, c, "unit_price")
+        r_sales = t.positions["sales"]
+        year = calc.grid(s).value(t.positions.get("year", 0), c) or ""
+        calc.expect(SALES_PLAN.code, s, r_sales, c, f"{year}の{t.titles['sales']}", _mul(q, p))
+        if "gross_profit" in t.positions:
+            sales = calc.shown(s, r_sales, c)
+            cost = _df_value(t, c, "cost") or 0
+            calc.expect(SALES_PLAN.code, s, t.positions["gross_profit"], c, f"{year}の{t.titles['gross_profit']}",
+                        None if not isinstance(sales, (int, float)) else sales - cost)
+
+
+def _shares(plan: Plan, calc: Calculator) -> None:
+    s = "計画様式2"
+    t = plan.table(s, "shareholders")
+    if t is None or "amount" not in t.positions:
+        return
+    col = t.positions["amount"]
+    total = _sum(calc.shown(s, r, col) for r in t.all_records)
+    if t.total_record:
+        calc.expect(SHARE_RATIO.code, s, t.total_record, col, "出資額の合計", total)
+        total = calc.shown(s, t.total_record, col) or 0
+    if "ratio" not in t.positions:
+        return
+    for r in t.all_records:
+        amount = _df_value(t, r, "amount")
+        value = None if amount is None or not total else round(amount / total * 100, 1)
+        calc.expect(SHARE_RATIO.code, s, r, t.positions["ratio"], t.titles["ratio"], value, tolerance=0.05)
+
+
+def _yen(value) -> str:
+    if isinstance(value, (int, float)):
+        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+    return "空欄" if value is None else f"「{value}」"
+
+
+def _findings(rule, plan: Plan, mismatches):
+    from planvalidator.workbook import a1
+    for m in mismatches:
+        how = ("保存されている計算結果が入力と合いません（計算式が変更されていませんか）" if m.formula
+               else "計算式が数値で上書きされているか、削除されています")
+        yield rule.finding(plan.actual(m.sheet), a1(m.row, m.col),
+                           f"「{m.title}」が {_yen(m.shown)} ですが、入力から計算すると {_yen(m.expected)} です（{how}）")
+
+
+def _register(rule):
+    @check(rule)
+    def run(plan: Plan, context):
+        return list(_findings(rule, plan, context.calculator.mismatches.get(rule.code, [])))
+    return run
+
+
+for _rule in (AMOUNT, EXPENSE_TOTAL, FUNDING_TOTAL, SALES_PLAN, SUMMARY, SHARE_RATIO):
+    _register(_rule)

@@ -1,0 +1,132 @@
+"""The pandera schema of each sheet (schemas/<version>/sheets/<sheet>.yaml) and running it.
+
+A sheet file holds one pandera schema per frame: ``fields`` (the sheet's single input
+cells, checked as a one-row frame) and one per table of the layout. Failure cases come
+back as findings at the cell that failed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+import planvalidator.checks  # noqa: F401  (registers the custom checks with pandera)
+from planvalidator.findings import Finding
+from planvalidator.layout import Layout
+from planvalidator.plan import Plan
+
+
+@dataclass(frozen=True)
+class ColumnType:
+    """What the reader needs to know of a column: its title, how to parse it, its choices."""
+    title: str
+    kind: str                      # "text", "int", "number", "date"
+    choices: tuple[str, ...] = ()
+
+
+def _kind(dtype) -> str:
+    name = str(dtype)
+    if name.startswith("datetime"):
+        return "date"
+    if name in ("Int64", "int64"):
+        return "int"
+    if name in ("Float64", "float64"):
+        return "number"
+    return "text"
+
+
+@lru_cache(maxsize=None)
+def sheet_schemas(folder: Path) -> dict:
+    """{sheet: {frame: DataFrameSchema}} for one template version."""
+    from pandera.io.pandas_io import deserialize_schema
+
+    out: dict[str, dict] = {}
+    for path in sorted((folder / "sheets").glob("*.yaml")):
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        out[path.stem] = {frame: deserialize_schema(spec) for frame, spec in raw.items()}
+    return out
+
+
+def schemas_for(layout: Layout) -> dict:
+    return sheet_schemas(layout.folder)
+
+
+def column_types(layout: Layout, sheet: str, frame: str) -> dict[str, ColumnType]:
+    schema = schemas_for(layout).get(sheet, {}).get(frame)
+    if schema is None:
+        return {}
+    out = {}
+    for name, column in schema.columns.items():
+        choices = ()
+        for check in column.checks:
+            if check.name == "isin":
+                choices = tuple(check.statistics.get("allowed_values", ()))
+        out[name] = ColumnType(column.title or name, _kind(column.dtype), choices)
+    return out
+
+
+def validate(plan: Plan) -> list[Finding]:
+    """Run every sheet's schema over the plan; each failure case becomes a finding at its cell."""
+    import pandas as pd
+    import pandera.errors
+    from planvalidator.rules.form import finding_for_failure
+
+    findings: list[Finding] = []
+    schemas = schemas_for(plan.layout)
+    for sheet, frames in schemas.items():
+        if sheet not in plan.sheet_names:
+            continue
+        for frame, schema in frames.items():
+            if frame == "fields":
+                fields = plan.fields.get(sheet, {})
+                if not fields:
+                    continue
+                types = column_types(plan.layout, sheet, "fields")
+                df = pd.DataFrame({name: typed_series([f.value], [0], types.get(name))
+                                   for name, f in fields.items() if name in schema.columns})
+
+                def locate(_index, column, _fields=fields):
+                    f = _fields.get(column)
+                    return (f.cell, f.title) if f else (None, column)
+            else:
+                table = plan.table(sheet, frame)
+                if table is None or table.df.empty:
+                    continue
+                df = table.df
+
+                def locate(index, column, _table=table):
+                    return _table.cell(index, column), _table.titles.get(column, column)
+            try:
+                schema.validate(df, lazy=True)
+            except pandera.errors.SchemaErrors as exc:
+                for case in exc.failure_cases.to_dict("records"):
+                    column = case.get("column")
+                    if column not in df.columns:
+                        continue
+                    index = case.get("index")
+                    cell, title = locate(index, column)
+                    value = df.at[index, column] if index in df.index else None
+                    f = finding_for_failure(
+                        check=str(case.get("check") or ""), sheet=plan.actual(sheet), cell=cell,
+                        title=title, value=value, column=schema.columns[column])
+                    if f:
+                        findings.append(f)
+    return findings
+
+
+def typed_series(values: list, index: list, ctype: ColumnType | None):
+    """A column of parsed values in the dtype its schema declares."""
+    import pandas as pd
+
+    kind = ctype.kind if ctype else "text"
+    if kind == "int":
+        return pd.Series(pd.array(values, dtype="Int64"), index=index)
+    if kind == "number":
+        return pd.Series(pd.array(values, dtype="Float64"), index=index)
+    if kind == "date":
+        return pd.Series([pd.Timestamp(v) if v is not None else pd.NaT for v in values],
+                         index=index, dtype="datetime64[ns]")
+    return pd.Series(values, index=index, dtype="str")
