@@ -74,7 +74,10 @@ def validate(plan: Plan) -> list[Finding]:
     import pandera.errors
     from planvalidator.rules.form import finding_for_failure
 
+    from planvalidator.rules.form import INVALID_TYPE
+
     findings: list[Finding] = []
+    unreadable = {(f.sheet, f.cell) for f in plan.problems if f.rule == INVALID_TYPE.code}
     schemas = schemas_for(plan.layout)
     for sheet, frames in schemas.items():
         if sheet not in plan.sheet_names:
@@ -112,7 +115,7 @@ def validate(plan: Plan) -> list[Finding]:
                     f = finding_for_failure(
                         check=str(case.get("check") or ""), sheet=plan.actual(sheet), cell=cell,
                         title=title, value=value, column=schema.columns[column])
-                    if f:
+                    if f and not (f.rule != INVALID_TYPE.code and (f.sheet, f.cell) in unreadable):
                         findings.append(f)
     return findings
 

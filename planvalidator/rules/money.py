@@ -143,6 +143,8 @@ class Calculator:
             if cached is None or cached == "":
                 return  # nothing to compare (e.g. saved by openpyxl): Excel recomputes on open
             shown = cached if isinstance(cached, str) and not _is_numeric(cached) else _num(cached)
+        elif isinstance(expected, str):
+            shown = normalize.to_text(grid.value(row, col))
         else:
             shown = _num(grid.value(row, col))
             if shown == "unreadable":

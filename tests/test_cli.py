@@ -1,0 +1,107 @@
+"""The command line: exit codes, the table, the JSON keys other tools read, bad input."""
+
+import json
+
+from click.testing import CliRunner
+
+from planvalidator.cli import main
+from helpers import EXAMPLE, R7, TEMPLATE
+
+WRONG = R7 / "invalid" / "wrong-amount.xlsx"
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(map(str, args)))
+
+
+def test_valid_example_exits_0_with_a_summary():
+    result = run("check", EXAMPLE)
+    assert result.exit_code == 0, result.output
+    assert "エラー 0 件" in result.output
+
+
+def test_findings_exit_1_and_show_sheet_cell_code_message():
+    result = run("check", "--no-color", WRONG)
+    assert result.exit_code == 1
+    line = next(l for l in result.output.splitlines() if "計画様式7!J9" in l)
+    assert "PV201" in line and "エラー" in line and "240,000" in line
+
+
+def test_json_for_one_file_has_the_stable_keys():
+    result = run("check", "--format", "json", WRONG)
+    data = json.loads(result.output)
+    assert set(data) == {"file", "template", "summary", "findings"}
+    assert data["template"] == "r7"
+    assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
+    (finding,) = data["findings"]
+    assert set(finding) == {"rule", "name", "severity", "sheet", "cell", "message", "reference"}
+    assert (finding["rule"], finding["name"], finding["sheet"], finding["cell"]) == \
+        ("PV201", "amount-mismatch", "計画様式7", "J9")
+
+
+def test_json_for_several_files():
+    result = run("check", "--format", "json", EXAMPLE, WRONG)
+    data = json.loads(result.output)
+    assert [f["summary"]["error"] for f in data["files"]] == [0, 1]
+    assert result.exit_code == 1
+
+
+def test_blank_template_exits_1_with_required_errors():
+    result = run("check", "--format", "json", TEMPLATE)
+    assert result.exit_code == 1
+    assert {f["rule"] for f in json.loads(result.output)["findings"]} == {"PV001"}
+
+
+def test_not_a_workbook_exits_2_with_one_line_and_no_traceback(tmp_path):
+    bad = tmp_path / "申請書.xlsx"
+    bad.write_text("hello")
+    result = CliRunner().invoke(main, ["check", str(bad)])
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    lines = [l for l in result.output.splitlines() if l.strip()]
+    assert len(lines) == 1 and "申請書.xlsx" in lines[0] and "Excelブック" in lines[0]
+
+
+def test_missing_file_exits_2(tmp_path):
+    result = run("check", tmp_path / "nothing.xlsx")
+    assert result.exit_code == 2 and "見つかりません" in result.output
+
+
+def test_one_bad_file_among_good_ones_exits_2_but_reports_the_rest(tmp_path):
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04broken")
+    result = run("check", "--format", "json", EXAMPLE, bad)
+    assert result.exit_code == 2
+    out = result.output[result.output.index("{"):]
+    files = json.loads(out)["files"]
+    assert files[0]["summary"]["error"] == 0 and "error" in files[1]
+
+
+def test_rules_lists_and_explains():
+    listing = run("rules")
+    assert listing.exit_code == 0 and "PV201" in listing.output and "amount-mismatch" in listing.output
+    one = run("rules", "PV006")
+    assert one.exit_code == 0 and "チェックデジット" in one.output and "出典" in one.output
+    assert run("rules", "PV999").exit_code == 2
+
+
+def test_help_shows_an_example():
+    assert "planvalidator check" in run("check", "--help").output
+
+
+def test_installed_console_script_and_package_data():
+    """The package works installed: the console script runs and the shipped data is found."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from planvalidator.resources import schemas_dir, templates_dir
+    assert (schemas_dir() / "r7" / "layout.yaml").is_file()
+    assert (templates_dir() / "r7" / "kinyurei-r7.xlsx").is_file()
+    script = shutil.which("planvalidator", path=str(Path(sys.executable).parent)) or shutil.which("planvalidator")
+    if script is None:
+        import pytest
+        pytest.skip("planvalidator is not installed as a command here")
+    result = subprocess.run([script, "check", str(EXAMPLE)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

@@ -1,0 +1,91 @@
+"""Every normalisation of what applicants really type."""
+
+import datetime as dt
+
+import pytest
+
+from planvalidator import normalize as n
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("２４０，０００", 240000),
+    ("240,000円", 240000),
+    ("２４０，０００円", 240000),
+    ("¥240,000", 240000),
+    (" 240000 ", 240000),
+    ("240 000", 240000),
+    (240000.0, 240000),
+    (240000, 240000),
+    ("△1,000", -1000),
+])
+def test_yen_as_applicants_write_it(raw, expected):
+    assert n.to_int(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["約5万円", "5万", "abc", "1,000.5", True])
+def test_unreadable_or_fractional_yen(raw):
+    with pytest.raises(n.Unreadable):
+        n.to_int(raw)
+
+
+def test_blank_is_none():
+    assert n.to_int("  ") is None and n.to_int(None) is None and n.to_date("\u3000") is None
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("令和7年10月1日", dt.date(2025, 10, 1)),
+    ("令和７年１０月１日", dt.date(2025, 10, 1)),
+    ("R7.10.1", dt.date(2025, 10, 1)),
+    ("r7.10.1", dt.date(2025, 10, 1)),
+    ("R07/10/01", dt.date(2025, 10, 1)),
+    ("令和元年5月1日", dt.date(2019, 5, 1)),
+    ("H31.4.30", dt.date(2019, 4, 30)),
+    ("2025/10/1", dt.date(2025, 10, 1)),
+    ("2025年10月1日", dt.date(2025, 10, 1)),
+    ("2025-10-01", dt.date(2025, 10, 1)),
+    (45931, dt.date(2025, 10, 1)),          # Excel serial
+    (45931.0, dt.date(2025, 10, 1)),
+    ("45931", dt.date(2025, 10, 1)),
+    (dt.datetime(2025, 10, 1, 0, 0), dt.date(2025, 10, 1)),
+])
+def test_dates(raw, expected):
+    assert n.to_date(raw) == expected
+
+
+@pytest.mark.parametrize("raw", ["10月上旬", "令和7年2月30日", "2025/13/1", "交付決定後"])
+def test_unreadable_dates(raw):
+    with pytest.raises(n.Unreadable):
+        n.to_date(raw)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("2024年3月", (2024, 3)), ("R6.3", (2024, 3)), ("令和6年3月", (2024, 3)), ("2024/3", (2024, 3)),
+    (dt.datetime(2024, 3, 31), (2024, 3)),
+])
+def test_year_month(raw, expected):
+    assert n.to_year_month(raw) == expected
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("１年目", "1年目"),
+    (" 1年目 ", "1年目"),
+    ("試作･開発費", "試作・開発費"),          # 半角中黒
+    ("ｶﾌﾞｼｷｶﾞｲｼｬ", "ｶﾌﾞｼｷｶﾞｲｼｬ"),          # not a choice: left as typed
+    ("７　中小企業等による社会課題解決に向けた新商品・新サービスの開発・販路開拓支援",
+     "7 中小企業等による社会課題解決に向けた新商品・新サービスの開発・販路開拓支援"),
+])
+def test_list_values_up_to_width_and_spaces(raw, expected):
+    choices = ["1年目", "2年目", "試作・開発費",
+               "7 中小企業等による社会課題解決に向けた新商品・新サービスの開発・販路開拓支援"]
+    assert n.to_choice(raw, choices) == expected
+
+
+def test_text_strips_spaces_and_float_artifacts():
+    assert n.to_text("  能登 太郎\u3000") == "能登 太郎"
+    assert n.to_text(1200001012345.0) == "1200001012345"
+
+
+def test_labels_compare_without_numbering_width_or_spaces():
+    assert n.label_canon("１．申請者") == n.label_canon("申請者")
+    assert n.label_canon("① 事業計画書") == n.label_canon("事業計画書")
+    assert n.label_canon("1年目\u3000計") == n.label_canon("1年目 計")   # a number that is not numbering

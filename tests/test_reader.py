@@ -1,0 +1,121 @@
+"""The reader: template identification, fields and tables found by label, moved layouts."""
+
+import datetime as dt
+
+import openpyxl
+import pytest
+
+from planvalidator.errors import CannotCheck
+from planvalidator.reader import read
+from helpers import EXAMPLE, TEMPLATE, edit
+
+
+def test_reads_every_field_with_its_cell():
+    plan = read(EXAMPLE)
+    assert plan.template == "r7"
+    f = plan.field("計画様式1", "corporate_number")
+    assert (f.cell, f.value) == ("D13", "1200001012345")
+    assert plan.field("計画様式1", "phone").cell == "D15"
+    assert plan.field("計画様式1", "contact_phone").cell == "D35"       # same label, later section
+    assert plan.value("計画様式1", "submitted_on") == dt.date(2025, 6, 2)
+    assert plan.value("計画様式2", "capital") == 10_000_000
+    assert plan.field("計画様式3", "background").cell == "B5"           # label above its input
+    assert plan.field("計画様式7", "grand_total").cell == "J52"
+
+
+def test_tables_are_indexed_by_excel_row_and_know_their_cells():
+    plan = read(EXAMPLE)
+    t = plan.table("計画様式7", "expenses")
+    assert list(t.df.index) == list(range(6, 18))            # 12 filled rows, blank rows dropped
+    assert t.df.at[8, "unit_price"] == 350_000
+    assert t.cell(8, "unit_price") == "I8"
+    assert t.df.at[6, "order_date"].date() == dt.date(2025, 10, 1)
+    sales = plan.table("計画様式9", "sales_plan")             # one record per column
+    assert list(sales.df.index) == ["C", "D", "E", "F", "G"]
+    assert sales.cell("E", "cost") == "E9"
+
+
+def test_formula_cells_are_not_inputs():
+    plan = read(EXAMPLE)
+    t = plan.table("計画様式7", "expenses")
+    assert t.df["amount"].isna().all()                          # 金額 are formulas
+    assert plan.field("計画様式1", "eligible_total").formula == "=計画様式8!C9"
+
+
+def _insert_expense_row(book):
+    ws = book["計画様式7"]
+    ws.insert_rows(8)
+    moved = []
+    for rng in list(ws.merged_cells.ranges):
+        if rng.min_row >= 8:
+            moved.append((rng.min_row, rng.min_col, rng.max_row, rng.max_col))
+            ws.merged_cells.remove(rng)
+    for r1, c1, r2, c2 in moved:
+        ws.merge_cells(start_row=r1 + 1, start_column=c1, end_row=r2 + 1, end_column=c2)
+
+
+def test_inserted_row_and_sheet_in_front_still_read(tmp_path):
+    def prepare(book):
+        _insert_expense_row(book)
+        book.create_sheet("メモ", 0)["A1"] = "申請者のメモ"
+    path = edit(EXAMPLE, tmp_path / "moved.xlsx", {"計画様式7": {
+        "C8": "1年目", "D8": "試作・開発費", "E8": "原材料費", "F8": "追加の板材",
+        "G8": 10, "H8": "枚", "I8": 5000, "L8": dt.datetime(2025, 10, 1), "M8": "有"}}, prepare=prepare)
+    plan = read(path)
+    t = plan.table("計画様式7", "expenses")
+    assert 8 in t.df.index and t.df.at[8, "description"] == "追加の板材"
+    assert t.df.at[9, "description"] == "薄挽き加工用専用治具"     # the old row 8 moved down
+    assert plan.field("計画様式7", "grand_total").cell == "J53"
+    assert plan.sheet_names["計画様式7"] == "計画様式7"
+
+
+def test_renamed_sheet_is_found_by_its_marker(tmp_path):
+    def prepare(book):
+        book["計画様式7"].title = "経費明細"
+    plan = read(edit(EXAMPLE, tmp_path / "renamed.xlsx", {}, prepare=prepare))
+    assert plan.actual("計画様式7") == "経費明細"
+    assert len(plan.table("計画様式7", "expenses").df) == 12
+
+
+def test_reworded_label_with_a_suffix_still_reads(tmp_path):
+    plan = read(edit(EXAMPLE, tmp_path / "reworded.xlsx", {"計画様式1": {"B13": "法人番号（13桁・半角）"}}))
+    assert plan.field("計画様式1", "corporate_number").cell == "D13"
+
+
+def test_blank_template_reads_without_crash():
+    plan = read(TEMPLATE)
+    assert plan.value("計画様式1", "name") is None
+    assert plan.table("計画様式7", "expenses").df.empty
+
+
+def test_unknown_workbook_is_refused(tmp_path):
+    path = tmp_path / "other.xlsx"
+    book = openpyxl.Workbook()
+    book.active["A1"] = "売上報告"
+    book.save(path)
+    with pytest.raises(CannotCheck) as exc:
+        read(path)
+    assert "様式" in str(exc.value) and "other.xlsx" in str(exc.value)
+
+
+@pytest.mark.parametrize("content, needle", [
+    (b"not a workbook at all", "Excelブック"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
+])
+def test_not_a_workbook(tmp_path, content, needle):
+    path = tmp_path / "bad.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(CannotCheck) as exc:
+        read(path)
+    assert needle in str(exc.value)
+
+
+def test_password_protected_workbook(tmp_path):
+    msoffcrypto = pytest.importorskip("msoffcrypto")
+    from msoffcrypto.format.ooxml import OOXMLFile
+    target = tmp_path / "locked.xlsx"
+    with open(EXAMPLE, "rb") as src, open(target, "wb") as out:
+        OOXMLFile(src).encrypt("secret", out)
+    with pytest.raises(CannotCheck) as exc:
+        read(target)
+    assert "パスワード" in str(exc.value)
