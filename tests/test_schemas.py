@@ -123,3 +123,26 @@ def test_blank_template_reports_required_fields_without_crash():
             ("PV001", "計画様式3", "B5"), ("PV001", "計画様式9", "B13")} <= errors
     assert {k[0] for k in errors} == {"PV001"}
     assert ("PV001", "計画様式1", "D13") not in errors                    # 法人番号 is conditional
+
+
+GROUP = {"計画様式1": {"D14": "グループ（4者以上）"}, "別紙1": {
+    f"{col}{row}": value
+    for row, (name, day) in enumerate([("株式会社のと木工房", 1), ("加賀工芸株式会社", 2),
+                                       ("金沢デザイン合同会社", 3), ("白山精機株式会社", 4)], start=8)
+    for col, value in (("C", name), ("E", "石川県金沢市"), ("F", "代表 太郎"), ("G", "試作"),
+                       ("H", "該当"), ("I", dt.datetime(2025, 6, day)))}}
+
+
+def test_group_consent_sheet_filled_right_gives_no_error(example_with):
+    assert keys(example_with(GROUP), severities=("error",)) == set()
+
+
+@pytest.mark.parametrize("cell, value, rule", [
+    ("H9", "はい", "PV003"),
+    ("I10", "6月頃", "PV002"),
+    ("F11", None, "PV001"),
+])
+def test_group_consent_sheet_errors(example_with, cell, value, rule):
+    edits = {k: dict(v) for k, v in GROUP.items()}
+    edits["別紙1"][cell] = value
+    assert keys(example_with(edits), severities=("error",)) == {(rule, "別紙1", cell)}
