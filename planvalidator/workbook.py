@@ -158,8 +158,7 @@ def load_grid(path: str | Path) -> Grid:
                     pos = (cell.row, cell.column)
                     if isinstance(value, (ArrayFormula, DataTableFormula)):
                         grid.formulas[pos] = getattr(value, "text", None) or "={array}"
-                    elif cell.data_type == "f" or (isinstance(value, str) and value.startswith("=")
-                                                   and cell.data_type == "f"):
+                    elif cell.data_type == "f":
                         grid.formulas[pos] = value
                     else:
                         grid.values[pos] = value
