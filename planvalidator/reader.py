@@ -163,8 +163,8 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
     kept: list[int] = []
     columns: dict[str, list] = {c: [] for c in positions}
     all_records: list[int] = []
+    inputs = [c for c in positions if c not in fixed]
     for number in numbers:
-        inputs = [c for c in positions if c not in fixed]
         if not any(_has_input(sheet, *rc(number, c)) for c in inputs):
             if any(sheet.is_formula(*rc(number, c)) for c in computed) or any(
                     not normalize.is_blank(sheet.value(*rc(number, c))) for c in fixed):

@@ -107,6 +107,9 @@ def _same(expected, shown, tolerance: float) -> bool:
     return math.isclose(float(expected or 0), float(shown or 0), abs_tol=tolerance)
 
 
+UNKNOWN = object()
+
+
 class Calculator:
     """The template's formulas, evaluated from the inputs.
 
@@ -122,36 +125,38 @@ class Calculator:
     def grid(self, sheet: str):
         return self.plan.grid.sheets[self.plan.actual(sheet)]
 
-    def shown(self, sheet: str, row: int, col: int):
+    def _present(self, sheet: str, row: int, col: int, *, text: bool = False):
+        """What the workbook itself shows in a cell, or UNKNOWN.
+
+        UNKNOWN: a formula without a cached value (a file saved by openpyxl; Excel recomputes
+        on open), or a typed value that is not a number (the form rules report it).
+        """
         grid = self.grid(sheet)
         if grid.is_formula(row, col):
             cached = grid.cached.get((row, col))
             if cached is None or cached == "":
-                return self.expected.get((sheet, row, col))
+                return UNKNOWN
             return cached if isinstance(cached, str) and not _is_numeric(cached) else _num(cached)
+        if text:
+            return normalize.to_text(grid.value(row, col))
         value = _num(grid.value(row, col))
-        return None if value == "unreadable" else value
+        return UNKNOWN if value == "unreadable" else value
+
+    def shown(self, sheet: str, row: int, col: int):
+        """What a cell shows; for a formula without a cached value, what it would compute."""
+        value = self._present(sheet, row, col)
+        if value is UNKNOWN:
+            return self.expected.get((sheet, row, col)) if self.grid(sheet).is_formula(row, col) else None
+        return value
 
     def expect(self, rule_code: str, sheet: str, row: int, col: int, title: str, expected,
                tolerance: float = 0.5) -> None:
         """Record what a computed cell should show and compare it with what it shows."""
         self.expected[(sheet, row, col)] = expected
-        grid = self.grid(sheet)
-        formula = grid.is_formula(row, col)
-        if formula:
-            cached = grid.cached.get((row, col))
-            if cached is None or cached == "":
-                return  # nothing to compare (e.g. saved by openpyxl): Excel recomputes on open
-            shown = cached if isinstance(cached, str) and not _is_numeric(cached) else _num(cached)
-        elif isinstance(expected, str):
-            shown = normalize.to_text(grid.value(row, col))
-        else:
-            shown = _num(grid.value(row, col))
-            if shown == "unreadable":
-                return  # reported by the form rules
-        if not _same(expected, shown, tolerance):
+        shown = self._present(sheet, row, col, text=isinstance(expected, str))
+        if shown is not UNKNOWN and not _same(expected, shown, tolerance):
             self.mismatches.setdefault(rule_code, []).append(
-                Mismatch(sheet, row, col, title, expected, shown, formula))
+                Mismatch(sheet, row, col, title, expected, shown, self.grid(sheet).is_formula(row, col)))
 
 
 def _is_numeric(text: str) -> bool:
