@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
+from planvalidator.normalize import date_or_none
 from planvalidator.findings import Finding, Severity, sort_findings
 from planvalidator.plan import Plan
 
@@ -19,6 +21,40 @@ class Context:
     def calculator(self):
         from planvalidator.rules.money import calculate
         return calculate(self.plan)
+
+    @cached_property
+    def program(self):
+        from planvalidator.program import load_program
+        return load_program(self.plan.layout.folder)
+
+    @cached_property
+    def category(self):
+        """The 事業区分 (program Category) the applicant chose, or None."""
+        return self.program.category(self.plan.value("計画様式1", "category"))
+
+    @cached_property
+    def period_start(self) -> dt.date | None:
+        """事業実施期間（開始） as a date, when the applicant wrote one (not 「交付決定日」)."""
+        return date_or_none(self.plan.value("計画様式1", "period_start"))
+
+    @cached_property
+    def period_end(self) -> dt.date | None:
+        return date_or_none(self.plan.value("計画様式1", "period_end"))
+
+    @cached_property
+    def grant_date(self) -> dt.date:
+        """The earliest day the project can start: 交付決定 (or the later start date written)."""
+        earliest = self.program.earliest_grant_date
+        return max(earliest, self.period_start) if self.period_start else earliest
+
+    @cached_property
+    def org_type(self) -> str | None:
+        from planvalidator.normalize import canon
+        value = self.plan.value("計画様式1", "org_type")
+        for key, name in self.program.raw["org_types"].items():
+            if value is not None and canon(value) == canon(name):
+                return key
+        return None
 
 
 @dataclass

@@ -180,6 +180,14 @@ def to_date(value) -> dt.date | None:
     raise Unreadable("日付として読めません（例: 2025/10/1、令和7年10月1日）")
 
 
+def date_or_none(value) -> dt.date | None:
+    """A date when the value reads as one, else None (for rules that only act on real dates)."""
+    try:
+        return to_date(value)
+    except Unreadable:
+        return None
+
+
 def to_year_month(value) -> tuple[int, int] | None:
     """A year and month: 「2024年3月」, 「R6.3」, 「2024/3」, or any full date."""
     if is_blank(value):

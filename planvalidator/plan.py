@@ -33,6 +33,17 @@ class Table:
     titles: dict[str, str]
     all_records: list[int] = field(default_factory=list)  # row (or column) numbers, blank ones too
     total_record: int | None = None        # the 合計 row, where the table has one
+    first_number: int | None = None        # the first row (or column) below the header
+
+    def first_free(self) -> int | None:
+        """The first record number with nothing typed in it (where a missing record goes)."""
+        if self.first_number is None:
+            return None
+        filled = {self.number(rec) for rec in self.df.index}
+        n = self.first_number
+        while n in filled:
+            n += 1
+        return n
 
     def rowcol(self, record: int | str, column: str) -> tuple[int, int]:
         if self.records == "rows":
@@ -43,9 +54,31 @@ class Table:
     def cell(self, record: int | str, column: str) -> str:
         return a1(*self.rowcol(record, column))
 
+    def rows(self):
+        """(record, {column: plain Python value}) for each non-blank record, in sheet order."""
+        for label, row in self.df.iterrows():
+            yield label, {c: py_value(v) for c, v in row.items()}
+
+    def number(self, record) -> int:
+        """The Excel row (or column number) of a record."""
+        return int(record) if self.records == "rows" else _col_number(record)
+
     def record_label(self, number: int):
         """The df index for a record number (row number, or column letter)."""
         return number if self.records == "rows" else col_letter(number)
+
+
+def py_value(v):
+    """A DataFrame cell as a plain Python value (None for NA; a Timestamp as a date)."""
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if hasattr(v, "item"):
+        v = v.item()
+    if isinstance(v, float) and v != v:
+        return None
+    return v
 
 
 def _col_number(letters: str) -> int:
@@ -78,6 +111,11 @@ class Plan:
 
     def table(self, sheet: str, name: str) -> Table | None:
         return self.tables.get(sheet, {}).get(name)
+
+    def problems_at(self, sheet: str, cell: str) -> bool:
+        """Whether the reader already reported the cell (an unreadable value)."""
+        name = self.actual(sheet)
+        return any(p.sheet == name and p.cell == cell for p in self.problems)
 
     def actual(self, sheet: str) -> str:
         """The sheet's name in the workbook (it may differ from the layout's)."""

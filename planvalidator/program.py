@@ -1,15 +1,21 @@
-"""Program parameters (schemas/<version>/program.yaml): rates, caps and the like."""
+"""Program parameters (schemas/<version>/program.yaml): rates, caps, periods, expense lists, keywords.
+
+Everything a rule needs to know about the program lives in that file, with the clause it comes
+from; this module only gives it types.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+import re
+from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
 
-from planvalidator.normalize import nfkc
+from planvalidator.normalize import canon, nfkc
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,8 @@ class Category:
     rate: Fraction
     cap: int
     source: str
+    org_types: tuple[str, ...] = ()
+    max_employees: int | None = None
 
     @property
     def rate_text(self) -> str:
@@ -26,11 +34,33 @@ class Category:
 
 
 @dataclass(frozen=True)
+class SmeLimit:
+    capital: int
+    employees: int
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    name: str
+    keywords: tuple[str, ...]
+    when: str          # always / group / innovation_plan / partnership
+
+    def matches(self, title: str | None) -> bool:
+        text = canon(title or "")
+        return any(canon(k) in text for k in self.keywords)
+
+
+def _fraction(pair) -> Fraction:
+    return Fraction(*pair)
+
+
+@dataclass(frozen=True)
 class Program:
     name: str
     categories: dict[str, Category]
     estimate_rounding: int
-    raw: dict
+    raw: dict = field(repr=False, hash=False, compare=False)
 
     def category(self, value) -> Category | None:
         """The 事業区分 a 計画様式1 value names (「7 中小企業等…」, 「７」, 「区分8」)."""
@@ -42,12 +72,78 @@ class Program:
                 return cat
         return None
 
+    # --- 事業実施期間 --------------------------------------------------------
+    @property
+    def earliest_grant_date(self) -> dt.date:
+        return _date(self.raw["period"]["earliest_grant_date"])
+
+    @property
+    def max_years(self) -> int:
+        return int(self.raw["period"]["max_years"])
+
+    def fiscal_year(self, year_label: str | None) -> tuple[dt.date, dt.date] | None:
+        """First and last day of 「1年目」「2年目」…: 1年目 = the fiscal year of the first 交付決定."""
+        if not year_label:
+            return None
+        m = re.fullmatch(r"\s*(\d+)\s*年目\s*", nfkc(str(year_label)))
+        if not m:
+            return None
+        start = int(self.raw["period"]["first_fiscal_year"]) + int(m.group(1)) - 1
+        return dt.date(start, 4, 1), dt.date(start + 1, 3, 31)
+
+    # --- 申請者 -----------------------------------------------------------------
+    @cached_property
+    def sme_limits(self) -> dict[str, SmeLimit]:
+        return {canon(k): SmeLimit(int(v["capital"]), int(v["employees"]))
+                for k, v in self.raw["sme"]["industries"].items()}
+
+    def sme_limit(self, industry: str | None) -> SmeLimit | None:
+        return self.sme_limits.get(canon(industry or ""))
+
+    def org_type(self, key: str) -> str:
+        return self.raw["org_types"][key]
+
+    # --- 経費 -------------------------------------------------------------------
+    @cached_property
+    def expense_items(self) -> dict[str, tuple[str, ...]]:
+        return {k: tuple(v) for k, v in self.raw["expense_categories"]["items"].items()}
+
+    @cached_property
+    def documents(self) -> list[Document]:
+        return [Document(d["id"], d["name"], tuple(d["keywords"]), d["when"])
+                for d in self.raw["documents"]["list"]]
+
+    def keywords(self, family: str):
+        from planvalidator.keywords import KeywordSet
+        return _keyword_set(self, family, KeywordSet)
+
+    def share(self, key: str, section: str | None = None) -> Fraction:
+        data = self.raw[section] if section else self.raw
+        return _fraction(data[key])
+
+
+_KEYWORD_CACHE: dict[tuple[int, str], object] = {}
+
+
+def _keyword_set(program: Program, family: str, cls):
+    key = (id(program), family)
+    if key not in _KEYWORD_CACHE:
+        _KEYWORD_CACHE[key] = cls.from_program(program.raw["keywords"], family)
+    return _KEYWORD_CACHE[key]
+
+
+def _date(value) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value))
+
 
 @lru_cache(maxsize=None)
 def load_program(folder: Path) -> Program:
     raw = yaml.safe_load((folder / "program.yaml").read_text(encoding="utf-8"))
     cats = {
-        str(code): Category(str(code), c["name"], Fraction(*c["rate"]), int(c["cap"]), c.get("source", ""))
+        str(code): Category(str(code), c["name"], _fraction(c["rate"]), int(c["cap"]), c.get("source", ""),
+                            tuple(c.get("org_types", ())), c.get("max_employees"))
         for code, c in raw["categories"].items()
     }
     return Program(raw["program"], cats, int(raw.get("estimate_rounding", 1)), raw)

@@ -182,7 +182,8 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
     labels = kept if by_rows else [col_letter(n) for n in kept]
     df = pd.DataFrame({c: typed_series(values, labels, types.get(c)) for c, values in columns.items()},
                       index=pd.Index(labels, dtype=object if not by_rows else "int64"))
-    return Table(sheet_name, spec.name, spec.records, df, positions, titles, all_records, total_record)
+    return Table(sheet_name, spec.name, spec.records, df, positions, titles, all_records, total_record,
+                 header_end + 1)
 
 
 def _has_input(sheet: SheetGrid, row: int, col: int) -> bool:

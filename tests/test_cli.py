@@ -49,7 +49,9 @@ def test_json_for_several_files():
 def test_blank_template_exits_1_with_required_errors():
     result = run("check", "--format", "json", TEMPLATE)
     assert result.exit_code == 1
-    assert {f["rule"] for f in json.loads(result.output)["findings"]} == {"PV001"}
+    # a blank form: empty required cells, the two always-required documents not marked as attached,
+    # and no 開発 / 販路開拓 activity (公募要領 3. 注) — nothing about arithmetic or keywords
+    assert {f["rule"] for f in json.loads(result.output)["findings"]} == {"PV001", "PV401", "PV501", "PV502"}
 
 
 def test_not_a_workbook_exits_2_with_one_line_and_no_traceback(tmp_path):

@@ -55,7 +55,7 @@ INVALID = [
     # 計画様式7
     ("計画様式7", "C6", "R7", "PV003"),
     ("計画様式7", "D6", "開発費", "PV003"),
-    ("計画様式7", "E6", "人件費", "PV003"),
+    ("計画様式7", "E6", "人件費", "PV101"),
     ("計画様式7", "F6", None, "PV001"),
     ("計画様式7", "G6", 0, "PV004"),
     ("計画様式7", "I6", "6000.5", "PV002"),
@@ -121,8 +121,9 @@ def test_blank_template_reports_required_fields_without_crash():
     errors = keys(report, severities=("error",))
     assert {("PV001", "計画様式1", "D10"), ("PV001", "計画様式1", "D18"), ("PV001", "計画様式2", "D9"),
             ("PV001", "計画様式3", "B5"), ("PV001", "計画様式9", "B13")} <= errors
-    assert {k[0] for k in errors} == {"PV001"}
+    assert {k[0] for k in errors} == {"PV001", "PV401", "PV501", "PV502"}   # see test_cli
     assert ("PV001", "計画様式1", "D13") not in errors                    # 法人番号 is conditional
+    assert not any(k[0] == "PV008" for k in errors)                      # … and 組織形態 is not given
 
 
 GROUP = {"計画様式1": {"D14": "グループ（4者以上）"}, "別紙1": {
@@ -130,7 +131,8 @@ GROUP = {"計画様式1": {"D14": "グループ（4者以上）"}, "別紙1": {
     for row, (name, day) in enumerate([("株式会社のと木工房", 1), ("加賀工芸株式会社", 2),
                                        ("金沢デザイン合同会社", 3), ("白山精機株式会社", 4)], start=8)
     for col, value in (("C", name), ("E", "石川県金沢市"), ("F", "代表 太郎"), ("G", "試作"),
-                       ("H", "該当"), ("I", dt.datetime(2025, 6, day)))}}
+                       ("H", "該当"), ("I", dt.datetime(2025, 5, day)))}}
+GROUP["計画様式1"]["G42"] = "有"                                          # ③ 同意書 attached
 
 
 def test_group_consent_sheet_filled_right_gives_no_error(example_with):

@@ -66,7 +66,7 @@ def check(rule: Rule):
 
 def load_all() -> None:
     """Import every family module so that their rules register."""
-    from planvalidator.rules import form, money  # noqa: F401
+    from planvalidator.rules import applicant, content, documents, expenses, form, money  # noqa: F401
 
 
 def get(code_or_name: str) -> Rule | None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from planvalidator.rules import define
+from planvalidator.rules import check, define
 
 TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（計画様式1〜9）」"
 
@@ -152,3 +152,41 @@ def finding_for_failure(*, check: str, sheet: str, cell: str | None, title: str,
     if name.startswith("dtype") or name in ("column_in_dataframe", "coerce_dtype"):
         return None  # the reader already reported unreadable values
     return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」が正しくありません（{name}）")
+
+
+CONDITIONAL = define(
+    "PV008", "conditional-required", "error", "条件により必須の欄が空欄です",
+    "計画様式1・2・8 の記入要領; 公募要領 2.（中小企業者の判定）, 3.※（他の補助制度）",
+    """
+何を: 他の欄の値によって必須になる欄が空欄でないか。
+組織形態「法人」→ 計画様式1「法人番号」と計画様式2「資本金又は出資の総額」。他の補助制度の利用「有」→「（有の場合）制度名・内容」。
+計画様式8 に借入金がある → 「借入金の調達先」。役員が大企業の役員・職員を兼務「有」→「兼務先」。
+なぜ: 法人番号と資本金は申請者の確認と中小企業者の判定（公募要領 2.）に、制度名は併用の確認（3.※）に、
+兼務先はみなし大企業の判定（2. 注3 ③）に使います。
+例: 個人事業主で法人番号が空欄 → 所見なし。法人で法人番号が空欄 → エラー。
+""")
+
+
+@check(CONDITIONAL)
+def conditional_required(plan, context):
+    from planvalidator.normalize import canon
+
+    def missing(sheet, name, why):
+        f = plan.field(sheet, name)
+        if f is not None and f.value is None and not plan.problems_at(sheet, f.cell):
+            yield CONDITIONAL.finding(plan.actual(sheet), f.cell, f"{why}「{f.title}」を入力してください")
+
+    if context.org_type == "corporation":
+        yield from missing("計画様式1", "corporate_number", "法人の場合は")
+        yield from missing("計画様式2", "capital", "法人の場合は")
+    if canon(plan.value("計画様式1", "other_subsidy") or "") == canon("有"):
+        yield from missing("計画様式1", "other_subsidy_detail", "他の補助制度を利用する場合は")
+    funding = plan.table("計画様式8", "funding")
+    if funding is not None and any((r.get("loans") or 0) > 0 for _, r in funding.rows()):
+        yield from missing("計画様式8", "loan_source", "借入金がある場合は")
+    officers = plan.table("計画様式2", "officers")
+    if officers is not None and "concurrent_company" in officers.positions:
+        for record, row in officers.rows():
+            if canon(row.get("concurrent") or "") == canon("有") and not row.get("concurrent_company"):
+                yield CONDITIONAL.finding(plan.actual("計画様式2"), officers.cell(record, "concurrent_company"),
+                                          f"役員「{row.get('name') or ''}」が大企業の役員・職員を兼務している場合は「兼務先」を入力してください")

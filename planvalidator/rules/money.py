@@ -10,13 +10,15 @@ parts as the workbook shows them, so one wrong 金額 does not also flag every t
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from fractions import Fraction
 
 import pandas as pd
 from dataclasses import dataclass
 
 from planvalidator import normalize
-from planvalidator.plan import Plan
+from planvalidator.plan import Plan, py_value
 from planvalidator.program import load_program
 from planvalidator.rules import check, define
 
@@ -121,6 +123,10 @@ class Calculator:
         self.plan = plan
         self.expected: dict[tuple[str, int, int], object] = {}
         self.mismatches: dict[str, list[Mismatch]] = {}
+        # 助成対象経費 per 年度 straight from the inputs (数量 × 単価 of 計画様式7), for the limit rules;
+        # a 年度 with an unreadable or invalid row is left out (the form rules name that row)
+        self.eligible_by_year: dict[str, float] = {}
+        self.uncertain_years: set[str] | None = set()   # None: every 年度 (a row's 年度 itself is invalid)
 
     def grid(self, sheet: str):
         return self.plan.grid.sheets[self.plan.actual(sheet)]
@@ -195,17 +201,6 @@ def _df_value(table, number, column):
     return None
 
 
-def py_value(v):
-    """A DataFrame cell as a plain Python value (None for NA)."""
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and v != v:
-        return None
-    return v
-
-
 def _expenses(plan: Plan, calc: Calculator) -> None:
     s = "計画様式7"
     t = plan.table(s, "expenses")
@@ -216,6 +211,19 @@ def _expenses(plan: Plan, calc: Calculator) -> None:
         q, p = _df_value(t, r, "quantity"), _df_value(t, r, "unit_price")
         calc.expect(AMOUNT.code, s, r, t.positions["amount"], t.titles["amount"], _mul(q, p))
     amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
+    program = load_program(plan.layout.folder)
+    for r in t.df.index:
+        year = _df_value(t, r, "year")
+        q, p = _df_value(t, r, "quantity"), _df_value(t, r, "unit_price")
+        value = _mul(q, p)
+        if program.fiscal_year(year) is None:
+            calc.uncertain_years = None
+        elif value is None or value < 0 or plan.problems_at(s, t.cell(r, "quantity")) \
+                or plan.problems_at(s, t.cell(r, "unit_price")):
+            if calc.uncertain_years is not None:
+                calc.uncertain_years.add(year)
+        else:
+            calc.eligible_by_year[year] = calc.eligible_by_year.get(year, 0) + value
     groups = {
         "year1_total": ("year", "1年目"), "year2_total": ("year", "2年目"), "year3_total": ("year", "3年目"),
         "project_cost_total": ("category", "事業費"), "development_cost_total": ("category", "試作・開発費"),
@@ -342,3 +350,162 @@ def _register(rule):
 
 for _rule in (AMOUNT, EXPENSE_TOTAL, FUNDING_TOTAL, SALES_PLAN, SUMMARY, SHARE_RATIO):
     _register(_rule)
+
+
+# --- limits: rate, cap, balance, period (公募要領 4.) -----------------------------------------
+
+RATE = define(
+    "PV207", "rate-exceeded", "error", "助成金申請額が助成対象経費×助成率を超えています",
+    "公募要領 4.（助成率: 区分7 2/3以内、区分8 3/4以内）",
+    """
+何を: 計画様式8 の各年度の「助成金申請額」が、その年度の「助成対象経費」× 助成率（事業区分7 は 2/3、8 は 3/4。
+円未満切捨て）以下か。助成対象経費は計画様式7 の年度計から計算し直した値を使います。
+なぜ: 助成金は助成対象経費の 2/3（3/4）以内です。超えた分は交付されず、資金計画が成り立ちません。
+例: 区分7、1年目の助成対象経費 2,000,000 円 → 申請額 1,333,333 円まで正しい。1,340,000 円 → エラー。
+""")
+
+CAP = define(
+    "PV208", "cap-exceeded", "error", "助成金申請額の合計が助成限度額を超えています",
+    "公募要領 4.（助成限度額: 区分7 3,000千円、区分8 1,500千円）",
+    """
+何を: 計画様式8 の「助成金申請額」の全年度の合計が、事業区分の助成限度額（区分7 3,000,000 円、区分8 1,500,000 円）以下か。
+所見は、申請額のある最後の年度の「助成金申請額」（減らす欄）に付けます。
+なぜ: 限度額を超える申請はできません。
+例: 区分7 で 1年目 1,500,000 円 + 2年目 1,500,000 円 = 3,000,000 円 → 正しい。+1 円でもエラー。
+""")
+
+BALANCE = define(
+    "PV209", "funding-unbalanced", "error", "資金計画の資金合計が助成対象経費と一致しません",
+    "公募要領 4.; 7.(2)（財務・資金の健全性）; 計画様式8 資金計画",
+    """
+何を: 計画様式8 の各年度で「助成金申請額 + 自己資金 + 借入金 + その他」（資金合計）が、その年度の「助成対象経費」と等しいか。
+所見は、その年度の「自己資金」（合わせるために直すことの多い欄）に付けます。
+なぜ: 助成事業の経費を誰がどう負担するかの計画です。不足や過剰があると資金計画として成り立ちません（審査基準「財務・資金の健全性」）。
+例: 1年目 助成対象経費 2,000,000 円 = 申請額 1,333,000 円 + 自己資金 667,000 円 → 正しい。自己資金 600,000 円 → エラー。
+""")
+
+PERIOD = define(
+    "PV210", "project-period", "error", "事業実施期間が交付決定日から3年以内に収まっていません",
+    "公募要領 4.（事業実施期間: 交付決定日より3年以内、年度跨ぎ可能）",
+    """
+何を: 計画様式1 の事業実施期間が、交付決定がありうる最も早い日（program.yaml の period.earliest_grant_date、
+審査結果通知は令和7年9月の予定）以降に始まり、その日から 3 年以内に終わるか。終了予定が開始より前でないか。
+終了予定が 3年目（令和9年度、2028-03-31 まで）を過ぎるときは、計画様式7・8 に 4 年目の欄がないため警告にします。
+なぜ: 事業実施期間は交付決定日より 3 年以内です。期間外の経費は助成対象になりません。
+例: 開始「交付決定日」、終了予定 2027-02-26 → 正しい。終了予定 2028-12-31 → エラー。開始 2025-07-01 → エラー。
+""")
+
+
+def _requested_rows(plan: Plan):
+    t = plan.table("計画様式8", "funding")
+    if t is None or "requested" not in t.positions:
+        return None, []
+    rows = []
+    for record, row in t.rows():
+        year = row.get("year")
+        if year is None or (t.total_record and t.number(record) == t.total_record):
+            continue
+        rows.append((record, row))
+    return t, rows
+
+
+def _eligible(calc: Calculator, row: dict) -> float | None:
+    """The 年度's 助成対象経費 computed from the 計画様式7 inputs (not from any total cell);
+    None when a row of that 年度 cannot be read (the form rules report that row)."""
+    year = row.get("year")
+    if calc.uncertain_years is None or year in calc.uncertain_years:
+        return None
+    return calc.eligible_by_year.get(year, 0)
+
+
+@check(RATE)
+def rate_exceeded(plan: Plan, context):
+    category = context.category
+    t, rows = _requested_rows(plan)
+    if category is None or t is None:
+        return
+    for record, row in rows:
+        requested, eligible = row.get("requested"), _eligible(context.calculator, row)
+        if not isinstance(requested, (int, float)) or eligible is None:
+            continue
+        limit = math.floor(Fraction(eligible).limit_denominator() * category.rate)
+        if requested > limit:
+            yield RATE.finding(
+                plan.actual("計画様式8"), t.cell(record, "requested"),
+                f"{row['year']}の助成金申請額 {requested:,.0f} 円は、助成対象経費 {eligible:,.0f} 円 × "
+                f"{category.rate_text}（事業区分{category.code}）= {limit:,} 円を超えています")
+
+
+@check(CAP)
+def cap_exceeded(plan: Plan, context):
+    category = context.category
+    t, rows = _requested_rows(plan)
+    if category is None or t is None:
+        return
+    amounts = [(record, row.get("requested")) for record, row in rows
+               if isinstance(row.get("requested"), (int, float))]
+    total = sum(a for _, a in amounts)
+    if total > category.cap:
+        last = next((r for r, a in reversed(amounts) if a > 0), amounts[-1][0])
+        yield CAP.finding(
+            plan.actual("計画様式8"), t.cell(last, "requested"),
+            f"助成金申請額の合計 {total:,.0f} 円が、事業区分{category.code}の助成限度額 {category.cap:,} 円を"
+            f"{total - category.cap:,.0f} 円超えています")
+
+
+@check(BALANCE)
+def funding_unbalanced(plan: Plan, context):
+    t, rows = _requested_rows(plan)
+    if t is None:
+        return
+    inputs = [c for c in ("requested", "own_funds", "loans", "other") if c in t.positions]
+    target = "own_funds" if "own_funds" in t.positions else "requested"
+    for record, row in rows:
+        eligible = _eligible(context.calculator, row)
+        funds = sum(row.get(c) or 0 for c in inputs)
+        if eligible is None or (not eligible and not funds):
+            continue
+        if not math.isclose(funds, eligible, abs_tol=0.5):
+            diff = eligible - funds
+            yield BALANCE.finding(
+                plan.actual("計画様式8"), t.cell(record, target),
+                f"{row['year']}の資金合計 {funds:,.0f} 円が助成対象経費 {eligible:,.0f} 円と一致しません"
+                f"（{abs(diff):,.0f} 円{'不足' if diff > 0 else '過剰'}）")
+
+
+@check(PERIOD)
+def project_period(plan: Plan, context):
+    from planvalidator.findings import Severity
+
+    sheet = plan.actual("計画様式1")
+    program = context.program
+    earliest, start, end = program.earliest_grant_date, context.period_start, context.period_end
+    start_field, end_field = plan.field("計画様式1", "period_start"), plan.field("計画様式1", "period_end")
+    if start and start < earliest and start_field:
+        yield PERIOD.finding(sheet, start_field.cell,
+                             f"事業実施期間（開始）{start.isoformat()} は交付決定（最も早くて {earliest.isoformat()}）より前です。"
+                             f"「交付決定日」と書くか、交付決定後の日付にしてください")
+    if end is None or end_field is None:
+        return
+    begin = max(earliest, start) if start else earliest
+    limit = _add_years(earliest, program.max_years) - dt.timedelta(days=1)
+    last_year = program.fiscal_year(f"{program.max_years}年目")
+    if end < begin:
+        yield PERIOD.finding(sheet, end_field.cell,
+                             f"事業実施期間（終了予定）{end.isoformat()} が開始（{begin.isoformat()}）より前です")
+    elif end > limit:
+        yield PERIOD.finding(sheet, end_field.cell,
+                             f"事業実施期間（終了予定）{end.isoformat()} は交付決定日から {program.max_years} 年"
+                             f"（最も早い交付決定 {earliest.isoformat()} からでも {limit.isoformat()} まで）を超えています")
+    elif last_year and end > last_year[1]:
+        yield PERIOD.finding(sheet, end_field.cell,
+                             f"事業実施期間（終了予定）{end.isoformat()} は{program.max_years}年目（〜{last_year[1].isoformat()}）"
+                             f"の後です。計画様式7・8 には{program.max_years}年目までの欄しかありません",
+                             severity=Severity.WARNING)
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:       # 29 February
+        return day.replace(year=day.year + years, day=28)

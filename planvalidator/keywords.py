@@ -1,0 +1,125 @@
+"""Keyword lists from program.yaml (汎用品, 間接経費, 出願手数料 …) and the one way they are matched.
+
+Text is compared in its NFKC, case-folded form, so 「ＰＣ」「ｐｃ」「PC」 are the same word and
+「ｽﾏﾎ」 is 「スマホ」. A term made only of ASCII letters, digits and spaces is a *word*: it must not
+touch other letters or digits (「PC」 is not found in 「PCB」 or 「UPC」), nor a hyphenated part
+number (「PC-200」). Japanese terms are substrings.
+
+A hit is dropped when the text says the thing is excluded (「消費税を除く」「PC は自社負担」),
+when the words around it show an innocent meaning (``innocent_after`` / ``innocent_before`` /
+``unless_text``), and an error becomes a warning where the words around it leave the meaning
+open (``unsure_after`` / ``unsure_text``). The lists are program data; this module is the logic.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+_ASCII_WORD = re.compile(r"[a-z0-9 '.+]+")
+_CLAUSE_END = re.compile(r"[、。,;；）)\]」\n]")
+_SKIP = " 　・:：（(「"
+_NEGATION_WINDOW = 10
+
+
+def fold(text: str) -> str:
+    """The form keywords are matched in: NFKC, case-folded, runs of white space as one space."""
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)).casefold())
+
+
+@dataclass(frozen=True)
+class Hit:
+    term: str            # the keyword as written in program.yaml
+    label: str           # the group it belongs to (「パソコン」「消費税」…)
+    severity: str        # "error" or "warning", after the context was weighed
+    found: str           # the text that matched, as the applicant wrote it (folded)
+    note: str = ""       # why a word alone cannot decide (for warnings)
+
+
+@dataclass
+class Group:
+    label: str
+    severity: str
+    terms: list[str]
+    note: str = ""
+    innocent_after: list[str] = field(default_factory=list)
+    innocent_before: list[str] = field(default_factory=list)
+    unless_text: list[str] = field(default_factory=list)
+    unsure_text: list[str] = field(default_factory=list)
+    patterns: list[tuple[str, re.Pattern]] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        self.terms = [fold(t) for t in self.terms]
+        for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text"):
+            setattr(self, name, [fold(t) for t in getattr(self, name)])
+        self.patterns = [(t, _pattern(t)) for t in self.terms]
+
+
+def _pattern(term: str) -> re.Pattern:
+    escaped = re.escape(term).replace(r"\ ", r"\s?")
+    if _ASCII_WORD.fullmatch(term):
+        # a word: no letter or digit on either side, and not part of a part number (PC-200, A-PC)
+        return re.compile(rf"(?<![a-z0-9])(?<![a-z0-9]-){escaped}(?![a-z0-9])(?!-\d)")
+    return re.compile(escaped)
+
+
+@dataclass
+class KeywordSet:
+    """One family of keywords (汎用品, 間接経費 …) with the shared context lists."""
+    source: str
+    groups: list[Group]
+    negations: list[str]
+    innocent_after: list[str]
+    unsure_after: list[str]
+    unsure_text: list[str]
+
+    @classmethod
+    def from_program(cls, keywords: dict, family: str) -> "KeywordSet":
+        spec = keywords[family]
+        groups = [Group(g["label"], g.get("severity", "error"), list(g["terms"]), g.get("note", ""),
+                        list(g.get("innocent_after", [])), list(g.get("innocent_before", [])),
+                        list(g.get("unless_text", [])), list(g.get("unsure_text", [])))
+                  for g in spec["groups"]]
+        return cls(spec.get("source", ""), groups,
+                   [fold(t) for t in keywords.get("negations", [])],
+                   [fold(t) for t in keywords.get("innocent_after", [])],
+                   [fold(t) for t in keywords.get("unsure_after", [])],
+                   [fold(t) for t in spec.get("unsure_text", [])])
+
+    def find(self, text: str | None, *, context: str = "") -> Hit | None:
+        """The strongest hit in ``text`` (``context``: other words of the same row), or None."""
+        if not text:
+            return None
+        folded = fold(text)
+        whole = folded + " " + fold(context)
+        best: Hit | None = None
+        for group in self.groups:
+            if any(t in whole for t in group.unless_text):
+                continue
+            for term, pattern in group.patterns:
+                for m in pattern.finditer(folded):
+                    severity = self._weigh(group, folded, whole, m)
+                    if severity is None:
+                        continue
+                    hit = Hit(term, group.label, severity, m.group(0), group.note)
+                    if best is None or (hit.severity == "error" and best.severity != "error"):
+                        best = hit
+        return best
+
+    def _weigh(self, group: Group, text: str, whole: str, m: re.Match) -> str | None:
+        after = text[m.end():].lstrip(_SKIP)
+        before = text[:m.start()].rstrip(_SKIP)
+        if any(after.startswith(t) for t in group.innocent_after + self.innocent_after):
+            return None
+        if any(before.endswith(t) for t in group.innocent_before):
+            return None
+        clause = _CLAUSE_END.split(text[m.end():], maxsplit=1)[0][:_NEGATION_WINDOW]
+        if any(n in clause for n in self.negations):
+            return None
+        severity = group.severity
+        if severity == "error":
+            unsure_after = any(after.startswith(t) and len(after) > len(t) for t in self.unsure_after)
+            if unsure_after or any(t in whole for t in group.unsure_text + self.unsure_text):
+                severity = "warning"
+        return severity

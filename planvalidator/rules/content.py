@@ -1,0 +1,181 @@
+"""Content rules (PV5xx): what the plan says — 公募要領 3. (助成対象事業) and 7.(2) (審査基準).
+
+Thresholds and the activity kinds are program data (program.yaml ``content``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from planvalidator.checks import is_mark
+from planvalidator.normalize import canon
+from planvalidator.plan import Plan
+from planvalidator.rules import check, define
+
+NO_DEVELOPMENT = define(
+    "PV501", "no-development", "error", "新商品・新サービスの開発を伴わない事業です",
+    "公募要領 3. 注（新商品・新サービスの開発を伴わない事業、市場調査にとどまるものは助成対象外）",
+    """
+何を: 計画様式4 の実施内容に、区分「開発」の行が 1 行以上あるか。「市場調査」だけの計画もここで見つかります。
+なぜ: 新商品・新サービスの開発を伴わない事業、市場調査にとどまる事業は助成対象外です。
+例: 市場調査・開発・販路開拓の行がある → 正しい。市場調査と販路開拓だけ → エラー（計画様式4 の区分の欄）。
+""")
+
+NO_SALES = define(
+    "PV502", "no-sales-activity", "error", "販路開拓の取組がありません",
+    "公募要領 3. 注（商品化後の販路開拓を念頭に置いていない事業は助成対象外）",
+    """
+何を: 計画様式4 の実施内容に、区分「販路開拓」の行が 1 行以上あるか。
+なぜ: 商品化後の販路開拓を念頭に置いていない事業は助成対象外です。
+例: 「販路開拓: 展示会出展・EC販売」の行がある → 正しい。開発の行だけ → エラー。
+""")
+
+THIN_SECTION = define(
+    "PV503", "thin-section", "warning", "事業計画の記述が短すぎます",
+    "公募要領 7.(2) 審査基準",
+    """
+何を: 計画様式3 の各欄（事業の背景・経緯、解決を目指す社会課題、新商品・新サービスの概要、新規性・優位性、
+想定顧客・ターゲット市場、販売戦略・販路開拓の方法、地域経済への波及効果）が、program.yaml の content.min_section_chars
+（30 文字）より短くないか、「未定」「別紙参照」「同上」のような仮の記述でないか。空欄は PV001（エラー）です。
+なぜ: 審査は計画様式3 の記述を審査基準（新規性、市場性、事業内容の明確性、実現可能性、地域経済への波及効果）で採点します。
+例: 3 行ほどの具体的な説明 → 所見なし。「未定」→ 警告。
+""")
+
+OTHER_SUBSIDY = define(
+    "PV504", "other-subsidy", "warning", "他の補助制度との併用は原則できません（事前相談が必要）",
+    "公募要領 3.※（他の補助制度との併用）",
+    """
+何を: 計画様式1 の「他の補助制度の利用」が「有」か。
+なぜ: 原則として、今回の事業計画について他の補助制度との併用はできません。当機構や他の公的機関等から資金交付を
+受けている場合は、事前に相談が必要です。誤りではなく、確認を促す警告です。
+例: 「無」→ 所見なし。「有」→ 警告。
+""")
+
+SCHEDULE = define(
+    "PV505", "schedule-outside-period", "warning", "スケジュールが事業実施期間の外にあります",
+    "公募要領 4.（事業実施期間: 交付決定日より3年以内）; 5.※(1)",
+    """
+何を: 計画様式6 の実施月（●）と計画様式4 の実施年度が、交付決定（最も早くて program.yaml の period.earliest_grant_date）から
+事業実施期間（終了予定）までに入っているか。1年目＝令和7年度（4月〜翌3月）として月を日付にします。
+なぜ: 交付決定前や事業実施期間後の取組の経費は助成対象外です。
+例: 1年目の 10月〜12月 → 正しい。1年目の 6月 → 警告（交付決定前）。終了予定 2027-02-26 で 2年目の 3月 → 警告。
+""")
+
+
+def _kinds(context) -> dict[str, str]:
+    return context.program.raw["content"]["activity_kinds"]
+
+
+def _first_empty_cell(t, column: str) -> str | None:
+    n = t.first_free()
+    if n is None or column not in t.positions:
+        return None
+    return t.cell(t.record_label(n), column)
+
+
+def _activities(plan: Plan):
+    t = plan.table("計画様式4", "activities")
+    if t is None or "kind" not in t.positions:
+        return None, set()
+    return t, {canon(r.get("kind") or "") for _, r in t.rows()}
+
+
+@check(NO_DEVELOPMENT)
+def no_development(plan: Plan, context):
+    t, kinds = _activities(plan)
+    if t is None:
+        return
+    kind = _kinds(context)
+    if canon(kind["development"]) in kinds:
+        return
+    only_research = kinds == {canon(kind["research"])}
+    cell = _first_empty_cell(t, "kind")
+    yield NO_DEVELOPMENT.finding(
+        plan.actual("計画様式4"), cell,
+        ("市場調査だけの計画です。" if only_research else "")
+        + f"区分「{kind['development']}」の実施内容がありません。新商品・新サービスの開発を伴わない事業は助成対象外です")
+
+
+@check(NO_SALES)
+def no_sales(plan: Plan, context):
+    t, kinds = _activities(plan)
+    if t is None:
+        return
+    kind = _kinds(context)
+    if canon(kind["sales"]) in kinds:
+        return
+    yield NO_SALES.finding(
+        plan.actual("計画様式4"), _first_empty_cell(t, "kind"),
+        f"区分「{kind['sales']}」の実施内容がありません。商品化後の販路開拓を念頭に置いていない事業は助成対象外です")
+
+
+@check(THIN_SECTION)
+def thin_section(plan: Plan, context):
+    spec = context.program.raw["content"]
+    minimum = int(spec["min_section_chars"])
+    placeholders = {canon(p) for p in spec.get("placeholders", [])}
+    for name, field in plan.fields.get("計画様式3", {}).items():
+        text = field.value
+        if not text:
+            continue
+        body = canon(text).strip("。.、")
+        if body in placeholders:
+            yield THIN_SECTION.finding(plan.actual("計画様式3"), field.cell,
+                                       f"「{field.title}」が「{text}」だけです。審査基準に沿って具体的に書いてください")
+        elif len(body) < minimum:
+            yield THIN_SECTION.finding(plan.actual("計画様式3"), field.cell,
+                                       f"「{field.title}」が {len(body)} 文字です（目安 {minimum} 文字以上）。具体的に書いてください")
+
+
+@check(OTHER_SUBSIDY)
+def other_subsidy(plan: Plan, context):
+    field = plan.field("計画様式1", "other_subsidy")
+    if field is not None and field.value and canon(field.value) == canon("有"):
+        detail = plan.value("計画様式1", "other_subsidy_detail")
+        yield OTHER_SUBSIDY.finding(
+            plan.actual("計画様式1"), field.cell,
+            "他の補助制度を利用しています" + (f"（{detail}）" if detail else "")
+            + "。原則として併用はできません。申請前に ISICO に相談してください")
+
+
+_MONTHS = {"m04": 4, "m05": 5, "m06": 6, "m07": 7, "m08": 8, "m09": 9, "m10": 10, "m11": 11, "m12": 12,
+           "m01": 1, "m02": 2, "m03": 3}
+
+
+def _month_span(start_year: int, month: int) -> tuple[dt.date, dt.date]:
+    year = start_year if month >= 4 else start_year + 1
+    first = dt.date(year, month, 1)
+    following = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return first, following - dt.timedelta(days=1)
+
+
+@check(SCHEDULE)
+def schedule_outside_period(plan: Plan, context):
+    program, end, grant = context.program, context.period_end, context.grant_date
+    t = plan.table("計画様式6", "schedule")
+    if t is not None:
+        for record, row in t.rows():
+            span = program.fiscal_year(row.get("year"))
+            if span is None:
+                continue
+            outside = []
+            for column, month in _MONTHS.items():
+                if column in t.positions and row.get(column) and is_mark(row[column]):
+                    first, last = _month_span(span[0].year, month)
+                    if last < grant or (end and first > end):
+                        outside.append((column, month, last < grant))
+            if outside:
+                column, _, before = outside[0]
+                months = "、".join(f"{m}月" for _, m, _ in outside)
+                why = (f"交付決定（最も早くて {grant.isoformat()}）より前" if before
+                       else f"事業実施期間（終了予定 {end.isoformat()}）の後")
+                yield SCHEDULE.finding(plan.actual("計画様式6"), t.cell(record, column),
+                                       f"「{row.get('item') or ''}」の{row.get('year')} {months}は{why}です")
+    activities = plan.table("計画様式4", "activities")
+    if activities is not None and end and "year" in activities.positions:
+        for record, row in activities.rows():
+            span = program.fiscal_year(row.get("year"))
+            if span and span[0] > end:
+                yield SCHEDULE.finding(plan.actual("計画様式4"), activities.cell(record, "year"),
+                                       f"「{row.get('item') or ''}」の実施年度 {row['year']}（{span[0].isoformat()}〜）は"
+                                       f"事業実施期間（終了予定 {end.isoformat()}）の後です")

@@ -1,0 +1,356 @@
+"""Expense rules (PV1xx): each row of 計画様式7 against 公募要領 5. (助成対象経費) and 9.
+
+Keyword lists (汎用品, 間接経費 …), the expense categories, dates and thresholds are program
+data in ``schemas/<version>/program.yaml``; :mod:`planvalidator.keywords` matches them.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from planvalidator.findings import Severity
+from planvalidator.normalize import canon
+from planvalidator.plan import Plan, Table
+from planvalidator.rules import check, define
+
+SHEET = "計画様式7"
+
+ITEM = define(
+    "PV101", "expense-item-unknown", "error", "経費内訳が公募要領の経費区分にありません",
+    "公募要領 5. 助成対象経費（経費区分・経費内訳）",
+    """
+何を: 計画様式7 の各行の「経費内訳」が公募要領 5. の表にあり、しかもその行の「経費区分」の内訳であるか。
+事業費: 専門家等謝金、従事者旅費、専門家等旅費、会場借料、会場整備費、印刷製本費、資料購入費、通信運搬費、調査研究費、
+パンフレット等作成費、広告宣伝費、通訳・翻訳料、雑役務費、保険料、借損料、知的財産権取得費、コンサルタント費、委託費。
+試作・開発費: 原材料費、機械装置又は工具器具費、備品費、借損料、製造・改良・加工料、デザイン料、実験費、設計費、外注加工費、
+コンサルタント費、委託費。
+なぜ: 表にない経費（人件費、飲食費など）は助成対象外です。区分を取り違えると区分計がずれ、審査で確認を求められます。
+例: 経費区分「試作・開発費」・経費内訳「原材料費」→ 正しい。経費内訳「人件費」→ エラー。
+経費区分「事業費」・経費内訳「原材料費」→ エラー（原材料費は試作・開発費の内訳）。
+""")
+
+GENERAL_PURPOSE = define(
+    "PV102", "general-purpose-item", "error", "汎用品（パソコン・タブレット・事務用品など）の購入は助成対象外です",
+    "公募要領 5.※(5)",
+    """
+何を: 計画様式7 の「品名・内容」に、汎用性があり目的外使用になり得るもの（事務用のパソコン、プリンタ、文書作成ソフトウェア、
+タブレット端末、スマートフォン、デジタル複合機、事務用品等）の購入が書かれていないか。ノートPC、MacBook、iPad、Surface、
+Microsoft Office、Word、複合機、コピー用紙、文房具、携帯電話などの書き方も見ます（語の一覧は program.yaml の keywords）。
+語だけでは決まらないとき（「PC」だけ、「タブレット」だけ、「iPad用スタンドの試作」、制御用・組込みなど）は警告にします。
+「PC樹脂」「3Dプリンタ」「スマホアプリ開発」「複合機能」のように別の意味の語、レンタル・リース（借損料）は対象にしません。
+なぜ: 汎用品の購入費は助成対象外です（公募要領 5.※(5)）。そのまま申請すると減額されます。
+例: 「ノートPC（データ解析用）」→ エラー。「PC樹脂ペレット」→ 所見なし。「タブレット」だけ → 警告。
+""")
+
+INDIRECT = define(
+    "PV103", "indirect-cost", "error", "間接経費（消費税・振込手数料・通信費・光熱費・収入印紙）は助成対象外です",
+    "公募要領 5.※(3)",
+    """
+何を: 計画様式7 の「品名・内容」「備考」に、間接的な経費（消費税及び地方消費税、振込手数料、通信費（電話・インターネット）、
+光熱費、収入印紙代等）が書かれていないか。「消費税を除く」「消費税別」のような否定は対象にしません。
+なぜ: 間接経費は助成対象外です。明細の金額は税抜で書きます。
+例: 「振込手数料」→ エラー。「インターネット回線使用料」→ エラー。「電気代削減装置の試作」→ 所見なし。
+""")
+
+FILING_FEE = define(
+    "PV104", "filing-fee", "error", "特許庁など行政庁への出願手数料は助成対象外です",
+    "公募要領 5.※(4)",
+    """
+何を: 計画様式7 の「品名・内容」「備考」に、特許庁などの日本の行政庁に納める出願手数料等（出願料、審査請求料、特許印紙、
+登録料）が書かれていないか。弁理士費用は助成対象です（知的財産権取得費）。「出願費用」のように弁理士費用か手数料か
+決まらない語は警告にします。外国の特許庁への手数料は対象にしません。
+なぜ: 行政庁に納入される手数料は助成対象外です。
+例: 「意匠登録に係る弁理士費用」→ 所見なし。「特許出願料（特許印紙）」→ エラー。
+""")
+
+INAPPROPRIATE = define(
+    "PV105", "inappropriate-expense", "warning", "飲食・接待・慰労など社会通念上不適切な経費の可能性があります",
+    "公募要領 5.※(6)",
+    """
+何を: 計画様式7 の「品名・内容」「備考」に、飲食、会食、接待、慰労、懇親会、手土産などが書かれていないか。
+「飲食店向けサービス」のように対象市場を指す語は対象にしません。
+なぜ: 公的資金の用途として社会通念上不適切な経費は助成対象外です。内容によっては認められることもあるため警告です。
+例: 「展示会後の懇親会費」→ 警告。「飲食店向け予約システムの開発」→ 所見なし。
+""")
+
+BEFORE_GRANT = define(
+    "PV106", "ordered-before-grant", "error", "交付決定より前の発注は助成対象外です",
+    "公募要領 5.※(1); 6.(6)（審査結果通知 令和7年9月予定）; 8.",
+    """
+何を: 計画様式7 の「発注予定日」が、交付決定がありうる最も早い日（審査結果通知が令和7年9月の予定なので 2025-09-01。
+program.yaml の period.earliest_grant_date）より前でないか。事業実施期間（開始）に日付を書いた場合は、その日より前でないか。
+なぜ: 交付決定前に発注、契約、購入等をしたものは助成対象外です。
+例: 発注予定日 2025-10-01 → 正しい。発注予定日 2025-07-01 → エラー。
+""")
+
+WHOLE_OUTSOURCING = define(
+    "PV107", "whole-outsourcing", "warning", "事業の全部を委託している可能性があります",
+    "公募要領 5. 委託費（※事業全てを委託するものは対象外）",
+    """
+何を: 計画様式7 の「委託費」の行が助成対象経費の合計の半分（program.yaml の whole_outsourcing_share）を超えていないか、
+「一括委託」「全部委託」「丸投げ」のように事業全体を委託する書き方をしていないか。
+半分を超え、かつそのような書き方をしている行はエラー、どちらか一方だけなら警告です。
+なぜ: 事業全てを委託するものは助成対象外です。申請者自身が開発・販路開拓に取り組む計画であることが求められます。
+例: 合計 3,890,000 円のうち委託費 400,000 円 → 所見なし。合計 2,000,000 円のうち委託費 1,500,000 円 → 警告。
+""")
+
+OUTSIDE_PERIOD = define(
+    "PV108", "outside-project-period", "error", "経費の年度・発注予定日が事業実施期間の外です",
+    "公募要領 4.（事業実施期間）; 8.（年度ごとの交付申請）",
+    """
+何を: 計画様式7 の各行の「年度」（1年目＝令和7年度 …）が事業実施期間（終了予定）までに始まるか、「発注予定日」が事業実施期間
+（終了予定）より後でないか。発注予定日がその行の年度（4月〜翌3月）に入っていない行は警告にします。
+なぜ: 事業実施期間の外の経費は助成対象外です。年度ごとに交付申請・実績報告をするので、年度の取り違えは申請額の誤りになります。
+例: 事業実施期間（終了予定）2027-02-26 で 3年目（2027-04-01〜）の行 → エラー。1年目の行の発注予定日が 2026-05-01 → 警告。
+""")
+
+TAX_INCLUDED = define(
+    "PV109", "tax-included", "warning", "税込の金額が書かれている可能性があります（明細は税抜）",
+    "公募要領 5.※(3); 計画様式7（単価・金額は税抜）",
+    """
+何を: 計画様式7 の「品名・内容」「備考」に「税込」「内税」などと書かれていないか（「税抜」「税別」も書いてあれば対象にしません）。
+なぜ: 単価・金額は税抜で書きます。消費税は助成対象外なので、税込の金額のままでは申請額が過大になります。
+例: 備考「税込価格」→ 警告。備考「税込 110,000 円の税抜額」→ 所見なし。
+""")
+
+QUOTE_MISSING = define(
+    "PV110", "quote-missing", "warning", "見積書がありません",
+    "公募要領 8.（交付申請時に見積書（経費の内訳がわかるもの）を提出）",
+    """
+何を: 計画様式7 の「見積書」が「無」の行。
+なぜ: 採択後の交付申請では見積書（経費の内訳がわかるもの）が必要です。金額の根拠がないと審査で減額されることがあります。
+例: 見積書「有」→ 所見なし。見積書「無」→ 警告。
+""")
+
+ASSET_REGISTER = define(
+    "PV111", "asset-register", "info", "50万円以上の取得財産は管理台帳・処分制限の対象です",
+    "公募要領 9.③④",
+    """
+何を: 計画様式7 の「単価（税抜・円）」が 50 万円以上の行（program.yaml の asset_register_price）。
+なぜ: 取得価格が 1 件あたり 50 万円（税抜）以上の取得財産は「取得財産等管理台帳」で管理し、処分するときは承認が必要で、
+収入の一部を納付することがあります。誤りではなく、知らせるための情報です。
+例: 単価 350,000 円 → 所見なし。単価 600,000 円の機械装置 → 情報。
+""")
+
+
+def _table(plan: Plan) -> Table | None:
+    t = plan.table(SHEET, "expenses")
+    return t if t is not None and not t.df.empty else None
+
+
+def _text_cells(t: Table, record, row: dict, columns=("description", "note")):
+    """(column, text, other text of the row) for the free-text cells of one row."""
+    texts = {c: row.get(c) for c in columns if c in t.positions and row.get(c)}
+    for column, text in texts.items():
+        context = " ".join(str(row.get(c) or "") for c in ("item", "description", "note") if c != column)
+        yield column, str(text), context
+
+
+def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None):
+    t = _table(plan)
+    if t is None:
+        return
+    keywords = context.program.keywords(family)
+    for record, row in t.rows():
+        if skip and skip(row):
+            continue
+        for column, text, other in _text_cells(t, record, row, columns):
+            hit = keywords.find(text, context=other)
+            if hit is None:
+                continue
+            severity = Severity(hit.severity)
+            yield rule.finding(plan.actual(SHEET), t.cell(record, column), message(hit, severity, t.titles[column]),
+                               severity=severity)
+
+
+def _caveat(hit) -> str:
+    return f"（{hit.note}）" if hit.note else ""
+
+
+@check(ITEM)
+def expense_item(plan: Plan, context):
+    t = _table(plan)
+    if t is None or "item" not in t.positions:
+        return
+    items = context.program.expense_items
+    owner = {}
+    for category, names in items.items():
+        for name in names:
+            owner.setdefault(canon(name), []).append(category)
+    for record, row in t.rows():
+        item, category = row.get("item"), row.get("category")
+        if not item:
+            continue
+        categories = owner.get(canon(item))
+        cell = t.cell(record, "item")
+        if not categories:
+            yield ITEM.finding(plan.actual(SHEET), cell,
+                               f"経費内訳「{item}」は公募要領 5. の助成対象経費にありません"
+                               f"（{category or '経費区分'}の経費内訳から選んでください）")
+        elif category and canon(category) in map(canon, items) and canon(category) not in map(canon, categories):
+            yield ITEM.finding(plan.actual(SHEET), cell,
+                               f"経費内訳「{item}」は「{'・'.join(categories)}」の内訳です（この行の経費区分は「{category}」）")
+
+
+def _is_rental(program, row) -> bool:
+    spec = program.raw["expense_categories"]
+    if canon(row.get("item") or "") in {canon(i) for i in spec.get("rental_items", [])}:
+        return True
+    text = canon(" ".join(str(row.get(c) or "") for c in ("description", "note")))
+    return any(canon(w) in text for w in spec.get("rental_words", []))
+
+
+@check(GENERAL_PURPOSE)
+def general_purpose(plan: Plan, context):
+    def message(hit, severity, title):
+        if severity is Severity.ERROR:
+            return (f"「{hit.found}」は汎用品（{hit.label}）の購入です。汎用性があり目的外使用になり得るものは"
+                    f"助成対象外です")
+        return (f"「{hit.found}」は汎用品（{hit.label}）の購入の可能性があります{_caveat(hit)}。"
+                f"助成事業専用のものか確認し、備考に用途を書いてください")
+    yield from _keyword_findings(GENERAL_PURPOSE, plan, context, "general_purpose", message,
+                                 columns=("description",), skip=lambda row: _is_rental(context.program, row))
+
+
+@check(INDIRECT)
+def indirect(plan: Plan, context):
+    def message(hit, severity, title):
+        return f"「{title}」の「{hit.found}」は間接経費（{hit.label}）で、助成対象外です（金額は税抜、手数料等を除いて計上）"
+    yield from _keyword_findings(INDIRECT, plan, context, "indirect", message)
+
+
+@check(FILING_FEE)
+def filing_fee(plan: Plan, context):
+    def message(hit, severity, title):
+        if severity is Severity.ERROR:
+            return (f"「{hit.found}」は行政庁に納める手数料で、助成対象外です（弁理士費用は対象。"
+                    f"手数料分を除いて計上してください）")
+        return f"「{hit.found}」に行政庁への出願手数料が含まれていないか確認してください{_caveat(hit)}"
+    yield from _keyword_findings(FILING_FEE, plan, context, "filing_fee", message)
+
+
+@check(INAPPROPRIATE)
+def inappropriate(plan: Plan, context):
+    def message(hit, severity, title):
+        return f"「{hit.found}」は公的資金の用途として社会通念上不適切な経費（{hit.label}）の可能性があります"
+    yield from _keyword_findings(INAPPROPRIATE, plan, context, "inappropriate", message)
+
+
+@check(TAX_INCLUDED)
+def tax_included(plan: Plan, context):
+    indirect_cells = {f.cell for f in indirect(plan, context)}
+
+    def message(hit, severity, title):
+        return f"「{title}」に「{hit.found}」とあります。単価・金額は税抜で書いてください（消費税は助成対象外）"
+    for f in _keyword_findings(TAX_INCLUDED, plan, context, "tax_included", message):
+        if f.cell not in indirect_cells:
+            yield f
+
+
+@check(BEFORE_GRANT)
+def before_grant(plan: Plan, context):
+    t = _table(plan)
+    if t is None or "order_date" not in t.positions:
+        return
+    grant = context.grant_date
+    why = ("事業実施期間（開始）" if context.period_start and context.period_start > context.program.earliest_grant_date
+           else "交付決定（審査結果通知は令和7年9月の予定）")
+    for record, row in t.rows():
+        ordered = row.get("order_date")
+        if ordered and ordered < grant:
+            yield BEFORE_GRANT.finding(
+                plan.actual(SHEET), t.cell(record, "order_date"),
+                f"発注予定日 {ordered.isoformat()} は{why}の {grant.isoformat()} より前です。"
+                f"交付決定前の発注・契約・購入は助成対象外です")
+
+
+def _amount(row) -> float | None:
+    q, p = row.get("quantity"), row.get("unit_price")
+    if isinstance(q, (int, float)) and isinstance(p, (int, float)):
+        return q * p
+    return None
+
+
+@check(WHOLE_OUTSOURCING)
+def whole_outsourcing(plan: Plan, context):
+    t = _table(plan)
+    if t is None:
+        return
+    program = context.program
+    rows = list(t.rows())
+    total = sum(a for _, r in rows if (a := _amount(r)))
+    threshold = program.share("whole_outsourcing_share")
+    outsourcing = {canon(i) for i in program.raw["expense_categories"].get("outsourcing_items", [])}
+    keywords = program.keywords("whole_outsourcing")
+    for record, row in rows:
+        if canon(row.get("item") or "") not in outsourcing:
+            continue
+        amount = _amount(row) or 0
+        large = bool(total) and Fraction(amount).limit_denominator() / Fraction(total).limit_denominator() > threshold
+        hit = next(((c, h) for c in ("description", "note") if (h := keywords.find(row.get(c)))), None)
+        if not large and not hit:
+            continue
+        share = f"{amount / total:.0%}" if total else ""
+        parts = []
+        if large:
+            parts.append(f"委託費 {amount:,.0f} 円が助成対象経費の合計 {total:,.0f} 円の {share} を占めます")
+        if hit:
+            parts.append(f"「{hit[1].found}」と書かれています")
+        severity = Severity.ERROR if large and hit else Severity.WARNING
+        column = hit[0] if hit and not large else "item"
+        yield WHOLE_OUTSOURCING.finding(
+            plan.actual(SHEET), t.cell(record, column),
+            "。".join(parts) + "。事業全てを委託するものは助成対象外です（申請者が取り組む部分を明確にしてください）",
+            severity=severity)
+
+
+@check(OUTSIDE_PERIOD)
+def outside_period(plan: Plan, context):
+    t = _table(plan)
+    end = context.period_end
+    if t is None:
+        return
+    for record, row in t.rows():
+        span = context.program.fiscal_year(row.get("year"))
+        ordered = row.get("order_date")
+        if end and span and span[0] > end and "year" in t.positions:
+            yield OUTSIDE_PERIOD.finding(
+                plan.actual(SHEET), t.cell(record, "year"),
+                f"{row['year']}（{span[0].isoformat()}〜）は事業実施期間（終了予定 {end.isoformat()}）の後です")
+            continue
+        if end and ordered and ordered > end:
+            yield OUTSIDE_PERIOD.finding(
+                plan.actual(SHEET), t.cell(record, "order_date"),
+                f"発注予定日 {ordered.isoformat()} は事業実施期間（終了予定 {end.isoformat()}）の後です")
+        elif span and ordered and ordered >= context.grant_date and not (span[0] <= ordered <= span[1]):
+            yield OUTSIDE_PERIOD.finding(
+                plan.actual(SHEET), t.cell(record, "order_date"),
+                f"発注予定日 {ordered.isoformat()} は{row['year']}（{span[0].isoformat()}〜{span[1].isoformat()}）に"
+                f"入っていません。年度か発注予定日を確認してください", severity=Severity.WARNING)
+
+
+@check(QUOTE_MISSING)
+def quote_missing(plan: Plan, context):
+    t = _table(plan)
+    if t is None or "quote" not in t.positions:
+        return
+    for record, row in t.rows():
+        if canon(row.get("quote") or "") == canon("無"):
+            yield QUOTE_MISSING.finding(
+                plan.actual(SHEET), t.cell(record, "quote"),
+                f"「{row.get('description') or 'この行'}」の見積書がありません。交付申請では見積書が必要です")
+
+
+@check(ASSET_REGISTER)
+def asset_register(plan: Plan, context):
+    t = _table(plan)
+    if t is None or "unit_price" not in t.positions:
+        return
+    limit = int(context.program.raw["asset_register_price"])
+    for record, row in t.rows():
+        price = row.get("unit_price")
+        if isinstance(price, (int, float)) and price >= limit:
+            yield ASSET_REGISTER.finding(
+                plan.actual(SHEET), t.cell(record, "unit_price"),
+                f"単価 {price:,.0f} 円（税抜）は {limit:,} 円以上です。取得財産等管理台帳での管理と、"
+                f"処分時の承認申請が必要です")
