@@ -110,7 +110,8 @@ class KeywordSet:
     def _weigh(self, group: Group, text: str, whole: str, m: re.Match) -> str | None:
         after = text[m.end():].lstrip(_SKIP)
         before = text[:m.start()].rstrip(_SKIP)
-        if any(after.startswith(t) for t in group.innocent_after + self.innocent_after):
+        bare = after.lstrip("のをがに")            # 「光熱費の削減」「電気代を削減」
+        if any(a.startswith(t) for t in group.innocent_after + self.innocent_after for a in (after, bare)):
             return None
         if any(before.endswith(t) for t in group.innocent_before):
             return None

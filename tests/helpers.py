@@ -27,3 +27,12 @@ def edit(source: Path, target: Path, edits: dict[str, dict[str, object]], *, pre
 def keys(report, *, severities=("error", "warning", "info")):
     """(rule, sheet, cell) of every finding of the given severities."""
     return {(f.rule, f.sheet, f.cell) for f in report.findings if f.severity.value in severities}
+
+
+def hits(report, rule: str):
+    """(sheet, cell, severity) of every finding of one rule."""
+    return {(f.sheet, f.cell, f.severity.value) for f in report.findings if f.rule == rule}
+
+
+def errors(report):
+    return keys(report, severities=("error",))

@@ -1,0 +1,80 @@
+"""The keyword matcher with the program's own lists (schemas/r7/program.yaml): both directions.
+
+The workbook-level tests (test_rules_expenses.py) show the finding lands at the right cell; these
+cover more wordings quickly.
+"""
+
+import pytest
+
+from helpers import ROOT
+from planvalidator.program import load_program
+
+PROGRAM = load_program(ROOT / "schemas" / "r7")
+
+
+def severity(family, text, context=""):
+    hit = PROGRAM.keywords(family).find(text, context=context)
+    return hit.severity if hit else None
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("ﾉｰﾄﾊﾟｿｺﾝ", "error"),                 # 半角カナ
+    ("デスクトップＰＣ一式", "error"),
+    ("Chromebook", "error"),
+    ("ThinkPad X1", "error"),
+    ("レッツノート", "error"),
+    ("Galaxy Tab S9", "error"),
+    ("タブレット端末（営業用）", "error"),
+    ("iPhone 15", "error"),
+    ("スマホ", "error"),
+    ("ガラケー", "error"),
+    ("コピー機", "error"),
+    ("トナーカートリッジ", "error"),
+    ("ボールペン・付箋", "error"),
+    ("Office 365 年間ライセンス", "error"),
+    ("一太郎", "error"),
+    ("パワーポイント", "error"),
+    ("MAC アドレス管理ツール", None),
+    ("UPC バーコード", None),
+    ("PC-9801互換ボード", None),
+    ("APC 無停電電源装置", None),
+    ("PCR 検査キット", None),
+    ("ポリカーボネート（PC）板", None),
+    ("錠剤タブレットの成形型", None),
+    ("Surface Mount 実装治具", None),
+    ("Excel VBA 開発委託", None),
+    ("ワークステーション", "warning"),
+    ("エクセル", "warning"),
+])
+def test_general_purpose_wordings(text, expected):
+    assert severity("general_purpose", text) == expected
+
+
+@pytest.mark.parametrize("family, text, expected", [
+    ("general_purpose", "パソコンは自社負担", None),
+    ("general_purpose", "パソコンを除く", None),
+    ("indirect", "消費税抜き", None),
+    ("indirect", "消費税（10%）", "error"),
+    ("indirect", "送金手数料", "error"),
+    ("indirect", "水道光熱費", "error"),
+    ("indirect", "携帯電話料金", "error"),
+    ("indirect", "光熱費の低減効果を測定", None),
+    ("filing_fee", "特許庁への手数料", "error"),
+    ("filing_fee", "商標登録料", "error"),
+    ("filing_fee", "弁理士手数料", None),
+    ("inappropriate", "慰労会", "warning"),
+    ("inappropriate", "接待費", "warning"),
+    ("inappropriate", "飲食業界向け調査", None),
+    ("tax_included", "内税", "warning"),
+    ("tax_included", "税込（税抜 100,000 円で計上）", None),
+    ("whole_outsourcing", "開発業務を丸投げ", "warning"),
+    ("whole_outsourcing", "成分分析の委託", None),
+])
+def test_other_families(family, text, expected):
+    assert severity(family, text) == expected
+
+
+def test_the_rest_of_the_row_can_make_a_word_unsure():
+    # 「文具」 in a row about developing new stationery is not a stationery purchase for sure
+    assert severity("general_purpose", "木製文具", context="新商品の試作") == "warning"
+    assert severity("general_purpose", "木製文具") == "error"
