@@ -95,5 +95,10 @@ def rules(code, fmt):
         r = selected[0]
         click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.summary}\n\n{r.doc}\n\n出典: {r.reference}")
         return
+    width = max(len(r.name) for r in selected)
+    family = None
     for r in selected:
-        click.echo(f"{r.code}  {r.name:<28} {r.severity.value:<8} {r.summary}")
+        if r.family != family:
+            family = r.family
+            click.echo(f"\n# {family}" if r is not selected[0] else f"# {family}")
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.summary}")

@@ -23,9 +23,13 @@ _SKIP = " 　・:：（(「"
 _NEGATION_WINDOW = 10
 
 
+def _spaced(text: str) -> str:
+    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)))
+
+
 def fold(text: str) -> str:
     """The form keywords are matched in: NFKC, case-folded, runs of white space as one space."""
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)).casefold())
+    return _spaced(text).casefold()
 
 
 @dataclass(frozen=True)
@@ -33,7 +37,7 @@ class Hit:
     term: str            # the keyword as written in program.yaml
     label: str           # the group it belongs to (「パソコン」「消費税」…)
     severity: str        # "error" or "warning", after the context was weighed
-    found: str           # the text that matched, as the applicant wrote it (folded)
+    found: str           # the text that matched, as the applicant wrote it (NFKC)
     note: str = ""       # why a word alone cannot decide (for warnings)
 
 
@@ -91,7 +95,10 @@ class KeywordSet:
         """The strongest hit in ``text`` (``context``: other words of the same row), or None."""
         if not text:
             return None
-        folded = fold(text)
+        shown = _spaced(text)
+        folded = shown.casefold()
+        if len(shown) != len(folded):         # casefold changed a length (ß → ss): show the folded text
+            shown = folded
         whole = folded + " " + fold(context)
         best: Hit | None = None
         for group in self.groups:
@@ -102,7 +109,7 @@ class KeywordSet:
                     severity = self._weigh(group, folded, whole, m)
                     if severity is None:
                         continue
-                    hit = Hit(term, group.label, severity, m.group(0), group.note)
+                    hit = Hit(term, group.label, severity, shown[m.start():m.end()], group.note)
                     if best is None or (hit.severity == "error" and best.severity != "error"):
                         best = hit
         return best

@@ -13,5 +13,5 @@ if [ "${CI:-}" = "true" ] && ! command -v soffice >/dev/null 2>&1; then
   echo "LibreOffice (soffice) is required in CI: apt-get install -y libreoffice-calc-nogui" >&2
   exit 1
 fi
-# run from tests/ against the installed package
-exec .venv/bin/pytest -p no:cacheprovider "$@"
+# run against the installed package, on every core (pytest-xdist): most tests build a workbook
+exec .venv/bin/pytest -p no:cacheprovider -n auto "$@"

@@ -119,3 +119,14 @@ def test_password_protected_workbook(tmp_path):
     with pytest.raises(CannotCheck) as exc:
         read(target)
     assert "パスワード" in str(exc.value)
+
+
+def test_deleted_sheet_or_label_is_reported_as_layout_missing(example_with):
+    def drop_schedule(book):
+        del book["計画様式6"]
+    report = example_with({}, prepare=drop_schedule)
+    assert any(f.rule == "PV007" and "計画様式6" in (f.sheet or "") + f.message for f in report.findings)
+    report = example_with({"計画様式1": {"B13": None}})               # the 法人番号 label cleared
+    layout = [f for f in report.findings if f.rule == "PV007"]
+    assert layout and all(f.severity.value == "error" for f in layout)
+    assert any("法人番号" in f.message for f in layout)

@@ -70,3 +70,8 @@ def test_project_period_within_three_years(example_with, edits, expected):
 ])
 def test_conditionally_required_cells(example_with, edits, expected):
     assert hits(example_with(edits), "PV008") == expected
+
+
+def test_a_year_with_expenses_but_no_funding_row(example_with):
+    report = example_with({"計画様式8": {"D7": None, "E7": None, "F7": None, "G7": None}})
+    assert hits(report, "PV209") == {(F8, "D7", "error")}

@@ -471,6 +471,18 @@ def funding_unbalanced(plan: Plan, context):
                 plan.actual("計画様式8"), t.cell(record, target),
                 f"{row['year']}の資金合計 {funds:,.0f} 円が助成対象経費 {eligible:,.0f} 円と一致しません"
                 f"（{abs(diff):,.0f} 円{'不足' if diff > 0 else '過剰'}）")
+    # a 年度 with expenses on 計画様式7 whose 資金計画 row was left empty
+    filled = {t.number(record) for record, _ in rows}
+    grid = context.calculator.grid("計画様式8")
+    for number in t.all_records:
+        if number in filled or number == t.total_record or "year" not in t.positions:
+            continue
+        year = normalize.to_text(grid.value(number, t.positions["year"]))
+        eligible = _eligible(context.calculator, {"year": year})
+        if year and eligible:
+            yield BALANCE.finding(
+                plan.actual("計画様式8"), t.cell(t.record_label(number), "requested"),
+                f"{year}の助成対象経費 {eligible:,.0f} 円に対する資金計画（助成金申請額・自己資金など）が未入力です")
 
 
 @check(PERIOD)

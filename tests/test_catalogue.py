@@ -1,0 +1,59 @@
+"""The rule catalogue itself: every rule documented like ruff's, tested, and the program data in step
+with the sheet schemas (so that a revised template or program.yaml that drifts apart fails CI)."""
+
+import re
+
+import yaml
+
+from helpers import ROOT
+from planvalidator import rules
+from planvalidator.program import load_program
+
+R7 = ROOT / "schemas" / "r7"
+PROGRAM = load_program(R7)
+
+
+def sheet(name):
+    return yaml.safe_load((R7 / "sheets" / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def test_every_rule_has_code_name_severity_doc_and_clause():
+    catalogue = rules.all_rules()
+    assert len(catalogue) >= 40
+    families = {"form", "expenses", "money", "applicant", "documents", "content"}
+    assert {r.family for r in catalogue} == families
+    for r in catalogue:
+        assert re.fullmatch(r"PV\d{3}", r.code)
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)*", r.name), r.name
+        assert r.reference.strip(), r.code
+        assert "何を" in r.doc and "なぜ" in r.doc and "例" in r.doc, r.code
+
+
+def test_every_rule_is_exercised_by_a_test():
+    text = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "tests").glob("test_*.py")
+                   if p.name != "test_catalogue.py")
+    text += "".join(p.read_text(encoding="utf-8") for p in (ROOT / "templates" / "r7" / "invalid").glob("*.json"))
+    untested = [r.code for r in rules.all_rules() if f'"{r.code}"' not in text]
+    assert untested == []
+
+
+def test_program_data_and_sheet_schemas_agree():
+    expense = sheet("計画様式7")["expenses"]["columns"]
+    assert set(expense["category"]["isin"]) == set(PROGRAM.expense_items)
+    assert set(sheet("計画様式2")["fields"]["columns"]["industry"]["isin"]) == set(PROGRAM.raw["sme"]["industries"])
+    org_types = sheet("計画様式1")["fields"]["columns"]["org_type"]["isin"]
+    assert set(org_types) == set(PROGRAM.raw["org_types"].values())
+    for category in PROGRAM.categories.values():
+        assert set(category.org_types) <= set(org_types)
+    codes = {c.split()[0] for c in sheet("計画様式1")["fields"]["columns"]["category"]["isin"]}
+    assert codes == set(PROGRAM.categories)
+    years = set(expense["year"]["isin"])
+    assert years == {f"{n}年目" for n in range(1, PROGRAM.max_years + 1)}
+
+
+def test_every_keyword_group_names_its_clause():
+    for family, spec in PROGRAM.raw["keywords"].items():
+        if isinstance(spec, dict):
+            assert spec["source"].startswith("公募要領"), family
+            for group in spec["groups"]:
+                assert group["terms"] and group.get("severity", "error") in ("error", "warning")
