@@ -173,3 +173,23 @@ def test_quote_missing_warns_and_large_assets_inform(example_with):
 def test_the_example_has_no_expense_findings(example_with):
     report = example_with({})
     assert not [f for f in report.findings if f.rule.startswith("PV1")]
+
+
+def test_findings_follow_an_inserted_row_and_a_sheet_in_front(example_with):
+    from test_reader import _insert_expense_row
+
+    def prepare(book):
+        _insert_expense_row(book)                     # the old row 8 (専用治具) is now row 9
+        book.create_sheet("メモ", 0)["A1"] = "申請者のメモ"
+        book["計画様式7"].title = "経費明細"          # renamed too: found by its 「（計画様式7）」 marker
+    report = example_with({}, prepare=prepare)
+    assert not [f for f in report.findings if f.rule.startswith("PV1")]
+
+    def prepare_with_ipad(book):
+        prepare(book)
+        ws = book["経費明細"]
+        ws["F9"] = "iPad（現場記録用）"
+        ws["L10"] = dt.datetime(2025, 8, 1)
+    report = example_with({}, prepare=prepare_with_ipad)
+    assert hits(report, "PV102") == {("経費明細", "F9", "error")}
+    assert hits(report, "PV106") == {("経費明細", "L10", "error")}
