@@ -44,6 +44,14 @@ def severity(family, text, context=""):
     ("Surface Mount 実装治具", None),
     ("Excel VBA 開発委託", None),
     ("ワークステーション", "warning"),
+    ("PC（ノート型）", "error"),
+    ("Mac Book Pro", "error"),
+    ("アイパッド", "error"),
+    ("スマートホン", "error"),
+    ("デジタルカメラ（記録用）", "warning"),
+    ("軽トラック", "warning"),
+    ("自動車部品の試作", None),
+    ("キッチンカー（自動車）改造", None),
     ("エクセル", "warning"),
 ])
 def test_general_purpose_wordings(text, expected):

@@ -127,6 +127,8 @@ def test_inappropriate_expenses_warn(example_with, text, expected):
     # a start date written on 計画様式1 moves the limit
     ({"計画様式1": {"D21": dt.datetime(2025, 11, 1)}}, {(S, f"L{r}", "error") for r in (6, 7, 8, 10)}),
     ({"計画様式1": {"D21": dt.datetime(2025, 10, 1)}}, set()),
+    (row(N8="発注済"), {(S, "N8", "warning")}),                           # already ordered: when?
+    (row(N8="交付決定後に発注済とする"), set()),
 ])
 def test_orders_before_the_grant(example_with, edits, expected):
     assert hits(example_with(edits), "PV106") == expected

@@ -37,6 +37,7 @@ GENERAL_PURPOSE = define(
 タブレット端末、スマートフォン、デジタル複合機、事務用品等）の購入が書かれていないか。ノートPC、MacBook、iPad、Surface、
 Microsoft Office、Word、複合機、コピー用紙、文房具、携帯電話などの書き方も見ます（語の一覧は program.yaml の keywords）。
 語だけでは決まらないとき（「PC」だけ、「タブレット」だけ、「iPad用スタンドの試作」、制御用・組込みなど）は警告にします。
+公募要領の例示にはないが汎用性のある物品（自動車、デジタルカメラ、プロジェクター、USBメモリなど）も警告にします。
 「PC樹脂」「3Dプリンタ」「スマホアプリ開発」「複合機能」のように別の意味の語、レンタル・リース（借損料）は対象にしません。
 なぜ: 汎用品の購入費は助成対象外です（公募要領 5.※(5)）。そのまま申請すると減額されます。
 例: 「ノートPC（データ解析用）」→ エラー。「PC樹脂ペレット」→ 所見なし。「タブレット」だけ → 警告。
@@ -79,8 +80,9 @@ BEFORE_GRANT = define(
     """
 何を: 計画様式7 の「発注予定日」が、交付決定がありうる最も早い日（審査結果通知が令和7年9月の予定なので 2025-09-01。
 program.yaml の period.earliest_grant_date）より前でないか。事業実施期間（開始）に日付を書いた場合は、その日より前でないか。
+「品名・内容」「備考」に「発注済」「購入済」「既に契約」などとある行は、交付決定前の発注の可能性があるので警告にします。
 なぜ: 交付決定前に発注、契約、購入等をしたものは助成対象外です。
-例: 発注予定日 2025-10-01 → 正しい。発注予定日 2025-07-01 → エラー。
+例: 発注予定日 2025-10-01 → 正しい。発注予定日 2025-07-01 → エラー。備考「発注済」→ 警告。
 """)
 
 WHOLE_OUTSOURCING = define(
@@ -262,6 +264,11 @@ def before_grant(plan: Plan, context):
                 plan.actual(SHEET), t.cell(record, "order_date"),
                 f"発注予定日 {ordered.isoformat()} は{why}の {grant.isoformat()} より前です。"
                 f"交付決定前の発注・契約・購入は助成対象外です")
+
+    def message(hit, severity, title):
+        return (f"「{title}」に「{hit.found}」とあります。交付決定前に発注・契約・購入したものは助成対象外です"
+                f"（交付決定後に発注する予定なら、その旨を書いてください）")
+    yield from _keyword_findings(BEFORE_GRANT, plan, context, "already_ordered", message)
 
 
 def _amount(row) -> float | None:
