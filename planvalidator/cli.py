@@ -20,6 +20,7 @@ def main():
     例:
       planvalidator check 事業計画書.xlsx
       planvalidator check --format json 受付/*.xlsx
+      planvalidator annotate 事業計画書.xlsx
       planvalidator rules PV201
     """
 
@@ -60,6 +61,51 @@ def check(files, fmt, color):
     if failures:
         sys.exit(EXIT_CANNOT_CHECK)
     sys.exit(EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_CLEAN)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
+              help="書き出すファイル（1 ファイルのときだけ。既定: 入力と同じフォルダの <名前>_チェック結果.xlsx）。")
+@click.option("--in-place", is_flag=True, help="入力ファイルそのものに書き込む（元のファイルは残りません）。")
+def annotate(files, output, in_place):
+    """指摘をブックに書き込みます: セルの色、メモ、先頭の「チェック結果」シート。
+
+    入力ファイルは変更しません（--in-place のときだけ上書き）。書き込んだブックをもう一度
+    annotate しても同じ結果になります（前回の色・メモ・チェック結果シートを置き換え、
+    申請者自身のメモと書式はそのまま残ります）。.xlsm のマクロも残ります。
+
+    \b
+    終了コード: 0 = エラーなし、1 = エラーあり、2 = 書き込めないファイルがある。
+    \b
+    例:
+      planvalidator annotate 事業計画書.xlsx
+      planvalidator annotate 事業計画書.xlsm -o 確認用.xlsm
+      planvalidator annotate --in-place 受付/*.xlsx
+    """
+    from planvalidator.annotate import annotate_file
+    from planvalidator.errors import CannotCheck
+    from planvalidator.report import summary_line
+
+    if output and len(files) > 1:
+        click.echo("planvalidator: -o は 1 ファイルのときだけ使えます", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    failed, errors = False, False
+    for path in files:
+        try:
+            report, target = annotate_file(path, output, in_place=in_place)
+        except CannotCheck as exc:
+            failed = True
+            click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
+            continue
+        except Exception as exc:  # never a traceback for a user's file
+            failed = True
+            click.echo(f"planvalidator: {path}: 書き込み中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）",
+                       err=True)
+            continue
+        errors = errors or report.has_errors
+        click.echo(f"{summary_line(report)}\n  → {target}")
+    sys.exit(EXIT_CANNOT_CHECK if failed else EXIT_FINDINGS if errors else EXIT_CLEAN)
 
 
 @main.command()

@@ -9,9 +9,13 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
 .venv/bin/python -m pip install -q ".[test]"
-if [ "${CI:-}" = "true" ] && ! command -v soffice >/dev/null 2>&1; then
-  echo "LibreOffice (soffice) is required in CI: apt-get install -y libreoffice-calc-nogui" >&2
-  exit 1
+if [ "${CI:-}" = "true" ]; then
+  for tool in soffice pdftotext; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      echo "$tool is required in CI: apt-get install -y libreoffice-calc-nogui poppler-utils" >&2
+      exit 1
+    fi
+  done
 fi
 # run against the installed package, on every core (pytest-xdist): most tests build a workbook
 exec .venv/bin/pytest -p no:cacheprovider -n auto "$@"

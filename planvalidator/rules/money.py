@@ -521,3 +521,34 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:       # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+@dataclass
+class MoneySummary:
+    """The money in one application, recomputed from its inputs (for the results sheet)."""
+    category: str | None           # 「7」「8」
+    rate: str | None               # 「2/3」
+    cap: int | None
+    eligible: float | None         # 助成対象経費（計画様式7 の数量×単価の合計）
+    limit: int | None              # 申請できる上限: Σ 年度ごと 経費×助成率（円未満切捨て）、限度額まで
+    requested: float | None        # 助成金申請額（計画様式8 の各年度の合計）
+
+    @property
+    def within(self) -> bool | None:
+        if self.limit is None or self.requested is None:
+            return None
+        return self.requested <= self.limit
+
+
+def money_summary(plan: Plan, context) -> MoneySummary:
+    calc, category = context.calculator, context.category
+    eligible = sum(calc.eligible_by_year.values()) if calc.eligible_by_year else None
+    limit = None
+    if category is not None and calc.uncertain_years is not None and not calc.uncertain_years:
+        per_year = sum(math.floor(Fraction(v).limit_denominator() * category.rate)
+                       for v in calc.eligible_by_year.values())
+        limit = min(per_year, category.cap)
+    _, rows = _requested_rows(plan)
+    amounts = [row.get("requested") for _, row in rows if isinstance(row.get("requested"), (int, float))]
+    return MoneySummary(category.code if category else None, category.rate_text if category else None,
+                        category.cap if category else None, eligible, limit, sum(amounts) if amounts else None)

@@ -1,0 +1,72 @@
+"""Write a report into the workbook: highlighted cells, notes and a チェック結果 sheet.
+
+One interface (:class:`Annotator`) with two backends: a file (``file.py``, editing only the
+package parts it needs) and a live book in Excel (xlwings). :func:`annotate` drives either.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from planvalidator.annotate.results import ResultsSheet, build_results, notes_by_cell
+from planvalidator.engine import Report
+
+RESULTS_SHEET = "チェック結果"
+
+
+class Annotator(Protocol):
+    def clear(self) -> None:
+        """Remove a previous annotation: highlights, our notes (the applicant's stay), the results sheet."""
+
+    def highlight(self, sheet: str, cell: str, severity: str) -> None:
+        """Give one cell the fill of a severity (error / warning / info)."""
+
+    def note(self, sheet: str, cell: str, text: str) -> None:
+        """Attach our note to a cell (next to the applicant's own note, if the cell has one)."""
+
+    def write_results(self, results: ResultsSheet) -> None:
+        """Write the results sheet, first in the book and active."""
+
+
+def annotate(annotator: Annotator, report: Report) -> None:
+    """Annotate ``report`` through any backend: clear the old annotation, then mark every finding."""
+    annotator.clear()
+    for (sheet, cell), (severity, text) in notes_by_cell(report.findings).items():
+        annotator.highlight(sheet, cell, severity)
+        annotator.note(sheet, cell, text)
+    annotator.write_results(build_results(report))
+
+
+SUFFIX = "_チェック結果"
+
+
+def default_output(path) -> "Path":
+    """<name>_チェック結果.xlsx beside the input (.xlsm stays .xlsm); an annotated input keeps its name."""
+    from pathlib import Path
+
+    path = Path(path)
+    stem = path.stem[: -len(SUFFIX)] if path.stem.endswith(SUFFIX) else path.stem
+    return path.with_name(f"{stem}{SUFFIX}{path.suffix}")
+
+
+def annotate_file(path, output=None, *, in_place: bool = False) -> tuple[Report, "Path"]:
+    """Check ``path`` and write the annotated workbook; the input is only read unless ``in_place``."""
+    from pathlib import Path
+
+    from planvalidator.annotate.file import FileAnnotator
+    from planvalidator.engine import check_file
+    from planvalidator.errors import CannotCheck
+
+    path = Path(path)
+    target = path if in_place else Path(output) if output else default_output(path)
+    if not in_place and target.resolve() == path.resolve():
+        raise CannotCheck("出力先が入力ファイルと同じです（上書きするなら --in-place、別名なら -o を指定）",
+                          file=path.name)
+    report = check_file(path)
+    annotator = FileAnnotator(path)
+    annotate(annotator, report)
+    try:
+        annotator.save(target)
+    except OSError as exc:
+        raise CannotCheck(f"書き出せません（{exc.strerror or type(exc).__name__}）", file=str(target)) from None
+    return report, target

@@ -1,0 +1,272 @@
+"""An OOXML package (.xlsx / .xlsm) edited part by part: what is not touched is written back byte for byte.
+
+openpyxl rewrites a whole workbook on save and drops what it does not model (shapes, images,
+form controls, threaded comments, extension lists …). Annotating needs only a few parts —
+the annotated sheets, their comments and VML, styles.xml, workbook.xml, the content types and
+the new results sheet — so this module loads the zip, parses just those parts with lxml
+(entities and network access off: a workbook is untrusted input) and writes every other part
+back unchanged, in the original order and compression.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from pathlib import Path
+
+from lxml import etree
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+CT = "http://schemas.openxmlformats.org/package/2006/content-types"
+
+REL_WORKSHEET = R + "/worksheet"
+REL_COMMENTS = R + "/comments"
+REL_VML = R + "/vmlDrawing"
+REL_THREADED = "http://schemas.microsoft.com/office/2017/10/relationships/threadedComment"
+
+CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
+CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
+
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
+MAX_PART = 200 * 1024 * 1024
+
+
+def q(tag: str, ns: str = MAIN) -> str:
+    return f"{{{ns}}}{tag}"
+
+
+def parse(data: bytes):
+    return etree.fromstring(data, _PARSER)
+
+
+def serialize(root) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+class Package:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        with zipfile.ZipFile(self.path) as zf:
+            self.infos = zf.infolist()
+            for info in self.infos:
+                if info.file_size > MAX_PART:
+                    raise ValueError(f"part {info.filename} is too large")
+            self.data: dict[str, bytes] = {i.filename: zf.read(i) for i in self.infos}
+        self._xml: dict[str, object] = {}
+        self.text: dict[str, str] = {}       # parts edited as text (VML is often not well-formed XML)
+        self.removed: set[str] = set()
+
+    # --- parts --------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        return name not in self.removed and (name in self.data or name in self._xml or name in self.text)
+
+    def xml(self, name: str):
+        if name not in self._xml:
+            self._xml[name] = parse(self.data[name])
+        return self._xml[name]
+
+    def put_xml(self, name: str, root) -> None:
+        self._xml[name] = root
+        self.removed.discard(name)
+
+    def put_text(self, name: str, text: str) -> None:
+        self.text[name] = text
+        self.removed.discard(name)
+
+    def read_text(self, name: str) -> str:
+        if name in self.text:
+            return self.text[name]
+        return self.data[name].decode("utf-8", errors="replace")
+
+    def remove(self, name: str) -> None:
+        self.removed.add(name)
+        self._xml.pop(name, None)
+        self.text.pop(name, None)
+
+    def free_name(self, pattern: str) -> str:
+        """The lowest free part name for a pattern like 'xl/comments{}.xml'."""
+        n = 1
+        while self.has(pattern.format(n)):
+            n += 1
+        return pattern.format(n)
+
+    def _content(self, name: str) -> bytes:
+        if name in self._xml:
+            new = serialize(self._xml[name])
+            if name in self.data and new == serialize(parse(self.data[name])):
+                return self.data[name]       # parsed but not changed: keep the original bytes
+            return new
+        if name in self.text:
+            new = self.text[name].encode("utf-8")
+            if name in self.data and self.data[name].decode("utf-8", errors="replace") == self.text[name]:
+                return self.data[name]
+            return new
+        return self.data[name]
+
+    def save(self, target: str | Path) -> None:
+        target = Path(target)
+        tmp = target.with_name(target.name + ".tmp")
+        written = set()
+        with zipfile.ZipFile(tmp, "w") as zf:
+            for info in self.infos:
+                name = info.filename
+                if name in self.removed:
+                    continue
+                out = zipfile.ZipInfo(name, date_time=info.date_time)
+                out.compress_type = info.compress_type
+                out.external_attr = info.external_attr
+                zf.writestr(out, self._content(name))
+                written.add(name)
+            for name in sorted((set(self._xml) | set(self.text)) - written - self.removed):
+                out = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
+                out.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(out, self._content(name))
+        tmp.replace(target)
+
+    # --- relationships ----------------------------------------------------------------
+    @staticmethod
+    def rels_name(part: str) -> str:
+        folder, base = posixpath.split(part)
+        return posixpath.join(folder, "_rels", base + ".rels")
+
+    def rels(self, part: str, create: bool = False):
+        name = self.rels_name(part)
+        if not self.has(name):
+            if not create:
+                return None
+            self.put_xml(name, etree.Element(q("Relationships", PKG_REL), nsmap={None: PKG_REL}))
+        return self.xml(name)
+
+    def related(self, part: str, rel_type: str) -> list[tuple[str, str]]:
+        """[(rId, target part name)] of one type from a part."""
+        root = self.rels(part)
+        if root is None:
+            return []
+        out = []
+        for rel in root.findall(q("Relationship", PKG_REL)):
+            if rel.get("Type") == rel_type and rel.get("TargetMode") != "External":
+                out.append((rel.get("Id"), self.resolve(part, rel.get("Target"))))
+        return out
+
+    @staticmethod
+    def resolve(part: str, target: str) -> str:
+        if target.startswith("/"):
+            return target.lstrip("/")
+        return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
+
+    def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
+        root = self.rels(part, create=True)
+        ids = {rel.get("Id") for rel in root}
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        rel = etree.SubElement(root, q("Relationship", PKG_REL))
+        rel.set("Id", f"rId{n}")
+        rel.set("Type", rel_type)
+        rel.set("Target", posixpath.relpath(target_part, posixpath.dirname(part)))
+        return f"rId{n}"
+
+    def drop_rel(self, part: str, rid: str) -> None:
+        root = self.rels(part)
+        if root is None:
+            return
+        for rel in list(root):
+            if rel.get("Id") == rid:
+                root.remove(rel)
+        if len(root) == 0:
+            self.remove(self.rels_name(part))
+
+    # --- content types -----------------------------------------------------------------
+    def add_override(self, part: str, content_type: str) -> None:
+        root = self.xml("[Content_Types].xml")
+        name = "/" + part
+        for el in root.findall(q("Override", CT)):
+            if el.get("PartName") == name:
+                el.set("ContentType", content_type)
+                return
+        el = etree.SubElement(root, q("Override", CT))
+        el.set("PartName", name)
+        el.set("ContentType", content_type)
+
+    def drop_override(self, part: str) -> None:
+        root = self.xml("[Content_Types].xml")
+        for el in root.findall(q("Override", CT)):
+            if el.get("PartName") == "/" + part:
+                root.remove(el)
+
+    def ensure_default(self, extension: str, content_type: str) -> None:
+        root = self.xml("[Content_Types].xml")
+        for el in root.findall(q("Default", CT)):
+            if el.get("Extension", "").lower() == extension:
+                return
+        el = etree.Element(q("Default", CT))
+        el.set("Extension", extension)
+        el.set("ContentType", content_type)
+        defaults = root.findall(q("Default", CT))
+        (defaults[-1].addnext(el) if defaults else root.insert(0, el))
+
+    # --- the workbook ----------------------------------------------------------------------
+    @property
+    def workbook_part(self) -> str:
+        for rel in self.xml("_rels/.rels").findall(q("Relationship", PKG_REL)):
+            if rel.get("Type", "").endswith("/officeDocument"):
+                return self.resolve("", rel.get("Target"))
+        return "xl/workbook.xml"
+
+    def sheets(self) -> list[tuple[str, object, str]]:
+        """[(sheet name, <sheet> element, worksheet part)] in tab order (worksheets only)."""
+        wb = self.workbook_part
+        targets = {rid: part for rid, part in self.related(wb, REL_WORKSHEET)}
+        out = []
+        for el in self.xml(wb).find(q("sheets")):
+            part = targets.get(el.get(q("id", R)))
+            if part:
+                out.append((el.get("name"), el, part))
+        return out
+
+    def sheet_part(self, name: str) -> str | None:
+        return next((part for n, _el, part in self.sheets() if n == name), None)
+
+
+# The order of a worksheet's children (CT_Worksheet): new elements go in their place.
+WORKSHEET_ORDER = [
+    "sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "sheetCalcPr",
+    "sheetProtection", "protectedRanges", "scenarios", "autoFilter", "sortState", "dataConsolidate",
+    "customSheetViews", "mergeCells", "phoneticPr", "conditionalFormatting", "dataValidations",
+    "hyperlinks", "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+    "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+    "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems", "tableParts",
+    "extLst",
+]
+
+STYLESHEET_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs", "cellStyles", "dxfs",
+                    "tableStyles", "colors", "extLst"]
+
+
+def insert_ordered(parent, element, order: list[str]) -> None:
+    """Insert ``element`` among ``parent``'s children where the schema order puts it."""
+    name = etree.QName(element).localname
+    rank = order.index(name)
+    for i, child in enumerate(parent):
+        if not isinstance(child.tag, str):
+            continue
+        child_name = etree.QName(child).localname
+        if child_name in order and order.index(child_name) > rank:
+            parent.insert(i, element)
+            return
+    parent.append(element)
+
+
+def child(parent, name: str, order: list[str] | None = None, create: bool = True):
+    el = parent.find(q(name))
+    if el is None and create:
+        el = etree.Element(q(name))
+        if order:
+            insert_ordered(parent, el, order)
+        else:
+            parent.append(el)
+    return el

@@ -1,0 +1,105 @@
+"""What the annotation says, independent of where it is written (a file or a live book).
+
+- :func:`notes_by_cell`: one note per cell listing all its findings, and the strongest severity.
+- :func:`build_results`: the チェック結果 sheet as rows of typed cells with style roles; each
+  backend maps a role to its own formatting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from planvalidator.engine import Context, Report
+from planvalidator.findings import Finding, Severity
+
+MARKER = "【planvalidator】"
+TITLE = "planvalidator チェック結果"
+
+
+def note_text(findings: list[Finding]) -> str:
+    lines = [MARKER]
+    for f in findings:
+        lines.append(f"{f.rule} {f.severity.label}: {f.message}")
+        lines.append(f"出典: {f.reference}")
+    return "\n".join(lines)
+
+
+def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
+    """{(sheet, cell): (strongest severity, note text)} for findings that have a cell."""
+    grouped: dict[tuple[str, str], list[Finding]] = {}
+    for f in findings:
+        if f.sheet and f.cell:
+            grouped.setdefault((f.sheet, f.cell), []).append(f)
+    out = {}
+    for key, items in grouped.items():
+        items.sort(key=lambda f: (f.severity.rank, f.rule))
+        out[key] = (items[0].severity.value, note_text(items))
+    return out
+
+
+@dataclass
+class Cell:
+    value: object = None
+    role: str = "text"   # title, label (spans A:D), value, money, header, error, warning, info, text, wrap, link, muted
+    link: tuple[str, str] | None = None   # (sheet, cell) an internal hyperlink jumps to
+
+
+@dataclass
+class ResultsSheet:
+    name: str
+    rows: list[list[Cell]]
+    widths: list[float]                       # column widths (characters)
+    table_header: int                         # 1-based row of the findings table header
+    table_last: int                           # last row of the findings table (= header when empty)
+    columns: int
+    state: dict = field(default_factory=dict)  # what clear() needs (written by the backend, hidden)
+
+
+SEVERITY_ROLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
+
+
+def build_results(report: Report, *, today: dt.date | None = None) -> ResultsSheet:
+    """Rows 1–8: what was checked and the money summary; then the findings table (header frozen)."""
+    from planvalidator.annotate import RESULTS_SHEET
+    from planvalidator.rules.money import money_summary
+
+    today = today or dt.date.today()
+    s = report.summary
+    worst = "error" if s["error"] else "warning" if s["warning"] else "value"
+    verdict = "要修正" if report.has_errors else "確認してください" if s["warning"] else "問題は見つかりませんでした"
+    label = lambda text: Cell(text, "label")  # noqa: E731
+    rows: list[list[Cell]] = [
+        [Cell(TITLE, "title")],
+        [label("ファイル"), Cell(Path(report.file).name, "value")],
+        [label("様式・チェック日"), Cell(f"{report.template} ／ {today.isoformat()}", "value")],
+        [label("結果"), Cell(f"{verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件）", worst)],
+    ]
+    if report.plan is not None:
+        m = money_summary(report.plan, Context(report.plan))
+        within = {True: "上限内", False: "上限を超えています", None: "判定できません"}[m.within]
+        category = f"区分{m.category} ／ 助成率 {m.rate} ／ 限度額 {m.cap:,} 円" if m.category else "（事業区分が未選択）"
+        rows += [
+            [label("事業区分・助成率・限度額"), Cell(category, "value")],
+            [label("助成対象経費（計画様式7 から計算）"), Cell(m.eligible, "money")],
+            [label("申請できる上限（年度ごとの経費×助成率、限度額まで）"), Cell(m.limit, "money")],
+            [label("助成金申請額（計画様式8）"), Cell(m.requested, "money"),
+             Cell(within, "error" if m.within is False else "value")],
+        ]
+    rows.append([])
+    header = len(rows) + 1
+    rows.append([Cell(t, "header") for t in ("重要度", "コード", "シート", "セル", "内容", "出典")])
+    for f in report.findings:
+        linked = bool(f.cell and f.sheet)
+        rows.append([
+            Cell(f.severity.label, SEVERITY_ROLE[f.severity]),
+            Cell(f.rule, "text"),
+            Cell(f.sheet, "text"),
+            Cell(f.cell or "", "link" if linked else "text", (f.sheet, f.cell) if linked else None),
+            Cell(f.message, "wrap"),
+            Cell(f.reference, "wrap"),
+        ])
+    if not report.findings:
+        rows.append([Cell("—", "muted"), Cell(None), Cell(None), Cell(None), Cell("指摘はありません", "muted")])
+    return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38], header, len(rows), 6)
