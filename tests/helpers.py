@@ -36,3 +36,37 @@ def hits(report, rule: str):
 
 def errors(report):
     return keys(report, severities=("error",))
+
+
+def parts(path) -> dict[str, bytes]:
+    import zipfile
+    with zipfile.ZipFile(path) as zf:
+        return {n: zf.read(n) for n in zf.namelist()}
+
+
+def write_parts(path, contents: dict[str, bytes]) -> Path:
+    import zipfile
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in contents.items():
+            zf.writestr(name, data)
+    return Path(path)
+
+
+def make_xlsm(source: Path, target: Path) -> Path:
+    """``source`` as a macro-enabled workbook carrying a real VBA project (xlwings' quickstart one)."""
+    import os
+    import xlwings
+    quickstart = Path(os.path.dirname(xlwings.__file__)) / "quickstart.xlsm"
+    vba = parts(quickstart)["xl/vbaProject.bin"]
+    contents = parts(source)
+    ct = contents["[Content_Types].xml"].decode()
+    ct = ct.replace("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    "application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+    ct = ct.replace("</Types>", '<Default Extension="bin" ContentType="application/vnd.ms-office.vbaProject"/></Types>')
+    contents["[Content_Types].xml"] = ct.encode()
+    rels = contents["xl/_rels/workbook.xml.rels"].decode()
+    rels = rels.replace("</Relationships>", '<Relationship Id="rIdVBA" Type="http://schemas.microsoft.com/office/'
+                        '2006/relationships/vbaProject" Target="vbaProject.bin"/></Relationships>')
+    contents["xl/_rels/workbook.xml.rels"] = rels.encode()
+    contents["xl/vbaProject.bin"] = vba
+    return write_parts(target, contents)

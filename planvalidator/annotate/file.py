@@ -201,7 +201,9 @@ class FileAnnotator:
         self.pkg.remove(part)
         if self.pkg.has(self.pkg.rels_name(part)):
             self.pkg.remove(self.pkg.rels_name(part))
-        self._shift_local_names(wb, index, -1)
+        names = self._shift_local_names(wb, index, -1)
+        if names is not None and len(names) == 0 and state.get("created_names"):
+            wb.remove(names)
         view = wb.find(q("bookViews") + "/" + q("workbookView"))
         sheets = self.pkg.sheets()
         if view is not None:
@@ -211,7 +213,8 @@ class FileAnnotator:
             else:
                 view.set("activeTab", str(min(int(active), len(sheets) - 1)))
         for name, _el, p in sheets:
-            self._set_tab_selected(p, name in state.get("selected", []))
+            if name in state.get("selected", {}):
+                self._set_tab_selected(p, state["selected"][name])
 
     def _shift_local_names(self, wb, index: int, delta: int) -> None:
         names = wb.find(q("definedNames"))
@@ -226,21 +229,21 @@ class FileAnnotator:
                 names.remove(dn)              # a name of the removed sheet (our filter range)
             elif local >= index:
                 dn.set("localSheetId", str(local + delta))
-        if len(names) == 0:
-            wb.remove(names)
+        return names
 
-    def _set_tab_selected(self, part: str, selected: bool) -> None:
-        ws = self.pkg.xml(part)
-        view = ws.find(q("sheetViews") + "/" + q("sheetView"))
-        if view is None:
+    def _tab_selected(self, part: str) -> str | None:
+        view = self.pkg.xml(part).find(q("sheetViews") + "/" + q("sheetView"))
+        return None if view is None else view.get("tabSelected")
+
+    def _set_tab_selected(self, part: str, value: str | None) -> None:
+        """Set a sheet's tabSelected attribute to exactly ``value`` (None: no attribute)."""
+        view = self.pkg.xml(part).find(q("sheetViews") + "/" + q("sheetView"))
+        if view is None or view.get("tabSelected") == value:
             return
-        current = view.get("tabSelected") in ("1", "true")
-        if current == selected:
-            return
-        if selected:
-            view.set("tabSelected", "1")
-        elif view.get("tabSelected") is not None:
-            view.set("tabSelected", "0" if view.get("tabSelected") == "1" else "false")
+        if value is None:
+            view.attrib.pop("tabSelected", None)
+        else:
+            view.set("tabSelected", value)
 
     def _read_state(self, part: str) -> dict:
         ws = self.pkg.xml(part)
@@ -263,12 +266,14 @@ class FileAnnotator:
         view = wb.find(q("bookViews") + "/" + q("workbookView"))
         state = {
             "activeTab": int(view.get("activeTab")) if view is not None and view.get("activeTab") else None,
-            "selected": [n for n, _el, p in pkg.sheets() if self._is_selected(p)],
+            "selected": {n: self._tab_selected(p) for n, _el, p in pkg.sheets()
+                         if self._tab_selected(p) in ("1", "true")},
         }
-        for _n, _el, p in pkg.sheets():
-            self._set_tab_selected(p, False)
+        for p in (p for _n, _el, p in pkg.sheets()):
+            value = self._tab_selected(p)
+            if value in ("1", "true"):
+                self._set_tab_selected(p, "0" if value == "1" else "false")
         part = pkg.free_name("xl/worksheets/sheet{}.xml")
-        pkg.put_xml(part, self._results_xml(results, state))
         pkg.add_override(part, CT_WORKSHEET)
         rid = pkg.add_rel(wb_part, REL_WORKSHEET, part)
         sheet_id = max((int(s.get("sheetId", 0)) for s in sheets_el), default=0) + 1
@@ -279,6 +284,7 @@ class FileAnnotator:
         sheets_el.insert(0, el)
         self._shift_local_names(wb, 0, +1)
         names = wb.find(q("definedNames"))
+        state["created_names"] = names is None
         if names is None:
             names = etree.Element(q("definedNames"))
             sheets_el.addnext(names)
@@ -293,10 +299,7 @@ class FileAnnotator:
             view.set("activeTab", "0")
             if view.get("firstSheet"):
                 view.set("firstSheet", "0")
-
-    def _is_selected(self, part: str) -> bool:
-        view = self.pkg.xml(part).find(q("sheetViews") + "/" + q("sheetView"))
-        return view is not None and view.get("tabSelected") in ("1", "true")
+        pkg.put_xml(part, self._results_xml(results, state))
 
     def _results_xml(self, results: ResultsSheet, state: dict):
         st = self.styles
