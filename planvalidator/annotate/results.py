@@ -83,7 +83,7 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
         rows += [
             [label("事業区分・助成率・限度額"), Cell(category, "value")],
             [label("助成対象経費（計画様式7 から計算）"), Cell(m.eligible, "money")],
-            [label("申請できる上限（年度ごとの経費×助成率、限度額まで）"), Cell(m.limit, "money")],
+            [label("申請できる上限（経費×助成率・限度額）"), Cell(m.limit, "money")],
             [label("助成金申請額（計画様式8）"), Cell(m.requested, "money"),
              Cell(within, "error" if m.within is False else "value")],
         ]
