@@ -66,6 +66,7 @@ class Layout:
     signature: tuple[tuple[str, str], ...]
     sheets: tuple[SheetSpec, ...]
     folder: Path
+    reference: str | None = None    # the official blank workbook of this version (templates/<version>/)
 
     def sheet(self, name: str) -> SheetSpec:
         return next(s for s in self.sheets if s.name == name)
@@ -107,6 +108,7 @@ def load_layout(folder: Path) -> Layout:
         signature=tuple((s["sheet"], s["label"]) for s in raw.get("signature", [])),
         sheets=tuple(_sheet_spec(n, s) for n, s in raw["sheets"].items()),
         folder=folder,
+        reference=raw.get("reference"),
     )
 
 

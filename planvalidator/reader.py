@@ -7,6 +7,8 @@ schemas (全角, 円, 和暦, serial dates …).
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import pandas as pd
 
 from planvalidator import normalize
@@ -43,6 +45,8 @@ def identify(grid: Grid) -> Layout:
 
 def read_grid(grid: Grid) -> Plan:
     layout = identify(grid)
+    if any(not sheet.merges_known for sheet in grid.sheets.values()):
+        borrow_merges(grid, layout)
     plan = Plan(source=grid.source, layout=layout, grid=grid, sheet_names={}, fields={}, tables={})
     for spec in layout.sheets:
         actual = find_sheet(grid, spec)
@@ -53,6 +57,45 @@ def read_grid(grid: Grid) -> Plan:
         plan.sheet_names[spec.name] = actual
         _read_sheet(plan, spec, grid.sheets[actual])
     return plan
+
+
+@lru_cache(maxsize=4)
+def _reference_grid(layout: Layout) -> Grid | None:
+    from planvalidator.resources import templates_dir
+    if not layout.reference:
+        return None
+    path = templates_dir() / layout.template / layout.reference
+    return load_grid(path) if path.is_file() else None
+
+
+def borrow_merges(grid: Grid, layout: Layout) -> None:
+    """Give a live book's sheets the merged label cells of the official template.
+
+    Labels are found by text and their input cell lies right of (or below) the merged label,
+    so a reader that does not get merged ranges (xlwings' remote interpreter) takes each merged
+    label's shape from the same label in the template, wherever the applicant's book has it.
+    """
+    reference = _reference_grid(layout)
+    if reference is None:
+        return
+    for spec in layout.sheets:
+        live_name, ref_name = find_sheet(grid, spec), find_sheet(reference, spec)
+        if live_name is None or ref_name is None or grid.sheets[live_name].merges_known:
+            continue
+        live, ref = grid.sheets[live_name], reference.sheets[ref_name]
+        where: dict[str, list[tuple[int, int]]] = {}
+        for r, c, text in live.texts():
+            where.setdefault(normalize.canon(text), []).append((r, c))
+        for r1, c1, r2, c2 in ref.merged:
+            text = ref.value(r1, c1)
+            if not isinstance(text, str) or not text.strip():
+                continue
+            spots = where.get(normalize.canon(text))
+            if not spots:
+                continue
+            r, c = min(spots, key=lambda p: (abs(p[0] - r1) + abs(p[1] - c1)))
+            live.add_merge((r, c, r + r2 - r1, c + c2 - c1))
+        live.merges_known = True
 
 
 def _layout_problem(sheet: str | None, cell: str | None, message: str) -> Finding:
@@ -164,8 +207,14 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
     columns: dict[str, list] = {c: [] for c in positions}
     all_records: list[int] = []
     inputs = [c for c in positions if c not in fixed]
+    def has_input(number: int, c: str) -> bool:
+        r, col = rc(number, c)
+        if c in computed and sheet.value(r, col) in (0, 0.0):
+            return False        # a computed cell showing 0 (a live book gives results, not formulas)
+        return _has_input(sheet, r, col)
+
     for number in numbers:
-        if not any(_has_input(sheet, *rc(number, c)) for c in inputs):
+        if not any(has_input(number, c) for c in inputs):
             if any(sheet.is_formula(*rc(number, c)) for c in computed) or any(
                     not normalize.is_blank(sheet.value(*rc(number, c))) for c in fixed):
                 all_records.append(number)

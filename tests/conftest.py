@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+
+# xlwings' remote interpreter (the Excel button's tests) needs a licence key at import time;
+# the tests use the noncommercial one (PolyForm Noncommercial, see README).
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import pytest
 

@@ -1,0 +1,224 @@
+"""Excel, live: the 「申請書をチェック」 button.
+
+The button's macro runs ``RunPython "import planvalidator.xl; planvalidator.xl.main()"``;
+:func:`main` checks the workbook that called it. :func:`check_book` works on any
+``xlwings.Book``: desktop Excel (COM / AppleScript), or xlwings' remote interpreter (a JSON
+payload from Excel on the web, answered with a list of actions).
+
+Reading goes through xlwings (values, and formulas where the engine gives them); the checks
+are the same as ``planvalidator check``; writing goes through :class:`XlwingsAnnotator`, the
+live-book backend of the one annotation interface (:mod:`planvalidator.annotate`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from planvalidator.annotate import RESULTS_SHEET, annotate
+from planvalidator.annotate.results import MARKER, ResultsSheet
+from planvalidator.workbook import Grid, SheetGrid, col_letter
+
+COLORS = {"error": "#FF9B9B", "warning": "#FFC97A", "info": "#9BC2E6"}
+ROLE_FILL = {"header": "#44546A", "label": "#F2F2F2", **COLORS}
+_FORMULA = '="planvalidator:{}"<>""'
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$")
+
+
+def grid_from_book(book) -> Grid:
+    """The values (and formulas, where the engine gives them) of every sheet of a live book."""
+    sheets: dict[str, SheetGrid] = {}
+    for sheet in book.sheets:
+        grid = SheetGrid(sheet.name, merges_known=False)
+        used = sheet.used_range
+        values = used.options(ndim=2).value or []
+        try:
+            formulas = used.formula
+        except (NotImplementedError, AttributeError):   # the remote interpreter sends values only
+            formulas = None
+        top, left = used.row, used.column
+        for i, row in enumerate(values):
+            for j, value in enumerate(row):
+                pos = (top + i, left + j)
+                formula = formulas[i][j] if formulas and i < len(formulas) and j < len(formulas[i]) else None
+                if isinstance(formula, str) and formula.startswith("="):
+                    grid.formulas[pos] = formula
+                    if value not in (None, ""):
+                        grid.cached[pos] = value
+                elif value not in (None, ""):
+                    grid.values[pos] = _value(value)
+        sheets[sheet.name] = grid
+    return Grid(source=book.name, sheets=sheets)
+
+
+def _value(value):
+    if isinstance(value, str) and _ISO.match(value):
+        try:
+            return dt.datetime.fromisoformat(value.replace("Z", ""))
+        except ValueError:
+            return value
+    return value
+
+
+class XlwingsAnnotator:
+    """The annotation interface on an open ``xlwings.Book``."""
+
+    def __init__(self, book):
+        self.book = book
+        self.skipped_notes: list[tuple[str, str]] = []
+        self._previous: set[tuple[str, str]] = set()
+
+    def _range(self, sheet: str, cell: str):
+        return self.book.sheets[sheet][cell]
+
+    # what the last run marked, read back from its results sheet
+    def _previous_cells(self, results) -> set[tuple[str, str]]:
+        rows = results.used_range.options(ndim=2).value or []
+        cells, in_table = set(), False
+        for row in rows:
+            if row[:2] == ["重要度", "コード"]:
+                in_table = True
+                continue
+            if in_table and len(row) >= 4 and row[2] and row[3]:
+                cells.add((str(row[2]), str(row[3])))
+        return cells
+
+    def clear(self) -> None:
+        names = [s.name for s in self.book.sheets]
+        if RESULTS_SHEET not in names:
+            return
+        results = self.book.sheets[RESULTS_SHEET]
+        self._previous = self._previous_cells(results)
+        for sheet, cell in sorted(self._previous):
+            if sheet not in names:
+                continue
+            rng = self._range(sheet, cell)
+            self._clear_formats(rng)
+            self._strip_note(rng)
+        results.delete()
+
+    def _clear_formats(self, rng) -> None:
+        formats = rng.conditional_formats
+        try:
+            ours = [f for f in formats if "planvalidator:" in (getattr(f, "formula", "") or "")]
+        except NotImplementedError:           # remote: formats are not readable; the cell was ours
+            formats.clear()
+            return
+        for f in ours:
+            f.delete()
+
+    def _strip_note(self, rng) -> None:
+        note = rng.note
+        if note is None:
+            return
+        try:
+            text = note.text
+        except NotImplementedError:           # remote: unreadable; on a cell we marked it is ours
+            note.delete()
+            return
+        keep = text.split(MARKER)[0].rstrip("\n") if MARKER in text else text
+        if keep == text:
+            return
+        if keep.strip():
+            note.text = keep
+        else:
+            note.delete()
+
+    def highlight(self, sheet: str, cell: str, severity: str) -> None:
+        self._range(sheet, cell).conditional_formats.add_custom(_FORMULA.format(severity),
+                                                                  fill_color=COLORS[severity])
+
+    def note(self, sheet: str, cell: str, text: str) -> None:
+        rng = self._range(sheet, cell)
+        existing = rng.note
+        if existing is not None:
+            try:
+                own = existing.text.split(MARKER)[0].rstrip("\n")
+            except NotImplementedError:
+                if (sheet, cell) not in self._previous:
+                    self.skipped_notes.append((sheet, cell))   # the applicant's note, unreadable here
+                    return
+                own = ""
+            existing.delete()
+            text = f"{own}\n{text}" if own.strip() else text
+        rng.add_note(text)
+
+    def write_results(self, results: ResultsSheet) -> None:
+        book = self.book
+        sheet = book.sheets.add(results.name, before=book.sheets[0])
+        width = results.columns
+        matrix, merges, links, styled = [], [], [], []
+        for r, cells in enumerate(results.rows, start=1):
+            row, col = [None] * width, 1
+            for cell in cells:
+                if cell.role == "label":
+                    row[col - 1] = cell.value
+                    merges.append(f"A{r}:D{r}")
+                    styled.append((f"A{r}:D{r}", "label"))
+                    col += 4
+                    continue
+                if col <= width:
+                    row[col - 1] = cell.value
+                styled.append((f"{col_letter(col)}{r}", cell.role))
+                if cell.link:
+                    links.append((f"{col_letter(col)}{r}", cell.link, str(cell.value)))
+                col += 1
+            matrix.append(row)
+        sheet["A1"].value = matrix
+        for i, w in enumerate(results.widths, start=1):
+            sheet[f"{col_letter(i)}:{col_letter(i)}"].column_width = w
+        for address in merges:
+            sheet[address].merge()
+        for address, role in styled:
+            rng = sheet[address]
+            if role in ROLE_FILL:
+                rng.color = ROLE_FILL[role]
+            if role in ("title", "header", "label", *COLORS):
+                rng.font.bold = True
+            if role == "header":
+                rng.font.color = "#FFFFFF"
+            if role == "title":
+                rng.font.size = 14
+            if role == "money":
+                rng.number_format = "#,##0"
+            if role == "wrap":
+                rng.wrap_text = True
+        for address, (target_sheet, target_cell), text in links:
+            sheet[address].add_hyperlink(f"#'{target_sheet}'!{target_cell}", text)
+        _try(lambda: sheet.autofit("rows"))
+        _try(lambda: sheet.freeze_panes.freeze_at(f"1:{results.table_header}"))
+        sheet.activate()
+
+
+def _try(action) -> None:
+    try:
+        action()
+    except (NotImplementedError, AttributeError):
+        pass
+
+
+def check_book(book):
+    """Check an open workbook and mark it in place; returns the report."""
+    from planvalidator.engine import Report, check_plan
+    from planvalidator.reader import read_grid
+
+    plan = read_grid(grid_from_book(book))
+    report = Report(file=book.name, template=plan.template, findings=check_plan(plan), plan=plan)
+    annotate(XlwingsAnnotator(book), report)
+    return report
+
+
+def main() -> None:
+    """Entry point of the button (RunPython): check the workbook that called it."""
+    import xlwings
+
+    book = xlwings.Book.caller()
+    try:
+        check_book(book)
+    except Exception as exc:   # the applicant sees one Japanese line, not a traceback
+        from planvalidator.errors import CannotCheck
+        reason = exc.reason if isinstance(exc, CannotCheck) else f"{type(exc).__name__}: {exc}"
+        try:
+            book.app.alert(f"チェックできませんでした: {reason}", title="planvalidator")
+        except Exception:
+            raise exc from None
