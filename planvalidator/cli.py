@@ -92,8 +92,9 @@ def annotate(files, output, in_place):
         sys.exit(EXIT_CANNOT_CHECK)
     failed, errors = False, False
     for path in files:
+        skipped: list = []
         try:
-            report, target = annotate_file(path, output, in_place=in_place)
+            report, target = annotate_file(path, output, in_place=in_place, skipped=skipped)
         except CannotCheck as exc:
             failed = True
             click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
@@ -105,6 +106,8 @@ def annotate(files, output, in_place):
             continue
         errors = errors or report.has_errors
         click.echo(f"{summary_line(report)}\n  → {target}")
+        for sheet, cell in skipped:
+            click.echo(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
     sys.exit(EXIT_CANNOT_CHECK if failed else EXIT_FINDINGS if errors else EXIT_CLEAN)
 
 

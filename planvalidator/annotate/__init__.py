@@ -49,8 +49,12 @@ def default_output(path) -> "Path":
     return path.with_name(f"{stem}{SUFFIX}{path.suffix}")
 
 
-def annotate_file(path, output=None, *, in_place: bool = False) -> tuple[Report, "Path"]:
-    """Check ``path`` and write the annotated workbook; the input is only read unless ``in_place``."""
+def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | None = None
+                  ) -> tuple[Report, "Path"]:
+    """Check ``path`` and write the annotated workbook; the input is only read unless ``in_place``.
+
+    ``skipped`` (a list) receives the (sheet, cell) whose note was not written because the cell
+    holds a threaded comment (it is still highlighted and listed on the results sheet)."""
     from pathlib import Path
 
     from planvalidator.annotate.file import FileAnnotator
@@ -69,4 +73,6 @@ def annotate_file(path, output=None, *, in_place: bool = False) -> tuple[Report,
         annotator.save(target)
     except OSError as exc:
         raise CannotCheck(f"書き出せません（{exc.strerror or type(exc).__name__}）", file=str(target)) from None
+    if skipped is not None:
+        skipped.extend(annotator.skipped_notes)
     return report, target
