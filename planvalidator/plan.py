@@ -56,8 +56,13 @@ class Table:
 
     def rows(self):
         """(record, {column: plain Python value}) for each non-blank record, in sheet order."""
-        for label, row in self.df.iterrows():
-            yield label, {c: py_value(v) for c, v in row.items()}
+        cached = self.__dict__.get("_rows")
+        if cached is None:
+            columns = list(self.df.columns)
+            cached = [(label, {c: py_value(v) for c, v in zip(columns, values)})
+                      for label, *values in self.df.itertuples(index=True, name=None)]
+            self.__dict__["_rows"] = cached
+        return iter([(label, dict(row)) for label, row in cached])
 
     def number(self, record) -> int:
         """The Excel row (or column number) of a record."""

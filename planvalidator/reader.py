@@ -18,7 +18,7 @@ from planvalidator.layout import (
     FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, known_layouts, matches,
 )
 from planvalidator.plan import Field, Plan, Table
-from planvalidator.schema import ColumnType, column_types, typed_series
+from planvalidator.schema import ColumnType, column_types, typed_frame
 from planvalidator.workbook import Grid, SheetGrid, a1, col_letter, load_grid
 
 PARSERS = {
@@ -229,8 +229,7 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
                 value = _parse_cell(plan, sheet.name, a1(r, col), ctype, sheet.value(r, col))
             columns[c].append(value)
     labels = kept if by_rows else [col_letter(n) for n in kept]
-    df = pd.DataFrame({c: typed_series(values, labels, types.get(c)) for c, values in columns.items()},
-                      index=pd.Index(labels, dtype=object if not by_rows else "int64"))
+    df = typed_frame(columns, pd.Index(labels, dtype=object if not by_rows else "int64"), types)
     return Table(sheet_name, spec.name, spec.records, df, positions, titles, all_records, total_record,
                  header_end + 1)
 

@@ -88,8 +88,8 @@ def validate(plan: Plan) -> list[Finding]:
                 if not fields:
                     continue
                 types = column_types(plan.layout, sheet, "fields")
-                df = pd.DataFrame({name: typed_series([f.value], [0], types.get(name))
-                                   for name, f in fields.items() if name in schema.columns})
+                df = typed_frame({name: [f.value] for name, f in fields.items() if name in schema.columns},
+                                 pd.Index([0]), types)
 
                 def locate(_index, column, _fields=fields):
                     f = _fields.get(column)
@@ -102,34 +102,77 @@ def validate(plan: Plan) -> list[Finding]:
 
                 def locate(index, column, _table=table):
                     return _table.cell(index, column), _table.titles.get(column, column)
-            try:
-                schema.validate(df, lazy=True)
-            except pandera.errors.SchemaErrors as exc:
-                for case in exc.failure_cases.to_dict("records"):
-                    column = case.get("column")
-                    if column not in df.columns:
-                        continue
-                    index = case.get("index")
-                    cell, title = locate(index, column)
-                    value = df.at[index, column] if index in df.index else None
-                    f = finding_for_failure(
-                        check=str(case.get("check") or ""), sheet=plan.actual(sheet), cell=cell,
-                        title=title, value=value, column=schema.columns[column])
-                    if f and not (f.rule != INVALID_TYPE.code and (f.sheet, f.cell) in unreadable):
-                        findings.append(f)
+            for case in _failure_cases(schema, df, pandera.errors.SchemaErrors):
+                column = case.get("column")
+                if column not in df.columns:
+                    continue
+                index = case.get("index")
+                cell, title = locate(index, column)
+                value = df.at[index, column] if index in df.index else None
+                f = finding_for_failure(
+                    check=str(case.get("check") or ""), sheet=plan.actual(sheet), cell=cell,
+                    title=title, value=value, column=schema.columns[column])
+                if f and not (f.rule != INVALID_TYPE.code and (f.sheet, f.cell) in unreadable):
+                    findings.append(f)
     return findings
 
 
-def typed_series(values: list, index: list, ctype: ColumnType | None):
-    """A column of parsed values in the dtype its schema declares."""
+_CASES: "OrderedDict[tuple, list[dict]]" = None  # type: ignore[assignment]
+_CASES_MAX = 512
+
+
+def _failure_cases(schema, df, errors_type) -> list[dict]:
+    """pandera's failure cases of one frame, remembered by the frame's content.
+
+    A warm process (the Excel button pressed again after a small edit) re-validates only the
+    frames that changed; an unchanged frame gives the same failure cases by construction."""
+    global _CASES
+    from collections import OrderedDict
+
+    if _CASES is None:
+        _CASES = OrderedDict()
+    key = (id(schema), tuple(df.columns), tuple(map(str, df.dtypes)), tuple(df.index),
+           tuple(df.itertuples(index=False, name=None)))
+    cases = _CASES.get(key)
+    if cases is None:
+        try:
+            schema.validate(df, lazy=True)
+            cases = []
+        except errors_type as exc:
+            cases = exc.failure_cases.to_dict("records")
+        _CASES[key] = cases
+        if len(_CASES) > _CASES_MAX:
+            _CASES.popitem(last=False)
+    else:
+        _CASES.move_to_end(key)
+    return cases
+
+
+def typed_array(values: list, ctype: ColumnType | None):
+    """A column of parsed values in the dtype its schema declares (an array: no index to align)."""
+    import numpy as np
     import pandas as pd
 
     kind = ctype.kind if ctype else "text"
     if kind == "int":
-        return pd.Series(pd.array(values, dtype="Int64"), index=index)
+        return pd.array(values, dtype="Int64")
     if kind == "number":
-        return pd.Series(pd.array(values, dtype="Float64"), index=index)
+        return pd.array(values, dtype="Float64")
     if kind == "date":
-        return pd.Series([pd.Timestamp(v) if v is not None else pd.NaT for v in values],
-                         index=index, dtype="datetime64[ns]")
-    return pd.Series(values, index=index, dtype="str")
+        return np.array([np.datetime64(v, "ns") if v is not None else np.datetime64("NaT", "ns") for v in values],
+                        dtype="datetime64[ns]")
+    return pd.array(values, dtype="str")
+
+
+def typed_frame(columns: dict[str, list], index, types: dict[str, ColumnType]):
+    """A DataFrame of parsed columns, each in its schema's dtype."""
+    import pandas as pd
+
+    return pd.DataFrame({c: typed_array(values, types.get(c)) for c, values in columns.items()}, index=index)
+
+
+def typed_series(values: list, index: list, ctype: ColumnType | None):
+    """One column as a Series (see :func:`typed_array`)."""
+    import pandas as pd
+
+    return pd.Series(typed_array(values, ctype), index=index)
