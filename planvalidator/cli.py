@@ -112,6 +112,35 @@ def annotate(files, output, in_place):
 
 
 @main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def serve(host, port):
+    """Excel on the web 用のサーバー（xlwings Server）を起動します。
+
+    アドインの manifest は http://HOST:PORT/manifest.xml。別途 pip install "planvalidator[server]" と、
+    xlwings のライセンスキー（環境変数 XLWINGS_LICENSE_KEY）が必要です。デスクトップの Excel のボタンには不要です。
+
+    \b
+    例:
+      XLWINGS_LICENSE_KEY=noncommercial planvalidator serve --port 8000
+    """
+    import os
+
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        click.echo('planvalidator: サーバーには追加のパッケージが必要です: pip install "planvalidator[server]"', err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+        click.echo("planvalidator: xlwings のライセンスキーを環境変数 XLWINGS_LICENSE_KEY に設定してください"
+                   "（非営利なら noncommercial、README の「Excel on the web」を参照）", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    from planvalidator.server import serve as run
+    run(host, port)
+
+
+@main.command()
 @click.argument("code", required=False)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(code, fmt):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from planvalidator.findings import Finding
 from planvalidator.layout import Layout
 from planvalidator.workbook import Grid, a1, col_letter
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Table:
 
 def py_value(v):
     """A DataFrame cell as a plain Python value (None for NA; a Timestamp as a date)."""
+    import pandas as pd   # already loaded by whoever built the frame
+
     if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, pd.Timestamp):

@@ -8,7 +8,7 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q ".[test]"
+.venv/bin/python -m pip install -q ".[test,server]"
 if [ "${CI:-}" = "true" ]; then
   for tool in soffice pdftotext; do
     if ! command -v "$tool" >/dev/null 2>&1; then

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planvalidator.checks import is_mark
 from planvalidator.normalize import canon
 from planvalidator.plan import Plan
 from planvalidator.rules import check, define
@@ -151,6 +150,8 @@ def _month_span(start_year: int, month: int) -> tuple[dt.date, dt.date]:
 
 @check(SCHEDULE)
 def schedule_outside_period(plan: Plan, context):
+    from planvalidator.checks import is_mark
+
     program, end, grant = context.program, context.period_end, context.grant_date
     t = plan.table("計画様式6", "schedule")
     if t is not None:

@@ -7,8 +7,6 @@ docs and messages.
 
 from __future__ import annotations
 
-import pandas as pd
-
 from planvalidator.rules import check, define
 
 TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（計画様式1〜9）」"
@@ -93,6 +91,8 @@ _CHECK_RULE = {
 
 
 def _shown(value) -> str:
+    import pandas as pd
+
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return ""
     if isinstance(value, pd.Timestamp):

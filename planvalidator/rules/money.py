@@ -14,7 +14,6 @@ import datetime as dt
 import math
 from fractions import Fraction
 
-import pandas as pd
 from dataclasses import dataclass
 
 from planvalidator import normalize
