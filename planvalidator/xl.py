@@ -15,8 +15,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from planvalidator.annotate import RESULTS_SHEET, annotate
-from planvalidator.annotate.results import MARKER, ResultsSheet
+from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT, annotate
+from planvalidator.annotate.results import MARKER, TITLE, ResultsSheet
 from planvalidator.workbook import Grid, SheetGrid, col_letter
 
 COLORS = {"error": "#FF9B9B", "warning": "#FFC97A", "info": "#9BC2E6"}
@@ -85,9 +85,11 @@ class XlwingsAnnotator:
 
     def clear(self) -> None:
         names = [s.name for s in self.book.sheets]
-        if RESULTS_SHEET not in names:
+        ours = [n for n in (RESULTS_SHEET, RESULTS_SHEET_ALT)
+                if n in names and self.book.sheets[n]["A1"].value == TITLE]   # never the applicant's own
+        if not ours:
             return
-        results = self.book.sheets[RESULTS_SHEET]
+        results = self.book.sheets[ours[0]]
         self._previous = self._previous_cells(results)
         for sheet, cell in sorted(self._previous):
             if sheet not in names:
@@ -145,7 +147,9 @@ class XlwingsAnnotator:
 
     def write_results(self, results: ResultsSheet) -> None:
         book = self.book
-        sheet = book.sheets.add(results.name, before=book.sheets[0])
+        taken = [s.name for s in book.sheets]
+        name = results.name if results.name not in taken else RESULTS_SHEET_ALT
+        sheet = book.sheets.add(name, before=book.sheets[0])
         width = results.columns
         matrix, merges, links, styled = [], [], [], []
         for r, cells in enumerate(results.rows, start=1):

@@ -229,3 +229,17 @@ def test_cli_annotate_writes_a_copy_and_exits_like_check(tmp_path, wrong):
     not_a_book.write_text("hello")
     bad = CliRunner().invoke(main, ["annotate", str(not_a_book)])
     assert bad.exit_code == 2 and "Traceback" not in bad.output and "メモ.xlsx" in bad.output
+
+
+def test_an_applicants_own_sheet_named_like_ours_is_kept(tmp_path):
+    def prepare(book):
+        book.create_sheet("チェック結果")["A1"] = "自分用のチェックリスト"
+    source = edit(EXAMPLE, tmp_path / "own.xlsx", {}, prepare=prepare)
+    out = tmp_path / "annotated.xlsx"
+    annotate_file(source, out)
+    again = tmp_path / "again.xlsx"
+    annotate_file(out, again)
+    book = openpyxl.load_workbook(again, read_only=True)
+    assert book.sheetnames[0] == "チェック結果（planvalidator）"
+    assert book["チェック結果"]["A1"].value == "自分用のチェックリスト"
+    assert book.sheetnames.count("チェック結果（planvalidator）") == 1

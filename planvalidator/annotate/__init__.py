@@ -12,6 +12,8 @@ from planvalidator.annotate.results import ResultsSheet, build_results, notes_by
 from planvalidator.engine import Report
 
 RESULTS_SHEET = "チェック結果"
+# the name used when the applicant already has a sheet called チェック結果 of their own
+RESULTS_SHEET_ALT = "チェック結果（planvalidator）"
 
 
 class Annotator(Protocol):

@@ -25,7 +25,7 @@ from planvalidator.annotate.package import (
     CT_COMMENTS, CT_VML, CT_WORKSHEET, MAIN, R, REL_COMMENTS, REL_THREADED, REL_VML, REL_WORKSHEET,
     STYLESHEET_ORDER, WORKSHEET_ORDER, Package, child, insert_ordered, parse, q,
 )
-from planvalidator.annotate.results import MARKER, ResultsSheet
+from planvalidator.annotate.results import MARKER, TITLE, ResultsSheet
 from planvalidator.workbook import a1, col_letter
 
 AUTHOR = "planvalidator"
@@ -183,8 +183,20 @@ class FileAnnotator:
 
     # --- the results sheet ----------------------------------------------------------------
     def _results_entry(self):
-        from planvalidator.annotate import RESULTS_SHEET
-        return next(((n, el, p) for n, el, p in self.pkg.sheets() if n == RESULTS_SHEET), None)
+        """Our results sheet: named チェック結果 and carrying our title (an applicant's own sheet of
+        that name is never touched)."""
+        from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
+        for name, el, part in self.pkg.sheets():
+            if name in (RESULTS_SHEET, RESULTS_SHEET_ALT) and self._is_ours(part):
+                return name, el, part
+        return None
+
+    def _is_ours(self, part: str) -> bool:
+        for c in self.pkg.xml(part).iter(q("c")):
+            text = _cell_text(self.pkg, c)
+            if text and (text == TITLE or text.startswith("planvalidator-state:")):
+                return True
+        return False
 
     def _remove_results_sheet(self) -> None:
         entry = self._results_entry()
@@ -257,7 +269,7 @@ class FileAnnotator:
         return {}
 
     def _add_results_sheet(self, results: ResultsSheet) -> None:
-        from planvalidator.annotate import RESULTS_SHEET
+        from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
 
         pkg = self.pkg
         wb_part = pkg.workbook_part
@@ -277,8 +289,11 @@ class FileAnnotator:
         pkg.add_override(part, CT_WORKSHEET)
         rid = pkg.add_rel(wb_part, REL_WORKSHEET, part)
         sheet_id = max((int(s.get("sheetId", 0)) for s in sheets_el), default=0) + 1
+        taken = {n for n, _el, _p in pkg.sheets()}
+        name = RESULTS_SHEET if RESULTS_SHEET not in taken else RESULTS_SHEET_ALT
+        results.name = name
         el = etree.Element(q("sheet"))
-        el.set("name", RESULTS_SHEET)
+        el.set("name", name)
         el.set("sheetId", str(sheet_id))
         el.set(q("id", R), rid)
         sheets_el.insert(0, el)
@@ -292,7 +307,7 @@ class FileAnnotator:
         dn.set("name", "_xlnm._FilterDatabase")
         dn.set("localSheetId", "0")
         dn.set("hidden", "1")
-        dn.text = (f"'{RESULTS_SHEET}'!$A${results.table_header}:${col_letter(results.columns)}"
+        dn.text = (f"'{name}'!$A${results.table_header}:${col_letter(results.columns)}"
                    f"${results.table_last}")
         names.insert(0, dn)
         if view is not None:
