@@ -111,6 +111,35 @@ def annotate(files, output, in_place):
     sys.exit(EXIT_CANNOT_CHECK if failed else EXIT_FINDINGS if errors else EXIT_CLEAN)
 
 
+@main.command("excel-template")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=str))
+@click.option("--template", "version", default=None, help="様式の版（既定: いちばん新しい版、例: r7）。")
+def excel_template(output, version):
+    """「申請書をチェック」ボタン付きの様式（.xlsm）を作ります。
+
+    ISICO の公式の空の様式（templates/<版>/）に、xlwings アドイン経由で
+    planvalidator.xl.main() を呼ぶマクロとボタンを加えます。様式が改訂されたら作り直します。
+
+    \b
+    例:
+      planvalidator excel-template templates/r7/jigyo-keikakusho-r7-button.xlsm
+    """
+    from planvalidator.button import build_button_workbook
+    from planvalidator.layout import known_layouts
+    from planvalidator.resources import templates_dir
+
+    layouts = [l for l in known_layouts() if version in (None, l.template)]
+    if not layouts or not layouts[0].reference:
+        click.echo(f"planvalidator: 様式の版「{version}」が見つかりません", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    if not output.lower().endswith(".xlsm"):
+        click.echo("planvalidator: 出力はマクロ有効ブック（.xlsm）にしてください", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    layout = layouts[0]
+    target = build_button_workbook(templates_dir() / layout.template / layout.reference, output)
+    click.echo(f"{target}（様式 {layout.template}、ボタン「申請書をチェック」→ マクロ CheckApplication）")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)

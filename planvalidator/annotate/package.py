@@ -58,11 +58,13 @@ class Package:
             self.data: dict[str, bytes] = {i.filename: zf.read(i) for i in self.infos}
         self._xml: dict[str, object] = {}
         self.text: dict[str, str] = {}       # parts edited as text (VML is often not well-formed XML)
+        self.binary: dict[str, bytes] = {}   # parts written as bytes (a VBA project)
         self.removed: set[str] = set()
 
     # --- parts --------------------------------------------------------------------
     def has(self, name: str) -> bool:
-        return name not in self.removed and (name in self.data or name in self._xml or name in self.text)
+        return name not in self.removed and (name in self.data or name in self._xml or name in self.text
+                                             or name in self.binary)
 
     def xml(self, name: str):
         if name not in self._xml:
@@ -75,6 +77,10 @@ class Package:
 
     def put_text(self, name: str, text: str) -> None:
         self.text[name] = text
+        self.removed.discard(name)
+
+    def put_bytes(self, name: str, data: bytes) -> None:
+        self.binary[name] = data
         self.removed.discard(name)
 
     def read_text(self, name: str) -> str:
@@ -95,6 +101,8 @@ class Package:
         return pattern.format(n)
 
     def _content(self, name: str) -> bytes:
+        if name in self.binary:
+            return self.binary[name]
         if name in self._xml:
             new = serialize(self._xml[name])
             if name in self.data and new == serialize(parse(self.data[name])):
@@ -121,7 +129,7 @@ class Package:
                 out.external_attr = info.external_attr
                 zf.writestr(out, self._content(name))
                 written.add(name)
-            for name in sorted((set(self._xml) | set(self.text)) - written - self.removed):
+            for name in sorted((set(self._xml) | set(self.text) | set(self.binary)) - written - self.removed):
                 out = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
                 out.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(out, self._content(name))
