@@ -36,6 +36,8 @@ def grid_from_book(book) -> Grid:
             formulas = used.formula
         except (NotImplementedError, AttributeError):   # the remote interpreter sends values only
             formulas = None
+        if isinstance(formulas, str):          # a one-cell used range
+            formulas = ((formulas,),)
         top, left = used.row, used.column
         for i, row in enumerate(values):
             for j, value in enumerate(row):
