@@ -130,3 +130,33 @@ def test_deleted_sheet_or_label_is_reported_as_layout_missing(example_with):
     layout = [f for f in report.findings if f.rule == "PV007"]
     assert layout and all(f.severity.value == "error" for f in layout)
     assert any("法人番号" in f.message for f in layout)
+
+
+def test_merges_borrowed_from_the_template_follow_inserted_rows(tmp_path):
+    """A live book gives no merged ranges; the labels' shapes come from the official template,
+    wherever the applicant's rows have moved them."""
+    from planvalidator.reader import read_grid
+    from planvalidator.workbook import load_grid
+
+    def prepare(book):
+        _insert_expense_row(book)
+        book["計画様式1"].insert_rows(3)                      # everything on sheet 1 moves down a row
+        ws = book["計画様式1"]
+        moved = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in list(ws.merged_cells.ranges)]
+        for rng in list(ws.merged_cells.ranges):
+            ws.merged_cells.remove(rng)
+        for r1, c1, r2, c2 in moved:
+            shift = 1 if r1 >= 3 else 0
+            ws.merge_cells(start_row=r1 + shift, start_column=c1, end_row=r2 + shift, end_column=c2)
+    path = edit(EXAMPLE, tmp_path / "moved.xlsx", {}, prepare=prepare)
+    with_merges = read(path)
+    grid = load_grid(path)
+    for sheet in grid.sheets.values():
+        sheet.merged.clear()
+        sheet._merged_at.clear()
+        sheet.merges_known = False
+    borrowed = read_grid(grid)
+    assert borrowed.field("計画様式1", "postal_code").cell == "D9"    # one row lower than in the template
+    for sheet, fields in with_merges.fields.items():
+        assert {n: f.cell for n, f in borrowed.fields[sheet].items()} == {n: f.cell for n, f in fields.items()}
+    assert list(borrowed.table("計画様式7", "expenses").df.index) == list(with_merges.table("計画様式7", "expenses").df.index)
