@@ -13,7 +13,7 @@ import pandas as pd
 
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
-from planvalidator.findings import Finding, Severity
+from planvalidator.findings import Finding
 from planvalidator.layout import (
     FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, known_layouts, matches,
 )

@@ -117,7 +117,7 @@ def validate(plan: Plan) -> list[Finding]:
     return findings
 
 
-_CASES: "OrderedDict[tuple, list[dict]]" = None  # type: ignore[assignment]
+_CASES = None   # OrderedDict: frame content -> pandera failure cases (created on first use)
 _CASES_MAX = 512
 
 

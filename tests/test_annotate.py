@@ -6,7 +6,6 @@ import shutil
 import openpyxl
 import pytest
 from click.testing import CliRunner
-from lxml import etree
 
 from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm, parts, write_parts
 from package_diff import differences

@@ -60,7 +60,6 @@ def test_right_values_typed_over_formulas_pass(example_with, edits):
 
 def test_changed_input_with_stale_cached_total(tmp_path):
     """A file whose cached totals no longer match its inputs (edited by a tool that did not recalc)."""
-    import openpyxl
     from planvalidator.workbook import load_grid
     from planvalidator.reader import read_grid
     from planvalidator.engine import check_plan

@@ -111,7 +111,7 @@ def test_not_a_workbook(tmp_path, content, needle):
 
 
 def test_password_protected_workbook(tmp_path):
-    msoffcrypto = pytest.importorskip("msoffcrypto")
+    pytest.importorskip("msoffcrypto")
     from msoffcrypto.format.ooxml import OOXMLFile
     target = tmp_path / "locked.xlsx"
     with open(EXAMPLE, "rb") as src, open(target, "wb") as out:

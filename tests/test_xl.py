@@ -6,7 +6,6 @@ answer is the list of actions xlwings returns for Excel to carry out.
 
 import datetime as dt
 
-import pytest
 import xlwings
 
 from helpers import EXAMPLE, R7

@@ -6,6 +6,7 @@ package parts it needs) and a live book in Excel (xlwings). :func:`annotate` dri
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Protocol
 
 from planvalidator.annotate.results import ResultsSheet, build_results, notes_by_cell
@@ -42,23 +43,19 @@ def annotate(annotator: Annotator, report: Report) -> None:
 SUFFIX = "_チェック結果"
 
 
-def default_output(path) -> "Path":
+def default_output(path) -> Path:
     """<name>_チェック結果.xlsx beside the input (.xlsm stays .xlsm); an annotated input keeps its name."""
-    from pathlib import Path
-
     path = Path(path)
     stem = path.stem[: -len(SUFFIX)] if path.stem.endswith(SUFFIX) else path.stem
     return path.with_name(f"{stem}{SUFFIX}{path.suffix}")
 
 
 def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | None = None
-                  ) -> tuple[Report, "Path"]:
+                  ) -> tuple[Report, Path]:
     """Check ``path`` and write the annotated workbook; the input is only read unless ``in_place``.
 
     ``skipped`` (a list) receives the (sheet, cell) whose note was not written because the cell
     holds a threaded comment (it is still highlighted and listed on the results sheet)."""
-    from pathlib import Path
-
     from planvalidator.annotate.file import FileAnnotator
     from planvalidator.engine import check_file
     from planvalidator.errors import CannotCheck

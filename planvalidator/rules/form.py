@@ -105,22 +105,22 @@ def _shown(value) -> str:
 
 
 def _choices(column) -> str:
-    for check in column.checks:
-        if check.name == "isin":
-            values = list(check.statistics.get("allowed_values", ()))
+    for rule_check in column.checks:
+        if rule_check.name == "isin":
+            values = list(rule_check.statistics.get("allowed_values", ()))
             text = "、".join(values[:8]) + ("、…" if len(values) > 8 else "")
             return f"（選択肢: {text}）"
     return ""
 
 
 def _range(column) -> str:
-    for check in column.checks:
-        stats = check.statistics
-        if check.name == "greater_than_or_equal_to":
+    for rule_check in column.checks:
+        stats = rule_check.statistics
+        if rule_check.name == "greater_than_or_equal_to":
             return f"{stats.get('min_value')} 以上"
-        if check.name == "greater_than":
+        if rule_check.name == "greater_than":
             return f"{stats.get('min_value')} より大きい値"
-        if check.name == "in_range":
+        if rule_check.name == "in_range":
             return f"{stats.get('min_value')}〜{stats.get('max_value')}"
     return "範囲内"
 
