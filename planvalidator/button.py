@@ -16,7 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from planvalidator.annotate.package import (
-    CT_VML, REL_VML, WORKSHEET_ORDER, Package, insert_ordered, q,
+    CT_VML, REL_VML, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, insert_ordered, q,
 )
 from planvalidator.vba import MACRO, build_project
 
@@ -49,7 +49,7 @@ def build_button_workbook(template: str | Path, target: str | Path) -> Path:
     pr = wb.find(q("workbookPr"))
     if pr is None:
         pr = etree.Element(q("workbookPr"))
-        wb.insert(1 if len(wb) and etree.QName(wb[0]).localname == "fileVersion" else 0, pr)
+        insert_ordered(wb, pr, WORKBOOK_ORDER)
     pr.set("codeName", "ThisWorkbook")
     sheets = pkg.sheets()
     for n, (_name, _el, part) in enumerate(sheets, start=1):

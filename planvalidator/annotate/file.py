@@ -23,7 +23,7 @@ from lxml import etree
 
 from planvalidator.annotate.package import (
     CT_COMMENTS, CT_VML, CT_WORKSHEET, MAIN, R, REL_COMMENTS, REL_THREADED, REL_VML, REL_WORKSHEET,
-    STYLESHEET_ORDER, WORKSHEET_ORDER, Package, child, insert_ordered, parse, q,
+    STYLESHEET_ORDER, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, child, insert_ordered, parse, q,
 )
 from planvalidator.annotate.results import MARKER, TITLE, ResultsSheet
 from planvalidator.workbook import a1, col_letter
@@ -302,7 +302,7 @@ class FileAnnotator:
         state["created_names"] = names is None
         if names is None:
             names = etree.Element(q("definedNames"))
-            sheets_el.addnext(names)
+            insert_ordered(wb, names, WORKBOOK_ORDER)
         dn = etree.Element(q("definedName"))
         dn.set("name", "_xlnm._FilterDatabase")
         dn.set("localSheetId", "0")
@@ -658,8 +658,8 @@ def _truncate(text_el, pieces, keep: int) -> None:
 def _run(text: str):
     run = etree.Element(q("r"))
     pr = etree.SubElement(run, q("rPr"))
-    etree.SubElement(pr, q("sz")).set("val", "9")
     etree.SubElement(pr, q("color")).set("rgb", "FF000000")
+    etree.SubElement(pr, q("sz")).set("val", "9")
     t = etree.SubElement(run, q("t"))
     t.text = text
     t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
