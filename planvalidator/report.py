@@ -36,6 +36,29 @@ def write_text(reports: list[Report], out: IO[str], *, color: bool | None = None
                               f.message)
             console.print(table)
         console.print(summary_line(report))
+    if len(reports) > 1:
+        _write_overview(console, reports)
+
+
+def _write_overview(console, reports: list[Report]) -> None:
+    """One line per file (for staff pre-screening many applications) and the totals."""
+    from collections import Counter
+
+    from rich.table import Table
+
+    table = Table(title="まとめ", show_header=True, header_style="bold", box=None, pad_edge=False)
+    for name in ("ファイル", "エラー", "警告", "情報", "判定", "主な指摘"):
+        table.add_column(name, no_wrap=name != "主な指摘")
+    for report in reports:
+        s = report.summary
+        verdict = "要修正" if report.has_errors else "確認" if s["warning"] else "問題なし"
+        common = Counter(f.rule for f in report.findings if f.severity is not Severity.INFO).most_common(3)
+        table.add_row(report.file, str(s["error"]), str(s["warning"]), str(s["info"]), verdict,
+                      "、".join(f"{rule}×{n}" for rule, n in common) or "—")
+    console.print()
+    console.print(table)
+    failing = sum(r.has_errors for r in reports)
+    console.print(f"{len(reports)} 件中 {failing} 件が要修正、{len(reports) - failing} 件はエラーなし")
 
 
 def to_json(reports: list[Report], failures: dict[str, str] | None = None) -> str:

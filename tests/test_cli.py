@@ -107,3 +107,14 @@ def test_installed_console_script_and_package_data():
         pytest.skip("planvalidator is not installed as a command here")
     result = subprocess.run([script, "check", str(EXAMPLE)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_several_files_end_with_one_overview_for_staff():
+    from helpers import R7
+    files = [EXAMPLE, R7 / "invalid" / "ineligible-expenses.xlsx", R7 / "invalid" / "wrong-amount.xlsx"]
+    result = run("check", "--no-color", *files)
+    assert result.exit_code == 1
+    overview = result.output[result.output.index("まとめ"):]
+    for path in files:
+        assert str(path) in overview
+    assert "PV102×1" in overview and "3 件中 2 件が要修正" in overview
