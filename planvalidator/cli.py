@@ -68,7 +68,9 @@ def check(files, fmt, color):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
               help="書き出すファイル（1 ファイルのときだけ。既定: 入力と同じフォルダの <名前>_チェック結果.xlsx）。")
 @click.option("--in-place", is_flag=True, help="入力ファイルそのものに書き込む（元のファイルは残りません）。")
-def annotate(files, output, in_place):
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="出力の形式。json は check と同じ形に、書き出したファイル（output）を加えたもの。")
+def annotate(files, output, in_place, fmt):
     """指摘をブックに書き込みます: セルの色、メモ、先頭の「チェック結果」シート。
 
     入力ファイルは変更しません（--in-place のときだけ上書き）。書き込んだブックをもう一度
@@ -90,25 +92,32 @@ def annotate(files, output, in_place):
     if output and len(files) > 1:
         click.echo("planvalidator: -o は 1 ファイルのときだけ使えます", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
-    failed, errors = False, False
+    import json
+
+    failures, errors, items = {}, False, []
     for path in files:
         skipped: list = []
         try:
             report, target = annotate_file(path, output, in_place=in_place, skipped=skipped)
         except CannotCheck as exc:
-            failed = True
+            failures[path] = exc.reason
             click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
             continue
         except Exception as exc:  # never a traceback for a user's file
-            failed = True
-            click.echo(f"planvalidator: {path}: 書き込み中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）",
-                       err=True)
+            failures[path] = f"書き込み中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"
+            click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
             continue
         errors = errors or report.has_errors
-        click.echo(f"{summary_line(report)}\n  → {target}")
-        for sheet, cell in skipped:
-            click.echo(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
-    sys.exit(EXIT_CANNOT_CHECK if failed else EXIT_FINDINGS if errors else EXIT_CLEAN)
+        items.append({**report.to_dict(), "output": str(target),
+                      "notes_skipped": [f"{sheet}!{cell}" for sheet, cell in skipped]})
+        if fmt == "text":
+            click.echo(f"{summary_line(report)}\n  → {target}")
+            for sheet, cell in skipped:
+                click.echo(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
+    if fmt == "json":
+        items += [{"file": f, "template": None, "error": reason, "output": None} for f, reason in failures.items()]
+        click.echo(json.dumps(items[0] if len(items) == 1 else {"files": items}, ensure_ascii=False, indent=2))
+    sys.exit(EXIT_CANNOT_CHECK if failures else EXIT_FINDINGS if errors else EXIT_CLEAN)
 
 
 @main.command("excel-template")

@@ -242,3 +242,16 @@ def test_an_applicants_own_sheet_named_like_ours_is_kept(tmp_path):
     assert book.sheetnames[0] == "チェック結果（planvalidator）"
     assert book["チェック結果"]["A1"].value == "自分用のチェックリスト"
     assert book.sheetnames.count("チェック結果（planvalidator）") == 1
+
+
+def test_cli_annotate_json_names_each_output(tmp_path):
+    import json
+    first, second = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    shutil.copy(EXAMPLE, first)
+    shutil.copy(INVALID / "wrong-amount.xlsx", second)
+    result = CliRunner().invoke(main, ["annotate", "--format", "json", str(first), str(second)])
+    assert result.exit_code == 1
+    files = json.loads(result.output)["files"]
+    assert [f["output"] for f in files] == [str(tmp_path / "a_チェック結果.xlsx"), str(tmp_path / "b_チェック結果.xlsx")]
+    assert [f["summary"]["error"] for f in files] == [0, 1]
+    assert files[1]["findings"][0]["cell"] == "J9"
