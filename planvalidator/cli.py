@@ -92,7 +92,7 @@ def annotate(files, output, in_place, fmt):
     if output and len(files) > 1:
         click.echo("planvalidator: -o は 1 ファイルのときだけ使えます", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
-    import json
+    from planvalidator.report import dump_json, failure_dict
 
     failures, errors, items = {}, False, []
     for path in files:
@@ -115,8 +115,8 @@ def annotate(files, output, in_place, fmt):
             for sheet, cell in skipped:
                 click.echo(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
     if fmt == "json":
-        items += [{"file": f, "template": None, "error": reason, "output": None} for f, reason in failures.items()]
-        click.echo(json.dumps(items[0] if len(items) == 1 else {"files": items}, ensure_ascii=False, indent=2))
+        items += [{**failure_dict(f, reason), "output": None} for f, reason in failures.items()]
+        click.echo(dump_json(items))
     sys.exit(EXIT_CANNOT_CHECK if failures else EXIT_FINDINGS if errors else EXIT_CLEAN)
 
 

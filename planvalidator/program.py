@@ -113,23 +113,22 @@ class Program:
         return [Document(d["id"], d["name"], tuple(d["keywords"]), d["when"])
                 for d in self.raw["documents"]["list"]]
 
+    @cached_property
+    def _keyword_sets(self) -> dict:
+        return {}
+
     def keywords(self, family: str):
+        """The compiled keyword list of one family (汎用品, 間接経費 …), built once per program."""
         from planvalidator.keywords import KeywordSet
-        return _keyword_set(self, family, KeywordSet)
+
+        sets = self._keyword_sets
+        if family not in sets:
+            sets[family] = KeywordSet.from_program(self.raw["keywords"], family)
+        return sets[family]
 
     def share(self, key: str, section: str | None = None) -> Fraction:
         data = self.raw[section] if section else self.raw
         return _fraction(data[key])
-
-
-_KEYWORD_CACHE: dict[tuple[int, str], object] = {}
-
-
-def _keyword_set(program: Program, family: str, cls):
-    key = (id(program), family)
-    if key not in _KEYWORD_CACHE:
-        _KEYWORD_CACHE[key] = cls.from_program(program.raw["keywords"], family)
-    return _KEYWORD_CACHE[key]
 
 
 def _date(value) -> dt.date:

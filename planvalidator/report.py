@@ -61,12 +61,17 @@ def _write_overview(console, reports: list[Report]) -> None:
     console.print(f"{len(reports)} 件中 {failing} 件が要修正、{len(reports) - failing} 件はエラーなし")
 
 
-def to_json(reports: list[Report], failures: dict[str, str] | None = None) -> str:
+def failure_dict(file: str, reason: str) -> dict:
+    """The JSON object of a file that could not be checked."""
+    return {"file": file, "template": None, "error": reason,
+            "summary": {s.value: 0 for s in Severity}, "findings": []}
+
+
+def dump_json(items: list[dict]) -> str:
     """One file: its object. Several: ``{"files": [...]}`` (keys are a stable interface)."""
-    items = [r.to_dict() for r in reports]
-    for file, reason in (failures or {}).items():
-        items.append({"file": file, "template": None, "error": reason,
-                      "summary": {s.value: 0 for s in Severity}, "findings": []})
-    if len(items) == 1:
-        return json.dumps(items[0], ensure_ascii=False, indent=2)
-    return json.dumps({"files": items}, ensure_ascii=False, indent=2)
+    return json.dumps(items[0] if len(items) == 1 else {"files": items}, ensure_ascii=False, indent=2)
+
+
+def to_json(reports: list[Report], failures: dict[str, str] | None = None) -> str:
+    return dump_json([r.to_dict() for r in reports]
+                     + [failure_dict(file, reason) for file, reason in (failures or {}).items()])

@@ -16,12 +16,12 @@ import datetime as dt
 import re
 
 from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT, annotate
-from planvalidator.annotate.results import MARKER, TITLE, ResultsSheet
+from planvalidator.annotate.results import (
+    HIGHLIGHT_MARK, MARKER, ROLE_STYLE, SEVERITY_RGB, TITLE, ResultsSheet, highlight_formula,
+)
 from planvalidator.workbook import Grid, SheetGrid, col_letter
 
-COLORS = {"error": "#FF9B9B", "warning": "#FFC97A", "info": "#9BC2E6"}
-ROLE_FILL = {"header": "#44546A", "label": "#F2F2F2", **COLORS}
-_FORMULA = '="planvalidator:{}"<>""'
+COLORS = {severity: "#" + rgb for severity, rgb in SEVERITY_RGB.items()}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$")
 
 
@@ -104,7 +104,7 @@ class XlwingsAnnotator:
     def _clear_formats(self, rng) -> None:
         formats = rng.conditional_formats
         try:
-            ours = [f for f in formats if "planvalidator:" in (getattr(f, "formula", "") or "")]
+            ours = [f for f in formats if HIGHLIGHT_MARK in (getattr(f, "formula", "") or "")]
         except NotImplementedError:           # remote: formats are not readable; the cell was ours
             formats.clear()
             return
@@ -129,7 +129,7 @@ class XlwingsAnnotator:
             note.delete()
 
     def highlight(self, sheet: str, cell: str, severity: str) -> None:
-        self._range(sheet, cell).conditional_formats.add_custom(_FORMULA.format(severity),
+        self._range(sheet, cell).conditional_formats.add_custom("=" + highlight_formula(severity),
                                                                   fill_color=COLORS[severity])
 
     def note(self, sheet: str, cell: str, text: str) -> None:
@@ -176,18 +176,18 @@ class XlwingsAnnotator:
         for address in merges:
             sheet[address].merge()
         for address, role in styled:
-            rng = sheet[address]
-            if role in ROLE_FILL:
-                rng.color = ROLE_FILL[role]
-            if role in ("title", "header", "label", *COLORS):
+            style, rng = ROLE_STYLE.get(role, {}), sheet[address]
+            if "fill" in style:
+                rng.color = "#" + style["fill"]
+            if style.get("bold"):
                 rng.font.bold = True
-            if role == "header":
-                rng.font.color = "#FFFFFF"
-            if role == "title":
-                rng.font.size = 14
-            if role == "money":
-                rng.number_format = "#,##0"
-            if role == "wrap":
+            if "color" in style and role != "link":      # a hyperlink brings its own look
+                rng.font.color = "#" + style["color"]
+            if "size" in style:
+                rng.font.size = style["size"]
+            if "number_format" in style:
+                rng.number_format = style["number_format"]
+            if style.get("wrap"):
                 rng.wrap_text = True
         for address, (target_sheet, target_cell), text in links:
             sheet[address].add_hyperlink(f"#'{target_sheet}'!{target_cell}", text)

@@ -38,6 +38,11 @@ def errors(report):
     return keys(report, severities=("error",))
 
 
+def finding_keys(report):
+    """Every finding of a report, in order, as (rule, severity, sheet, cell, message)."""
+    return [(f.rule, f.severity.value, f.sheet, f.cell, f.message) for f in report.findings]
+
+
 def parts(path) -> dict[str, bytes]:
     import zipfile
     with zipfile.ZipFile(path) as zf:

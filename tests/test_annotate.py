@@ -7,7 +7,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm, parts, write_parts
+from helpers import EXAMPLE, R7, TEMPLATE, edit, finding_keys as keyset, make_xlsm, parts, write_parts
 from package_diff import differences
 from planvalidator.annotate import annotate_file, default_output
 from planvalidator.annotate.file import COLORS, FileAnnotator
@@ -60,10 +60,6 @@ def notes(path, sheet) -> dict[str, str]:
 
 def sha(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def keyset(report):
-    return [(f.rule, f.severity.value, f.sheet, f.cell, f.message) for f in report.findings]
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ import subprocess
 import openpyxl
 import pytest
 
-from helpers import R7
+from helpers import R7, finding_keys as keyset
 from planvalidator.annotate import annotate_file
 from planvalidator.engine import check_file
-from test_annotate import highlights, keyset, notes
+from test_annotate import highlights, notes
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -12,7 +12,7 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from helpers import R7, TEMPLATE, parts
+from helpers import R7, TEMPLATE, finding_keys, parts
 from package_diff import differences
 from planvalidator import vba
 from planvalidator.annotate import annotate_file
@@ -70,8 +70,7 @@ def test_the_workbook_is_macro_enabled_with_a_button_bound_to_the_macro():
 
 
 def test_the_button_workbook_checks_like_the_template_and_annotates_without_loss(tmp_path):
-    key = lambda r: [(f.rule, f.sheet, f.cell, f.message) for f in r.findings]  # noqa: E731
-    assert key(check_file(SHIPPED)) == key(check_file(TEMPLATE))
+    assert finding_keys(check_file(SHIPPED)) == finding_keys(check_file(TEMPLATE))
     copy = tmp_path / "申請書.xlsm"
     shutil.copy(SHIPPED, copy)
     _report, out = annotate_file(copy)

@@ -8,7 +8,7 @@ import datetime as dt
 
 import xlwings
 
-from helpers import EXAMPLE, R7
+from helpers import EXAMPLE, R7, finding_keys
 from planvalidator.engine import check_file
 from planvalidator.xl import COLORS, check_book, grid_from_book
 from xl_payload import actions, cell_of, payload, sheet_payload
@@ -22,14 +22,10 @@ def names(p):
     return [s["name"] for s in p["sheets"]]
 
 
-def keyset(findings):
-    return [(f.rule, f.severity.value, f.sheet, f.cell, f.message) for f in findings]
-
-
 def test_same_findings_as_the_file_check():
     report = check_book(xlwings.Book(json=payload(EXAMPLE, edits=TYPED)))
     expected = check_file(R7 / "invalid" / "ineligible-expenses.xlsx")
-    assert keyset(report.findings) == keyset(expected.findings)
+    assert finding_keys(report) == finding_keys(expected)
     assert check_book(xlwings.Book(json=payload(EXAMPLE))).findings == []
 
 

@@ -12,6 +12,7 @@ import datetime as dt
 import openpyxl
 import xlwings
 
+from planvalidator.findings import cell_key
 from planvalidator.workbook import a1
 
 
@@ -23,14 +24,6 @@ def _json(value):
     return value
 
 
-def _rc(ref: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in ref if ch.isalpha())
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(ref[len(letters):]), col
-
-
 def payload(path, *, edits=None, notes=None, name=None, first_sheets=()) -> dict:
     book = openpyxl.load_workbook(path, data_only=True)
     sheets = list(first_sheets)
@@ -38,7 +31,7 @@ def payload(path, *, edits=None, notes=None, name=None, first_sheets=()) -> dict
         values = [[_json(c.value) for c in row]
                   for row in ws.iter_rows(min_row=1, min_col=1, max_row=ws.max_row, max_col=ws.max_column)]
         for ref, value in (edits or {}).get(ws.title, {}).items():
-            r, c = _rc(ref)
+            r, c = cell_key(ref)
             while len(values) < r:
                 values.append([None] * len(values[0]))
             for row in values:

@@ -25,23 +25,15 @@ from planvalidator.annotate.package import (
     CT_COMMENTS, CT_VML, CT_WORKSHEET, MAIN, R, REL_COMMENTS, REL_THREADED, REL_VML, REL_WORKSHEET,
     STYLESHEET_ORDER, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, child, insert_ordered, parse, q,
 )
-from planvalidator.annotate.results import MARKER, TITLE, ResultsSheet
+from planvalidator.annotate.results import (
+    HIGHLIGHT_MARK, MARKER, ROLE_STYLE, SEVERITY_RGB, TITLE, ResultsSheet, highlight_formula,
+)
+from planvalidator.findings import cell_key as _rc
 from planvalidator.workbook import a1, col_letter
 
 AUTHOR = "planvalidator"
-COLORS = {"error": "FFFF9B9B", "warning": "FFFFC97A", "info": "FF9BC2E6"}
-_FORMULA = '"planvalidator:{}"<>""'
-_CF_MARK = "planvalidator:"
-_A1 = re.compile(r"([A-Z]+)(\d+)")
-
-
-def _rc(ref: str) -> tuple[int, int]:
-    m = _A1.fullmatch(ref)
-    letters, row = m.groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(row), col
+COLORS = {severity: "FF" + rgb for severity, rgb in SEVERITY_RGB.items()}   # ARGB, as styles.xml has them
+_NUMBER_FORMATS = {"#,##0": 3}                                             # built-in number format ids
 
 
 def _c14n(el) -> bytes:
@@ -160,7 +152,7 @@ class FileAnnotator:
         if ws is None:
             return
         for cf in ws.findall(q("conditionalFormatting")):
-            if any(_CF_MARK in (f.text or "") for f in cf.iter(q("formula"))):
+            if any(HIGHLIGHT_MARK in (f.text or "") for f in cf.iter(q("formula"))):
                 ws.remove(cf)
 
     def _write_highlights(self, part: str, by_severity: dict[str, list[str]]) -> None:
@@ -178,7 +170,7 @@ class FileAnnotator:
             rule.set("type", "expression")
             rule.set("dxfId", str(self.styles.dxf(COLORS[severity])))
             rule.set("priority", str(priority))
-            etree.SubElement(rule, q("formula")).text = _FORMULA.format(severity)
+            etree.SubElement(rule, q("formula")).text = highlight_formula(severity)
             insert_ordered(ws, cf, WORKSHEET_ORDER)
 
     # --- the results sheet ----------------------------------------------------------------
@@ -319,21 +311,16 @@ class FileAnnotator:
     def _results_xml(self, results: ResultsSheet, state: dict):
         st = self.styles
         border = st.border()
-        normal = st.font()
-        roles = {
-            "title": st.xf(font=st.font(bold=True, size="14"), vertical="center"),
-            "label": st.xf(font=st.font(bold=True), fill=st.fill("FFF2F2F2"), border=border),
-            "value": st.xf(font=normal, border=border),
-            "money": st.xf(font=normal, border=border, num_fmt=3),
-            "header": st.xf(font=st.font(bold=True, color="FFFFFFFF"), fill=st.fill("FF44546A"), border=border,
-                            vertical="center"),
-            "text": st.xf(font=normal, border=border),
-            "wrap": st.xf(font=normal, border=border, wrap=True),
-            "link": st.xf(font=st.font(color="FF0563C1", underline=True), border=border),
-            "muted": st.xf(font=st.font(color="FF7F7F7F"), border=border),
-        }
-        for severity, rgb in COLORS.items():
-            roles[severity] = st.xf(font=st.font(bold=True), fill=st.fill(rgb), border=border)
+
+        def xf(style: dict, role: str) -> int:
+            color = style.get("color")
+            font = st.font(bold=style.get("bold", False), size=str(style["size"]) if "size" in style else None,
+                           color="FF" + color if color else None, underline=style.get("underline", False))
+            fill = st.fill("FF" + style["fill"]) if "fill" in style else 0
+            return st.xf(font=font, fill=fill, border=0 if role == "title" else border,
+                         num_fmt=_NUMBER_FORMATS.get(style.get("number_format"), 0), wrap=style.get("wrap", False),
+                         vertical="center" if role in ("title", "header") else "top")
+        roles = {role: xf(style, role) for role, style in ROLE_STYLE.items()}
         last_col = col_letter(results.columns)
         state_col = results.columns + 2
         ws = parse(f'<worksheet xmlns="{MAIN}" xmlns:r="{R}"/>'.encode())

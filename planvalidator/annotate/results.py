@@ -17,6 +17,29 @@ from planvalidator.findings import Finding, Severity
 MARKER = "【planvalidator】"
 TITLE = "planvalidator チェック結果"
 
+# How an annotation looks, for every backend (RGB without alpha or "#": each backend adds its own).
+SEVERITY_RGB = {"error": "FF9B9B", "warning": "FFC97A", "info": "9BC2E6"}
+HIGHLIGHT_MARK = "planvalidator:"          # our conditional formats are recognised by this text
+
+
+def highlight_formula(severity: str) -> str:
+    """The always-true formula of a highlight, naming its severity (without the leading "=")."""
+    return f'"{HIGHLIGHT_MARK}{severity}"<>""'
+
+
+# results-sheet roles: bold, size, font colour, fill, number format, wrap, underline
+ROLE_STYLE: dict[str, dict] = {
+    "title": {"bold": True, "size": 14},
+    "label": {"bold": True, "fill": "F2F2F2"},
+    "value": {}, "text": {},
+    "money": {"number_format": "#,##0"},
+    "header": {"bold": True, "color": "FFFFFF", "fill": "44546A"},
+    "wrap": {"wrap": True},
+    "link": {"color": "0563C1", "underline": True},
+    "muted": {"color": "7F7F7F"},
+    **{severity: {"bold": True, "fill": rgb} for severity, rgb in SEVERITY_RGB.items()},
+}
+
 
 def note_text(findings: list[Finding]) -> str:
     lines = [MARKER]
