@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from planvalidator.annotate.package import (
+from planvalidator.package import (
     CT_VML, REL_VML, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, insert_ordered, q,
 )
 from planvalidator.vba import MACRO, build_project

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 from enum import Enum
 
@@ -21,19 +20,10 @@ class Severity(str, Enum):
         return {"error": 0, "warning": 1, "info": 2}[self.value]
 
 
-_CELL = re.compile(r"([A-Z]+)(\d+)")
-
-
 def cell_key(cell: str | None) -> tuple[int, int]:
     """Sort key for an A1 address: row first, then column."""
-    m = _CELL.fullmatch(cell or "")
-    if not m:
-        return (0, 0)
-    letters, row = m.groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return (int(row), col)
+    from planvalidator.workbook import parse_a1
+    return parse_a1(cell) or (0, 0)
 
 
 @dataclass(frozen=True)

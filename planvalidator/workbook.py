@@ -1,13 +1,14 @@
 """Raw cells of a workbook: what was typed, which cells are formulas, their cached values.
 
 A :class:`Grid` is the one thing the reader needs from a workbook. It comes from a file
-(:func:`load_grid`: openpyxl read-only for typed values and formulas, python-calamine for
-cached formula results and merged ranges — both stream the sheet XML, far faster than a
-full openpyxl load) or, later, from a live Excel book through xlwings.
+(:func:`load_grid`: python-calamine for values and merged ranges, one lxml pass over each
+sheet's XML for which cells are formulas) or from a live Excel book through xlwings
+(:mod:`planvalidator.xl`).
 """
 
 from __future__ import annotations
 
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,22 @@ def col_letter(col: int) -> str:
 
 def a1(row: int, col: int) -> str:
     return f"{col_letter(col)}{row}"
+
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+_A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
+
+
+def parse_a1(ref: str | None) -> Pos | None:
+    """(row, col) of an A1 address such as "D13" (or "$D$13"); None if it is not one."""
+    m = _A1.fullmatch(ref or "")
+    return (int(m.group(2)), col_number(m.group(1))) if m else None
 
 
 @dataclass
@@ -129,60 +146,87 @@ def _refuse_unreadable(path: Path) -> None:
 
 
 def load_grid(path: str | Path) -> Grid:
-    """Read every sheet's cells, formulas, cached values and merged ranges from a file."""
+    """Read every sheet's cells, formulas, cached values and merged ranges from a file.
+
+    python-calamine reads the values (typed: numbers, dates by their number format, text) and
+    the merged ranges; which cells hold a formula comes from one streaming pass over each sheet's
+    XML (lxml, entities and network off), since calamine gives a formula cell's cached result.
+    """
     path = Path(path)
     _refuse_unreadable(path)
     name = path.name
-    import openpyxl
-    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
     from python_calamine import CalamineWorkbook
 
+    from planvalidator.package import Package
+
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=False, keep_links=False)
-    except Exception as exc:  # openpyxl raises many kinds for broken packages
-        raise CannotCheck(f"Excelブックとして読めません（{type(exc).__name__}）", file=name) from None
-    try:
+        package = Package(path)
+        parts = [(title, part) for title, _el, part in package.sheets()]
         calamine = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        book.close()
+    except Exception as exc:  # a broken package raises many kinds
         raise CannotCheck(f"Excelブックとして読めません（{type(exc).__name__}）", file=name) from None
 
     sheets: dict[str, SheetGrid] = {}
-    try:
-        for ws in book.worksheets:
-            grid = SheetGrid(ws.title)
-            for row in ws.iter_rows():
-                for cell in row:
-                    value = getattr(cell, "value", None)
-                    if value is None:
-                        continue
-                    pos = (cell.row, cell.column)
-                    if isinstance(value, (ArrayFormula, DataTableFormula)):
-                        grid.formulas[pos] = getattr(value, "text", None) or "={array}"
-                    elif cell.data_type == "f":
-                        grid.formulas[pos] = value
-                    else:
-                        grid.values[pos] = value
-            sheets[ws.title] = grid
-    except Exception as exc:
-        raise CannotCheck(f"シートを読めません（{type(exc).__name__}）", file=name,
-                          sheet=getattr(ws, "title", None)) from None
-    finally:
-        book.close()
-
-    for title, grid in sheets.items():
+    for title, part in parts:
         try:
             sheet = calamine.get_sheet_by_name(title)
-        except Exception:
-            continue
-        for (r1, c1), (r2, c2) in sheet.merged_cell_ranges or []:
+            rows = sheet.to_python(skip_empty_area=False)
+            formulas, errors = scan_cells(package.data[part])
+            merged = sheet.merged_cell_ranges or []
+        except Exception as exc:
+            raise CannotCheck(f"シートを読めません（{type(exc).__name__}）", file=name, sheet=title) from None
+        grid = SheetGrid(title, formulas=formulas)
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                if value == "" or value is None:
+                    continue
+                if type(value) is float and value.is_integer():
+                    value = int(value)      # Excel stores every number as a float; 2400 was typed as 2400
+                (grid.cached if (r, c) in formulas else grid.values)[(r, c)] = value
+        for pos, code in errors.items():
+            if pos not in formulas:
+                grid.values[pos] = code     # an error typed as a value (#N/A): shown as its code
+        for (r1, c1), (r2, c2) in merged:
             grid.add_merge((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
-        if not grid.formulas:
-            continue
-        rows = sheet.to_python(skip_empty_area=False)
-        for (r, c) in grid.formulas:
-            if r - 1 < len(rows) and c - 1 < len(rows[r - 1]):
-                v = rows[r - 1][c - 1]
-                if v != "" and v is not None:
-                    grid.cached[(r, c)] = v
+        sheets[title] = grid
     return Grid(source=name, sheets=sheets)
+
+
+def scan_cells(sheet_xml: bytes) -> tuple[dict[Pos, str], dict[Pos, str]]:
+    """What calamine does not tell of a worksheet part: which cells hold a formula
+    ({pos: "=formula"}) and which hold an error value ({pos: "#N/A"}).
+
+    A cell following a shared formula holds no text of its own; it is given as "=" (it is a
+    formula: the checks need only that, not its text)."""
+    from io import BytesIO
+
+    from lxml import etree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    formulas: dict[Pos, str] = {}
+    errors: dict[Pos, str] = {}
+    row_no, col_no = 0, 0
+    for event, el in etree.iterparse(BytesIO(sheet_xml), events=("start", "end"),
+                                     tag=(main + "row", main + "c"), resolve_entities=False,
+                                     no_network=True, huge_tree=True):
+        if el.tag == main + "row":
+            if event == "start":
+                row_no = int(el.get("r") or row_no + 1)
+                col_no = 0
+            else:
+                el.clear()
+            continue
+        if event == "start":
+            continue
+        pos = parse_a1(el.get("r"))
+        if pos is None:
+            pos = (row_no, col_no + 1)      # a cell without an address follows the one before it
+        col_no = pos[1]
+        f = el.find(main + "f")
+        if f is not None:
+            formulas[pos] = "=" + (f.text or "")
+        elif el.get("t") == "e":
+            v = el.find(main + "v")
+            if v is not None and v.text:
+                errors[pos] = v.text
+    return formulas, errors

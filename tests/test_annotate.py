@@ -27,7 +27,7 @@ def sheet_part(path, sheet):
     index = book.sheetnames.index(sheet)
     book.close()
     # parts are found through the workbook rels, as Excel does
-    from planvalidator.annotate.package import Package
+    from planvalidator.package import Package
     pkg = Package(path)
     return pkg, pkg.sheet_part(sheet), index
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from planvalidator.annotate.package import (
+from planvalidator.package import (
     CT_COMMENTS, CT_VML, CT_WORKSHEET, MAIN, R, REL_COMMENTS, REL_THREADED, REL_VML, REL_WORKSHEET,
     STYLESHEET_ORDER, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, child, insert_ordered, parse, q,
 )

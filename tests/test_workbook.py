@@ -1,0 +1,126 @@
+"""Cells are read as openpyxl reads them.
+
+planvalidator reads a file with python-calamine (values, merged ranges) plus one lxml pass over
+each sheet's XML (which cells are formulas, error values). openpyxl, an independent reader,
+is the reference here: the typed values, the formula cells and the merged ranges must agree on
+every shipped workbook, on odd values (booleans, times, percentages, errors typed as values,
+huge numbers, text that looks like a number), on a macro-enabled copy and on a LibreOffice
+re-save (which gives formulas cached values and shares them differently).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+
+import openpyxl
+import pytest
+
+from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm
+from planvalidator.workbook import load_grid, scan_cells
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def openpyxl_cells(path):
+    """{sheet: ({pos: value}, {formula positions}, {merged ranges})} as openpyxl reads them."""
+    book = openpyxl.load_workbook(path, data_only=False)
+    out = {}
+    for ws in book.worksheets:
+        values, formulas = {}, set()
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value is None:
+                    continue
+                if cell.data_type == "f" or not isinstance(cell.value, (str, int, float, bool, dt.date, dt.time)):
+                    formulas.add((cell.row, cell.column))
+                else:
+                    values[(cell.row, cell.column)] = cell.value
+        merged = {(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges}
+        out[ws.title] = (values, formulas, merged)
+    return out
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, dt.datetime) and not isinstance(b, dt.datetime) and isinstance(b, dt.date):
+        return a == dt.datetime(b.year, b.month, b.day)
+    if isinstance(b, dt.datetime) and not isinstance(a, dt.datetime) and isinstance(a, dt.date):
+        return _same(b, a)
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return a == b or abs(a - b) <= 1e-9 * max(abs(a), abs(b))
+    return type(a) is type(b) and a == b
+
+
+def assert_reads_like_openpyxl(path):
+    grid = load_grid(path)
+    reference = openpyxl_cells(path)
+    assert list(grid.sheets) == list(reference)
+    for name, (values, formulas, merged) in reference.items():
+        sheet = grid.sheets[name]
+        assert set(sheet.formulas) == formulas, name
+        assert set(sheet.values) == set(values), name
+        wrong = {pos: (values[pos], sheet.values[pos]) for pos in values if not _same(values[pos], sheet.values[pos])}
+        assert wrong == {}, name
+        assert set(sheet.merged) == merged, name
+
+
+@pytest.mark.parametrize("path", [TEMPLATE, EXAMPLE, *sorted((R7 / "invalid").glob("*.xlsx"))],
+                         ids=lambda p: p.stem)
+def test_shipped_workbooks(path):
+    assert_reads_like_openpyxl(path)
+
+
+ODD = {"計画様式9": {"C6": True, "D6": dt.time(10, 30), "E6": 0.25, "F6": "#N/A", "G6": 123456789012,
+                   "C7": "0123", "D7": dt.datetime(2025, 10, 1, 12, 0), "E7": 1e-7, "F7": 2.5, "G7": -0.0,
+                   "C8": "=1/0", "D8": "＝全角で始まる文字", "E8": "  "}}
+
+
+@pytest.fixture
+def odd(tmp_path):
+    def prepare(book):
+        book["計画様式9"]["F6"].data_type = "e"
+    return edit(EXAMPLE, tmp_path / "odd.xlsx", ODD, prepare=prepare)
+
+
+def test_odd_values(odd):
+    assert_reads_like_openpyxl(odd)
+    sheet = load_grid(odd).sheets["計画様式9"]
+    assert sheet.value(6, 3) is True and sheet.value(6, 4) == dt.time(10, 30)
+    assert sheet.value(6, 7) == 123456789012 and sheet.value(7, 3) == "0123"
+    assert sheet.is_formula(8, 3) and not sheet.is_formula(8, 4)
+
+
+def test_macro_enabled_copy(tmp_path):
+    assert_reads_like_openpyxl(make_xlsm(EXAMPLE, tmp_path / "記入例.xlsm"))
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed")
+def test_libreoffice_resave(odd, tmp_path):
+    out = tmp_path / "lo"
+    subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless",
+                    "--convert-to", "xlsx", "--outdir", str(out), str(odd)],
+                   check=True, capture_output=True, timeout=180)
+    resaved = out / odd.name
+    assert_reads_like_openpyxl(resaved)
+    sheet = load_grid(resaved).sheets["計画様式8"]
+    assert any(sheet.cached.get(pos) is not None for pos in sheet.formulas)   # LibreOffice cached results
+
+
+def test_cells_without_addresses_follow_the_one_before():
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="3"><c t="e"><v>#REF!</v></c><c><f>A3</f><v>0</v></c></row>'
+           b'<row><c r="C4"><f t="shared" si="0"/></c></row></sheetData></worksheet>')
+    formulas, errors = scan_cells(xml)
+    assert formulas == {(3, 2): "=A3", (4, 3): "="}
+    assert errors == {(3, 1): "#REF!"}
+
+
+def test_entities_are_not_expanded():
+    xml = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
+           b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="1"><c r="A1" t="e"><v>&e;</v></c></row></sheetData></worksheet>')
+    _formulas, errors = scan_cells(xml)
+    assert "root:" not in "".join(errors.values())
