@@ -1,6 +1,6 @@
 """Annotating the 記入例 with a dozen findings, against a plain openpyxl load + save of the same file.
 
-    python bench/annotate.py [--repeat N]
+    python bench/annotate.py [--repeat N]      (openpyxl, the baseline, comes with the [test] extra)
 
 Both are timed in the same run on the same machine and reported as a ratio (issue: no slower
 than the plain round trip). The annotation is timed without the check (the findings are given);

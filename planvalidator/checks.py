@@ -1,15 +1,15 @@
-"""Checks registered with pandera so the sheet schemas (schemas/*/sheets/*.yaml) can name them.
+"""planvalidator's own checks, named in the sheet schemas (schemas/*/sheets/*.yaml).
 
 Every check is element-wise, treats an empty value as passing (required-ness is
-``nullable: false``), and reads 全角 the same as 半角.
+``nullable: false``), and reads 全角 the same as 半角. :data:`CUSTOM` maps each check's name
+to its predicate; :func:`register_with_pandera` registers them all with pandera, so the
+same YAML also deserializes as pandera schemas.
 """
 
 from __future__ import annotations
 
 import re
 
-import pandas as pd
-from pandera import extensions
 from stdnum.jp import cn
 
 from planvalidator import normalize
@@ -20,8 +20,10 @@ _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+")
 MARKS = frozenset("●○〇◯◎■✓✔")
 
 
-def _empty(value) -> bool:
-    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+def is_empty(value) -> bool:
+    """None, NaN, or pandas' NA / NaT (checked by type name: pandas need not be loaded)."""
+    return (value is None or (isinstance(value, float) and value != value)
+            or type(value).__name__ in ("NAType", "NaTType"))
 
 
 def _text(value) -> str:
@@ -29,11 +31,11 @@ def _text(value) -> str:
 
 
 def is_postal_code(value) -> bool:
-    return _empty(value) or bool(_POSTAL.fullmatch(_text(value).lstrip("〒")))
+    return is_empty(value) or bool(_POSTAL.fullmatch(_text(value).lstrip("〒")))
 
 
 def is_phone_number(value) -> bool:
-    if _empty(value):
+    if is_empty(value):
         return True
     text = _text(value).replace("‐", "-").replace("−", "-").replace("ー", "-")
     digits = re.sub(r"\D", "", text)
@@ -41,19 +43,19 @@ def is_phone_number(value) -> bool:
 
 
 def is_email(value) -> bool:
-    return _empty(value) or bool(_EMAIL.fullmatch(_text(value)))
+    return is_empty(value) or bool(_EMAIL.fullmatch(_text(value)))
 
 
 def is_corporate_number(value) -> bool:
     """13 digits whose check digit is right (python-stdnum ``stdnum.jp.cn``)."""
-    if _empty(value):
+    if is_empty(value):
         return True
     text = re.sub(r"[-\s]", "", _text(value))
     return len(text) == 13 and text.isdigit() and cn.is_valid(text)
 
 
 def is_date_or(value, allowed) -> bool:
-    if _empty(value):
+    if is_empty(value):
         return True
     if _text(value) in {_text(a) for a in allowed}:
         return True
@@ -64,7 +66,7 @@ def is_date_or(value, allowed) -> bool:
 
 
 def is_year_month(value) -> bool:
-    if _empty(value):
+    if is_empty(value):
         return True
     try:
         return normalize.to_year_month(value) is not None
@@ -73,27 +75,38 @@ def is_year_month(value) -> bool:
 
 
 def is_mark(value) -> bool:
-    return _empty(value) or _text(value) in MARKS
+    return is_empty(value) or _text(value) in MARKS
 
 
-def _register():
-    pairs = {
-        "postal_code": is_postal_code,
-        "phone_number": is_phone_number,
-        "email": is_email,
-        "corporate_number": is_corporate_number,
-        "year_month": is_year_month,
-        "mark": is_mark,
-    }
-    for name, fn in pairs.items():
-        def check(x, *, flag=True, _fn=fn):
-            return _fn(x) if flag else True
+CUSTOM = {
+    # name: (predicate(value, argument), the statistic pandera keeps the argument under)
+    "postal_code": (lambda v, flag=True: is_postal_code(v) if flag else True, "flag"),
+    "phone_number": (lambda v, flag=True: is_phone_number(v) if flag else True, "flag"),
+    "email": (lambda v, flag=True: is_email(v) if flag else True, "flag"),
+    "corporate_number": (lambda v, flag=True: is_corporate_number(v) if flag else True, "flag"),
+    "year_month": (lambda v, flag=True: is_year_month(v) if flag else True, "flag"),
+    "mark": (lambda v, flag=True: is_mark(v) if flag else True, "flag"),
+    "date_or": (lambda v, allowed=(): is_date_or(v, allowed), "allowed"),
+}
+
+_registered = False
+
+
+def register_with_pandera() -> None:
+    """Register :data:`CUSTOM` as pandera element-wise checks (once per process)."""
+    global _registered
+    if _registered:
+        return
+    from pandera import extensions
+
+    for name, (predicate, statistic) in CUSTOM.items():
+        if statistic == "flag":
+            def check(x, *, flag=True, _p=predicate):
+                return _p(x, flag)
+        else:
+            def check(x, *, allowed=(), _p=predicate):
+                return _p(x, allowed)
         check.__name__ = name
-        extensions.register_check_method(check_type="element_wise", statistics=["flag"])(check)
+        extensions.register_check_method(check_type="element_wise", statistics=[statistic])(check)
+    _registered = True
 
-    def date_or(x, *, allowed=()):
-        return is_date_or(x, allowed)
-    extensions.register_check_method(check_type="element_wise", statistics=["allowed"])(date_or)
-
-
-_register()

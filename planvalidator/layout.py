@@ -10,10 +10,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
 from planvalidator.normalize import label_canon
-from planvalidator.resources import schemas_dir
+from planvalidator.resources import load_yaml, schemas_dir
 from planvalidator.workbook import Grid, SheetGrid
 
 
@@ -101,7 +99,7 @@ def _sheet_spec(name: str, raw: dict) -> SheetSpec:
 
 
 def load_layout(folder: Path) -> Layout:
-    raw = yaml.safe_load((folder / "layout.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml(folder / "layout.yaml")
     return Layout(
         template=raw["template"],
         title=raw.get("title", raw["template"]),

@@ -3,14 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
 
 from planvalidator.findings import Finding
 from planvalidator.layout import Layout
-from planvalidator.workbook import Grid, a1, col_letter
-
-if TYPE_CHECKING:
-    import pandas as pd
+from planvalidator.workbook import Grid, a1, col_letter, col_number
 
 
 @dataclass
@@ -29,19 +25,34 @@ class Field:
 class Table:
     sheet: str
     name: str
-    records: str                           # "rows": index = Excel row; "columns": index = column letter
-    df: pd.DataFrame                       # typed values of the non-blank records
+    records: str                           # "rows": labels are Excel rows; "columns": column letters
+    labels: list                           # the non-blank records, in sheet order
+    columns: dict[str, list]               # column name -> typed value per label (None when empty)
     positions: dict[str, int]              # column name -> column number (rows) or row number (columns)
     titles: dict[str, str]
     all_records: list[int] = field(default_factory=list)  # row (or column) numbers, blank ones too
     total_record: int | None = None        # the 合計 row, where the table has one
     first_number: int | None = None        # the first row (or column) below the header
 
+    @property
+    def empty(self) -> bool:
+        return not self.labels
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def value(self, label, column: str):
+        """The typed value of one record's column (None when empty, or no such record)."""
+        values = self.columns.get(column)
+        if values is None or label not in self.labels:
+            return None
+        return values[self.labels.index(label)]
+
     def first_free(self) -> int | None:
         """The first record number with nothing typed in it (where a missing record goes)."""
         if self.first_number is None:
             return None
-        filled = {self.number(rec) for rec in self.df.index}
+        filled = {self.number(rec) for rec in self.labels}
         n = self.first_number
         while n in filled:
             n += 1
@@ -50,51 +61,25 @@ class Table:
     def rowcol(self, record: int | str, column: str) -> tuple[int, int]:
         if self.records == "rows":
             return int(record), self.positions[column]
-        col = record if isinstance(record, int) else _col_number(record)
+        col = record if isinstance(record, int) else col_number(record)
         return self.positions[column], col
 
     def cell(self, record: int | str, column: str) -> str:
         return a1(*self.rowcol(record, column))
 
     def rows(self):
-        """(record, {column: plain Python value}) for each non-blank record, in sheet order."""
-        cached = self.__dict__.get("_rows")
-        if cached is None:
-            columns = list(self.df.columns)
-            cached = [(label, {c: py_value(v) for c, v in zip(columns, values)})
-                      for label, *values in self.df.itertuples(index=True, name=None)]
-            self.__dict__["_rows"] = cached
-        return iter([(label, dict(row)) for label, row in cached])
+        """(record, {column: value}) for each non-blank record, in sheet order."""
+        names = list(self.columns)
+        for i, label in enumerate(self.labels):
+            yield label, {c: self.columns[c][i] for c in names}
 
     def number(self, record) -> int:
         """The Excel row (or column number) of a record."""
-        return int(record) if self.records == "rows" else _col_number(record)
+        return int(record) if self.records == "rows" else col_number(record)
 
     def record_label(self, number: int):
-        """The df index for a record number (row number, or column letter)."""
+        """The label for a record number (row number, or column letter)."""
         return number if self.records == "rows" else col_letter(number)
-
-
-def py_value(v):
-    """A DataFrame cell as a plain Python value (None for NA; a Timestamp as a date)."""
-    import pandas as pd   # already loaded by whoever built the frame
-
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.date()
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and v != v:
-        return None
-    return v
-
-
-def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
 
 
 @dataclass

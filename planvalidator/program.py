@@ -13,9 +13,8 @@ from fractions import Fraction
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-import yaml
-
 from planvalidator.normalize import canon, nfkc
+from planvalidator.resources import load_yaml
 
 
 @dataclass(frozen=True)
@@ -139,7 +138,7 @@ def _date(value) -> dt.date:
 
 @lru_cache(maxsize=None)
 def load_program(folder: Path) -> Program:
-    raw = yaml.safe_load((folder / "program.yaml").read_text(encoding="utf-8"))
+    raw = load_yaml(folder / "program.yaml")
     cats = {
         str(code): Category(str(code), c["name"], _fraction(c["rate"]), int(c["cap"]), c.get("source", ""),
                             tuple(c.get("org_types", ())), c.get("max_employees"))

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import pandas as pd
-
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
 from planvalidator.findings import Finding
@@ -18,7 +16,7 @@ from planvalidator.layout import (
     FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, known_layouts, matches,
 )
 from planvalidator.plan import Field, Plan, Table
-from planvalidator.schema import ColumnType, column_types, typed_frame
+from planvalidator.schema import ColumnType, column_types
 from planvalidator.workbook import Grid, SheetGrid, a1, col_letter, load_grid
 
 PARSERS = {
@@ -227,11 +225,12 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
             value = None
             if not sheet.is_formula(r, col):
                 value = _parse_cell(plan, sheet.name, a1(r, col), ctype, sheet.value(r, col))
+                if ctype.kind == "number" and value is not None:
+                    value = float(value)        # as the column's Float64 holds it
             columns[c].append(value)
     labels = kept if by_rows else [col_letter(n) for n in kept]
-    df = typed_frame(columns, pd.Index(labels, dtype=object if not by_rows else "int64"), types)
-    return Table(sheet_name, spec.name, spec.records, df, positions, titles, all_records, total_record,
-                 header_end + 1)
+    return Table(sheet_name, spec.name, spec.records, labels, columns, positions, titles, all_records,
+                 total_record, header_end + 1)
 
 
 def _has_input(sheet: SheetGrid, row: int, col: int) -> bool:

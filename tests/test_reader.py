@@ -26,19 +26,19 @@ def test_reads_every_field_with_its_cell():
 def test_tables_are_indexed_by_excel_row_and_know_their_cells():
     plan = read(EXAMPLE)
     t = plan.table("計画様式7", "expenses")
-    assert list(t.df.index) == list(range(6, 18))            # 12 filled rows, blank rows dropped
-    assert t.df.at[8, "unit_price"] == 350_000
+    assert t.labels == list(range(6, 18))            # 12 filled rows, blank rows dropped
+    assert t.value(8, "unit_price") == 350_000
     assert t.cell(8, "unit_price") == "I8"
-    assert t.df.at[6, "order_date"].date() == dt.date(2025, 10, 1)
+    assert t.value(6, "order_date") == dt.date(2025, 10, 1)
     sales = plan.table("計画様式9", "sales_plan")             # one record per column
-    assert list(sales.df.index) == ["C", "D", "E", "F", "G"]
+    assert sales.labels == ["C", "D", "E", "F", "G"]
     assert sales.cell("E", "cost") == "E9"
 
 
 def test_formula_cells_are_not_inputs():
     plan = read(EXAMPLE)
     t = plan.table("計画様式7", "expenses")
-    assert t.df["amount"].isna().all()                          # 金額 are formulas
+    assert all(v is None for v in t.columns["amount"])                          # 金額 are formulas
     assert plan.field("計画様式1", "eligible_total").formula == "=計画様式8!C9"
 
 
@@ -63,8 +63,8 @@ def test_inserted_row_and_sheet_in_front_still_read(tmp_path):
         "G8": 10, "H8": "枚", "I8": 5000, "L8": dt.datetime(2025, 10, 1), "M8": "有"}}, prepare=prepare)
     plan = read(path)
     t = plan.table("計画様式7", "expenses")
-    assert 8 in t.df.index and t.df.at[8, "description"] == "追加の板材"
-    assert t.df.at[9, "description"] == "薄挽き加工用専用治具"     # the old row 8 moved down
+    assert 8 in t.labels and t.value(8, "description") == "追加の板材"
+    assert t.value(9, "description") == "薄挽き加工用専用治具"     # the old row 8 moved down
     assert plan.field("計画様式7", "grand_total").cell == "J53"
     assert plan.sheet_names["計画様式7"] == "計画様式7"
 
@@ -74,7 +74,7 @@ def test_renamed_sheet_is_found_by_its_marker(tmp_path):
         book["計画様式7"].title = "経費明細"
     plan = read(edit(EXAMPLE, tmp_path / "renamed.xlsx", {}, prepare=prepare))
     assert plan.actual("計画様式7") == "経費明細"
-    assert len(plan.table("計画様式7", "expenses").df) == 12
+    assert len(plan.table("計画様式7", "expenses")) == 12
 
 
 def test_reworded_label_with_a_suffix_still_reads(tmp_path):
@@ -85,7 +85,7 @@ def test_reworded_label_with_a_suffix_still_reads(tmp_path):
 def test_blank_template_reads_without_crash():
     plan = read(TEMPLATE)
     assert plan.value("計画様式1", "name") is None
-    assert plan.table("計画様式7", "expenses").df.empty
+    assert plan.table("計画様式7", "expenses").empty
 
 
 def test_unknown_workbook_is_refused(tmp_path):
@@ -159,4 +159,4 @@ def test_merges_borrowed_from_the_template_follow_inserted_rows(tmp_path):
     assert borrowed.field("計画様式1", "postal_code").cell == "D9"    # one row lower than in the template
     for sheet, fields in with_merges.fields.items():
         assert {n: f.cell for n, f in borrowed.fields[sheet].items()} == {n: f.cell for n, f in fields.items()}
-    assert list(borrowed.table("計画様式7", "expenses").df.index) == list(with_merges.table("計画様式7", "expenses").df.index)
+    assert borrowed.table("計画様式7", "expenses").labels == with_merges.table("計画様式7", "expenses").labels

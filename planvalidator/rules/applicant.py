@@ -130,7 +130,7 @@ def deemed_large(plan: Plan, context):
     not_large = spec.get("not_large", [])
     sheet = _sheet2(plan)
     shares = plan.table("計画様式2", "shareholders")
-    if shares is not None and not shares.df.empty and "amount" in shares.positions:
+    if shares is not None and not shares.empty and "amount" in shares.positions:
         rows = list(shares.rows())
         total = sum(r.get("amount") or 0 for _, r in rows)
         large = [(rec, r) for rec, r in rows if _is_large(r.get("name"), r.get("large_company"), not_large)]
@@ -158,7 +158,7 @@ def deemed_large(plan: Plan, context):
                             sheet, shares.cell(rec, "large_company"),
                             f"大企業の出資が合わせて出資総額の {combined / total:.1%}（{limit} 以上）です（みなし大企業 ②）")
     officers = plan.table("計画様式2", "officers")
-    if officers is not None and not officers.df.empty and "concurrent" in officers.positions:
+    if officers is not None and not officers.empty and "concurrent" in officers.positions:
         rows = list(officers.rows())
         concurrent = [(rec, r) for rec, r in rows if canon(r.get("concurrent") or "") == canon("有")
                       and not any(canon(w) in canon(r.get("concurrent_company") or "") for w in not_large)]

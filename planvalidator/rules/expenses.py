@@ -137,7 +137,7 @@ ASSET_REGISTER = define(
 
 def _table(plan: Plan) -> Table | None:
     t = plan.table(SHEET, "expenses")
-    return t if t is not None and not t.df.empty else None
+    return t if t is not None and not t.empty else None
 
 
 def _text_cells(t: Table, record, row: dict, columns=("description", "note")):

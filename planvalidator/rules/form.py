@@ -91,12 +91,14 @@ _CHECK_RULE = {
 
 
 def _shown(value) -> str:
-    import pandas as pd
+    import datetime as dt
 
-    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+    if value is None or (isinstance(value, float) and value != value):
         return ""
-    if isinstance(value, pd.Timestamp):
-        return value.date().isoformat()
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.isoformat()
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):

@@ -17,7 +17,7 @@ from fractions import Fraction
 from dataclasses import dataclass
 
 from planvalidator import normalize
-from planvalidator.plan import Plan, py_value
+from planvalidator.plan import Plan
 from planvalidator.program import load_program
 from planvalidator.rules import check, define
 
@@ -193,11 +193,8 @@ def calculate(plan: Plan) -> Calculator:
     return calc
 
 
-def _df_value(table, number, column):
-    label = table.record_label(number)
-    if label in table.df.index and column in table.df.columns:
-        return py_value(table.df.at[label, column])
-    return None
+def _value_at(table, number, column):
+    return table.value(table.record_label(number), column)
 
 
 def _expenses(plan: Plan, calc: Calculator) -> None:
@@ -207,13 +204,13 @@ def _expenses(plan: Plan, calc: Calculator) -> None:
         return
     rows = t.all_records
     for r in rows:
-        q, p = _df_value(t, r, "quantity"), _df_value(t, r, "unit_price")
+        q, p = _value_at(t, r, "quantity"), _value_at(t, r, "unit_price")
         calc.expect(AMOUNT.code, s, r, t.positions["amount"], t.titles["amount"], _mul(q, p))
     amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
     program = load_program(plan.layout.folder)
-    for r in t.df.index:
-        year = _df_value(t, r, "year")
-        q, p = _df_value(t, r, "quantity"), _df_value(t, r, "unit_price")
+    for r in t.labels:
+        year = _value_at(t, r, "year")
+        q, p = _value_at(t, r, "quantity"), _value_at(t, r, "unit_price")
         value = _mul(q, p)
         if program.fiscal_year(year) is None:
             calc.uncertain_years = None
@@ -230,7 +227,7 @@ def _expenses(plan: Plan, calc: Calculator) -> None:
     for name, (column, value) in groups.items():
         f = plan.field(s, name)
         if f is not None:
-            total = _sum(a for r, a in amounts.items() if _df_value(t, r, column) == value)
+            total = _sum(a for r, a in amounts.items() if _value_at(t, r, column) == value)
             calc.expect(EXPENSE_TOTAL.code, s, f.row, f.col, f.title, total)
     f = plan.field(s, "grand_total")
     if f is not None:
@@ -296,13 +293,13 @@ def _sales(plan: Plan, calc: Calculator) -> None:
     if t is None or "sales" not in t.positions:
         return
     for c in t.all_records:
-        q, p = _df_value(t, c, "quantity"), _df_value(t, c, "unit_price")
+        q, p = _value_at(t, c, "quantity"), _value_at(t, c, "unit_price")
         r_sales = t.positions["sales"]
         year = calc.grid(s).value(t.positions.get("year", 0), c) or ""
         calc.expect(SALES_PLAN.code, s, r_sales, c, f"{year}の{t.titles['sales']}", _mul(q, p))
         if "gross_profit" in t.positions:
             sales = calc.shown(s, r_sales, c)
-            cost = _df_value(t, c, "cost") or 0
+            cost = _value_at(t, c, "cost") or 0
             calc.expect(SALES_PLAN.code, s, t.positions["gross_profit"], c, f"{year}の{t.titles['gross_profit']}",
                         None if not isinstance(sales, (int, float)) else sales - cost)
 
@@ -320,7 +317,7 @@ def _shares(plan: Plan, calc: Calculator) -> None:
     if "ratio" not in t.positions:
         return
     for r in t.all_records:
-        amount = _df_value(t, r, "amount")
+        amount = _value_at(t, r, "amount")
         value = None if amount is None or not total else round(amount / total * 100, 1)
         calc.expect(SHARE_RATIO.code, s, r, t.positions["ratio"], t.titles["ratio"], value, tolerance=0.05)
 

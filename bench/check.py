@@ -1,0 +1,68 @@
+"""A cold `planvalidator check` process on the 記入例, against baselines run the same way.
+
+    python bench/check.py [--repeat N]
+
+Each row is a fresh Python process (the interpreter of this venv), timed from start to exit,
+with compiled modules cached as `pip install` leaves them (PYTHONDONTWRITEBYTECODE is unset
+for the runs):
+- an empty interpreter (`python -c pass`);
+- a process that only reads the same file with python-calamine (baseline, ratio 1.00);
+- a process that only loads it with openpyxl (what reading used to cost);
+- `planvalidator check` on the 記入例 (the whole command: imports, read, schemas, 43 rules, output);
+- `planvalidator rules` (the catalogue; imports no reader).
+Target (issue 5): a cold `planvalidator check` ≤ 1 s on this machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = ROOT / "templates" / "r7" / "kinyurei-r7.xlsx"
+PY = sys.executable
+
+CALAMINE = ("from python_calamine import CalamineWorkbook as W; b = W.from_path(r'{0}');"
+            "[b.get_sheet_by_name(n).to_python() for n in b.sheet_names]")
+OPENPYXL = "import openpyxl; openpyxl.load_workbook(r'{0}')"
+
+
+# as after `pip install`, which compiles every module: the first run writes the .pyc files
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def cold(argv: list[str], repeat: int) -> float:
+    subprocess.run(argv, capture_output=True, env=ENV)  # warm the OS file cache, write .pyc
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(argv, capture_output=True, env=ENV)
+        runs.append(time.perf_counter() - start)
+    return statistics.median(runs) * 1000
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+    rows = [
+        ("python -c pass", [PY, "-c", "pass"]),
+        ("python-calamine reads the file (baseline)", [PY, "-c", CALAMINE.format(EXAMPLE)]),
+        ("openpyxl loads the file", [PY, "-c", OPENPYXL.format(EXAMPLE)]),
+        ("planvalidator check 記入例", [PY, "-m", "planvalidator", "check", str(EXAMPLE)]),
+        ("planvalidator rules", [PY, "-m", "planvalidator", "rules"]),
+    ]
+    times = {title: cold(argv, args.repeat) for title, argv in rows}
+    baseline = times[rows[1][0]]
+    for title, ms in times.items():
+        print(f"{title:<44} {ms:7.0f} ms   {ms / baseline:5.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
