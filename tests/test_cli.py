@@ -118,3 +118,19 @@ def test_several_files_end_with_one_overview_for_staff():
     for path in files:
         assert str(path) in overview
     assert "PV102×1" in overview and "3 件中 2 件が要修正" in overview
+
+
+HEAVY = ("pandas", "pandera", "numpy", "openpyxl")
+
+
+def test_check_imports_only_what_it_needs():
+    """A check runs without pandas, pandera or openpyxl (importing them alone takes over a second
+    here; issue 5: a cold check in 1 s). A frame only pandera can check would load them."""
+    import subprocess
+    import sys
+    code = ("import sys\nfrom planvalidator.cli import main\n"
+            "try:\n    main(['check', '--format', 'json', sys.argv[1], sys.argv[2]])\nexcept SystemExit as e:\n"
+            f"    print(e.code, sorted(m for m in {HEAVY!r} if m in sys.modules), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(EXAMPLE), str(WRONG)], capture_output=True, text=True)
+    assert json.loads(done.stdout)["files"][1]["findings"][0]["rule"] == "PV201"
+    assert done.stderr.strip() == "1 []"
