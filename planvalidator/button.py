@@ -6,7 +6,8 @@ Built from the official blank workbook of a template version (``reference`` in i
 part by part, like an annotation: the workbook becomes macro-enabled, gets the VBA project of
 :mod:`planvalidator.vba` (macro ``CheckApplication`` → ``RunPython "import planvalidator.xl;
 planvalidator.xl.main()"`` through the xlwings add-in), and the first sheet gets a form button
-bound to that macro. Everything else of the template is kept byte for byte.
+bound to that macro. Everything else of the template is kept byte for byte. With ``--standalone``
+the project carries xlwings' own VBA module instead of referencing the add-in.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ _BUTTON_VML = """<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schem
 </xml>"""
 
 
-def build_button_workbook(template: str | Path, target: str | Path) -> Path:
+def build_button_workbook(template: str | Path, target: str | Path, *, standalone: bool = False) -> Path:
+    """The template as .xlsm with the button (``standalone``: xlwings' VBA module inside, no add-in)."""
     pkg = Package(template)
     wb_part = pkg.workbook_part
     ct = pkg.xml("[Content_Types].xml")
@@ -42,7 +44,7 @@ def build_button_workbook(template: str | Path, target: str | Path) -> Path:
     pkg.ensure_default("bin", CT_VBA)
     pkg.ensure_default("vml", CT_VML)
     vba_part = "xl/vbaProject.bin"
-    pkg.put_bytes(vba_part, build_project())
+    pkg.put_bytes(vba_part, build_project(standalone=standalone))
     pkg.add_rel(wb_part, REL_VBA, vba_part)
 
     wb = pkg.xml(wb_part)

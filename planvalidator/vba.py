@@ -3,7 +3,9 @@
 xlwings ships ``quickstart.xlsm``, a workbook whose VBA project (made by Excel) references the
 xlwings add-in, so ``RunPython`` resolves once ``xlwings addin install`` has run. We keep that
 project — its references, document modules and protection records exactly as Excel wrote them —
-and replace the source of its one standard module with the button's macro. The compiled
+and replace the source of its one standard module with the button's macro. The standalone variant
+starts from ``quickstart_standalone.xlsm`` instead, whose project carries xlwings' VBA module
+itself (no add-in needed, but tied to the xlwings version it came with). The compiled
 p-code of the original is dropped (``_VBA_PROJECT`` version 0xFFFF, module offsets 0), which
 tells Excel to compile the project from source when the workbook opens ([MS-OVBA] 2.3.4.1).
 
@@ -291,18 +293,20 @@ def _dir_entry(e: dict | None) -> bytes:
 
 # --- the project ---------------------------------------------------------------------------------
 
-def quickstart_project() -> bytes:
+def quickstart_project(standalone: bool = False) -> bytes:
+    """The VBA project of xlwings' quickstart workbook: the one that references the add-in, or
+    (``standalone``) the one that carries xlwings' own VBA module and needs no add-in."""
     import xlwings
-    path = Path(os.path.dirname(xlwings.__file__)) / "quickstart.xlsm"
-    with zipfile.ZipFile(path) as zf:
+    name = "quickstart_standalone.xlsm" if standalone else "quickstart.xlsm"
+    with zipfile.ZipFile(Path(os.path.dirname(xlwings.__file__)) / name) as zf:
         return zf.read("xl/vbaProject.bin")
 
 
-def build_project(source: str = MODULE_SOURCE, codepage: str = "ascii") -> bytes:
+def build_project(source: str = MODULE_SOURCE, codepage: str = "ascii", *, standalone: bool = False) -> bytes:
     """xlwings' quickstart VBA project with Module1's source replaced and no compiled p-code."""
     import olefile
 
-    ole = olefile.OleFileIO(io.BytesIO(quickstart_project()))
+    ole = olefile.OleFileIO(io.BytesIO(quickstart_project(standalone)))
     streams = {"/".join(p): ole.openstream("/".join(p)).read() for p in ole.listdir(streams=True)}
     records = _records(decompress(streams["VBA/dir"]))
     for module in modules(records):

@@ -88,3 +88,33 @@ def test_libreoffice_opens_it_and_keeps_macro_and_button(tmp_path):
     assert 'RunPython "import planvalidator.xl; planvalidator.xl.main()"' in macros(resaved)["Module1.bas"]
     vml = "".join(data.decode("utf-8", "replace") for name, data in parts(resaved).items() if name.endswith(".vml"))
     assert "CheckApplication" in vml                                  # LibreOffice bound the button to it
+
+
+@pytest.fixture(scope="module")
+def standalone(tmp_path_factory):
+    from click.testing import CliRunner
+    from planvalidator.cli import main
+    out = tmp_path_factory.mktemp("standalone") / "申請書チェック.xlsm"
+    result = CliRunner().invoke(main, ["excel-template", "--standalone", str(out)])
+    assert result.exit_code == 0 and "VBA モジュール入り" in result.output
+    return out
+
+
+def test_standalone_carries_xlwings_module_and_needs_no_addin(standalone):
+    code = macros(standalone)
+    assert 'RunPython "import planvalidator.xl; planvalidator.xl.main()"' in code["Module1.bas"]
+    assert re.search(r"^Public Function RunPython\(", code["xlwings.bas"], re.M | re.I)   # xlwings' own module
+    ole = olefile.OleFileIO(io.BytesIO(parts(standalone)["xl/vbaProject.bin"]))
+    directory = vba.decompress(ole.openstream("VBA/dir").read())
+    assert b"xlwings.xlam" not in directory                                # no reference to the add-in
+    assert ole.openstream("VBA/_VBA_PROJECT").read()[2:4] == b"\xff\xff"
+    assert finding_keys(check_file(standalone)) == finding_keys(check_file(TEMPLATE))
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice is not installed (.ci/run installs it)")
+def test_libreoffice_opens_the_standalone_workbook(standalone, tmp_path):
+    subprocess.run([SOFFICE, "--headless", f"-env:UserInstallation=file://{tmp_path}/profile", "--convert-to",
+                    "xlsm", "--outdir", str(tmp_path / "lo"), str(standalone)], check=True, capture_output=True,
+                   timeout=240)
+    code = macros(tmp_path / "lo" / standalone.name)
+    assert "planvalidator.xl.main()" in code["Module1.bas"] and "RunPython" in code["xlwings.bas"]
