@@ -78,15 +78,20 @@ def is_mark(value) -> bool:
     return is_empty(value) or _text(value) in MARKS
 
 
+def _flagged(predicate):
+    """A check written ``name: true`` in the YAML (``false`` turns it off)."""
+    return lambda value, flag=True: predicate(value) if flag else True
+
+
 CUSTOM = {
     # name: (predicate(value, argument), the statistic pandera keeps the argument under)
-    "postal_code": (lambda v, flag=True: is_postal_code(v) if flag else True, "flag"),
-    "phone_number": (lambda v, flag=True: is_phone_number(v) if flag else True, "flag"),
-    "email": (lambda v, flag=True: is_email(v) if flag else True, "flag"),
-    "corporate_number": (lambda v, flag=True: is_corporate_number(v) if flag else True, "flag"),
-    "year_month": (lambda v, flag=True: is_year_month(v) if flag else True, "flag"),
-    "mark": (lambda v, flag=True: is_mark(v) if flag else True, "flag"),
-    "date_or": (lambda v, allowed=(): is_date_or(v, allowed), "allowed"),
+    "postal_code": (_flagged(is_postal_code), "flag"),
+    "phone_number": (_flagged(is_phone_number), "flag"),
+    "email": (_flagged(is_email), "flag"),
+    "corporate_number": (_flagged(is_corporate_number), "flag"),
+    "year_month": (_flagged(is_year_month), "flag"),
+    "mark": (_flagged(is_mark), "flag"),
+    "date_or": (lambda value, allowed=(): is_date_or(value, allowed), "allowed"),
 }
 
 _registered = False

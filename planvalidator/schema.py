@@ -19,7 +19,7 @@ from __future__ import annotations
 import operator
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from planvalidator import checks
@@ -38,10 +38,6 @@ _COLUMN_KEYS = frozenset({
 _DIRECT_COLUMN_KEYS = frozenset({"title", "description", "dtype", "nullable", "name", "checks"})
 # frame keys the direct run understands (a frame-wide check, index, strict … go to pandera)
 _DIRECT_FRAME_KEYS = frozenset({"columns", "title", "description", "name", "schema_type", "version"})
-
-
-def _compare(op):
-    return lambda v, bound: op(v, bound)
 
 
 def _in_range(v, min_value, max_value, include_min=True, include_max=True):
@@ -130,20 +126,14 @@ class FrameSchema:
     columns: dict[str, ColumnSchema]
     direct: bool                   # every check element-wise and known here
 
-    @property
+    @cached_property
     def pandera(self):
         """The pandera DataFrameSchema of the same YAML (pandas and pandera are imported here)."""
-        cached = self.__dict__.get("_pandera")
-        if cached is None:
-            from pandera.io.pandas_io import deserialize_schema
-            checks.register_with_pandera()
-            cached = self.__dict__["_pandera"] = deserialize_schema(_deepcopy(self.raw))
-        return cached
+        import copy
 
-
-def _deepcopy(raw):
-    import copy
-    return copy.deepcopy(raw)
+        from pandera.io.pandas_io import deserialize_schema
+        checks.register_with_pandera()
+        return deserialize_schema(copy.deepcopy(self.raw))
 
 
 def _kind(dtype) -> str:
