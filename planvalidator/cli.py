@@ -25,6 +25,15 @@ def main():
     """
 
 
+def _unexpected(doing: str, exc: Exception) -> str:
+    """One line for an error that is not the file's fault (a missing package says how to add it)."""
+    if isinstance(exc, ModuleNotFoundError) and exc.name:
+        package = exc.name.split(".")[0]
+        return (f"{doing}に必要なパッケージ {package} がインストールされていません"
+                f"（pip install planvalidator で依存パッケージごと入れ直すか、pip install {package}）")
+    return f"{doing}中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
@@ -52,7 +61,7 @@ def check(files, fmt, color):
             failures[path] = exc.reason
             click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
         except Exception as exc:  # never a traceback for a user's file
-            failures[path] = f"チェック中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"
+            failures[path] = _unexpected("チェック", exc)
             click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
     if fmt == "json":
         click.echo(to_json(reports, failures))
@@ -104,7 +113,7 @@ def annotate(files, output, in_place, fmt):
             click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
             continue
         except Exception as exc:  # never a traceback for a user's file
-            failures[path] = f"書き込み中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"
+            failures[path] = _unexpected("書き込み", exc)
             click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
             continue
         errors = errors or report.has_errors

@@ -6,15 +6,18 @@ the annotated sheets, their comments and VML, styles.xml, workbook.xml, the cont
 the new results sheet — so this module loads the zip, parses just those parts with lxml
 (entities and network access off: a workbook is untrusted input) and writes every other part
 back unchanged, in the original order and compression.
+
+Reading a workbook (which sheet is which part) needs no lxml: ``Package(path, editable=False)``
+parses with the standard library and refuses any part that declares a DTD, the only way to
+XML entity attacks. lxml is imported when a part is edited.
 """
 
 from __future__ import annotations
 
 import posixpath
 import zipfile
+from functools import lru_cache
 from pathlib import Path
-
-from lxml import etree
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -30,7 +33,6 @@ CT_WORKSHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.work
 CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comments+xml"
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
-_PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 MAX_PART = 200 * 1024 * 1024
 
@@ -39,8 +41,38 @@ def q(tag: str, ns: str = MAIN) -> str:
     return f"{{{ns}}}{tag}"
 
 
+class _Lxml:
+    """lxml's etree, imported on first use (only editing needs it)."""
+    def __getattr__(self, name):
+        from lxml import etree
+        return getattr(etree, name)
+
+
+etree = _Lxml()
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+
+
 def parse(data: bytes):
-    return etree.fromstring(data, _PARSER)
+    """A part as an editable lxml tree (entities and network access off)."""
+    return etree.fromstring(data, _parser())
+
+
+def read_xml(data: bytes):
+    """A part for reading only, parsed by the standard library. A DTD is refused: without one
+    there is no entity to expand or fetch."""
+    from xml.etree import ElementTree
+
+    refuse_dtd(data)
+    return ElementTree.fromstring(data)
+
+
+def refuse_dtd(data: bytes) -> None:
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError("a package part declares a DTD")
 
 
 def serialize(root) -> bytes:
@@ -48,8 +80,9 @@ def serialize(root) -> bytes:
 
 
 class Package:
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, *, editable: bool = True):
         self.path = Path(path)
+        self._parse = parse if editable else read_xml
         with zipfile.ZipFile(self.path) as zf:
             self.infos = zf.infolist()
             for info in self.infos:
@@ -68,7 +101,7 @@ class Package:
 
     def xml(self, name: str):
         if name not in self._xml:
-            self._xml[name] = parse(self.data[name])
+            self._xml[name] = self._parse(self.data[name])
         return self._xml[name]
 
     def put_xml(self, name: str, root) -> None:

@@ -1,7 +1,7 @@
 """Raw cells of a workbook: what was typed, which cells are formulas, their cached values.
 
 A :class:`Grid` is the one thing the reader needs from a workbook. It comes from a file
-(:func:`load_grid`: python-calamine for values and merged ranges, one lxml pass over each
+(:func:`load_grid`: python-calamine for values and merged ranges, one streaming pass over each
 sheet's XML for which cells are formulas) or from a live Excel book through xlwings
 (:mod:`planvalidator.xl`).
 """
@@ -150,7 +150,8 @@ def load_grid(path: str | Path) -> Grid:
 
     python-calamine reads the values (typed: numbers, dates by their number format, text) and
     the merged ranges; which cells hold a formula comes from one streaming pass over each sheet's
-    XML (lxml, entities and network off), since calamine gives a formula cell's cached result.
+    XML (the standard library's parser, a DTD refused), since calamine gives a formula cell's
+    cached result. Nothing here needs lxml.
     """
     path = Path(path)
     _refuse_unreadable(path)
@@ -160,7 +161,7 @@ def load_grid(path: str | Path) -> Grid:
     from planvalidator.package import Package
 
     try:
-        package = Package(path)
+        package = Package(path, editable=False)
         parts = [(title, part) for title, _el, part in package.sheets()]
         calamine = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # a broken package raises many kinds
@@ -199,34 +200,36 @@ def scan_cells(sheet_xml: bytes) -> tuple[dict[Pos, str], dict[Pos, str]]:
     A cell following a shared formula holds no text of its own; it is given as "=" (it is a
     formula: the checks need only that, not its text)."""
     from io import BytesIO
+    from xml.etree import ElementTree
 
-    from lxml import etree
+    from planvalidator.package import refuse_dtd
 
+    refuse_dtd(sheet_xml)           # no DTD, so no entity to expand or fetch
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    row_tag, cell_tag, f_tag, v_tag = main + "row", main + "c", main + "f", main + "v"
     formulas: dict[Pos, str] = {}
     errors: dict[Pos, str] = {}
     row_no, col_no = 0, 0
-    for event, el in etree.iterparse(BytesIO(sheet_xml), events=("start", "end"),
-                                     tag=(main + "row", main + "c"), resolve_entities=False,
-                                     no_network=True, huge_tree=True):
-        if el.tag == main + "row":
+    for event, el in ElementTree.iterparse(BytesIO(sheet_xml), events=("start", "end")):
+        tag = el.tag
+        if tag == row_tag:
             if event == "start":
                 row_no = int(el.get("r") or row_no + 1)
                 col_no = 0
             else:
                 el.clear()
             continue
-        if event == "start":
+        if tag != cell_tag or event == "start":
             continue
         pos = parse_a1(el.get("r"))
         if pos is None:
             pos = (row_no, col_no + 1)      # a cell without an address follows the one before it
         col_no = pos[1]
-        f = el.find(main + "f")
+        f = el.find(f_tag)
         if f is not None:
             formulas[pos] = "=" + (f.text or "")
         elif el.get("t") == "e":
-            v = el.find(main + "v")
+            v = el.find(v_tag)
             if v is not None and v.text:
                 errors[pos] = v.text
     return formulas, errors

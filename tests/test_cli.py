@@ -120,12 +120,13 @@ def test_several_files_end_with_one_overview_for_staff():
     assert "PV102×1" in overview and "3 件中 2 件が要修正" in overview
 
 
-HEAVY = ("pandas", "pandera", "numpy", "openpyxl")
+HEAVY = ("pandas", "pandera", "numpy", "openpyxl", "lxml")
 
 
 def test_check_imports_only_what_it_needs():
     """A check runs without pandas, pandera or openpyxl (importing them alone takes over a second
-    here; issue 5: a cold check in 1 s). A frame only pandera can check would load them."""
+    here; issue 5: a cold check in 1 s; a frame only pandera can check would load them), and
+    without lxml, which only writing into a workbook needs."""
     import subprocess
     import sys
     code = ("import sys\nfrom planvalidator.cli import main\n"
@@ -134,3 +135,17 @@ def test_check_imports_only_what_it_needs():
     done = subprocess.run([sys.executable, "-c", code, str(EXAMPLE), str(WRONG)], capture_output=True, text=True)
     assert json.loads(done.stdout)["files"][1]["findings"][0]["rule"] == "PV201"
     assert done.stderr.strip() == "1 []"
+
+
+def test_a_missing_package_gets_one_line_saying_how_to_install_it(tmp_path):
+    """Checking needs no lxml; writing does, and without it the user is told what to install."""
+    import subprocess
+    import sys
+    code = ("import sys\nsys.modules['lxml'] = None\nfrom planvalidator.cli import main\n"
+            "main(sys.argv[1:])\n")
+    checked = subprocess.run([sys.executable, "-c", code, "check", str(EXAMPLE)], capture_output=True, text=True)
+    assert checked.returncode == 0 and "エラー 0 件" in checked.stdout
+    written = subprocess.run([sys.executable, "-c", code, "annotate", "-o", str(tmp_path / "out.xlsx"), str(WRONG)],
+                             capture_output=True, text=True)
+    assert written.returncode == 2 and "Traceback" not in written.stderr
+    assert "パッケージ lxml がインストールされていません" in written.stderr and "pip install" in written.stderr

@@ -17,7 +17,9 @@ import subprocess
 import openpyxl
 import pytest
 
-from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm
+from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm, parts, write_parts
+from planvalidator.errors import CannotCheck
+from planvalidator.package import Package
 from planvalidator.workbook import load_grid, scan_cells
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -118,9 +120,17 @@ def test_cells_without_addresses_follow_the_one_before():
     assert errors == {(3, 1): "#REF!"}
 
 
-def test_entities_are_not_expanded():
+def test_entities_are_not_expanded(tmp_path):
+    """A sheet declaring entities (how XML attacks read files) is refused: nothing is expanded,
+    and the applicant gets one line naming the file and the sheet."""
     xml = (b'<?xml version="1.0"?><!DOCTYPE w [<!ENTITY e SYSTEM "file:///etc/passwd">]>'
            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            b'<row r="1"><c r="A1" t="e"><v>&e;</v></c></row></sheetData></worksheet>')
-    _formulas, errors = scan_cells(xml)
-    assert "root:" not in "".join(errors.values())
+    with pytest.raises(ValueError):
+        scan_cells(xml)
+    part = dict((n, p) for n, _el, p in Package(EXAMPLE, editable=False).sheets())["計画様式3"]
+    contents = parts(EXAMPLE)
+    contents[part] = contents[part].replace(b"?>", b"?><!DOCTYPE w [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", 1)
+    with pytest.raises(CannotCheck) as refused:
+        load_grid(write_parts(tmp_path / "entity.xlsx", contents))
+    assert refused.value.sheet == "計画様式3" and "root:" not in str(refused.value)
