@@ -39,6 +39,11 @@ def canon(text: str) -> str:
     return _SPACES.sub("", nfkc(str(text))).casefold()
 
 
+def means(value, choice: str) -> bool:
+    """Whether a cell's value is the choice (「有」「無」…), however it was written; False if empty."""
+    return value is not None and canon(value) == canon(choice)
+
+
 def label_canon(text: str) -> str:
     """A label's comparable form: :func:`canon` without leading numbering (「１．」「①」「(1)」)."""
     text = _CIRCLED.sub("", str(text).strip())

@@ -17,10 +17,11 @@ import re
 
 from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT, annotate
 from planvalidator.annotate.results import (
-    HIGHLIGHT_MARK, MARKER, ROLE_STYLE, SEVERITY_RGB, TITLE, ResultsSheet, highlight_formula,
+    HIGHLIGHT_MARK, MARKER, ROLE_STYLE, SEVERITY_RGB, TABLE_HEADER, TITLE, ResultsSheet, highlight_formula,
 )
 from planvalidator.workbook import Grid, SheetGrid, col_letter
 
+_SHEET, _CELL = TABLE_HEADER.index("シート"), TABLE_HEADER.index("セル")
 COLORS = {severity: "#" + rgb for severity, rgb in SEVERITY_RGB.items()}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}(T[\d:.]+Z?)?$")
 
@@ -78,11 +79,11 @@ class XlwingsAnnotator:
         rows = results.used_range.options(ndim=2).value or []
         cells, in_table = set(), False
         for row in rows:
-            if row[:2] == ["重要度", "コード"]:
+            if tuple(row[:len(TABLE_HEADER)]) == TABLE_HEADER:
                 in_table = True
                 continue
-            if in_table and len(row) >= 4 and row[2] and row[3]:
-                cells.add((str(row[2]), str(row[3])))
+            if in_table and len(row) > _CELL and row[_SHEET] and row[_CELL]:
+                cells.add((str(row[_SHEET]), str(row[_CELL])))
         return cells
 
     def clear(self) -> None:

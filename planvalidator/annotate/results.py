@@ -20,6 +20,7 @@ TITLE = "planvalidator チェック結果"
 # How an annotation looks, for every backend (RGB without alpha or "#": each backend adds its own).
 SEVERITY_RGB = {"error": "FF9B9B", "warning": "FFC97A", "info": "9BC2E6"}
 HIGHLIGHT_MARK = "planvalidator:"          # our conditional formats are recognised by this text
+TABLE_HEADER = ("重要度", "コード", "シート", "セル", "内容", "出典")   # the findings table (read back by xl.py)
 
 
 def highlight_formula(severity: str) -> str:
@@ -112,7 +113,7 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
         ]
     rows.append([])
     header = len(rows) + 1
-    rows.append([Cell(t, "header") for t in ("重要度", "コード", "シート", "セル", "内容", "出典")])
+    rows.append([Cell(t, "header") for t in TABLE_HEADER])
     for f in report.findings:
         linked = bool(f.cell and f.sheet)
         rows.append([

@@ -10,7 +10,7 @@ import re
 from fractions import Fraction
 
 from planvalidator.findings import Severity
-from planvalidator.normalize import canon, date_or_none, nfkc
+from planvalidator.normalize import canon, date_or_none, means, nfkc
 from planvalidator.plan import Plan
 from planvalidator.rules import check, define
 
@@ -160,7 +160,7 @@ def deemed_large(plan: Plan, context):
     officers = plan.table("計画様式2", "officers")
     if officers is not None and not officers.empty and "concurrent" in officers.positions:
         rows = list(officers.rows())
-        concurrent = [(rec, r) for rec, r in rows if canon(r.get("concurrent") or "") == canon("有")
+        concurrent = [(rec, r) for rec, r in rows if means(r.get("concurrent"), "有")
                       and not any(canon(w) in canon(r.get("concurrent_company") or "") for w in not_large)]
         limit = Fraction(*spec["officer_share"])
         if concurrent and Fraction(len(concurrent), len(rows)) >= limit:

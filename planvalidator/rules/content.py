@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from planvalidator.normalize import canon
+from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan
 from planvalidator.rules import check, define
 
@@ -129,7 +129,7 @@ def thin_section(plan: Plan, context):
 @check(OTHER_SUBSIDY)
 def other_subsidy(plan: Plan, context):
     field = plan.field("計画様式1", "other_subsidy")
-    if field is not None and field.value and canon(field.value) == canon("有"):
+    if field is not None and means(field.value, "有"):
         detail = plan.value("計画様式1", "other_subsidy_detail")
         yield OTHER_SUBSIDY.finding(
             plan.actual("計画様式1"), field.cell,

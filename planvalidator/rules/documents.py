@@ -6,7 +6,7 @@ a row of the list is recognised by words of its 書類名, so a reworded list st
 
 from __future__ import annotations
 
-from planvalidator.normalize import canon
+from planvalidator.normalize import means
 from planvalidator.plan import Plan
 from planvalidator.rules import check, define
 
@@ -54,12 +54,12 @@ def _rows(plan: Plan, documents):
 
 
 def _attached(row) -> bool:
-    return canon(row.get("attached") or "") == canon("有")
+    return means(row.get("attached"), "有")
 
 
 def _declared(plan: Plan, name: str) -> bool | None:
     value = plan.value(SHEET, name)
-    return None if value is None else canon(value) == canon("有")
+    return None if value is None else means(value, "有")
 
 
 @check(MISSING)

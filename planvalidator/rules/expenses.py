@@ -9,7 +9,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from planvalidator.findings import Severity
-from planvalidator.normalize import canon
+from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan, Table
 from planvalidator.rules import check, define
 
@@ -342,7 +342,7 @@ def quote_missing(plan: Plan, context):
     if t is None or "quote" not in t.positions:
         return
     for record, row in t.rows():
-        if canon(row.get("quote") or "") == canon("無"):
+        if means(row.get("quote"), "無"):
             yield QUOTE_MISSING.finding(
                 plan.actual(SHEET), t.cell(record, "quote"),
                 f"「{row.get('description') or 'この行'}」の見積書がありません。交付申請では見積書が必要です")

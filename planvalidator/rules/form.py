@@ -172,7 +172,7 @@ CONDITIONAL = define(
 
 @check(CONDITIONAL)
 def conditional_required(plan, context):
-    from planvalidator.normalize import canon
+    from planvalidator.normalize import means
 
     def missing(sheet, name, why):
         f = plan.field(sheet, name)
@@ -182,7 +182,7 @@ def conditional_required(plan, context):
     if context.org_type == "corporation":
         yield from missing("計画様式1", "corporate_number", "法人の場合は")
         yield from missing("計画様式2", "capital", "法人の場合は")
-    if canon(plan.value("計画様式1", "other_subsidy") or "") == canon("有"):
+    if means(plan.value("計画様式1", "other_subsidy"), "有"):
         yield from missing("計画様式1", "other_subsidy_detail", "他の補助制度を利用する場合は")
     funding = plan.table("計画様式8", "funding")
     if funding is not None and any((r.get("loans") or 0) > 0 for _, r in funding.rows()):
@@ -190,6 +190,6 @@ def conditional_required(plan, context):
     officers = plan.table("計画様式2", "officers")
     if officers is not None and "concurrent_company" in officers.positions:
         for record, row in officers.rows():
-            if canon(row.get("concurrent") or "") == canon("有") and not row.get("concurrent_company"):
+            if means(row.get("concurrent"), "有") and not row.get("concurrent_company"):
                 yield CONDITIONAL.finding(plan.actual("計画様式2"), officers.cell(record, "concurrent_company"),
                                           f"役員「{row.get('name') or ''}」が大企業の役員・職員を兼務している場合は「兼務先」を入力してください")
