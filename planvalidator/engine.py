@@ -75,6 +75,13 @@ class Report:
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
 
+    @property
+    def verdict(self) -> str:
+        """要修正 (errors), 確認してください (warnings only) or 問題は見つかりませんでした."""
+        if self.has_errors:
+            return "要修正"
+        return "確認してください" if self.summary["warning"] else "問題は見つかりませんでした"
+
     def to_dict(self) -> dict:
         return {
             "file": self.file,

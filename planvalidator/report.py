@@ -8,14 +8,14 @@ from typing import IO
 from planvalidator.engine import Report
 from planvalidator.findings import Severity
 
+_SHORT_VERDICT = {"確認してください": "確認", "問題は見つかりませんでした": "問題なし"}   # for the overview's column
 _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 
 
 def summary_line(report: Report) -> str:
     s = report.summary
-    verdict = "要修正" if report.has_errors else ("確認してください" if s["warning"] else "問題は見つかりませんでした")
     return (f"{report.file}: エラー {s['error']} 件、警告 {s['warning']} 件、情報 {s['info']} 件"
-            f"（様式 {report.template}）— {verdict}")
+            f"（様式 {report.template}）— {report.verdict}")
 
 
 def write_text(reports: list[Report], out: IO[str], *, color: bool | None = None) -> None:
@@ -51,7 +51,7 @@ def _write_overview(console, reports: list[Report]) -> None:
         table.add_column(name, no_wrap=name != "主な指摘")
     for report in reports:
         s = report.summary
-        verdict = "要修正" if report.has_errors else "確認" if s["warning"] else "問題なし"
+        verdict = _SHORT_VERDICT.get(report.verdict, report.verdict)
         common = Counter(f.rule for f in report.findings if f.severity is not Severity.INFO).most_common(3)
         table.add_row(report.file, str(s["error"]), str(s["warning"]), str(s["info"]), verdict,
                       "、".join(f"{rule}×{n}" for rule, n in common) or "—")

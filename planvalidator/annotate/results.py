@@ -92,13 +92,12 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
     today = today or dt.date.today()
     s = report.summary
     worst = "error" if s["error"] else "warning" if s["warning"] else "value"
-    verdict = "要修正" if report.has_errors else "確認してください" if s["warning"] else "問題は見つかりませんでした"
     label = lambda text: Cell(text, "label")  # noqa: E731
     rows: list[list[Cell]] = [
         [Cell(TITLE, "title")],
         [label("ファイル"), Cell(Path(report.file).name, "value")],
         [label("様式・チェック日"), Cell(f"{report.template} ／ {today.isoformat()}", "value")],
-        [label("結果"), Cell(f"{verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件）", worst)],
+        [label("結果"), Cell(f"{report.verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件）", worst)],
     ]
     if report.plan is not None:
         m = money_summary(report.plan, Context(report.plan))
