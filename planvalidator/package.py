@@ -8,8 +8,13 @@ the new results sheet — so this module loads the zip, parses just those parts 
 back unchanged, in the original order and compression.
 
 Reading a workbook (which sheet is which part) needs no lxml: ``Package(path, editable=False)``
-parses with the standard library and refuses any part that declares a DTD, the only way to
-XML entity attacks. lxml is imported when a part is edited.
+parses with defusedxml (the standard library's parser with a DTD refused: without a DTD there is
+no entity to expand or fetch, whatever the part's encoding). lxml is imported when a part is edited.
+
+Parts are read when asked for, never more than their size in the zip's directory says (Python's
+zipfile stops there and checks the CRC), and never more than the limits of
+:mod:`planvalidator.limits`: a zip bomb is refused by its declared sizes before anything is
+decompressed.
 """
 
 from __future__ import annotations
@@ -34,7 +39,29 @@ CT_COMMENTS = "application/vnd.openxmlformats-officedocument.spreadsheetml.comme
 CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-MAX_PART = 200 * 1024 * 1024
+
+
+class PackageError(ValueError):
+    """A part that is not read: too large, declaring a DTD, missing, or not XML.
+
+    ``reason`` is Japanese and names the part; the reader adds the file and the sheet."""
+
+    def __init__(self, part: str, reason: str):
+        self.part = part
+        self.reason = reason
+        super().__init__(f"{part}: {reason}")
+
+
+def size_text(n: int) -> str:
+    """A byte count as people write it: 「2.1 GB」「64 MB」「900 KB」."""
+    for unit, size in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:.1f}".rstrip("0").rstrip(".") + f" {unit}"
+    return f"{n} バイト"
+
+
+def is_xml_part(name: str) -> bool:
+    return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
 def q(tag: str, ns: str = MAIN) -> str:
@@ -61,18 +88,105 @@ def parse(data: bytes):
     return etree.fromstring(data, _parser())
 
 
-def read_xml(data: bytes):
-    """A part for reading only, parsed by the standard library. A DTD is refused: without one
-    there is no entity to expand or fetch."""
-    from xml.etree import ElementTree
+def safe_parser(target=None):
+    """The parser for reading a part: the standard library's, through defusedxml, with a DTD
+    (and so any entity) refused. ``target`` receives start/end/data calls without building a
+    tree (a streaming pass in constant memory)."""
+    from defusedxml.ElementTree import DefusedXMLParser
+    return DefusedXMLParser(target=target, forbid_dtd=True)
 
-    refuse_dtd(data)
-    return ElementTree.fromstring(data)
+
+def feed(data: bytes, parser, part: str = "part"):
+    """Run ``parser`` over a part; a DTD or broken XML becomes a :class:`PackageError`."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    try:
+        parser.feed(data)
+        return parser.close()
+    except DefusedXmlException:
+        raise PackageError(part, "XML の実体展開（DTD）を含むため読みません") from None
+    except ParseError as exc:
+        raise PackageError(part, f"XML として壊れています（{exc.position[0]} 行目）") from None
 
 
-def refuse_dtd(data: bytes) -> None:
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-        raise ValueError("a package part declares a DTD")
+def read_xml(data: bytes, part: str = "part"):
+    """A part for reading only, as an ElementTree element (a DTD refused)."""
+    return feed(data, safe_parser(), part)
+
+
+_CHUNK = 1024 * 1024
+
+
+def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+    """A part's bytes, decompressed a chunk at a time and never past its declared size.
+
+    ``ZipFile.read`` asks the decompressor for everything at once, so a part whose directory
+    entry lies about its size would be expanded in full before the CRC check catches it."""
+    chunks, total = [], 0
+    with zf.open(info) as fh:
+        while True:
+            chunk = fh.read(_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > info.file_size:
+                raise PackageError(name, "展開すると zip の目録にある大きさを超えます（ファイルが壊れているか、細工されています）")
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def refuse_dtd(data: bytes, part: str) -> None:
+    """Refuse a part that declares a DTD (entities: billion laughs, reading local files), in
+    UTF-8 or UTF-16, without parsing it."""
+    head = data[:4]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
+        encoding = "utf-16-be" if head.startswith(b"\xfe\xff") or head[:1] == b"\x00" else "utf-16-le"
+        text = data.decode(encoding, errors="ignore").encode("utf-8")
+    else:
+        text = data
+    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
+        raise PackageError(part, "XML の実体展開（DTD）を含むため読みません")
+
+
+class Parts(dict):
+    """The parts of a zip by name, each decompressed on first use, within the limits."""
+
+    def __init__(self, zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]):
+        super().__init__()
+        self._zf = zf
+        self._infos = {i.filename: i for i in infos}
+
+    def __missing__(self, name: str) -> bytes:
+        from planvalidator import limits
+
+        info = self._infos.get(name)
+        if info is None:
+            raise PackageError(name, "ブックの中にありません（ファイルが壊れています）")
+        limit = limits.MAX_PART_BYTES if is_xml_part(name) else limits.MAX_FILE_BYTES
+        if info.file_size > limit:
+            raise PackageError(name, f"展開すると {size_text(info.file_size)} になり、上限の {size_text(limit)} を超えます")
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise PackageError(name, "Excel が使わない圧縮形式です（ファイルが壊れているか、細工されています）")
+        try:
+            data = _read_capped(self._zf, info, name)
+        except PackageError:
+            raise
+        except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+            raise PackageError(name, f"展開できません（{type(exc).__name__}: ファイルが壊れています）") from None
+        except Exception as exc:  # zlib.error and the like from a corrupt stream
+            raise PackageError(name, f"展開できません（{type(exc).__name__}）") from None
+        self[name] = data
+        return data
+
+    def __contains__(self, name) -> bool:
+        return name in self._infos or dict.__contains__(self, name)
+
+    def __iter__(self):
+        return iter(self._infos)
+
+    def keys(self):
+        return self._infos.keys()
 
 
 def serialize(root) -> bytes:
@@ -81,14 +195,23 @@ def serialize(root) -> bytes:
 
 class Package:
     def __init__(self, path: str | Path, *, editable: bool = True):
+        from planvalidator import limits
+
         self.path = Path(path)
-        self._parse = parse if editable else read_xml
-        with zipfile.ZipFile(self.path) as zf:
-            self.infos = zf.infolist()
-            for info in self.infos:
-                if info.file_size > MAX_PART:
-                    raise ValueError(f"part {info.filename} is too large")
-            self.data: dict[str, bytes] = {i.filename: zf.read(i) for i in self.infos}
+        self.editable = editable
+        self._zip = zipfile.ZipFile(self.path)
+        infos = self._zip.infolist()
+        if len(infos) > limits.MAX_PARTS:
+            raise PackageError("zip", f"部品が {len(infos):,} 個あり、上限の {limits.MAX_PARTS:,} 個を超えます")
+        seen: dict[str, zipfile.ZipInfo] = {}
+        for info in infos:
+            seen[info.filename] = info        # a name given twice: the last one, as zipfile reads it
+        self.infos = list(seen.values())
+        xml_total = sum(i.file_size for i in self.infos if is_xml_part(i.filename))
+        if xml_total > limits.MAX_XML_BYTES:
+            raise PackageError("zip", f"XML の部品を展開すると合わせて {size_text(xml_total)} になり、"
+                                      f"上限の {size_text(limits.MAX_XML_BYTES)} を超えます")
+        self.data: dict[str, bytes] = Parts(self._zip, self.infos)
         self._xml: dict[str, object] = {}
         self.text: dict[str, str] = {}       # parts edited as text (VML is often not well-formed XML)
         self.binary: dict[str, bytes] = {}   # parts written as bytes (a VBA project)
@@ -101,7 +224,7 @@ class Package:
 
     def xml(self, name: str):
         if name not in self._xml:
-            self._xml[name] = self._parse(self.data[name])
+            self._xml[name] = parse(self.data[name]) if self.editable else read_xml(self.data[name], name)
         return self._xml[name]
 
     def put_xml(self, name: str, root) -> None:
@@ -136,7 +259,7 @@ class Package:
     def _content(self, name: str) -> bytes:
         if name in self.binary:
             return self.binary[name]
-        if name in self._xml:
+        if name in self._xml and self.editable:
             new = serialize(self._xml[name])
             if name in self.data and new == serialize(parse(self.data[name])):
                 return self.data[name]       # parsed but not changed: keep the original bytes
@@ -166,6 +289,7 @@ class Package:
                 out = zipfile.ZipInfo(name, date_time=_FIXED_TIME)
                 out.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(out, self._content(name))
+        self._zip.close()       # every part is read by now; the source may be the target (--in-place)
         tmp.replace(target)
 
     # --- relationships ----------------------------------------------------------------

@@ -54,6 +54,7 @@ class SheetGrid:
     cached: dict[Pos, object] = field(default_factory=dict)    # cached results of formulas
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     merges_known: bool = True   # False for a live book whose engine does not report merged ranges
+    unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long")
 
     def __post_init__(self):
         self._merged_at: dict[Pos, tuple[int, int, int, int]] = {}
@@ -117,11 +118,22 @@ _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 def _refuse_unreadable(path: Path) -> None:
+    from planvalidator import limits
+    from planvalidator.package import size_text
+
     name = path.name
     if not path.exists():
         raise CannotCheck("ファイルが見つかりません", file=name)
     if path.is_dir():
         raise CannotCheck("フォルダです（Excelブックを指定してください）", file=name)
+    if not path.is_file():
+        raise CannotCheck("通常のファイルではありません（Excelブックを指定してください）", file=name)
+    size = path.stat().st_size
+    if size == 0:
+        raise CannotCheck("空のファイルです（0 バイト）", file=name)
+    if size > limits.MAX_FILE_BYTES:
+        raise CannotCheck(f"ファイルが {size_text(size)} あり、上限の {size_text(limits.MAX_FILE_BYTES)} を超えます",
+                          file=name)
     try:
         with path.open("rb") as fh:
             head = fh.read(8)
@@ -137,45 +149,81 @@ def _refuse_unreadable(path: Path) -> None:
         if encrypted:
             raise CannotCheck("パスワードで保護されています。保護を解除して保存し直してください", file=name)
         raise CannotCheck("古い Excel 形式（.xls）です。.xlsx 形式で保存し直してください", file=name)
+    if head.startswith(b"%PDF"):
+        raise CannotCheck("PDF ファイルです（Excelブック .xlsx / .xlsm を指定してください）", file=name)
     if not zipfile.is_zipfile(path):
+        if head.startswith(b"PK"):
+            raise CannotCheck("zip として壊れています（途中で切れたファイルではありませんか）", file=name)
         raise CannotCheck("Excelブック（.xlsx / .xlsm）ではありません", file=name)
-    with zipfile.ZipFile(path) as zf:
-        if "xl/workbook.xml" not in zf.namelist():
-            raise CannotCheck("Excelブック（.xlsx / .xlsm）ではありません（xl/workbook.xml がありません）",
-                              file=name)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = zf.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise CannotCheck(f"zip として壊れています（{type(exc).__name__}）", file=name) from None
+    if "xl/workbook.xml" not in names:
+        raise CannotCheck("Excelブック（.xlsx / .xlsm）ではありません（xl/workbook.xml がありません）",
+                          file=name)
 
 
 def load_grid(path: str | Path) -> Grid:
     """Read every sheet's cells, formulas, cached values and merged ranges from a file.
 
-    python-calamine reads the values (typed: numbers, dates by their number format, text) and
-    the merged ranges; which cells hold a formula comes from one streaming pass over each sheet's
-    XML (the standard library's parser, a DTD refused), since calamine gives a formula cell's
-    cached result. Nothing here needs lxml.
+    Each sheet part is first measured in one streaming pass (:mod:`planvalidator.sheetxml`:
+    formulas, error values, how many cells and the rectangle they span), within the limits of
+    :mod:`planvalidator.limits`. python-calamine then reads the values (typed: numbers, dates by
+    their number format, text) and the merged ranges — from an in-memory copy of the XML parts
+    that were measured, with any cell far outside the form left out (each one becomes a PV009
+    warning at its own address, so one stray value does not make the application uncheckable).
     """
+    from io import BytesIO
+
+    from python_calamine import CalamineWorkbook
+
+    from planvalidator import limits, sheetxml
+    from planvalidator.package import Package, PackageError
+
     path = Path(path)
     _refuse_unreadable(path)
     name = path.name
-    from python_calamine import CalamineWorkbook
-
-    from planvalidator.package import Package
-
     try:
         package = Package(path, editable=False)
         parts = [(title, part) for title, _el, part in package.sheets()]
-        calamine = CalamineWorkbook.from_path(str(path))
+    except PackageError as exc:
+        raise CannotCheck(_part_reason(exc), file=name) from None
     except Exception as exc:  # a broken package raises many kinds
         raise CannotCheck(f"Excelブックとして読めません（{type(exc).__name__}）", file=name) from None
 
-    sheets: dict[str, SheetGrid] = {}
+    scans: dict[str, sheetxml.SheetScan] = {}
+    trimmed: dict[str, bytes] = {}          # sheet parts as the value reader gets them
+    left_out: dict[str, dict[Pos, bytes]] = {}
     for title, part in parts:
         try:
-            sheet = calamine.get_sheet_by_name(title)
-            rows = sheet.to_python(skip_empty_area=False)
-            formulas, errors = scan_cells(package.data[part])
-            merged = sheet.merged_cell_ranges or []
+            xml = package.data[part]
+            scan = sheetxml.scan_sheet(xml, part)
+            box = scan.box()
+            area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1) if box else 0
+            if area > limits.MAX_GRID_CELLS or scan.outside_grid:
+                far = sheetxml.far_cells(scan, limits.MAX_GRID_CELLS)
+                xml, left_out[title] = sheetxml.without_cells(xml, far, part)
+            trimmed[part] = sheetxml.without_merges(xml)
+        except PackageError as exc:
+            raise CannotCheck(_part_reason(exc, sheet=True), file=name, sheet=title) from None
+        scans[title] = scan
+    try:
+        calamine = CalamineWorkbook.from_filelike(BytesIO(_measured_copy(package, trimmed)))
+    except PackageError as exc:
+        raise CannotCheck(_part_reason(exc), file=name) from None
+    except Exception as exc:
+        raise CannotCheck(f"Excelブックとして読めません（{_calamine_reason(exc)}）", file=name) from None
+
+    sheets: dict[str, SheetGrid] = {}
+    for title, part in parts:
+        scan = scans[title]
+        try:
+            rows = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise CannotCheck(f"シートを読めません（{type(exc).__name__}）", file=name, sheet=title) from None
+            raise CannotCheck(f"シートを読めません（{_calamine_reason(exc)}）", file=name, sheet=title) from None
+        formulas = _expand_shared(scan)
         grid = SheetGrid(title, formulas=formulas)
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row, 1):
@@ -183,53 +231,80 @@ def load_grid(path: str | Path) -> Grid:
                     continue
                 if type(value) is float and value.is_integer():
                     value = int(value)      # Excel stores every number as a float; 2400 was typed as 2400
+                elif type(value) is str and len(value) > limits.MAX_TEXT_CHARS:
+                    grid.unread.append(((r, c), value[:40], "long"))
+                    value = value[:limits.MAX_TEXT_CHARS]
                 (grid.cached if (r, c) in formulas else grid.values)[(r, c)] = value
-        for pos, code in errors.items():
-            if pos not in formulas:
-                grid.values[pos] = code     # an error typed as a value (#N/A): shown as its code
-        for (r1, c1), (r2, c2) in merged:
-            grid.add_merge((r1 + 1, c1 + 1, r2 + 1, c2 + 1))
+        for pos, code in scan.errors.items():
+            (grid.cached if pos in formulas else grid.values)[pos] = code   # shown as its code (#N/A)
+        for pos, element in sorted(left_out.get(title, {}).items()):
+            grid.unread.append((pos, sheetxml.cell_text(element, _shared_strings(package)), "far"))
+        for r1, c1, r2, c2 in scan.merged:
+            if (r2 - r1 + 1) * (c2 - c1 + 1) <= limits.MAX_GRID_CELLS:   # a merge of the whole sheet is not a label
+                grid.add_merge((r1, c1, r2, c2))
         sheets[title] = grid
     return Grid(source=name, sheets=sheets)
 
 
-def scan_cells(sheet_xml: bytes) -> tuple[dict[Pos, str], dict[Pos, str]]:
-    """What calamine does not tell of a worksheet part: which cells hold a formula
-    ({pos: "=formula"}) and which hold an error value ({pos: "#N/A"}).
+def _expand_shared(scan) -> dict[Pos, str]:
+    """Formulas with each cell of a shared formula given its own text (the master's, moved as
+    Excel fills it); a cell whose master is missing stays "=" (still a formula)."""
+    from planvalidator.formula import shift
 
-    A cell following a shared formula holds no text of its own; it is given as "=" (it is a
-    formula: the checks need only that, not its text)."""
+    formulas = scan.formulas
+    masters = {si: (pos, text) for pos, (si, text) in scan.shared.items() if text}
+    for pos, (si, text) in scan.shared.items():
+        if not text and si in masters:
+            (mr, mc), master = masters[si]
+            formulas[pos] = "=" + shift(master, pos[0] - mr, pos[1] - mc)
+    return formulas
+
+
+def _part_reason(exc, *, sheet: bool = False) -> str:
+    """A PackageError as one Japanese line naming the part (the caller names the file and sheet)."""
+    if exc.part == "zip":
+        return exc.reason
+    return f"シート（{exc.part}）が{exc.reason}" if sheet else f"{exc.part} が{exc.reason}"
+
+
+def _calamine_reason(exc: Exception) -> str:
+    """What python-calamine said, on one short line (its messages are English)."""
+    text = " ".join(str(exc).split())[:120]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _measured_copy(package, trimmed: dict[str, bytes]) -> bytes:
+    """The XML parts (each read within the limits), stored in a new zip, as the value reader
+    gets them: it never decompresses anything that was not measured."""
+    import zipfile
     from io import BytesIO
-    from xml.etree import ElementTree
 
-    from planvalidator.package import refuse_dtd
+    from planvalidator.package import is_xml_part, refuse_dtd
 
-    refuse_dtd(sheet_xml)           # no DTD, so no entity to expand or fetch
-    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    row_tag, cell_tag, f_tag, v_tag = main + "row", main + "c", main + "f", main + "v"
-    formulas: dict[Pos, str] = {}
-    errors: dict[Pos, str] = {}
-    row_no, col_no = 0, 0
-    for event, el in ElementTree.iterparse(BytesIO(sheet_xml), events=("start", "end")):
-        tag = el.tag
-        if tag == row_tag:
-            if event == "start":
-                row_no = int(el.get("r") or row_no + 1)
-                col_no = 0
-            else:
-                el.clear()
-            continue
-        if tag != cell_tag or event == "start":
-            continue
-        pos = parse_a1(el.get("r"))
-        if pos is None:
-            pos = (row_no, col_no + 1)      # a cell without an address follows the one before it
-        col_no = pos[1]
-        f = el.find(f_tag)
-        if f is not None:
-            formulas[pos] = "=" + (f.text or "")
-        elif el.get("t") == "e":
-            v = el.find(v_tag)
-            if v is not None and v.text:
-                errors[pos] = v.text
-    return formulas, errors
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
+        for info in package.infos:
+            name = info.filename
+            if is_xml_part(name) and not name.endswith(".vml"):
+                data = trimmed.get(name)
+                if data is None:
+                    data = package.data[name]
+                    refuse_dtd(data, name)
+                zf.writestr(name, data)
+    return out.getvalue()
+
+
+def _shared_strings(package):
+    """index → text of the workbook's shared strings, parsed on first use (messages only)."""
+    from functools import lru_cache
+
+    @lru_cache(maxsize=1)
+    def table() -> list[str]:
+        from planvalidator.package import read_xml
+        part = next((n for n in package.data if n.lower().endswith("sharedstrings.xml")), None)
+        if part is None:
+            return []
+        root = read_xml(package.data[part], part)
+        return ["".join(t.text or "" for t in si.iter() if t.tag.endswith("}t")) for si in root]
+
+    return lambda i: table()[i]

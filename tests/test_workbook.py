@@ -20,7 +20,8 @@ import pytest
 from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm, parts, write_parts
 from planvalidator.errors import CannotCheck
 from planvalidator.package import Package
-from planvalidator.workbook import load_grid, scan_cells
+from planvalidator.sheetxml import scan_sheet
+from planvalidator.workbook import load_grid
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 
@@ -115,9 +116,9 @@ def test_cells_without_addresses_follow_the_one_before():
     xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            b'<row r="3"><c t="e"><v>#REF!</v></c><c><f>A3</f><v>0</v></c></row>'
            b'<row><c r="C4"><f t="shared" si="0"/></c></row></sheetData></worksheet>')
-    formulas, errors = scan_cells(xml)
-    assert formulas == {(3, 2): "=A3", (4, 3): "="}
-    assert errors == {(3, 1): "#REF!"}
+    scan = scan_sheet(xml)
+    assert scan.formulas == {(3, 2): "=A3", (4, 3): "="}
+    assert scan.errors == {(3, 1): "#REF!"}
 
 
 def test_entities_are_not_expanded(tmp_path):
@@ -127,7 +128,7 @@ def test_entities_are_not_expanded(tmp_path):
            b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
            b'<row r="1"><c r="A1" t="e"><v>&e;</v></c></row></sheetData></worksheet>')
     with pytest.raises(ValueError):
-        scan_cells(xml)
+        scan_sheet(xml)
     part = dict((n, p) for n, _el, p in Package(EXAMPLE, editable=False).sheets())["計画様式3"]
     contents = parts(EXAMPLE)
     contents[part] = contents[part].replace(b"?>", b"?><!DOCTYPE w [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", 1)

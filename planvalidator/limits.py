@@ -1,0 +1,26 @@
+"""Every limit on what planvalidator reads, in one place (the README's 「信頼性」 lists them).
+
+A workbook comes from a stranger: these bound the time and memory one file can take, so a
+hostile file gets a one-line answer instead of exhausting the machine. Each limit is far
+above any real 事業計画書 (the 記入例 is 0.1 MB, its largest sheet 4,000 cells).
+"""
+
+from __future__ import annotations
+
+MiB = 1024 * 1024
+
+# --- one workbook file ----------------------------------------------------------------------
+MAX_FILE_BYTES = 100 * MiB          # the .xlsx / .xlsm as stored (pictures included)
+MAX_PART_BYTES = 64 * MiB           # one XML part (a sheet, the shared strings) decompressed
+MAX_XML_BYTES = 256 * MiB           # all XML parts decompressed together
+MAX_PARTS = 10_000                  # entries in the zip
+
+# --- one sheet ------------------------------------------------------------------------------
+MAX_SHEET_CELLS = 500_000           # cells with a value or formula
+MAX_GRID_CELLS = 4_000_000          # the rectangle (rows × columns) the value reader allocates;
+                                    # cells far outside it are left out and reported (PV009)
+MAX_TEXT_CHARS = 32_767             # Excel's own limit for one cell's text
+
+# --- the optional server (planvalidator serve) ----------------------------------------------
+MAX_REQUEST_BYTES = 20 * MiB        # one request body
+REQUEST_SECONDS = 30.0              # one request, from arrival to answer

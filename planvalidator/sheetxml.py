@@ -1,0 +1,270 @@
+"""One streaming pass over a worksheet part, before any value reader sees it.
+
+The pass (the standard library's expat with handlers: no tree, constant memory; a DTD refused
+as defusedxml refuses it) tells
+what python-calamine does not: which cells hold a formula and its text, which hold an error
+value — and it measures the sheet: how many cells hold something and the rectangle they span.
+python-calamine allocates that whole rectangle (rows × columns), so one stray value at
+XFD1048576 would ask for 512 GB and abort the process (tafia/calamine #693). :func:`far_cells`
+picks the few cells to leave out so that the rest fits :data:`~planvalidator.limits.MAX_GRID_CELLS`,
+and :func:`without_cells` removes them from the part that the value reader gets; the reader
+reports each one (PV009) instead of losing the application.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from planvalidator.package import PackageError
+
+Pos = tuple[int, int]
+MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid
+
+_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
+
+
+@lru_cache(maxsize=1 << 16)      # the same addresses come back in every application
+def _address(ref: str | None) -> Pos | None:
+    m = _A1.fullmatch(ref or "")
+    if not m:
+        return None
+    col = 0
+    for ch in m.group(1).upper():
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+@dataclass
+class SheetScan:
+    """What one pass over a worksheet part found."""
+    formulas: dict[Pos, str] = field(default_factory=dict)   # "=..." ("=" after a shared formula)
+    shared: dict[Pos, tuple[str, str]] = field(default_factory=dict)  # pos → (si, master text or "")
+    errors: dict[Pos, str] = field(default_factory=dict)     # error values ("#REF!"), typed or cached
+    filled: list[Pos] = field(default_factory=list)          # cells with a value or a formula
+    unaddressed: set[Pos] = field(default_factory=set)       # cells placed by position, without r=""
+    outside_grid: list[Pos] = field(default_factory=list)    # addresses beyond XFD1048576
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (well-formed ones)
+
+    def box(self, cells=None) -> tuple[int, int, int, int] | None:
+        cells = self.filled if cells is None else cells
+        if not cells:
+            return None
+        rows = [r for r, _ in cells]
+        cols = [c for _, c in cells]
+        return min(rows), min(cols), max(rows), max(cols)
+
+
+class _Target:
+    """expat handlers: start/end/data events → a SheetScan (tags without their prefix)."""
+
+    def __init__(self, limit_cells: int):
+        self.scan = SheetScan()
+        self.limit_cells = limit_cells
+        self.row = 0
+        self.col = 0
+        self.pos: Pos | None = None
+        self.kind: str | None = None
+        self.f_attrs: dict | None = None
+        self.f_text: str | None = None
+        self.v_text: str | None = None
+        self.has_value = False
+        self.buf: list[str] | None = None
+
+    def start(self, tag, attrib):
+        local = tag.rpartition(":")[2]
+        if local == "c":
+            pos = _address(attrib.get("r"))
+            if pos is None:
+                pos = (self.row, self.col + 1)      # a cell without an address follows the one before it
+                self.scan.unaddressed.add(pos)
+            self.pos, self.col = pos, pos[1]
+            self.kind = attrib.get("t")
+            self.f_attrs = self.f_text = self.v_text = None
+            self.has_value = False
+        elif self.pos is None:
+            if local == "mergeCell":
+                self._merge(attrib.get("ref") or "")
+            elif local == "row":
+                try:
+                    self.row = int(attrib.get("r") or self.row + 1)
+                except ValueError:
+                    self.row += 1
+                self.col = 0
+        elif local in ("f", "v"):
+            self.buf = []
+            if local == "f":
+                self.f_attrs = dict(attrib)
+        elif local == "is":
+            self.has_value = True
+
+    def _merge(self, ref: str):
+        ends = [_address(end) for end in ref.split(":")]
+        if len(ends) == 2 and None not in ends:
+            (r1, c1), (r2, c2) = ends
+            if 1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL:
+                self.scan.merged.append((r1, c1, r2, c2))
+
+    def data(self, text):
+        if self.buf is not None:
+            self.buf.append(text)
+
+    def end(self, tag):
+        local = tag.rpartition(":")[2]
+        if self.pos is None:
+            return
+        if local == "f":
+            self.f_text = "".join(self.buf or ())
+            self.buf = None
+        elif local == "v":
+            self.v_text = "".join(self.buf or ())
+            self.buf = None
+            self.has_value = True
+        elif local == "c":
+            self._cell()
+            self.pos = None
+
+    def _cell(self):
+        pos, scan = self.pos, self.scan
+        if self.f_attrs is not None:
+            text = self.f_text or ""
+            scan.formulas[pos] = "=" + text
+            if self.f_attrs.get("t") == "shared" and self.f_attrs.get("si") is not None:
+                scan.shared[pos] = (self.f_attrs["si"], text)
+        if self.kind == "e" and self.v_text:
+            scan.errors[pos] = self.v_text.strip()
+        if self.f_attrs is None and not self.has_value:
+            return                                  # a styled empty cell: nothing to read
+        if pos[0] > MAX_ROW or pos[1] > MAX_COL or pos[0] < 1:
+            scan.outside_grid.append(pos)
+        scan.filled.append(pos)
+        if len(scan.filled) > self.limit_cells:
+            raise _TooManyCells
+
+
+class _TooManyCells(Exception):
+    pass
+
+
+def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None) -> SheetScan:
+    """One pass over a worksheet part. Raises PackageError (a DTD, broken XML, too many cells)."""
+    from planvalidator import limits
+
+    from xml.parsers import expat
+
+    limit = limits.MAX_SHEET_CELLS if limit_cells is None else limit_cells
+    if xml.count(b"<c ") + xml.count(b":c ") > 4 * limit:     # far too many, without parsing
+        raise PackageError(part, f"セルが {limit:,} を大きく超えます")
+    target = _Target(limit)
+    parser = expat.ParserCreate()
+    parser.buffer_text = True
+    parser.StartElementHandler = target.start
+    parser.EndElementHandler = target.end
+    parser.CharacterDataHandler = target.data
+    parser.StartDoctypeDeclHandler = _refuse_dtd
+    parser.EntityDeclHandler = _refuse_dtd
+    parser.ExternalEntityRefHandler = _refuse_dtd
+    try:
+        parser.Parse(xml, True)
+    except _TooManyCells:
+        raise PackageError(part, f"値のあるセルが {limit:,} を超えます") from None
+    except _DtdRefused:
+        raise PackageError(part, "XML の実体展開（DTD）を含むため読みません") from None
+    except expat.ExpatError as exc:
+        raise PackageError(part, f"XML として壊れています（{exc.lineno} 行目）") from None
+    return target.scan
+
+
+class _DtdRefused(Exception):
+    pass
+
+
+def _refuse_dtd(*_args):
+    raise _DtdRefused
+
+
+def far_cells(scan: SheetScan, max_area: int) -> set[Pos]:
+    """The fewest cells to leave out so that the rest spans at most ``max_area`` cells.
+
+    Cells beyond Excel's grid always go. Then, while the rectangle is too large, the last row
+    or the last column — whichever holds fewer cells — goes: a stray value far to the right or
+    below goes alone, the form stays whole."""
+    out = set(scan.outside_grid)
+    by_row: dict[int, set[int]] = {}
+    by_col: dict[int, set[int]] = {}
+    for r, c in scan.filled:
+        if (r, c) in out:
+            continue
+        by_row.setdefault(r, set()).add(c)
+        by_col.setdefault(c, set()).add(r)
+    rows, cols = sorted(by_row), sorted(by_col)
+
+    def area():
+        return (rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1)
+
+    while rows and area() > max_area:
+        last_row, last_col = rows[-1], cols[-1]
+        if len(by_row[last_row]) <= len(by_col[last_col]):
+            for c in by_row.pop(last_row):
+                out.add((last_row, c))
+                by_col[c].discard(last_row)
+        else:
+            for r in by_col.pop(last_col):
+                out.add((r, last_col))
+                by_row[r].discard(last_col)
+        while rows and not by_row.get(rows[-1]):
+            by_row.pop(rows.pop(), None)
+        while cols and not by_col.get(cols[-1]):
+            by_col.pop(cols.pop(), None)
+        while rows and not by_row.get(rows[0]):
+            by_row.pop(rows.pop(0), None)
+        while cols and not by_col.get(cols[0]):
+            by_col.pop(cols.pop(0), None)
+    return out
+
+
+_MERGES = re.compile(rb"<(?:[\w.-]+:)?mergeCells\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)?mergeCells\s*>)", re.S)
+
+
+def without_merges(xml: bytes) -> bytes:
+    """The part without its merged ranges (read by :func:`scan_sheet` instead, where a malformed
+    one is skipped rather than failing the whole sheet)."""
+    return _MERGES.sub(b"", xml)
+
+
+_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>.*?</(?:[\w.-]+:)?c\s*>)", re.S)
+_R_ATTR = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
+
+
+def without_cells(xml: bytes, cells: set[Pos], part: str = "sheet") -> tuple[bytes, dict[Pos, bytes]]:
+    """The worksheet part with ``cells`` removed (every other byte as it was), and the removed
+    ``<c>`` elements by position."""
+    out, last, removed = [], 0, {}
+    for m in _CELL.finditer(xml):
+        r = _R_ATTR.search(m.group(1))
+        pos = _address(r.group(1).decode("ascii", "replace")) if r else None
+        if pos in cells:
+            out.append(xml[last:m.start()])
+            last = m.end()
+            removed[pos] = m.group(0)
+    if len(removed) < len(cells):
+        raise PackageError(part, "様式から離れたセルを取り除けません（セルの番地がありません）")
+    out.append(xml[last:])
+    return b"".join(out), removed
+
+
+def cell_text(element: bytes, shared_strings) -> str:
+    """What a removed ``<c>`` element holds, as text for a message (a shared string looked up
+    through ``shared_strings(index)``)."""
+    kind = re.search(rb"""\bt\s*=\s*["']([^"']*)["']""", element.split(b">", 1)[0])
+    kind = kind.group(1).decode() if kind else None
+    texts = re.findall(rb"<(?:[\w.-]+:)?(?:v|t)\b[^>]*>([^<]*)<", element)
+    from html import unescape
+    text = unescape("".join(t.decode("utf-8", "replace") for t in texts))
+    if kind == "s":
+        try:
+            return shared_strings(int(text))
+        except (ValueError, IndexError):
+            return text
+    return text
