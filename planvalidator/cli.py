@@ -67,7 +67,7 @@ def check(files, fmt, color):
         click.echo(to_json(reports, failures))
     else:
         write_text(reports, sys.stdout, color=color)
-    if failures:
+    if failures or any(r.incomplete for r in reports):
         sys.exit(EXIT_CANNOT_CHECK)
     sys.exit(EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_CLEAN)
 
@@ -103,7 +103,7 @@ def annotate(files, output, in_place, fmt):
         sys.exit(EXIT_CANNOT_CHECK)
     from planvalidator.report import dump_json, failure_dict
 
-    failures, errors, items = {}, False, []
+    failures, errors, incomplete, items = {}, False, False, []
     for path in files:
         skipped: list = []
         try:
@@ -117,6 +117,7 @@ def annotate(files, output, in_place, fmt):
             click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
             continue
         errors = errors or report.has_errors
+        incomplete = incomplete or report.incomplete
         items.append({**report.to_dict(), "output": str(target),
                       "notes_skipped": [f"{sheet}!{cell}" for sheet, cell in skipped]})
         if fmt == "text":
@@ -126,7 +127,7 @@ def annotate(files, output, in_place, fmt):
     if fmt == "json":
         items += [{**failure_dict(f, reason), "output": None} for f, reason in failures.items()]
         click.echo(dump_json(items))
-    sys.exit(EXIT_CANNOT_CHECK if failures else EXIT_FINDINGS if errors else EXIT_CLEAN)
+    sys.exit(EXIT_CANNOT_CHECK if failures or incomplete else EXIT_FINDINGS if errors else EXIT_CLEAN)
 
 
 @main.command("excel-template")
@@ -172,6 +173,9 @@ def serve(host, port):
     アドインの manifest は http://HOST:PORT/manifest.xml。別途 pip install "planvalidator[server]" と、
     xlwings のライセンスキー（環境変数 XLWINGS_LICENSE_KEY）が必要です。デスクトップの Excel のボタンには不要です。
 
+    待ち受けるのは既定で 127.0.0.1（このマシンの中から）だけです。1 件のリクエストの大きさと時間には上限があり
+    （planvalidator/limits.py）、リクエストの間に何も残さず、ディスクに何も書きません。
+
     \b
     例:
       XLWINGS_LICENSE_KEY=noncommercial planvalidator serve --port 8000
@@ -188,6 +192,8 @@ def serve(host, port):
         click.echo("planvalidator: xlwings のライセンスキーを環境変数 XLWINGS_LICENSE_KEY に設定してください"
                    "（非営利なら noncommercial、README の「Excel on the web」を参照）", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"planvalidator: {host} で待ち受けます（このマシンの外からも届きます）", err=True)
     from planvalidator.server import serve as run
     run(host, port)
 

@@ -72,12 +72,21 @@ class Report:
         return counts
 
     @property
+    def incomplete(self) -> bool:
+        """A rule failed (PV900): the other findings stand, but the check is not complete."""
+        from planvalidator.rules import RULE_FAILED
+        return any(f.rule == RULE_FAILED.code for f in self.findings)
+
+    @property
     def has_errors(self) -> bool:
         return any(f.severity is Severity.ERROR for f in self.findings)
 
     @property
     def verdict(self) -> str:
-        """要修正 (errors), 確認してください (warnings only) or 問題は見つかりませんでした."""
+        """要修正 (errors), 確認してください (warnings only) or 問題は見つかりませんでした;
+        チェック未完了 when a rule failed."""
+        if self.incomplete:
+            return "チェック未完了"
         if self.has_errors:
             return "要修正"
         return "確認してください" if self.summary["warning"] else "問題は見つかりませんでした"
@@ -87,6 +96,7 @@ class Report:
             "file": self.file,
             "template": self.template,
             "summary": self.summary,
+            "incomplete": self.incomplete,
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -96,10 +106,10 @@ def check_plan(plan: Plan) -> list[Finding]:
 
     rules.load_all()
     findings = list(plan.problems)
-    findings += schema.validate(plan)
+    findings += rules.run("PV001〜PV006（シートのスキーマ）", schema.validate, plan)
     context = Context(plan)
-    for _rule, fn in rules.CHECKS:
-        findings += list(fn(plan, context))
+    for rule, fn in rules.CHECKS:
+        findings += rules.run(rule.title, fn, plan, context)
     order = [plan.actual(s.name) for s in plan.layout.sheets]
     return sort_findings(findings, order)
 

@@ -91,6 +91,7 @@ class Plan:
     fields: dict[str, dict[str, Field]]
     tables: dict[str, dict[str, Table]]
     problems: list[Finding] = field(default_factory=list)  # found while reading (unreadable cells …)
+    typed_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a number
 
     @property
     def template(self) -> str:

@@ -19,6 +19,7 @@ from planvalidator.plan import Field, Plan, Table
 from planvalidator.schema import ColumnType, column_types
 from planvalidator.workbook import Grid, SheetGrid, a1, col_letter, load_grid
 
+NUMERIC = ("int", "number")
 PARSERS = {
     "int": normalize.to_int,
     "number": normalize.to_number,
@@ -58,7 +59,7 @@ def read_grid(grid: Grid) -> Plan:
 
 
 @lru_cache(maxsize=4)
-def _reference_grid(layout: Layout) -> Grid | None:
+def reference_grid(layout: Layout) -> Grid | None:
     from planvalidator.resources import templates_dir
     if not layout.reference:
         return None
@@ -73,7 +74,7 @@ def borrow_merges(grid: Grid, layout: Layout) -> None:
     so a reader that does not get merged ranges (xlwings' remote interpreter) takes each merged
     label's shape from the same label in the template, wherever the applicant's book has it.
     """
-    reference = _reference_grid(layout)
+    reference = reference_grid(layout)
     if reference is None:
         return
     for spec in layout.sheets:
@@ -156,10 +157,13 @@ def _input_cell(sheet: SheetGrid, found: tuple[int, int], fspec: FieldSpec) -> t
 
 def _parse_cell(plan: Plan, sheet: str, cell: str, ctype: ColumnType, raw):
     try:
-        return parse(ctype, raw)
+        value = parse(ctype, raw)
     except normalize.Unreadable as exc:
         plan.problems.append(_unreadable(sheet, cell, ctype.title, raw, str(exc)))
         return None
+    if value is not None and ctype.kind in NUMERIC and isinstance(raw, str):
+        plan.typed_as_text[(sheet, cell)] = raw     # read as a number; the spreadsheet sees text (PV010)
+    return value
 
 
 def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex,

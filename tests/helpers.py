@@ -75,3 +75,26 @@ def make_xlsm(source: Path, target: Path) -> Path:
     contents["xl/_rels/workbook.xml.rels"] = rels.encode()
     contents["xl/vbaProject.bin"] = vba
     return write_parts(target, contents)
+
+
+def insert_rows_like_excel(book, sheet: str, idx: int, amount: int = 1) -> None:
+    """Insert rows as Excel does: cells, merged ranges and every formula in the book that points
+    at or below ``idx`` on ``sheet`` move down (openpyxl's insert_rows moves cells only)."""
+    from planvalidator.formula import move
+
+    ws = book[sheet]
+    ws.insert_rows(idx, amount)
+    merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    for rng in list(ws.merged_cells.ranges):
+        ws.merged_cells.remove(rng)
+    for r1, c1, r2, c2 in merges:
+        down = amount if r1 >= idx else 0
+        ws.merge_cells(start_row=r1 + down, start_column=c1, end_row=r2 + (amount if r2 >= idx else 0),
+                       end_column=c2)
+    for other in book.worksheets:
+        for row in other.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    def mover(target, r, c, _rf, _cf, own=other.title):
+                        return (r + amount if (target or own) == sheet and r >= idx else r), c
+                    cell.value = move(cell.value, mover)

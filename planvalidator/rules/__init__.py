@@ -10,6 +10,7 @@ Codes group by family, like ruff's:
 | applicant  | PV3xx  | who may apply                                               |
 | documents  | PV4xx  | required documents                                          |
 | content    | PV5xx  | what the plan says                                          |
+| internal   | PV9xx  | the checker itself (a rule that failed)                     |
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from planvalidator.findings import Finding, Severity
 
 FAMILIES = {
     "PV0": "form", "PV1": "expenses", "PV2": "money",
-    "PV3": "applicant", "PV4": "documents", "PV5": "content",
+    "PV3": "applicant", "PV4": "documents", "PV5": "content", "PV9": "internal",
 }
 
 
@@ -33,6 +34,10 @@ class Rule:
     summary: str          # one line, Japanese
     doc: str              # what it checks, why, an example (Japanese)
     reference: str        # the clause of the source document
+
+    @property
+    def title(self) -> str:
+        return f"{self.code}（{self.name}）"
 
     @property
     def family(self) -> str:
@@ -64,9 +69,30 @@ def check(rule: Rule):
     return wrap
 
 
+RULE_FAILED = define(
+    "PV900", "rule-failed", "error", "規則の実行に失敗しました（チェックが完了していません）",
+    "planvalidator の不具合",
+    """
+何を: ある規則がこのブックで予期しないエラーを起こしたとき、その規則の名前とエラーを知らせます。
+ほかの規則の指摘はそのまま出し、終了コードは 2（チェックできなかった部分がある）になります。
+なぜ: 1 つの規則の失敗でファイル全体の結果を失わないためです。この指摘は申請者の誤りではありません。
+例: 規則 PV201 が失敗 → 「規則 PV201（amount-mismatch）を実行できませんでした（KeyError: …）」。
+""")
+
+
+def run(what: str, fn: Callable, *args) -> list[Finding]:
+    """A check's findings; if it raises, one PV900 finding naming it (``what``: 「PV201（amount-mismatch）」)."""
+    try:
+        return list(fn(*args))
+    except Exception as exc:  # a rule's bug must not lose the file's other findings
+        detail = f"{type(exc).__name__}: {exc}".strip().splitlines()[0][:200]
+        return [RULE_FAILED.finding(None, None, f"規則 {what} を実行できませんでした（{detail}）。"
+                                               f"ほかの規則の結果は有効です")]
+
+
 def load_all() -> None:
     """Import every family module so that their rules register."""
-    from planvalidator.rules import applicant, content, documents, expenses, form, money  # noqa: F401
+    from planvalidator.rules import applicant, cells, content, documents, expenses, form, money  # noqa: F401
 
 
 def get(code_or_name: str) -> Rule | None:

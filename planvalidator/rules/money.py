@@ -20,6 +20,7 @@ from planvalidator import normalize
 from planvalidator.plan import Plan
 from planvalidator.program import load_program
 from planvalidator.rules import check, define
+from planvalidator.rules.cells import is_error_code
 
 AMOUNT = define(
     "PV201", "amount-mismatch", "error", "金額が 数量×単価 と一致しません",
@@ -139,8 +140,8 @@ class Calculator:
         grid = self.grid(sheet)
         if grid.is_formula(row, col):
             cached = grid.cached.get((row, col))
-            if cached is None or cached == "":
-                return UNKNOWN
+            if cached is None or cached == "" or is_error_code(cached):
+                return UNKNOWN      # an error result is PV011's (or its cause's) to name
             return cached if isinstance(cached, str) and not _is_numeric(cached) else _num(cached)
         if text:
             return normalize.to_text(grid.value(row, col))
