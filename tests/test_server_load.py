@@ -1,0 +1,158 @@
+"""The real server (uvicorn) on loopback: 20 requests at once, each with its own workbook, each
+answered with exactly its own findings; an over-size body is cut off over real HTTP."""
+
+import copy
+import json
+import socket
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+
+import pytest
+import xlwings
+
+from helpers import EXAMPLE
+from planvalidator import limits
+from planvalidator.findings import cell_key
+from planvalidator.xl import check_book
+from xl_payload import payload
+
+httpx = pytest.importorskip("httpx")
+uvicorn = pytest.importorskip("uvicorn")
+pytest.importorskip("fastapi")
+from planvalidator.server import create_app, uvicorn_config  # noqa: E402
+
+REQUESTS = 20
+SHEET = "計画様式7"
+FIRST_ROW = 6                        # the 記入例's 12 items: 計画様式7 rows 6–17
+
+
+@contextmanager
+def serving(**app_options):
+    """The server as ``planvalidator serve`` runs it (default host), on a free port, in a thread."""
+    app = create_app(**app_options) if app_options else None
+    server = uvicorn.Server(uvicorn_config(port=0, app=app, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.01)
+    try:
+        yield server, server.servers[0].sockets[0].getsockname()[:2]
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        assert not thread.is_alive()
+
+
+@pytest.fixture(scope="module")
+def running():
+    with serving() as (server, (host, port)):
+        yield server, f"http://{host}:{port}"
+
+
+def planted(base: dict, i: int) -> tuple[dict, str]:
+    """The 記入例 with request ``i``'s own mistake, and the cell the mistake is flagged at.
+
+    Requests 0–11 change an item's 数量 (the 金額 no longer matches: PV201 at J), requests 12–19
+    write a general-purpose item into 品名 (PV102 at F): 20 different cells."""
+    p = copy.deepcopy(base)
+    p["book"]["name"] = f"申請{i:02d}.xlsx"
+    values = next(s for s in p["sheets"] if s["name"] == SHEET)["values"]
+    if i < 12:
+        row = FIRST_ROW + i
+        r, c = cell_key(f"G{row}")
+        values[r - 1][c - 1] += 1 + i
+        return p, f"J{row}"
+    row = FIRST_ROW + i - 12
+    r, c = cell_key(f"F{row}")
+    values[r - 1][c - 1] = f"ノートPC（データ解析用・{i}）"
+    return p, f"F{row}"
+
+
+def reference(p: dict) -> dict:
+    """The answer for ``p`` computed in this process, one book at a time."""
+    book = xlwings.Book(json=copy.deepcopy(p))
+    try:
+        check_book(book)
+        return book.json()
+    finally:
+        book.close()
+
+
+def noted(answer: dict, sheets: list[str]) -> set[str]:
+    """Cells of 計画様式7 that got a note."""
+    position = sheets.index(SHEET)
+    return {a["args"][0].replace("$", "") for a in answer["actions"]
+            if a["func"] == "addNote" and a["sheet_position"] == position}
+
+
+def test_twenty_requests_at_once_each_get_their_own_findings(running):
+    server, url = running
+    assert server.servers[0].sockets[0].getsockname()[0] == "127.0.0.1"     # loopback by default
+    base = payload(EXAMPLE)
+    sheets = [s["name"] for s in base["sheets"]]
+    books = [planted(base, i) for i in range(REQUESTS)]
+    assert len({cell for _, cell in books}) == REQUESTS
+    expected = [reference(p) for p, _ in books]
+    bodies = [json.dumps(p).encode() for p, _ in books]
+
+    ready = threading.Barrier(REQUESTS)
+
+    def post(i):
+        ready.wait()
+        start = time.perf_counter()
+        answer = client.post("/xlwings/check", content=bodies[i], headers={"content-type": "application/json"})
+        return answer, time.perf_counter() - start
+
+    with httpx.Client(base_url=url, timeout=30) as client, ThreadPoolExecutor(REQUESTS) as pool:
+        start = time.perf_counter()
+        results = list(pool.map(post, range(REQUESTS)))
+        total = time.perf_counter() - start
+
+    latencies = sorted(t for _, t in results)
+    print(f"\n{REQUESTS} requests at once: {total:.2f} s in all; per request "
+          f"min {latencies[0] * 1000:.0f} ms, median {latencies[REQUESTS // 2] * 1000:.0f} ms, "
+          f"max {latencies[-1] * 1000:.0f} ms")
+    planted_cells = {cell for _, cell in books}
+    for i, ((answer, _), (_, cell)) in enumerate(zip(results, books)):
+        assert answer.status_code == 200, answer.text
+        got = answer.json()
+        assert got == expected[i]                                   # exactly its own answer
+        assert noted(got, sheets) & planted_cells == {cell}         # its own mistake, no one else's
+        results_sheet = next(a["values"] for a in got["actions"] if a["func"] == "setValues")
+        assert f"申請{i:02d}.xlsx" in next(row for row in results_sheet if row[0] == "ファイル")
+
+
+def test_an_over_size_body_is_cut_off_over_http_and_the_server_answers_on(running):
+    _, url = running
+    too_much = limits.MAX_REQUEST_BYTES + 1
+    with httpx.Client(base_url=url, timeout=30) as client:
+        declared = client.post("/xlwings/check", content=b" " * too_much)
+        assert declared.request.headers["content-length"] == str(too_much)
+        assert declared.status_code == 413 and "大きすぎ" in declared.json()["detail"]
+
+        chunk = b" " * (1024 * 1024)
+        chunked = client.post("/xlwings/check", content=(chunk for _ in range(too_much // len(chunk) + 1)))
+        assert "content-length" not in chunked.request.headers
+        assert chunked.request.headers["transfer-encoding"] == "chunked"
+        assert chunked.status_code == 413 and "大きすぎ" in chunked.json()["detail"]
+
+        after = client.post("/xlwings/check", json=payload(EXAMPLE))
+        assert after.status_code == 200
+        assert not any(a["func"] == "addNote" for a in after.json()["actions"])
+
+
+def test_a_client_that_stops_sending_is_answered_503_in_time():
+    # Content-Length promises more than is sent: the time limit covers reading the body too
+    with serving(request_seconds=0.5) as (_, (host, port)), socket.create_connection((host, port), timeout=5) as sock:
+        start = time.perf_counter()
+        sock.sendall(b"POST /xlwings/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                     b"Content-Length: 1000\r\n\r\n{\"version\": ")
+        answer = b""
+        while not answer.endswith(b"}"):                  # the status line, headers, then the JSON body
+            answer += sock.recv(65536) or b"}"
+        assert time.perf_counter() - start < 3
+        assert answer.startswith(b"HTTP/1.1 503") and "時間".encode() in answer
