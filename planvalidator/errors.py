@@ -6,8 +6,8 @@ from __future__ import annotations
 class CannotCheck(Exception):
     """A file that cannot be checked: not a workbook, unknown template, unreadable.
 
-    ``str()`` is a one-line Japanese message naming the file (and the sheet and
-    cell, where there is one).
+    ``str()`` is a one-line Japanese message naming the file; ``reason`` names the sheet, part
+    or cell itself where there is one (``sheet`` and ``cell`` repeat them for programs).
     """
 
     def __init__(self, message: str, *, file: str | None = None,
@@ -19,9 +19,4 @@ class CannotCheck(Exception):
         super().__init__(self.__str__())
 
     def __str__(self) -> str:
-        where = self.file or ""
-        if self.sheet:
-            where += f" {self.sheet}"
-            if self.cell:
-                where += f"!{self.cell}"
-        return f"{where.strip()}: {self.reason}" if where.strip() else self.reason
+        return f"{self.file}: {self.reason}" if self.file else self.reason

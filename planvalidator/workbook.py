@@ -207,7 +207,7 @@ def load_grid(path: str | Path) -> Grid:
                 xml, left_out[title] = sheetxml.without_cells(xml, far, part)
             trimmed[part] = sheetxml.without_merges(xml)
         except PackageError as exc:
-            raise CannotCheck(_part_reason(exc, sheet=True), file=name, sheet=title) from None
+            raise CannotCheck(_part_reason(exc, sheet=title), file=name, sheet=title) from None
         scans[title] = scan
     try:
         calamine = CalamineWorkbook.from_filelike(BytesIO(_measured_copy(package, trimmed)))
@@ -222,7 +222,7 @@ def load_grid(path: str | Path) -> Grid:
         try:
             rows = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         except Exception as exc:
-            raise CannotCheck(f"シートを読めません（{_calamine_reason(exc)}）", file=name, sheet=title) from None
+            raise CannotCheck(f"{title} のシートを読めません（{_calamine_reason(exc)}）", file=name, sheet=title) from None
         formulas = _expand_shared(scan)
         grid = SheetGrid(title, formulas=formulas)
         for r, row in enumerate(rows, 1):
@@ -260,11 +260,13 @@ def _expand_shared(scan) -> dict[Pos, str]:
     return formulas
 
 
-def _part_reason(exc, *, sheet: bool = False) -> str:
-    """A PackageError as one Japanese line naming the part (the caller names the file and sheet)."""
+def _part_reason(exc, *, sheet: str | None = None) -> str:
+    """A PackageError as one Japanese line naming the sheet and the part (the caller names the file):
+    「計画様式7 のシート（xl/worksheets/sheet7.xml）は展開すると 1.1 GB になり、…」."""
     if exc.part == "zip":
         return exc.reason
-    return f"シート（{exc.part}）が{exc.reason}" if sheet else f"{exc.part} が{exc.reason}"
+    reason = (" " if exc.reason[:1].isascii() else "") + exc.reason
+    return f"{sheet} のシート（{exc.part}）は{reason}" if sheet else f"{exc.part} は{reason}"
 
 
 def _calamine_reason(exc: Exception) -> str:
