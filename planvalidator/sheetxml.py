@@ -47,13 +47,12 @@ class SheetScan:
     outside_grid: list[Pos] = field(default_factory=list)    # addresses beyond XFD1048576
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (well-formed ones)
 
-    def box(self, cells=None) -> tuple[int, int, int, int] | None:
-        cells = self.filled if cells is None else cells
-        if not cells:
-            return None
-        rows = [r for r, _ in cells]
-        cols = [c for _, c in cells]
-        return min(rows), min(cols), max(rows), max(cols)
+    def area(self) -> int:
+        """Cells in the rectangle from A1 to the last row and column that hold something: what
+        the values are read as (python-calamine's rows, padded from A1)."""
+        if not self.filled:
+            return 0
+        return max(r for r, _ in self.filled) * max(c for _, c in self.filled)
 
 
 class _Target:
@@ -201,7 +200,7 @@ def far_cells(scan: SheetScan, max_area: int) -> set[Pos]:
     rows, cols = sorted(by_row), sorted(by_col)
 
     def area():
-        return (rows[-1] - rows[0] + 1) * (cols[-1] - cols[0] + 1)
+        return rows[-1] * cols[-1]
 
     while rows and area() > max_area:
         last_row, last_col = rows[-1], cols[-1]
@@ -217,10 +216,6 @@ def far_cells(scan: SheetScan, max_area: int) -> set[Pos]:
             by_row.pop(rows.pop(), None)
         while cols and not by_col.get(cols[-1]):
             by_col.pop(cols.pop(), None)
-        while rows and not by_row.get(rows[0]):
-            by_row.pop(rows.pop(0), None)
-        while cols and not by_col.get(cols[0]):
-            by_col.pop(cols.pop(0), None)
     return out
 
 

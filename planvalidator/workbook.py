@@ -200,9 +200,7 @@ def load_grid(path: str | Path) -> Grid:
         try:
             xml = package.data[part]
             scan = sheetxml.scan_sheet(xml, part)
-            box = scan.box()
-            area = (box[2] - box[0] + 1) * (box[3] - box[1] + 1) if box else 0
-            if area > limits.MAX_GRID_CELLS or scan.outside_grid:
+            if scan.area() > limits.MAX_GRID_CELLS or scan.outside_grid:
                 far = sheetxml.far_cells(scan, limits.MAX_GRID_CELLS)
                 xml, left_out[title] = sheetxml.without_cells(xml, far, part)
             trimmed[part] = sheetxml.without_merges(xml)

@@ -186,3 +186,17 @@ def test_a_rule_that_raises_is_reported_and_the_other_findings_stay(monkeypatch,
     result = CliRunner().invoke(cli.main, ["check", "--format", "json", str(wrong)])
     assert result.exit_code == 2
     assert '"incomplete": true' in result.output and '"PV900"' in result.output
+
+
+def test_a_lone_value_at_the_last_cell_of_an_otherwise_empty_sheet_is_left_out(tmp_path):
+    """Values are read padded from A1, so the rectangle counts from A1, not from the first value."""
+    from planvalidator.package import Package
+    from planvalidator.workbook import load_grid
+
+    part = Package(EXAMPLE, editable=False).sheet_part("別紙1")
+    contents = parts(EXAMPLE)
+    contents[part] = re.sub(rb"<sheetData>.*</sheetData>",
+                            b'<sheetData><row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>',
+                            contents[part], flags=re.S)
+    sheet = load_grid(write_parts(tmp_path / "alone.xlsx", contents)).sheets["別紙1"]
+    assert sheet.values == {} and [(pos, text) for pos, text, _why in sheet.unread] == [((1048576, 16384), "1")]
