@@ -67,3 +67,20 @@ def test_highlights_survive_libreoffice_resave_and_annotate_again(annotated, tmp
     texts = notes(again, "計画様式7")
     assert set(texts) == set(expected)
     assert all(t.count("【planvalidator】") == 1 for t in texts.values())
+
+
+def test_a_workbook_with_a_stray_value_at_the_last_cell_annotates_and_opens(tmp_path):
+    """The PV009 note sits at XFD1048576: LibreOffice opens the annotated copy and re-saves it,
+    and the re-saved copy checks the same."""
+    from helpers import EXAMPLE, parts, write_parts
+
+    contents = parts(EXAMPLE)
+    contents["xl/worksheets/sheet7.xml"] = contents["xl/worksheets/sheet7.xml"].replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+    source = write_parts(tmp_path / "stray.xlsx", contents)
+    report, out = annotate_file(source)
+    assert [(f.rule, f.cell) for f in report.findings] == [("PV009", "XFD1048576")]
+    resaved = convert(out, tmp_path / "lo", "xlsx", tmp_path)
+    assert resaved.stat().st_size > 0
+    again = check_file(resaved)
+    assert not [f for f in again.findings if f.severity.value == "error"]
