@@ -198,8 +198,9 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
     numbers = list(range(header_end + 1, last + 1))
 
     types = column_types(plan.layout, sheet_name, spec.name)
-    fixed = {c.name for c in spec.columns if c.fixed}
-    computed = {c.name for c in spec.columns if c.computed}
+    # only the columns whose heading was found (a missing one is a PV007 finding above)
+    fixed = {c.name for c in spec.columns if c.fixed and c.name in positions}
+    computed = {c.name for c in spec.columns if c.computed and c.name in positions}
     titles = {c: types[c].title if c in types else c for c in positions}
 
     def rc(number: int, column: str) -> tuple[int, int]:

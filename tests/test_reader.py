@@ -160,3 +160,10 @@ def test_merges_borrowed_from_the_template_follow_inserted_rows(tmp_path):
     for sheet, fields in with_merges.fields.items():
         assert {n: f.cell for n, f in borrowed.fields[sheet].items()} == {n: f.cell for n, f in fields.items()}
     assert borrowed.table("計画様式7", "expenses").labels == with_merges.table("計画様式7", "expenses").labels
+
+
+def test_a_missing_computed_heading_is_one_layout_finding(example_with):
+    """Found by fuzzing: 計画様式7's 「金額」 heading overwritten made the reader raise KeyError, and
+    the money rules then saw 0 円 of 助成対象経費 (which come from 数量 × 単価, not from 金額)."""
+    report = example_with({"計画様式7": {"J5": 0}})
+    assert [(f.rule, f.severity.value, f.sheet) for f in report.findings] == [("PV007", "error", "計画様式7")]

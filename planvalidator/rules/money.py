@@ -201,13 +201,13 @@ def _value_at(table, number, column):
 def _expenses(plan: Plan, calc: Calculator) -> None:
     s = "計画様式7"
     t = plan.table(s, "expenses")
-    if t is None or "amount" not in t.positions:
+    if t is None:
         return
     rows = t.all_records
-    for r in rows:
-        q, p = _value_at(t, r, "quantity"), _value_at(t, r, "unit_price")
-        calc.expect(AMOUNT.code, s, r, t.positions["amount"], t.titles["amount"], _mul(q, p))
-    amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
+    if "amount" in t.positions:         # (a deleted 金額 heading is PV007's; the 年度 sums below still hold)
+        for r in rows:
+            q, p = _value_at(t, r, "quantity"), _value_at(t, r, "unit_price")
+            calc.expect(AMOUNT.code, s, r, t.positions["amount"], t.titles["amount"], _mul(q, p))
     program = load_program(plan.layout.folder)
     for r in t.labels:
         year = _value_at(t, r, "year")
@@ -221,6 +221,9 @@ def _expenses(plan: Plan, calc: Calculator) -> None:
                 calc.uncertain_years.add(year)
         else:
             calc.eligible_by_year[year] = calc.eligible_by_year.get(year, 0) + value
+    if "amount" not in t.positions:
+        return
+    amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
     groups = {
         "year1_total": ("year", "1年目"), "year2_total": ("year", "2年目"), "year3_total": ("year", "3年目"),
         "project_cost_total": ("category", "事業費"), "development_cost_total": ("category", "試作・開発費"),
