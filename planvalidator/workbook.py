@@ -54,7 +54,7 @@ class SheetGrid:
     cached: dict[Pos, object] = field(default_factory=dict)    # cached results of formulas
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     merges_known: bool = True   # False for a live book whose engine does not report merged ranges
-    unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long")
+    unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long" | "range")
 
     def __post_init__(self):
         self._merged_at: dict[Pos, tuple[int, int, int, int]] = {}

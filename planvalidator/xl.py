@@ -31,7 +31,7 @@ def grid_from_book(book) -> Grid:
     sheets: dict[str, SheetGrid] = {}
     for sheet in book.sheets:
         grid = SheetGrid(sheet.name, merges_known=False)
-        used = sheet.used_range
+        used = _bounded(sheet, grid)
         values = used.options(ndim=2).value or []
         try:
             formulas = used.formula
@@ -52,6 +52,27 @@ def grid_from_book(book) -> Grid:
                     grid.values[pos] = _value(value)
         sheets[sheet.name] = grid
     return Grid(source=book.name, sheets=sheets)
+
+
+_FORM_COLUMNS = 256     # far more than any 計画様式 uses
+
+
+def _bounded(sheet, grid: SheetGrid):
+    """The sheet's used range, or — when it spans more than limits.MAX_GRID_CELLS from A1 (a stray
+    value at XFD1048576 makes Excel hand over 17 billion cells) — the part of it from its first
+    cell that fits, with the used range's last cell noted as unread (PV009)."""
+    from planvalidator import limits
+
+    used = sheet.used_range
+    rows, cols = used.shape
+    top, left = used.row, used.column
+    last_row, last_col = top + rows - 1, left + cols - 1
+    if last_row * last_col <= limits.MAX_GRID_CELLS:
+        return used
+    keep_cols = min(cols, _FORM_COLUMNS)
+    keep_rows = max(1, min(rows, limits.MAX_GRID_CELLS // (left + keep_cols - 1) - top + 1))
+    grid.unread.append(((last_row, last_col), "", "range"))
+    return sheet.range((top, left), (top + keep_rows - 1, left + keep_cols - 1))
 
 
 def _value(value):

@@ -99,3 +99,17 @@ def test_live_book_without_merged_ranges_reads_like_the_file():
     live, file = read_grid(grid), read(EXAMPLE)
     for sheet, fields in file.fields.items():
         assert {n: f.cell for n, f in live.fields[sheet].items()} == {n: f.cell for n, f in fields.items()}
+
+
+def test_a_used_range_far_beyond_the_form_is_read_in_part(monkeypatch):
+    """A live book hands over its whole used range: one stray value far below the form would make
+    Excel send billions of cells. Past limits.MAX_GRID_CELLS the part from A1 that fits is read,
+    the used range's last cell is named (PV009), and the application is checked as usual."""
+    from planvalidator import limits
+
+    monkeypatch.setattr(limits, "MAX_GRID_CELLS", 100_000)       # 計画様式7 reaches N52: 728 cells
+    book = xlwings.Book(json=payload(EXAMPLE, edits={"計画様式7": {"N9000": "x", "I9": 90000}}))
+    findings = check_book(book).findings
+    assert [(f.rule, f.severity.value, f.sheet, f.cell) for f in findings if f.rule == "PV009"] == [
+        ("PV009", "warning", "計画様式7", "N9000")]
+    assert ("PV201", "計画様式7", "J9") in {(f.rule, f.sheet, f.cell) for f in findings}

@@ -89,7 +89,11 @@ def unread_cells(plan: Plan, context):
             yield UNREAD.finding(sheet.name, None,
                                  f"ほかにも様式から遠く離れたセルが {len(far) - _MAX_PER_SHEET:,} 個あり、読んでいません")
         for pos, text, why in sheet.unread:
-            if why == "long":
+            if why == "range":
+                yield UNREAD.finding(sheet.name, a1(*pos),
+                                     f"シートの使われている範囲が {a1(*pos)} まで広がっています。様式から遠く離れた部分は"
+                                     f"読んでいません。誤って入力した値や書式があれば削除してください")
+            elif why == "long":
                 yield UNREAD.finding(sheet.name, a1(*pos),
                                      f"文字列が 1 つのセルに入る上限（32,767 文字）を超えています（「{_clip(text)}…」）。"
                                      f"上限までを読みました")
