@@ -249,14 +249,28 @@ def without_cells(xml: bytes, cells: set[Pos], part: str = "sheet") -> tuple[byt
     return b"".join(out), removed
 
 
+_CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")
+
+
+def _xml_unescape(text: str) -> str:
+    """XML's character and entity references (not HTML's: &#133; is U+0085, not 「…」)."""
+    from xml.sax.saxutils import unescape
+
+    def char(m: re.Match) -> str:
+        code = m.group(1)
+        n = int(code[1:], 16) if code[0] in "xX" else int(code)
+        return chr(n) if 0 < n < 0x110000 else m.group(0)
+
+    return unescape(_CHAR_REF.sub(char, text), {"&quot;": '"', "&apos;": "'"})
+
+
 def cell_text(element: bytes, shared_strings) -> str:
     """What a removed ``<c>`` element holds, as text for a message (a shared string looked up
     through ``shared_strings(index)``)."""
     kind = re.search(rb"""\bt\s*=\s*["']([^"']*)["']""", element.split(b">", 1)[0])
     kind = kind.group(1).decode() if kind else None
     texts = re.findall(rb"<(?:[\w.-]+:)?(?:v|t)\b[^>]*>([^<]*)<", element)
-    from html import unescape
-    text = unescape("".join(t.decode("utf-8", "replace") for t in texts))
+    text = _xml_unescape("".join(t.decode("utf-8", "replace") for t in texts))
     if kind == "s":
         try:
             return shared_strings(int(text))

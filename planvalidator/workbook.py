@@ -211,7 +211,8 @@ def load_grid(path: str | Path) -> Grid:
         calamine = CalamineWorkbook.from_filelike(BytesIO(_measured_copy(package, trimmed)))
     except PackageError as exc:
         raise CannotCheck(_part_reason(exc), file=name) from None
-    except Exception as exc:
+    except BaseException as exc:    # a Rust panic (pyo3's PanicException) is not an Exception
+        _reraise_interrupt(exc)
         raise CannotCheck(f"Excelブックとして読めません（{_calamine_reason(exc)}）", file=name) from None
 
     sheets: dict[str, SheetGrid] = {}
@@ -219,7 +220,8 @@ def load_grid(path: str | Path) -> Grid:
         scan = scans[title]
         try:
             rows = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        except Exception as exc:
+        except BaseException as exc:    # e.g. a date far out of range panics: 「TimeDelta::milliseconds out of bounds」
+            _reraise_interrupt(exc)
             raise CannotCheck(f"{title} のシートを読めません（{_calamine_reason(exc)}）", file=name, sheet=title) from None
         formulas = _expand_shared(scan)
         grid = SheetGrid(title, formulas=formulas)
@@ -267,7 +269,12 @@ def _part_reason(exc, *, sheet: str | None = None) -> str:
     return f"{sheet} のシート（{exc.part}）は{reason}" if sheet else f"{exc.part} は{reason}"
 
 
-def _calamine_reason(exc: Exception) -> str:
+def _reraise_interrupt(exc: BaseException) -> None:
+    if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+        raise exc
+
+
+def _calamine_reason(exc: BaseException) -> str:
     """What python-calamine said, on one short line (its messages are English)."""
     text = " ".join(str(exc).split())[:120]
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

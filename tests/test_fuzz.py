@@ -32,10 +32,6 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-
-# hypothesis keeps a cache (.hypothesis/constants) even without an example database: outside the checkout
-os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "planvalidator-hypothesis"))
-
 from hypothesis import HealthCheck, Phase, event, given, note, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import MergedCell
@@ -50,6 +46,10 @@ from planvalidator.errors import CannotCheck
 from planvalidator.findings import Severity
 from planvalidator.reader import read
 from planvalidator.workbook import a1, parse_a1
+
+# hypothesis keeps a cache (.hypothesis/constants) even without an example database: outside the
+# checkout (it reads this when a test first runs)
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", str(Path(tempfile.gettempdir()) / "planvalidator-hypothesis"))
 
 settings.register_profile(
     "planvalidator-fuzz",
@@ -305,6 +305,7 @@ def test_the_example_writer_puts_every_cell_back():
         tmp = Path(tmp)
         before = parts(write_example([], tmp / "before.xlsx"))
         write_example([(("計画様式7", "J9"), dt.date(2025, 6, 2)), (("計画様式7", "J9"), "=1/0"),
+                       (("計画様式1", "D23"), dt.time(4, 28)),     # its style is shared with D24's
                        (("計画様式1", "D8"), None), (("計画様式2", "XFD1048576"), 1),
                        (("計画様式1", "E11"), "merged")], tmp / "changed.xlsx")
         after = parts(write_example([], tmp / "after.xlsx"))

@@ -200,3 +200,40 @@ def test_a_lone_value_at_the_last_cell_of_an_otherwise_empty_sheet_is_left_out(t
                             contents[part], flags=re.S)
     sheet = load_grid(write_parts(tmp_path / "alone.xlsx", contents)).sheets["別紙1"]
     assert sheet.values == {} and [(pos, text) for pos, text, _why in sheet.unread] == [((1048576, 16384), "1")]
+
+
+# --- what fuzzing found (tests/test_fuzz.py) ------------------------------------------------------
+
+def test_a_deleted_documents_heading_is_a_layout_finding_not_a_failed_rule(example_with):
+    report = example_with({"計画様式1": {"G39": None}})            # the 「添付」 heading
+    assert "PV007" in {f.rule for f in report.findings}
+    assert not report.incomplete
+
+
+def test_a_date_far_out_of_range_gets_a_clear_answer(example_with):
+    """python-calamine panics (a BaseException) on a date-formatted -106751991169."""
+    from planvalidator.errors import CannotCheck
+
+    try:
+        report = example_with({"計画様式7": {"L10": -106751991169.0}})
+    except CannotCheck as exc:
+        assert "計画様式7" in exc.reason
+    else:
+        assert not report.incomplete
+
+
+def test_a_left_out_cell_is_shown_as_xml_means_it():
+    from planvalidator.sheetxml import cell_text
+    assert cell_text(b'<c r="XFD1" t="inlineStr"><is><t>a&#133;&amp;b</t></is></c>', None) == "a\x85&b"
+
+
+def test_a_message_quoting_a_huge_value_fits_a_cell_and_annotating_keeps_the_findings(tmp_path):
+    from helpers import edit, finding_keys
+    from planvalidator.annotate import annotate_file
+
+    source = edit(EXAMPLE, tmp_path / "huge.xlsx", {"計画様式1": {"D13": "x" * 32_740}})
+    report = check_file(source)
+    assert "PV006" in {f.rule for f in report.findings}
+    assert max(len(f.message) for f in report.findings) <= 1_000
+    _, out = annotate_file(source, tmp_path / "annotated.xlsx")
+    assert finding_keys(check_file(out)) == finding_keys(report)

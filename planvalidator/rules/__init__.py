@@ -45,9 +45,13 @@ class Rule:
 
     def finding(self, sheet: str | None, cell: str | None, message: str,
                 severity: Severity | None = None, reference: str | None = None) -> Finding:
+        if len(message) > MAX_MESSAGE:      # a message quoting a huge value must fit a cell and a note
+            message = message[:MAX_MESSAGE - 1] + "…"
         return Finding(self.code, self.name, severity or self.severity, sheet, cell, message,
                        reference or self.reference)
 
+
+MAX_MESSAGE = 1_000        # characters of one finding's message
 
 REGISTRY: dict[str, Rule] = {}
 CHECKS: list[tuple[Rule, Callable]] = []

@@ -39,8 +39,8 @@ def _rows(plan: Plan, documents):
     """{document id: (record, row)} for the rows of the 提出書類 table."""
     t = plan.table(SHEET, "documents")
     found = {}
-    if t is None:
-        return t, found
+    if t is None or not {"document", "attached"} <= set(t.positions):
+        return None, found          # a deleted heading is PV007's
     typed = dict(t.rows())
     grid = plan.grid.sheets[plan.actual(SHEET)]
     for number in t.all_records:
