@@ -21,6 +21,9 @@ from planvalidator.package import PackageError
 
 Pos = tuple[int, int]
 MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid
+# a serial this far from 1900 in a date-formatted cell makes python-calamine panic
+# (「TimeDelta::milliseconds out of bounds」 at 1.0675e11 days); Excel's last date is 2,958,465
+HUGE = 1e11
 
 _A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
 
@@ -46,6 +49,7 @@ class SheetScan:
     unaddressed: set[Pos] = field(default_factory=set)       # cells placed by position, without r=""
     outside_grid: list[Pos] = field(default_factory=list)    # addresses beyond XFD1048576
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2 (well-formed ones)
+    huge: dict[Pos, str] = field(default_factory=dict)      # styled numbers no date can be: pos → style index
 
     def area(self) -> int:
         """Cells in the rectangle from A1 to the last row and column that hold something: what
@@ -65,6 +69,7 @@ class _Target:
         self.col = 0
         self.pos: Pos | None = None
         self.kind: str | None = None
+        self.style: str | None = None
         self.f_attrs: dict | None = None
         self.f_text: str | None = None
         self.v_text: str | None = None
@@ -80,6 +85,7 @@ class _Target:
                 self.scan.unaddressed.add(pos)
             self.pos, self.col = pos, pos[1]
             self.kind = attrib.get("t")
+            self.style = attrib.get("s")
             self.f_attrs = self.f_text = self.v_text = None
             self.has_value = False
         elif self.pos is None:
@@ -140,6 +146,12 @@ class _Target:
         scan.filled.append(pos)
         if len(scan.filled) > self.limit_cells:
             raise _TooManyCells
+        if self.style and self.kind in (None, "n") and self.v_text and len(self.v_text.strip()) > 11:
+            try:
+                if abs(float(self.v_text)) >= HUGE:
+                    scan.huge[pos] = self.style
+            except ValueError:
+                pass
 
 
 class _TooManyCells(Exception):
@@ -247,6 +259,29 @@ def without_cells(xml: bytes, cells: set[Pos], part: str = "sheet") -> tuple[byt
         raise PackageError(part, "様式から離れたセルを取り除けません（セルの番地がありません）")
     out.append(xml[last:])
     return b"".join(out), removed
+
+
+_BUILTIN_DATE_FORMATS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
+_NOT_CODE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+
+
+def date_styles(styles: object | None) -> set[str]:
+    """The cell style indices (``s``) whose number format shows a date or time, from the parsed
+    styles part (built-in formats 14–22, 27–36, 45–47, 50–58, or a code with y m d h s)."""
+    if styles is None:
+        return set()
+    custom = {}
+    out = set()
+    for el in styles.iter():
+        if el.tag.endswith("}numFmt"):
+            custom[el.get("numFmtId")] = el.get("formatCode") or ""
+    xfs = next((el for el in styles if el.tag.endswith("}cellXfs")), None)
+    for i, xf in enumerate(xfs if xfs is not None else ()):
+        fid = xf.get("numFmtId") or "0"
+        code = _NOT_CODE.sub("", custom.get(fid, ""))
+        if (fid.isdigit() and int(fid) in _BUILTIN_DATE_FORMATS) or re.search(r"[ymdhs]", code, re.I):
+            out.add(str(i))
+    return out
 
 
 _CHAR_REF = re.compile(r"&#(x[0-9a-fA-F]+|[0-9]+);")

@@ -54,7 +54,7 @@ class SheetGrid:
     cached: dict[Pos, object] = field(default_factory=dict)    # cached results of formulas
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     merges_known: bool = True   # False for a live book whose engine does not report merged ranges
-    unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long" | "range")
+    unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long" | "range" | "date")
 
     def __post_init__(self):
         self._merged_at: dict[Pos, tuple[int, int, int, int]] = {}
@@ -195,14 +195,21 @@ def load_grid(path: str | Path) -> Grid:
 
     scans: dict[str, sheetxml.SheetScan] = {}
     trimmed: dict[str, bytes] = {}          # sheet parts as the value reader gets them
-    left_out: dict[str, dict[Pos, bytes]] = {}
+    left_out: dict[str, dict[Pos, tuple[bytes, str]]] = {}
+    dates = None
     for title, part in parts:
         try:
             xml = package.data[part]
             scan = sheetxml.scan_sheet(xml, part)
+            far = set()
             if scan.area() > limits.MAX_GRID_CELLS or scan.outside_grid:
                 far = sheetxml.far_cells(scan, limits.MAX_GRID_CELLS)
-                xml, left_out[title] = sheetxml.without_cells(xml, far, part)
+            if scan.huge:
+                dates = _date_styles(package) if dates is None else dates
+            bad_dates = {pos for pos, style in scan.huge.items() if style in (dates or ())}
+            if far or bad_dates:
+                xml, removed = sheetxml.without_cells(xml, far | bad_dates, part)
+                left_out[title] = {pos: (el, "far" if pos in far else "date") for pos, el in removed.items()}
             trimmed[part] = sheetxml.without_merges(xml)
         except PackageError as exc:
             raise CannotCheck(_part_reason(exc, sheet=title), file=name, sheet=title) from None
@@ -237,8 +244,8 @@ def load_grid(path: str | Path) -> Grid:
                 (grid.cached if (r, c) in formulas else grid.values)[(r, c)] = value
         for pos, code in scan.errors.items():
             (grid.cached if pos in formulas else grid.values)[pos] = code   # shown as its code (#N/A)
-        for pos, element in sorted(left_out.get(title, {}).items()):
-            grid.unread.append((pos, sheetxml.cell_text(element, _shared_strings(package)), "far"))
+        for pos, (element, why) in sorted(left_out.get(title, {}).items()):
+            grid.unread.append((pos, sheetxml.cell_text(element, _shared_strings(package)), why))
         for r1, c1, r2, c2 in scan.merged:
             if (r2 - r1 + 1) * (c2 - c1 + 1) <= limits.MAX_GRID_CELLS:   # a merge of the whole sheet is not a label
                 grid.add_merge((r1, c1, r2, c2))
@@ -299,6 +306,14 @@ def _measured_copy(package, trimmed: dict[str, bytes]) -> bytes:
                     refuse_dtd(data, name)
                 zf.writestr(name, data)
     return out.getvalue()
+
+
+def _date_styles(package) -> set[str]:
+    from planvalidator.package import read_xml
+    from planvalidator.sheetxml import date_styles
+
+    part = next((n for n in package.data if n.lower().endswith("styles.xml")), None)
+    return date_styles(read_xml(package.data[part], part) if part else None)
 
 
 def _shared_strings(package):
