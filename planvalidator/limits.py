@@ -24,3 +24,4 @@ MAX_TEXT_CHARS = 32_767             # Excel's own limit for one cell's text
 # --- the optional server (planvalidator serve) ----------------------------------------------
 MAX_REQUEST_BYTES = 20 * MiB        # one request body
 REQUEST_SECONDS = 30.0              # one request, from arrival to answer
+CHECKS_AT_ONCE = 4                  # checks running at once (timed-out ones included: a thread cannot be stopped)

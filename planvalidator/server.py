@@ -12,7 +12,7 @@ desktop button and the command line do not need it.
 The server holds against a stranger's request: the body is cut off at
 :data:`~planvalidator.limits.MAX_REQUEST_BYTES` (413), a request gets
 :data:`~planvalidator.limits.REQUEST_SECONDS` from arrival to answer (503), at most
-:data:`CHECKS_AT_ONCE` checks run at once, a payload that is not a book gets 400 and anything
+:data:`~planvalidator.limits.CHECKS_AT_ONCE` checks run at once, a payload that is not a book gets 400 and anything
 unexpected 500 — each with one Japanese line, never a traceback. It listens on 127.0.0.1
 unless told otherwise, keeps nothing between requests (each book is opened in its own
 xlwings app, closed after the answer) and writes nothing to disk.
@@ -32,7 +32,6 @@ from planvalidator.package import size_text
 XLWINGS_JS = "https://cdn.jsdelivr.net/gh/xlwings/xlwings@{version}/xlwingsjs/dist/xlwings.min.js"
 ADDIN_ID = "6b1f1c2e-5a3d-4c59-9a39-8f2f0e6c7a11"
 HOST = "127.0.0.1"                   # loopback unless the operator says otherwise
-CHECKS_AT_ONCE = 4                   # checks running at once (timed-out ones included)
 
 TOO_LARGE = "リクエストが大きすぎます（上限 {limit}）。"
 TOO_SLOW = "チェックが制限時間（{seconds:g} 秒）内に終わりませんでした。しばらくしてからもう一度お試しください。"
@@ -46,7 +45,7 @@ log = logging.getLogger("planvalidator.server")
 
 
 def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_bytes: int = limits.MAX_REQUEST_BYTES,
-               checks_at_once: int = CHECKS_AT_ONCE):
+               checks_at_once: int = limits.CHECKS_AT_ONCE):
     """The FastAPI app: the check endpoint, the add-in's manifest, task pane and icons."""
     from fastapi import FastAPI, Request
     from fastapi.responses import HTMLResponse, JSONResponse, Response
