@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from planvalidator.workbook import col_letter, col_number
+
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _REF = re.compile(
     r"""(?<![\w.$'\]])
@@ -25,18 +27,7 @@ _REF = re.compile(
 
 
 def _col_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _col_letters(col: int) -> str:
-    letters = ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
+    return col_number(letters.upper())
 
 
 @dataclass(frozen=True)
@@ -108,7 +99,7 @@ def move(formula: str, mover: Mover) -> str:
                              bool(m["r" + i]), bool(m["c" + i]))
             if row < 1 or col < 1:
                 return "#REF!"
-            text += ("" if i == "1" else ":") + m["c" + i] + _col_letters(col) + m["r" + i] + str(row)
+            text += ("" if i == "1" else ":") + m["c" + i] + col_letter(col) + m["r" + i] + str(row)
         return text
 
     return "".join(_REF.sub(one, piece) if code else piece for code, piece in _outside_strings(formula))

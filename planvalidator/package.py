@@ -88,31 +88,26 @@ def parse(data: bytes):
     return etree.fromstring(data, _parser())
 
 
-def safe_parser(target=None):
-    """The parser for reading a part: the standard library's, through defusedxml, with a DTD
-    (and so any entity) refused. ``target`` receives start/end/data calls without building a
-    tree (a streaming pass in constant memory)."""
-    from defusedxml.ElementTree import DefusedXMLParser
-    return DefusedXMLParser(target=target, forbid_dtd=True)
+DTD_REFUSED = "XML の実体展開（DTD）を含むため読みません"
 
 
-def feed(data: bytes, parser, part: str = "part"):
-    """Run ``parser`` over a part; a DTD or broken XML becomes a :class:`PackageError`."""
-    from xml.etree.ElementTree import ParseError
-
-    from defusedxml import DefusedXmlException
-    try:
-        parser.feed(data)
-        return parser.close()
-    except DefusedXmlException:
-        raise PackageError(part, "XML の実体展開（DTD）を含むため読みません") from None
-    except ParseError as exc:
-        raise PackageError(part, f"XML として壊れています（{exc.position[0]} 行目）") from None
+def broken_xml(line: int) -> str:
+    return f"XML として壊れています（{line} 行目）"
 
 
 def read_xml(data: bytes, part: str = "part"):
-    """A part for reading only, as an ElementTree element (a DTD refused)."""
-    return feed(data, safe_parser(), part)
+    """A part for reading only, as an ElementTree element: the standard library's parser through
+    defusedxml, a DTD (and so any entity) refused; either becomes a :class:`PackageError`."""
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise PackageError(part, DTD_REFUSED) from None
+    except ParseError as exc:
+        raise PackageError(part, broken_xml(exc.position[0])) from None
 
 
 _CHUNK = 1024 * 1024
@@ -146,7 +141,7 @@ def refuse_dtd(data: bytes, part: str) -> None:
     else:
         text = data
     if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-        raise PackageError(part, "XML の実体展開（DTD）を含むため読みません")
+        raise PackageError(part, DTD_REFUSED)
 
 
 class Parts(dict):

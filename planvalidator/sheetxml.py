@@ -17,7 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from planvalidator.package import PackageError
+from planvalidator.package import DTD_REFUSED, PackageError, broken_xml
+from planvalidator.workbook import parse_a1
 
 Pos = tuple[int, int]
 MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid
@@ -25,18 +26,7 @@ MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid
 # (「TimeDelta::milliseconds out of bounds」 at 1.0675e11 days); Excel's last date is 2,958,465
 HUGE = 1e11
 
-_A1 = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})")
-
-
-@lru_cache(maxsize=1 << 16)      # the same addresses come back in every application
-def _address(ref: str | None) -> Pos | None:
-    m = _A1.fullmatch(ref or "")
-    if not m:
-        return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)), col
+_address = lru_cache(maxsize=1 << 16)(parse_a1)     # the same addresses come back in every application
 
 
 @dataclass
@@ -181,9 +171,9 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
     except _TooManyCells:
         raise PackageError(part, f"値のあるセルが {limit:,} を超えます") from None
     except _DtdRefused:
-        raise PackageError(part, "XML の実体展開（DTD）を含むため読みません") from None
+        raise PackageError(part, DTD_REFUSED) from None
     except expat.ExpatError as exc:
-        raise PackageError(part, f"XML として壊れています（{exc.lineno} 行目）") from None
+        raise PackageError(part, broken_xml(exc.lineno)) from None
     return target.scan
 
 

@@ -40,6 +40,15 @@ def col_number(letters: str) -> int:
 _A1 = re.compile(r"\$?([A-Z]{1,3})\$?(\d+)")
 
 
+ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+               "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!")
+
+
+def is_error_code(value) -> bool:
+    """Whether a cell shows an error value (#REF!, #VALUE! …)."""
+    return isinstance(value, str) and value.strip().upper() in ERROR_CODES
+
+
 def parse_a1(ref: str | None) -> Pos | None:
     """(row, col) of an A1 address such as "D13" (or "$D$13"); None if it is not one."""
     m = _A1.fullmatch(ref or "")
@@ -223,6 +232,7 @@ def load_grid(path: str | Path) -> Grid:
         raise CannotCheck(f"Excelブックとして読めません（{_calamine_reason(exc)}）", file=name) from None
 
     sheets: dict[str, SheetGrid] = {}
+    shared_strings = _shared_strings(package)     # parsed on first use, once for the file
     for title, part in parts:
         scan = scans[title]
         try:
@@ -245,7 +255,7 @@ def load_grid(path: str | Path) -> Grid:
         for pos, code in scan.errors.items():
             (grid.cached if pos in formulas else grid.values)[pos] = code   # shown as its code (#N/A)
         for pos, (element, why) in sorted(left_out.get(title, {}).items()):
-            grid.unread.append((pos, sheetxml.cell_text(element, _shared_strings(package)), why))
+            grid.unread.append((pos, sheetxml.cell_text(element, shared_strings), why))
         for r1, c1, r2, c2 in scan.merged:
             if (r2 - r1 + 1) * (c2 - c1 + 1) <= limits.MAX_GRID_CELLS:   # a merge of the whole sheet is not a label
                 grid.add_merge((r1, c1, r2, c2))

@@ -547,22 +547,24 @@ def _sheet_deleted(target):
     example_with(target, {}, change=delete)
 
 
+def _sheet_setting(name: str, attribute: str, value):
+    """A change for example_with: one attribute of one sheet set, and its undo."""
+    def change(book):
+        sheet = book[name]
+        old = getattr(sheet, attribute)
+        setattr(sheet, attribute, value)
+        return lambda: setattr(sheet, attribute, old)
+    return change
+
+
 @case("sheet-renamed")
 def _sheet_renamed(target):
-    def rename(book):
-        sheet = book["計画様式4"]
-        sheet.title = "様式4（事業計画）"
-        return lambda: setattr(sheet, "title", "計画様式4")
-    example_with(target, {}, change=rename)
+    example_with(target, {}, change=_sheet_setting("計画様式4", "title", "様式4（事業計画）"))
 
 
 @case("sheet-hidden", exits={0, 1})
 def _sheet_hidden(target):
-    def hide(book):
-        sheet = book["計画様式3"]
-        sheet.sheet_state = "hidden"
-        return lambda: setattr(sheet, "sheet_state", "visible")
-    example_with(target, {}, change=hide)
+    example_with(target, {}, change=_sheet_setting("計画様式3", "sheet_state", "hidden"))
 
 
 @case("sheets-reordered", exits={0}, no_errors=True)

@@ -15,10 +15,8 @@ from planvalidator.formula import Ref, canonical, move, references
 from planvalidator.plan import Plan
 from planvalidator.rules import check, define
 from planvalidator.rules.form import TEMPLATE_REF
-from planvalidator.workbook import a1, parse_a1
+from planvalidator.workbook import a1, is_error_code, parse_a1
 
-ERROR_CODES = ("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
-               "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!")
 
 UNREAD = define(
     "PV009", "unread-cell", "warning", "様式から遠く離れたセルの値・長すぎる文字列を読んでいません",
@@ -166,10 +164,6 @@ def number_stored_as_text(plan: Plan, context):
 
 
 # --- PV011 -------------------------------------------------------------------------------------
-
-def is_error_code(value) -> bool:
-    return isinstance(value, str) and value.strip().upper() in ERROR_CODES
-
 
 @check(ERROR_VALUE)
 def formula_error_value(plan: Plan, context):

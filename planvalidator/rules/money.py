@@ -20,7 +20,7 @@ from planvalidator import normalize
 from planvalidator.plan import Plan
 from planvalidator.program import load_program
 from planvalidator.rules import check, define
-from planvalidator.rules.cells import is_error_code
+from planvalidator.workbook import is_error_code
 
 AMOUNT = define(
     "PV201", "amount-mismatch", "error", "金額が 数量×単価 と一致しません",
