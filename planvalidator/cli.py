@@ -34,42 +34,84 @@ def _unexpected(doing: str, exc: Exception) -> str:
     return f"{doing}中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"
 
 
+def _formats() -> list[str]:
+    from planvalidator.formats import FORMATS
+    return list(FORMATS)
+
+
+def rule_options(command):
+    """--select / --ignore / --severity / --config, shared by check and annotate."""
+    for option in reversed([
+        click.option("--select", metavar="規則", help="使う規則（コード・接頭辞 PV1・家族名・規則名、カンマ区切り。既定: ALL）。"),
+        click.option("--ignore", metavar="規則", help="使わない規則（--select と同じ書き方）。"),
+        click.option("--severity", "severities", metavar="規則=重要度", multiple=True,
+                     help="規則の重要度を変える（例: PV110=info。何度でも指定可）。"),
+        click.option("--config", "config", type=click.Path(dir_okay=False, path_type=str),
+                     help="設定ファイル（既定: このフォルダの planvalidator.toml か pyproject.toml の [tool.planvalidator]）。"),
+        click.option("--format", "fmt", type=click.Choice(_formats()), default="text", show_default=True,
+                     help="出力の形式（json は他のツールが読む形。キーは固定）。"),
+        click.option("--color/--no-color", default=None, help="色付き表示（既定: 端末なら自動）。"),
+    ]):
+        command = option(command)
+    return command
+
+
+def _options(select, ignore, severities, config, accept=()):
+    """The check options from the config file and the command line; a bad one exits 2 with one line."""
+    from planvalidator.engine import Options
+    from planvalidator.selection import SelectionError, load_config
+
+    try:
+        selection = load_config(config).overridden(select, ignore, severities)
+    except SelectionError as exc:
+        click.echo(f"planvalidator: {exc}", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    return Options(selection, tuple(accept))
+
+
+def _run_files(files, job, doing: str, fmt: str, color) -> None:
+    """The one per-file loop of check and annotate: each file's outcome (a file that cannot be read
+    is named on stderr and in the output, never a traceback), the chosen format, the exit code."""
+    from planvalidator.errors import CannotCheck
+    from planvalidator.formats import Outcome, write
+
+    outcomes = []
+    for path in files:
+        try:
+            outcomes.append(job(path))
+        except CannotCheck as exc:
+            outcomes.append(Outcome(path, error=exc.reason, annotated=doing == "書き込み"))
+        except Exception as exc:  # never a traceback for a user's file
+            outcomes.append(Outcome(path, error=_unexpected(doing, exc), annotated=doing == "書き込み"))
+        if outcomes[-1].error:
+            click.echo(f"planvalidator: {path}: {outcomes[-1].error}", err=True)
+    write(fmt, outcomes, sys.stdout, color=color)
+    reports = [o.report for o in outcomes if o.report is not None]
+    if any(o.error for o in outcomes) or any(r.incomplete for r in reports):
+        sys.exit(EXIT_CANNOT_CHECK)
+    sys.exit(EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_CLEAN)
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="出力の形式。json は他のツールが読む形（キーは固定）。")
-@click.option("--color/--no-color", default=None, help="色付き表示（既定: 端末なら自動）。")
-def check(files, fmt, color):
+@rule_options
+def check(files, select, ignore, severities, config, fmt, color):
     """事業計画書（.xlsx / .xlsm）をチェックして、指摘を一覧表示します。
 
     \b
     終了コード: 0 = エラーなし、1 = エラーあり、2 = チェックできないファイルがある。
+    確認済み（チェック結果シートの「確認済み」欄）の指摘は数えません。
     \b
     例:
       planvalidator check templates/r7/kinyurei-r7.xlsx
       planvalidator check --format json a.xlsx b.xlsx > 結果.json
+      planvalidator check --ignore PV5 --severity PV110=info 事業計画書.xlsx
     """
     from planvalidator.engine import check_file
-    from planvalidator.errors import CannotCheck
-    from planvalidator.report import to_json, write_text
+    from planvalidator.formats import Outcome
 
-    reports, failures = [], {}
-    for path in files:
-        try:
-            reports.append(check_file(path))
-        except CannotCheck as exc:
-            failures[path] = exc.reason
-            click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
-        except Exception as exc:  # never a traceback for a user's file
-            failures[path] = _unexpected("チェック", exc)
-            click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
-    if fmt == "json":
-        click.echo(to_json(reports, failures))
-    else:
-        write_text(reports, sys.stdout, color=color)
-    if failures or any(r.incomplete for r in reports):
-        sys.exit(EXIT_CANNOT_CHECK)
-    sys.exit(EXIT_FINDINGS if any(r.has_errors for r in reports) else EXIT_CLEAN)
+    options = _options(select, ignore, severities, config)
+    _run_files(files, lambda path: Outcome(path, check_file(path, options)), "チェック", fmt, color)
 
 
 @main.command()
@@ -77,14 +119,18 @@ def check(files, fmt, color):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
               help="書き出すファイル（1 ファイルのときだけ。既定: 入力と同じフォルダの <名前>_チェック結果.xlsx）。")
 @click.option("--in-place", is_flag=True, help="入力ファイルそのものに書き込む（元のファイルは残りません）。")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="出力の形式。json は check と同じ形に、書き出したファイル（output）を加えたもの。")
-def annotate(files, output, in_place, fmt):
+@click.option("--accept", multiple=True, metavar="規則[@シート!セル]",
+              help="指摘を確認済みにする（例: PV110@計画様式7!M12、PV504。何度でも指定可）。")
+@rule_options
+def annotate(files, output, in_place, accept, select, ignore, severities, config, fmt, color):
     """指摘をブックに書き込みます: セルの色、メモ、先頭の「チェック結果」シート。
 
     入力ファイルは変更しません（--in-place のときだけ上書き）。書き込んだブックをもう一度
     annotate しても同じ結果になります（前回の色・メモ・チェック結果シートを置き換え、
     申請者自身のメモと書式はそのまま残ります）。.xlsm のマクロも残ります。
+
+    チェック結果シートの「確認済み」欄に何か書いた指摘は、次から確認済みとして一覧の下に並び、
+    数えません。そのセルの値が変わると、もう一度指摘します。
 
     \b
     終了コード: 0 = エラーなし、1 = エラーあり、2 = 書き込めないファイルがある。
@@ -93,41 +139,22 @@ def annotate(files, output, in_place, fmt):
       planvalidator annotate 事業計画書.xlsx
       planvalidator annotate 事業計画書.xlsm -o 確認用.xlsm
       planvalidator annotate --in-place 受付/*.xlsx
+      planvalidator annotate --accept PV110@計画様式7!M9 事業計画書_チェック結果.xlsx --in-place
     """
     from planvalidator.annotate import annotate_file
-    from planvalidator.errors import CannotCheck
-    from planvalidator.report import summary_line
+    from planvalidator.formats import Outcome
 
     if output and len(files) > 1:
         click.echo("planvalidator: -o は 1 ファイルのときだけ使えます", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
-    from planvalidator.report import dump_json, failure_dict
+    options = _options(select, ignore, severities, config, accept)
 
-    failures, errors, incomplete, items = {}, False, False, []
-    for path in files:
+    def job(path):
         skipped: list = []
-        try:
-            report, target = annotate_file(path, output, in_place=in_place, skipped=skipped)
-        except CannotCheck as exc:
-            failures[path] = exc.reason
-            click.echo(f"planvalidator: {path}: {exc.reason}", err=True)
-            continue
-        except Exception as exc:  # never a traceback for a user's file
-            failures[path] = _unexpected("書き込み", exc)
-            click.echo(f"planvalidator: {path}: {failures[path]}", err=True)
-            continue
-        errors = errors or report.has_errors
-        incomplete = incomplete or report.incomplete
-        items.append({**report.to_dict(), "output": str(target),
-                      "notes_skipped": [f"{sheet}!{cell}" for sheet, cell in skipped]})
-        if fmt == "text":
-            click.echo(f"{summary_line(report)}\n  → {target}")
-            for sheet, cell in skipped:
-                click.echo(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
-    if fmt == "json":
-        items += [{**failure_dict(f, reason), "output": None} for f, reason in failures.items()]
-        click.echo(dump_json(items))
-    sys.exit(EXIT_CANNOT_CHECK if failures or incomplete else EXIT_FINDINGS if errors else EXIT_CLEAN)
+        report, target = annotate_file(path, output, in_place=in_place, skipped=skipped, options=options)
+        return Outcome(path, report, output=str(target), annotated=True, notes_skipped=skipped)
+
+    _run_files(files, job, "書き込み", fmt, color)
 
 
 @main.command("excel-template")
@@ -200,20 +227,35 @@ def serve(host, port):
 
 @main.command()
 @click.argument("code", required=False)
+@click.option("--template", "version", default=None, help="様式の版（既定: いちばん新しい版）。その版のプログラムの値で説明します。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def rules(code, fmt):
+def rules(code, version, fmt):
     """規則の一覧、または 1 つの規則の説明（CODE はコードか名前）。
+
+    説明の中の助成率・限度額・日付・シート名は、その版のプログラム（schemas/<版>/program.yaml）の値です。
 
     \b
     例:
       planvalidator rules
-      planvalidator rules PV201
+      planvalidator rules PV207
       planvalidator rules amount-mismatch
     """
     import json
 
     from planvalidator import rules as catalogue
+    from planvalidator.errors import CannotCheck
+    from planvalidator.layout import known_layouts
+    from planvalidator.program import load_program
 
+    layout = next((l for l in known_layouts() if version in (None, l.template)), None)
+    if layout is None:
+        click.echo(f"planvalidator: 様式の版「{version}」が見つかりません", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    try:
+        program = load_program(layout.folder)
+    except CannotCheck as exc:
+        click.echo(f"planvalidator: {exc.reason}", err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
     if code:
         rule = catalogue.get(code)
         if rule is None:
@@ -222,14 +264,18 @@ def rules(code, fmt):
         selected = [rule]
     else:
         selected = catalogue.all_rules()
+    selected = [r.rendered(program, layout) for r in selected]
     if fmt == "json":
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
                                 "family": r.family, "summary": r.summary, "reference": r.reference,
+                                "reads": list(r.reads), "applies": program.applies(r.code),
                                 "doc": r.doc} for r in selected], ensure_ascii=False, indent=2))
         return
     if code:
         r = selected[0]
-        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.summary}\n\n{r.doc}\n\n出典: {r.reference}")
+        reads = f"\n読む値: {', '.join(r.reads)}（{layout.folder.name}/program.yaml）" if r.reads else ""
+        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.summary}\n\n{r.doc}\n\n"
+                   f"出典: {r.reference}{reads}\n（{program.name}・様式 {layout.template} の値）")
         return
     width = max(len(r.name) for r in selected)
     family = None

@@ -1,26 +1,30 @@
-"""One way through: workbook → Plan → sheet schemas + rules → findings."""
+"""One way through: workbook → Plan → calculation → rules (selected, graded) → accepted marks → Report."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 
-from planvalidator.normalize import date_or_none
 from planvalidator.findings import Finding, Severity, sort_findings
+from planvalidator.normalize import canon, date_or_none
 from planvalidator.plan import Plan
+from planvalidator.selection import Selection
+from planvalidator.workbook import parse_a1
+
+
+@dataclass(frozen=True)
+class Options:
+    """How to check: which rules, at which severity, and findings accepted from the command line."""
+    selection: Selection = field(default_factory=Selection)
+    accept: tuple[str, ...] = ()        # 「PV110」「PV110@計画様式7!M12」 (annotate --accept)
 
 
 @dataclass
 class Context:
-    """What several rules share, computed once per plan."""
+    """What several rules share, computed once per plan: the program, the 事業区分, the arithmetic."""
     plan: Plan
-
-    @cached_property
-    def calculator(self):
-        from planvalidator.rules.money import calculate
-        return calculate(self.plan)
 
     @cached_property
     def program(self):
@@ -28,18 +32,29 @@ class Context:
         return load_program(self.plan.layout.folder)
 
     @cached_property
+    def calculator(self):
+        from planvalidator.calc import calculate
+        return calculate(self.plan, self.program, self.category)
+
+    @cached_property
+    def money(self):
+        """The money summary (助成対象経費, the most that can be requested, 申請額) for reports."""
+        from planvalidator.calc import money_summary
+        return money_summary(self.plan, self.calculator, self.category)
+
+    @cached_property
     def category(self):
         """The 事業区分 (program Category) the applicant chose, or None."""
-        return self.program.category(self.plan.value("計画様式1", "category"))
+        return self.program.category(self.plan.value("applicant", "category"))
 
     @cached_property
     def period_start(self) -> dt.date | None:
         """事業実施期間（開始） as a date, when the applicant wrote one (not 「交付決定日」)."""
-        return date_or_none(self.plan.value("計画様式1", "period_start"))
+        return date_or_none(self.plan.value("applicant", "period_start"))
 
     @cached_property
     def period_end(self) -> dt.date | None:
-        return date_or_none(self.plan.value("計画様式1", "period_end"))
+        return date_or_none(self.plan.value("applicant", "period_end"))
 
     @cached_property
     def grant_date(self) -> dt.date:
@@ -49,9 +64,9 @@ class Context:
 
     @cached_property
     def org_type(self) -> str | None:
-        from planvalidator.normalize import canon
-        value = self.plan.value("計画様式1", "org_type")
-        for key, name in self.program.raw["org_types"].items():
+        """The key of the 組織形態 chosen (corporation, sole_proprietor …), or None."""
+        value = self.plan.value("applicant", "org_type")
+        for key, name in self.program.org_types.items():
             if value is not None and canon(value) == canon(name):
                 return key
         return None
@@ -61,13 +76,23 @@ class Context:
 class Report:
     file: str
     template: str
-    findings: list[Finding]
+    findings: list[Finding]                       # every finding, accepted ones marked
     plan: Plan | None = field(default=None, repr=False)
+    context: Context | None = field(default=None, repr=False)
+
+    @property
+    def open_findings(self) -> list[Finding]:
+        """The findings nobody has accepted: what counts, decides the verdict and the exit code."""
+        return [f for f in self.findings if f.accepted is None]
+
+    @property
+    def accepted(self) -> list[Finding]:
+        return [f for f in self.findings if f.accepted is not None]
 
     @property
     def summary(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
-        for f in self.findings:
+        for f in self.open_findings:
             counts[f.severity.value] += 1
         return counts
 
@@ -79,7 +104,7 @@ class Report:
 
     @property
     def has_errors(self) -> bool:
-        return any(f.severity is Severity.ERROR for f in self.findings)
+        return any(f.severity is Severity.ERROR for f in self.open_findings)
 
     @property
     def verdict(self) -> str:
@@ -96,26 +121,62 @@ class Report:
             "file": self.file,
             "template": self.template,
             "summary": self.summary,
+            "accepted": len(self.accepted),
             "incomplete": self.incomplete,
             "findings": [f.to_dict() for f in self.findings],
         }
 
 
-def check_plan(plan: Plan) -> list[Finding]:
+def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Finding]:
+    """Every applicable, selected rule's findings at their graded severity, texts rendered for the
+    program; a rule that raises becomes one PV900 finding."""
     from planvalidator import rules, schema
 
-    rules.load_all()
+    catalogue = {r.code: r for r in rules.all_rules()}
+    applies = context.program.applies
+    wanted = {code for code, r in catalogue.items() if applies(code) and selection.enabled(r)}
     findings = list(plan.problems)
-    findings += rules.run("PV001〜PV006（シートのスキーマ）", schema.validate, plan)
+    if wanted & set(rules.SCHEMA_RULES):
+        findings += rules.run("PV001〜PV006（シートのスキーマ）", schema.validate, plan)
+    for rule, fn in rules.IMPLEMENTATIONS:
+        if rule.code in wanted:
+            findings += rules.run(rule.title, fn, plan, context)
+    out = []
+    for f in findings:
+        rule = catalogue.get(f.rule)
+        if rule is None or f.rule not in wanted:
+            continue
+        f = selection.graded(f, rule)
+        if f.sheet and f.cell and (rc := parse_a1(f.cell)):
+            f = replace(f, field=plan.field_at(f.sheet, *rc) or f.field)
+        if "{" in f.reference:
+            f = replace(f, reference=rule.rendered(context.program, plan.layout).reference
+                        if f.reference == rule.reference else f.reference)
+        out.append(f)
+    return out
+
+
+def check(plan: Plan, options: Options | None = None, *, file: str | None = None) -> Report:
+    """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked."""
+    from planvalidator import accepted
+    from planvalidator.annotate.results import TITLE
+    from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
+
+    options = options or Options()
     context = Context(plan)
-    for rule, fn in rules.CHECKS:
-        findings += rules.run(rule.title, fn, plan, context)
+    findings = run_rules(plan, context, options.selection)
     order = [plan.actual(s.name) for s in plan.layout.sheets]
-    return sort_findings(findings, order)
+    findings = sort_findings(findings, order)
+    marks = accepted.read_marks(plan.grid, (RESULTS_SHEET, RESULTS_SHEET_ALT), TITLE)
+    findings = accepted.apply(findings, plan.grid, marks, options.accept)
+    return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context)
 
 
-def check_file(path: str | Path) -> Report:
+def check_plan(plan: Plan, options: Options | None = None) -> list[Finding]:
+    return check(plan, options).findings
+
+
+def check_file(path: str | Path, options: Options | None = None) -> Report:
     from planvalidator.reader import read
 
-    plan = read(path)
-    return Report(file=str(path), template=plan.template, findings=check_plan(plan), plan=plan)
+    return check(read(path), options, file=str(path))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from dataclasses import field as dataclass_field
 from enum import Enum
 
 
@@ -35,10 +36,25 @@ class Finding:
     cell: str | None   # A1 style
     message: str       # Japanese
     reference: str     # clause of the source document
+    # machine fields (frictionless-style): what the rule read and, where it knows it, what it expected
+    field: str | None = None                                    # layout key: "expenses.amount", "applicant.category"
+    value: object = dataclass_field(default=None, compare=False, hash=False)
+    expected: object = dataclass_field(default=None, compare=False, hash=False)
+    accepted: str | None = dataclass_field(default=None, compare=False, hash=False)  # the reviewer's 確認済み note
+
+    @property
+    def row(self) -> int | None:
+        return cell_key(self.cell)[0] or None if self.cell else None
+
+    @property
+    def column(self) -> int | None:
+        return cell_key(self.cell)[1] or None if self.cell else None
 
     def to_dict(self) -> dict:
-        d = asdict(self)
+        d = {k: v for k, v in asdict(self).items() if k not in ("value", "expected", "accepted")}
         d["severity"] = self.severity.value
+        d.update(row=self.row, column=self.column, value=plain(self.value), expected=plain(self.expected),
+                 accepted=self.accepted is not None, accepted_note=self.accepted)
         return d
 
     @property
@@ -46,6 +62,22 @@ class Finding:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or ""
+
+
+def plain(value):
+    """A value as JSON holds it: dates as ISO text, whole floats as ints, fractions as 「2/3」."""
+    import datetime as dt
+    from fractions import Fraction
+
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else value
+    if value is None or isinstance(value, (int, str, bool)):
+        return value
+    return str(value)
 
 
 def sort_findings(findings, sheet_order: list[str] | None = None) -> list[Finding]:

@@ -6,8 +6,9 @@ template whose rows moved, a sheet added in front or a reworded label still read
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from planvalidator.normalize import label_canon
@@ -28,6 +29,7 @@ class FieldSpec:
     direction: str = "right"
     section: tuple[str, ...] = ()
     computed: bool = False
+    total_of: dict | None = field(default=None, hash=False, compare=False)   # {column: value} the rows it sums
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,8 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class SheetSpec:
-    name: str
+    name: str                       # the sheet's name in this version (計画様式7)
+    key: str                        # what the sheet holds, ASCII and stable across versions (expenses)
     marker: str | None
     fields: tuple[FieldSpec, ...]
     tables: tuple[TableSpec, ...]
@@ -67,7 +70,17 @@ class Layout:
     reference: str | None = None    # the official blank workbook of this version (templates/<version>/)
 
     def sheet(self, name: str) -> SheetSpec:
-        return next(s for s in self.sheets if s.name == name)
+        """A sheet by its key (``expenses``) or by its name in this version (``計画様式7``)."""
+        return next(s for s in self.sheets if name in (s.key, s.name))
+
+    def name(self, key: str) -> str:
+        """The sheet's name in this version for a key (a name is returned as it is)."""
+        return self.names.get(key, key)
+
+    @cached_property
+    def names(self) -> dict[str, str]:
+        """{key: sheet name} — for rule docs and messages that name a sheet."""
+        return {s.key: s.name for s in self.sheets}
 
 
 def _sheet_spec(name: str, raw: dict) -> SheetSpec:
@@ -78,6 +91,7 @@ def _sheet_spec(name: str, raw: dict) -> SheetSpec:
             direction=f.get("dir", "right"),
             section=_labels(f["section"]) if f.get("section") else (),
             computed=bool(f.get("computed", False)),
+            total_of=dict(f["total_of"] or {}) if "total_of" in f else None,
         )
         for fname, f in (raw.get("fields") or {}).items()
     )
@@ -95,7 +109,7 @@ def _sheet_spec(name: str, raw: dict) -> SheetSpec:
         )
         for tname, t in (raw.get("tables") or {}).items()
     )
-    return SheetSpec(name, raw.get("marker"), fields, tables, bool(raw.get("optional", False)))
+    return SheetSpec(name, raw.get("key", name), raw.get("marker"), fields, tables, bool(raw.get("optional", False)))
 
 
 def load_layout(folder: Path) -> Layout:
@@ -110,10 +124,17 @@ def load_layout(folder: Path) -> Layout:
     )
 
 
+def version_key(name: str) -> tuple:
+    """Sort key of a version folder: r7 < r8 < r10 (numbers compare as numbers, not as text)."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part)
+                 for part in re.findall(r"\d+|\D+", name))
+
+
 @lru_cache(maxsize=None)
 def known_layouts() -> tuple[Layout, ...]:
     """Every template version under schemas/, newest first."""
-    folders = sorted((p.parent for p in schemas_dir().glob("*/layout.yaml")), reverse=True)
+    folders = sorted((p.parent for p in schemas_dir().glob("*/layout.yaml")),
+                     key=lambda f: version_key(f.name), reverse=True)
     return tuple(load_layout(f) for f in folders)
 
 
@@ -172,3 +193,11 @@ def matches(grid: Grid, layout: Layout) -> bool:
         if found is None or LabelIndex(grid.sheets[found]).find([label]) is None:
             return False
     return True
+
+
+def identify_layout(grid: Grid) -> Layout | None:
+    """The template version a workbook follows: of the versions whose whole signature is there, the
+    one with the most specific signature (a revised template usually keeps the old labels and adds
+    its own), and of equally specific ones the newest. None when no version matches."""
+    candidates = [layout for layout in known_layouts() if matches(grid, layout)]   # newest first
+    return max(candidates, key=lambda layout: len(layout.signature), default=None)

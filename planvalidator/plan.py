@@ -33,6 +33,7 @@ class Table:
     all_records: list[int] = field(default_factory=list)  # row (or column) numbers, blank ones too
     total_record: int | None = None        # the 合計 row, where the table has one
     first_number: int | None = None        # the first row (or column) below the header
+    _index: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -41,12 +42,26 @@ class Table:
     def __len__(self) -> int:
         return len(self.labels)
 
+    def position(self, label) -> int | None:
+        """Where a record's values are in each column's list (None: no such record).
+
+        Looked up in an index of the labels, built once (``labels.index`` made a table of n
+        records cost n²); built again only if the labels were changed."""
+        index = self._index
+        if index is None or index[0] is not self.labels or index[1] != len(self.labels):
+            where: dict = {}
+            for i, label_i in enumerate(self.labels):
+                where.setdefault(label_i, i)
+            index = self._index = (self.labels, len(self.labels), where)
+        return index[2].get(label)
+
     def value(self, label, column: str):
         """The typed value of one record's column (None when empty, or no such record)."""
         values = self.columns.get(column)
-        if values is None or label not in self.labels:
+        if values is None:
             return None
-        return values[self.labels.index(label)]
+        i = self.position(label)
+        return None if i is None else values[i]
 
     def first_free(self) -> int | None:
         """The first record number with nothing typed in it (where a missing record goes)."""
@@ -92,26 +107,52 @@ class Plan:
     tables: dict[str, dict[str, Table]]
     problems: list[Finding] = field(default_factory=list)  # found while reading (unreadable cells …)
     typed_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a number
+    _where: dict | None = field(default=None, repr=False)   # (book sheet, row, col) → layout key, built on first use
 
     @property
     def template(self) -> str:
         return self.layout.template
 
+    # a sheet is named by its layout key (``expenses``) or by its name in the version (``計画様式7``)
     def field(self, sheet: str, name: str) -> Field | None:
-        return self.fields.get(sheet, {}).get(name)
+        return self.fields.get(self.layout.name(sheet), {}).get(name)
 
     def value(self, sheet: str, name: str):
         f = self.field(sheet, name)
         return None if f is None else f.value
 
+    def field_at(self, sheet: str, row: int, col: int) -> str | None:
+        """The layout key of what sits at a cell of the book's sheet ``sheet``: 「applicant.category」
+        for a field, 「expenses.expenses.amount」 (sheet, table, column) for a table cell; None elsewhere."""
+        if self._where is None:
+            self._where = {}
+            for spec in self.layout.sheets:
+                actual = self.sheet_names.get(spec.name)
+                for f in self.fields.get(spec.name, {}).values():
+                    self._where[(actual, f.row, f.col)] = f"{spec.key}.{f.name}"
+                for t in self.tables.get(spec.name, {}).values():
+                    for column, position in t.positions.items():
+                        for number in (*t.all_records, t.total_record):
+                            if number is not None:
+                                rc = (number, position) if t.records == "rows" else (position, number)
+                                self._where.setdefault((actual, *rc), f"{spec.key}.{t.name}.{column}")
+        return self._where.get((sheet, row, col))
+
     def table(self, sheet: str, name: str) -> Table | None:
-        return self.tables.get(sheet, {}).get(name)
+        return self.tables.get(self.layout.name(sheet), {}).get(name)
 
     def problems_at(self, sheet: str, cell: str) -> bool:
-        """Whether the reader already reported the cell (an unreadable value)."""
-        name = self.actual(sheet)
-        return any(p.sheet == name and p.cell == cell for p in self.problems)
+        """Whether the reader already reported the cell (an unreadable value).
+
+        Looked up in a set of the problems' cells, made again only when problems were added
+        (a scan of every problem per call cost a table of n records n × problems)."""
+        seen = self.__dict__.get("_problem_cells")
+        if seen is None or seen[0] is not self.problems or seen[1] != len(self.problems):
+            cells = {(p.sheet, p.cell) for p in self.problems}
+            seen = self.__dict__["_problem_cells"] = (self.problems, len(self.problems), cells)
+        return (self.actual(sheet), cell) in seen[2]
 
     def actual(self, sheet: str) -> str:
         """The sheet's name in the workbook (it may differ from the layout's)."""
-        return self.sheet_names.get(sheet, sheet)
+        name = self.layout.name(sheet)
+        return self.sheet_names.get(name, name)

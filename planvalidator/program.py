@@ -1,7 +1,10 @@
 """Program parameters (schemas/<version>/program.yaml): rates, caps, periods, expense lists, keywords.
 
 Everything a rule needs to know about the program lives in that file, with the clause it comes
-from; this module only gives it types.
+from; this module gives it types. The file is validated when it is loaded (pydantic models that
+forbid unknown keys): a misspelt key or a value of the wrong type stops the check with one line
+naming the file and the key (「schemas/r7/program.yaml の categories.7.rate: 整数の組 [分子, 分母]
+にしてください」), never a rule that fails later on a missing value.
 """
 
 from __future__ import annotations
@@ -12,10 +15,274 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Annotated, Literal
 
+from planvalidator.errors import CannotCheck
 from planvalidator.normalize import canon, nfkc
 from planvalidator.resources import load_yaml
 
+
+# --- the file's shape (validated when loaded) ---------------------------------------------------
+
+def _ratio(value) -> Fraction:
+    """[分子, 分母] → Fraction (the way program.yaml writes 2/3)."""
+    from pydantic_core import PydanticCustomError
+
+    if (isinstance(value, (list, tuple)) and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value) and value[1] > 0):
+        return Fraction(value[0], value[1])
+    raise PydanticCustomError("ratio", "整数の組 [分子, 分母] にしてください（例: [2, 3]）")
+
+
+def _models():
+    """The pydantic models of program.yaml (built on first load: pydantic is imported only then)."""
+    from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, PlainValidator, StrictInt
+
+    Ratio = Annotated[Fraction, PlainValidator(_ratio)]
+    Count = Annotated[StrictInt, Field(ge=0)]
+    Words = list[str]
+
+    class Model(BaseModel):
+        model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+    class Organisation(Model):
+        name: str                       # 公益財団法人石川県産業創出支援機構
+        short: str                      # ISICO
+        source: str = ""
+
+    class CategorySpec(Model):
+        name: str
+        rate: Ratio
+        cap: Count
+        source: str = ""
+        org_types: Words = []
+        max_employees: Count | None = None
+
+    class Period(Model):
+        earliest_grant_date: dt.date
+        grant_notice: str               # 審査結果通知の時期（令和7年9月）
+        first_fiscal_year: Annotated[StrictInt, Field(ge=1989)]
+        max_years: Annotated[StrictInt, Field(ge=1)]
+        source: str = ""
+
+    class SmeLimitSpec(Model):
+        capital: Count
+        employees: Count
+
+    class Sme(Model):
+        source: str = ""
+        industries: dict[str, SmeLimitSpec]
+        judged_org_types: Words
+
+    class DeemedLarge(Model):
+        source: str = ""
+        single_owner_share: Ratio
+        combined_share: Ratio
+        officer_share: Ratio
+        not_large: Words = []
+
+    class RegionSpec(Model):
+        source: str = ""
+        prefecture: str
+        municipalities: Words
+        prefectures: Words
+
+    class OrgTypes(Model):
+        corporation: str
+        sole_proprietor: str
+        cooperative: str
+        group: str
+
+    class Group(Model):
+        source: str = ""
+        min_members: Annotated[StrictInt, Field(ge=1)]
+
+    class ExpenseCategories(Model):
+        source: str = ""
+        items: dict[str, Words]
+        rental_items: Words = []
+        rental_words: Words = []
+        outsourcing_items: Words = []
+
+    class ActivityKinds(Model):
+        development: str
+        research: str
+        sales: str
+
+    class Content(Model):
+        source: str = ""
+        min_section_chars: Count
+        placeholders: Words = []
+        activity_kinds: ActivityKinds
+
+    class DocumentSpec(Model):
+        id: str
+        name: str
+        keywords: Words
+        when: Literal["always", "group", "innovation_plan", "partnership"]
+
+    class Documents(Model):
+        source: str = ""
+        entries: list[DocumentSpec] = Field(alias="list")
+
+    class KeywordGroup(Model):
+        label: str
+        terms: Words
+        severity: Literal["error", "warning"] = "error"
+        note: str = ""
+        innocent_after: Words = []
+        innocent_before: Words = []
+        unless_text: Words = []
+        unsure_text: Words = []
+
+    class KeywordFamily(Model):
+        source: str
+        groups: list[KeywordGroup]
+        unsure_text: Words = []
+
+    class Keywords(Model):
+        negations: Words = []
+        innocent_after: Words = []
+        unsure_after: Words = []
+        general_purpose: KeywordFamily
+        indirect: KeywordFamily
+        filing_fee: KeywordFamily
+        inappropriate: KeywordFamily
+        tax_included: KeywordFamily
+        already_ordered: KeywordFamily
+        whole_outsourcing: KeywordFamily
+
+    Selector = Annotated[str, Field(pattern=r"^PV\d{0,3}$")]
+
+    class Rules(Model):
+        select: list[Selector] = ["PV"]
+        ignore: list[Selector] = []
+
+    def _codes(value):
+        # a 事業区分 written as 7 instead of "7" is the same category
+        return {str(k): v for k, v in value.items()} if isinstance(value, dict) else value
+
+    class ProgramSpec(Model):
+        program: str
+        fiscal_year: str = ""
+        organisation: Organisation
+        rules: Rules = Rules()
+        categories: Annotated[dict[str, CategorySpec], BeforeValidator(_codes)]
+        estimate_rounding: Annotated[StrictInt, Field(ge=1)] = 1
+        period: Period
+        sme: Sme
+        deemed_large: DeemedLarge
+        region: RegionSpec
+        org_types: OrgTypes
+        group: Group
+        expense_categories: ExpenseCategories
+        asset_register_price: Count
+        whole_outsourcing_share: Ratio
+        content: Content
+        documents: Documents
+        keywords: Keywords
+
+    return ProgramSpec
+
+
+_SPEC_MODEL = None
+
+
+def _spec_model():
+    global _SPEC_MODEL
+    if _SPEC_MODEL is None:
+        _SPEC_MODEL = _models()
+    return _SPEC_MODEL
+
+
+_MESSAGES = {
+    "extra_forbidden": "知らない項目です（綴りを確かめてください）",
+    "missing": "必須の項目がありません",
+    "int_type": "整数にしてください",
+    "int_parsing": "整数にしてください",
+    "int_from_float": "整数にしてください",
+    "string_type": "文字列にしてください",
+    "list_type": "一覧（[a, b, …]）にしてください",
+    "dict_type": "「項目: 値」の形にしてください",
+    "model_type": "「項目: 値」の形にしてください",
+    "date_type": "日付（例: 2025-09-01）にしてください",
+    "date_parsing": "日付（例: 2025-09-01）にしてください",
+    "date_from_datetime_parsing": "日付（例: 2025-09-01）にしてください",
+    "literal_error": "次のどれかにしてください: {expected}",
+    "greater_than_equal": "{ge} 以上にしてください",
+    "string_pattern_mismatch": "規則のコードかその先頭（PV、PV1、PV201 など）にしてください",
+}
+
+
+def _explain(error: dict) -> tuple[str, str]:
+    """(dotted key, Japanese reason) of one pydantic error."""
+    key = ".".join(str(p) for p in error["loc"] if p != "[key]") or "（ファイル全体）"
+    kind = error["type"]
+    if kind == "ratio":
+        return key, error["msg"]
+    template = _MESSAGES.get(kind)
+    if template is None:
+        return key, f"値が正しくありません（{error['msg']}）"
+    ctx = error.get("ctx") or {}
+    words = {k: str(v).replace("'", "").replace(" or ", "・").replace(", ", "・") for k, v in ctx.items()}
+    return key, template.format(**words)
+
+
+def _shown_path(path: Path) -> str:
+    """The file as a person finds it: schemas/r7/program.yaml in the shipped data, else the path."""
+    from planvalidator.resources import schemas_dir
+
+    try:
+        return str(Path("schemas") / path.resolve().relative_to(schemas_dir().resolve()))
+    except ValueError:
+        return str(path)
+
+
+class ProgramFileError(CannotCheck):
+    """program.yaml is not as the program expects: 「<file> の <key>: <reason>」, one line.
+
+    The line names the program file itself (``reason`` too), so that a command that reports it
+    after the workbook's name (「申請書.xlsx: schemas/r7/program.yaml の …」) still says which file is wrong.
+    """
+
+    def __init__(self, path: Path, key: str | None, reason: str):
+        self.program_file = _shown_path(path)
+        self.key = key
+        super().__init__(f"{self.program_file} の {key}: {reason}" if key else f"{self.program_file}: {reason}")
+
+
+def validate(raw, path: Path):
+    """The validated program.yaml (its pydantic model); ProgramFileError naming the first wrong key."""
+    from pydantic import ValidationError
+
+    if not isinstance(raw, dict):
+        raise ProgramFileError(path, None, "「項目: 値」の形の YAML ではありません")
+    try:
+        return _spec_model().model_validate(raw)
+    except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # a misspelt key is two errors (the unknown key, the missing one): name what was written
+        first = min(errors, key=lambda e: e["type"] != "extra_forbidden")
+        key, reason = _explain(first)
+        others = len(errors) - 1
+        if first["type"] == "extra_forbidden" and (meant := _meant(first, errors)):
+            reason = f"知らない項目です（{meant} の書き間違いではありませんか）"
+            others -= 1                      # the missing key it stands for is the same mistake
+        more = f"（ほかに {others} 件）" if others else ""
+        raise ProgramFileError(path, key, reason + more) from None
+
+
+def _meant(extra: dict, errors: list[dict]) -> str | None:
+    """The required key next to an unknown one that it resembles (earliest_grant_dat → earliest_grant_date)."""
+    import difflib
+
+    parent, written = extra["loc"][:-1], str(extra["loc"][-1])
+    missing = [str(e["loc"][-1]) for e in errors if e["type"] == "missing" and e["loc"][:-1] == parent]
+    close = difflib.get_close_matches(written, missing, n=1, cutoff=0.6)
+    return close[0] if close else None
+
+
+# --- typed views -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Category:
@@ -30,6 +297,11 @@ class Category:
     @property
     def rate_text(self) -> str:
         return f"{self.rate.numerator}/{self.rate.denominator}"
+
+    @property
+    def label(self) -> str:
+        """「区分7」, as the 公募要領 names a category."""
+        return f"区分{self.code}"
 
 
 @dataclass(frozen=True)
@@ -50,8 +322,33 @@ class Document:
         return any(canon(k) in text for k in self.keywords)
 
 
-def _fraction(pair) -> Fraction:
-    return Fraction(*pair)
+@dataclass(frozen=True)
+class Organisation:
+    name: str          # 公益財団法人石川県産業創出支援機構
+    short: str         # ISICO
+
+
+@dataclass(frozen=True)
+class Region:
+    """Where applicants must have an office (公募要領 2.): a prefecture and its municipalities."""
+    prefecture: str
+    municipalities: tuple[str, ...]
+    prefectures: tuple[str, ...]   # every prefecture (an address starting with another one is outside)
+
+
+@dataclass(frozen=True)
+class DeemedLarge:
+    single_owner_share: Fraction   # ① 同一の大企業が所有
+    combined_share: Fraction       # ② 大企業が合わせて所有
+    officer_share: Fraction        # ③ 大企業の役員・職員を兼ねる役員
+    not_large: tuple[str, ...]     # ③ただし書き: 大企業として扱わない者
+
+
+@dataclass(frozen=True)
+class ContentRules:
+    min_section_chars: int
+    placeholders: tuple[str, ...]
+    activity_kinds: dict[str, str]  # development / research / sales → 計画様式4 の区分
 
 
 @dataclass(frozen=True)
@@ -59,7 +356,8 @@ class Program:
     name: str
     categories: dict[str, Category]
     estimate_rounding: int
-    raw: dict = field(repr=False, hash=False, compare=False)
+    raw: dict = field(repr=False, hash=False, compare=False)   # the YAML as read (validated)
+    spec: object = field(default=None, repr=False, hash=False, compare=False)   # its pydantic model
 
     def category(self, value) -> Category | None:
         """The 事業区分 a 計画様式1 value names (「7 中小企業等…」, 「７」, 「区分8」)."""
@@ -71,14 +369,45 @@ class Program:
                 return cat
         return None
 
+    def applies(self, code: str) -> bool:
+        """Whether a rule applies to this program at all (program.yaml ``rules``: the most specific
+        of the select and ignore prefixes that match the code decides; an ignore wins a tie).
+        PV900 (a rule that failed) always applies."""
+        if code == "PV900":
+            return True
+        chosen = self.spec.rules
+        best_select = max((len(s) for s in chosen.select if code.startswith(s)), default=-1)
+        best_ignore = max((len(s) for s in chosen.ignore if code.startswith(s)), default=-1)
+        return best_select >= 0 and best_select > best_ignore
+
+    @property
+    def small_category(self) -> Category | None:
+        """The category limited by employee numbers (区分8 小規模企業者), if the program has one."""
+        return next((c for c in self.categories.values() if c.max_employees is not None), None)
+
+    # --- 実施主体 ---------------------------------------------------------------
+    @property
+    def organisation(self) -> Organisation:
+        o = self.spec.organisation
+        return Organisation(o.name, o.short)
+
     # --- 事業実施期間 --------------------------------------------------------
     @property
     def earliest_grant_date(self) -> dt.date:
-        return _date(self.raw["period"]["earliest_grant_date"])
+        return self.spec.period.earliest_grant_date
+
+    @property
+    def grant_notice(self) -> str:
+        """When the 審査結果通知 is due, as the 公募要領 writes it (「令和7年9月」)."""
+        return self.spec.period.grant_notice
+
+    @property
+    def first_fiscal_year(self) -> int:
+        return self.spec.period.first_fiscal_year
 
     @property
     def max_years(self) -> int:
-        return int(self.raw["period"]["max_years"])
+        return self.spec.period.max_years
 
     def fiscal_year(self, year_label: str | None) -> tuple[dt.date, dt.date] | None:
         """First and last day of 「1年目」「2年目」…: 1年目 = the fiscal year of the first 交付決定."""
@@ -87,30 +416,92 @@ class Program:
         m = re.fullmatch(r"\s*(\d+)\s*年目\s*", nfkc(str(year_label)))
         if not m:
             return None
-        start = int(self.raw["period"]["first_fiscal_year"]) + int(m.group(1)) - 1
+        start = self.first_fiscal_year + int(m.group(1)) - 1
         return dt.date(start, 4, 1), dt.date(start + 1, 3, 31)
+
+    def fiscal_year_name(self, n: int) -> str:
+        """The 和暦 name of the n-th year of the project: 1 → 「令和7年度」."""
+        return f"{wareki_year(dt.date(self.first_fiscal_year + n - 1, 4, 1))}度"
 
     # --- 申請者 -----------------------------------------------------------------
     @cached_property
     def sme_limits(self) -> dict[str, SmeLimit]:
-        return {canon(k): SmeLimit(int(v["capital"]), int(v["employees"]))
-                for k, v in self.raw["sme"]["industries"].items()}
+        return {canon(k): SmeLimit(v.capital, v.employees) for k, v in self.spec.sme.industries.items()}
+
+    @property
+    def sme_industries(self) -> dict[str, SmeLimit]:
+        """{主たる業種 as written in program.yaml: limits}, in the file's order."""
+        return {k: SmeLimit(v.capital, v.employees) for k, v in self.spec.sme.industries.items()}
 
     def sme_limit(self, industry: str | None) -> SmeLimit | None:
         return self.sme_limits.get(canon(industry or ""))
 
+    @property
+    def sme_judged_org_types(self) -> tuple[str, ...]:
+        """The 組織形態 judged by the 中小企業者 limits (法人, 個人事業主)."""
+        return tuple(self.spec.sme.judged_org_types)
+
+    @cached_property
+    def deemed_large(self) -> DeemedLarge:
+        d = self.spec.deemed_large
+        return DeemedLarge(d.single_owner_share, d.combined_share, d.officer_share, tuple(d.not_large))
+
+    @cached_property
+    def region(self) -> Region:
+        r = self.spec.region
+        return Region(r.prefecture, tuple(r.municipalities), tuple(r.prefectures))
+
+    @cached_property
+    def org_types(self) -> dict[str, str]:
+        """{key: 組織形態 as 計画様式1 offers it}: corporation, sole_proprietor, cooperative, group."""
+        return dict(self.spec.org_types.model_dump())
+
     def org_type(self, key: str) -> str:
-        return self.raw["org_types"][key]
+        return self.org_types[key]
+
+    @property
+    def group_min_members(self) -> int:
+        return self.spec.group.min_members
 
     # --- 経費 -------------------------------------------------------------------
     @cached_property
     def expense_items(self) -> dict[str, tuple[str, ...]]:
-        return {k: tuple(v) for k, v in self.raw["expense_categories"]["items"].items()}
+        return {k: tuple(v) for k, v in self.spec.expense_categories.items.items()}
+
+    @property
+    def rental_items(self) -> tuple[str, ...]:
+        return tuple(self.spec.expense_categories.rental_items)
+
+    @property
+    def rental_words(self) -> tuple[str, ...]:
+        return tuple(self.spec.expense_categories.rental_words)
+
+    @property
+    def outsourcing_items(self) -> tuple[str, ...]:
+        return tuple(self.spec.expense_categories.outsourcing_items)
+
+    @property
+    def asset_register_price(self) -> int:
+        """取得財産等管理台帳の対象となる 1 件あたりの取得価格（税抜）."""
+        return self.spec.asset_register_price
+
+    @property
+    def whole_outsourcing_share(self) -> Fraction:
+        return self.spec.whole_outsourcing_share
+
+    # --- 計画の内容・提出書類 -----------------------------------------------------
+    @cached_property
+    def content(self) -> ContentRules:
+        c = self.spec.content
+        return ContentRules(c.min_section_chars, tuple(c.placeholders), dict(c.activity_kinds.model_dump()))
 
     @cached_property
     def documents(self) -> list[Document]:
-        return [Document(d["id"], d["name"], tuple(d["keywords"]), d["when"])
-                for d in self.raw["documents"]["list"]]
+        return [Document(d.id, d.name, tuple(d.keywords), d.when) for d in self.spec.documents.entries]
+
+    @cached_property
+    def _keyword_lists(self) -> dict:
+        return self.spec.keywords.model_dump()
 
     @cached_property
     def _keyword_sets(self) -> dict:
@@ -122,26 +513,120 @@ class Program:
 
         sets = self._keyword_sets
         if family not in sets:
-            sets[family] = KeywordSet.from_program(self.raw["keywords"], family)
+            sets[family] = KeywordSet.from_program(self._keyword_lists, family)
         return sets[family]
 
-    def share(self, key: str, section: str | None = None) -> Fraction:
-        data = self.raw[section] if section else self.raw
-        return _fraction(data[key])
+    def facts(self) -> dict:
+        """The program's facts as words for rule texts (see planvalidator/facts.py)."""
+        from planvalidator.facts import man_yen, yen
+
+        cats = list(self.categories.values())
+        small = self.small_category
+        others = [c for c in cats if c is not small]
+        d = self.deemed_large
+        years = range(1, self.max_years + 1)
+        region = self.region
+        # an example of an address outside: the prefecture listed before the program's (its neighbour)
+        at = region.prefectures.index(region.prefecture) if region.prefecture in region.prefectures else 0
+        outside = next((p for p in (region.prefectures[at - 1:at] if at else ()) + region.prefectures
+                        if p != region.prefecture), "")
+        content = self.content
+        always = [doc.name for doc in self.documents if doc.when == "always"]
+        group_docs = [doc.name for doc in self.documents if doc.when == "group"]
+        return {
+            "organisation": self.organisation.name,
+            "organisation_short": self.organisation.short,
+            # 事業区分
+            "rate": _Keyed({c.code: c.rate_text for c in cats}),
+            "cap": _Keyed({c.code: f"{c.cap // 1000:,}千円" for c in cats}),
+            "small_category": small.label if small else "",
+            "small_max_employees": str(small.max_employees) if small else "",
+            "small_over_employees": str(small.max_employees + 1) if small else "",   # an example over the limit
+            "small_org_types": "・".join(small.org_types) if small else "",
+            "other_categories": "・".join(c.label for c in others),
+            # 事業実施期間
+            "grant_notice": self.grant_notice,
+            "fiscal_year": _Keyed({n: self.fiscal_year_name(n) for n in years}),
+            "year_start": _Keyed({n: self.fiscal_year(f"{n}年目")[0].isoformat() for n in years}),
+            "year_end": _Keyed({n: self.fiscal_year(f"{n}年目")[1].isoformat() for n in years}),
+            "year_names": "、".join(f"{n}年目＝{self.fiscal_year_name(n)}" for n in years),
+            # 申請者
+            "sme_limits": "、".join(f"{name} {_oku(v.capital)}・{v.employees:,}人"
+                                    for name, v in self.sme_industries.items()),
+            "deemed_single": _ratio_text(d.single_owner_share),
+            "deemed_combined": _ratio_text(d.combined_share),
+            "deemed_officer": _ratio_text(d.officer_share),
+            "not_large": "、".join(d.not_large),
+            "prefecture": region.prefecture,
+            "municipality": _Keyed(dict(enumerate(region.municipalities))),
+            "municipality_count": str(len(region.municipalities)),
+            "outside_prefecture": outside,
+            "org_type": _Keyed(self.org_types),
+            "group_min_members": str(self.group_min_members),
+            "group_one_short": str(self.group_min_members - 1),                       # an example too few
+            # the category whose 対象者 list ends with the group (公募要領 2. 区分7 (14))
+            "group_category": "・".join(c.label for c in cats if self.org_types["group"] in c.org_types),
+            # 経費
+            "expense_items": "。".join(f"{k}: {'、'.join(v)}" for k, v in self.expense_items.items()),
+            "asset_price": man_yen(self.asset_register_price),
+            "asset_price_yen": yen(self.asset_register_price),
+            "whole_outsourcing_share": _ratio_text(self.whole_outsourcing_share),
+            # 計画の内容・提出書類
+            "min_section_chars": str(content.min_section_chars),
+            "activity": _Keyed(content.activity_kinds),
+            "documents_always": "、".join(always),
+            "documents_group": "、".join(group_docs),
+        }
 
 
-def _date(value) -> dt.date:
-    if isinstance(value, dt.date):
-        return value
-    return dt.date.fromisoformat(str(value))
+class _Keyed(dict):
+    """A fact indexed in a placeholder (``{rate[7]}``, ``{fiscal_year[1]}``): str.format passes a
+    key made of digits as an int, so both forms find the entry."""
+
+    def __missing__(self, key):
+        for other in (str(key), int(key) if str(key).isdigit() else None):
+            if other is not None and other != key and dict.__contains__(self, other):
+                return dict.__getitem__(self, other)
+        raise KeyError(key)
+
+
+def _ratio_text(value: Fraction) -> str:
+    return f"{value.numerator}/{value.denominator}"
+
+
+def _oku(amount: int) -> str:
+    """300000000 → 「3億円」, 50000000 → 「5千万円」 (as the 公募要領 writes the SME limits)."""
+    if amount >= 100_000_000 and amount % 100_000_000 == 0:
+        return f"{amount // 100_000_000:,}億円"
+    if amount >= 10_000_000 and amount % 10_000_000 == 0:
+        return f"{amount // 10_000_000}千万円"
+    if amount % 10_000 == 0:
+        return f"{amount // 10_000:,}万円"
+    return f"{amount:,} 円"
+
+
+def wareki_year(day: dt.date) -> str:
+    """The 和暦 year of a day: 2025-04-01 → 「令和7年」, 2019-05-01 → 「令和元年」."""
+    from japanera import EraDate
+
+    era = EraDate.from_date(day)
+    number = int(era.strftime("%-y"))
+    return f"{era.strftime('%-K')}{'元' if number == 1 else number}年"
 
 
 @lru_cache(maxsize=None)
 def load_program(folder: Path) -> Program:
-    raw = load_yaml(folder / "program.yaml")
+    path = Path(folder) / "program.yaml"
+    try:
+        raw = load_yaml(path)
+    except FileNotFoundError:
+        raise ProgramFileError(path, None, "ファイルがありません") from None
+    except Exception as exc:          # a YAML syntax error: its first line names the place
+        detail = " ".join(str(exc).replace('in "<unicode string>", ', "").split())[:200]
+        raise ProgramFileError(path, None, f"YAML として読めません（{detail}）") from None
+    spec = validate(raw, path)
     cats = {
-        str(code): Category(str(code), c["name"], _fraction(c["rate"]), int(c["cap"]), c.get("source", ""),
-                            tuple(c.get("org_types", ())), c.get("max_employees"))
-        for code, c in raw["categories"].items()
+        code: Category(code, c.name, c.rate, c.cap, c.source, tuple(c.org_types), c.max_employees)
+        for code, c in spec.categories.items()
     }
-    return Program(raw["program"], cats, int(raw.get("estimate_rounding", 1)), raw)
+    return Program(spec.program, cats, spec.estimate_rounding, raw, spec)

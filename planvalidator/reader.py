@@ -13,7 +13,7 @@ from planvalidator import normalize
 from planvalidator.errors import CannotCheck
 from planvalidator.findings import Finding
 from planvalidator.layout import (
-    FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, known_layouts, matches,
+    FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, identify_layout,
 )
 from planvalidator.plan import Field, Plan, Table
 from planvalidator.schema import ColumnType, column_types
@@ -34,12 +34,12 @@ def read(path) -> Plan:
 
 def identify(grid: Grid) -> Layout:
     """The template version the workbook follows, by its signature labels."""
-    candidates = [layout for layout in known_layouts() if matches(grid, layout)]
-    if not candidates:
+    layout = identify_layout(grid)
+    if layout is None:
         raise CannotCheck(
             "対応している事業計画書の様式ではありません（計画様式1〜9 の見出しが見つかりません）",
             file=grid.source)
-    return candidates[0]
+    return layout
 
 
 def read_grid(grid: Grid) -> Plan:
@@ -155,14 +155,18 @@ def _input_cell(sheet: SheetGrid, found: tuple[int, int], fspec: FieldSpec) -> t
     return r1, c2 + 1
 
 
-def _parse_cell(plan: Plan, sheet: str, cell: str, ctype: ColumnType, raw):
+def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: ColumnType, raw):
+    """The typed value of one cell (``cell``: its A1 address, or (row, col), named only when
+    something is recorded: an unreadable value, a number typed as text)."""
     try:
         value = parse(ctype, raw)
     except normalize.Unreadable as exc:
-        plan.problems.append(_unreadable(sheet, cell, ctype.title, raw, str(exc)))
+        where = cell if isinstance(cell, str) else a1(*cell)
+        plan.problems.append(_unreadable(sheet, where, ctype.title, raw, str(exc)))
         return None
     if value is not None and ctype.kind in NUMERIC and isinstance(raw, str):
-        plan.typed_as_text[(sheet, cell)] = raw     # read as a number; the spreadsheet sees text (PV010)
+        where = cell if isinstance(cell, str) else a1(*cell)
+        plan.typed_as_text[(sheet, where)] = raw     # read as a number; the spreadsheet sees text (PV010)
     return value
 
 
@@ -203,40 +207,47 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
     computed = {c.name for c in spec.columns if c.computed and c.name in positions}
     titles = {c: types[c].title if c in types else c for c in positions}
 
-    def rc(number: int, column: str) -> tuple[int, int]:
-        return (number, positions[column]) if by_rows else (positions[column], number)
-
     kept: list[int] = []
     columns: dict[str, list] = {c: [] for c in positions}
     all_records: list[int] = []
-    inputs = [c for c in positions if c not in fixed]
-    def has_input(number: int, c: str) -> bool:
-        r, col = rc(number, c)
-        if c in computed and sheet.value(r, col) in (0, 0.0):
+    # per column, once: where it is, how to parse it (a table is thousands of rows × 13 columns)
+    ctypes = {c: types[c] if c in types else ColumnType(c, "text") for c in positions}
+    inputs = [(positions[c], c in computed) for c in positions if c not in fixed]
+    computed_at = [positions[c] for c in computed]
+    fixed_at = [positions[c] for c in fixed]
+    parsed = [(columns[c], p, ctypes[c], ctypes[c].kind == "number") for c, p in positions.items()]
+    values, formulas = sheet.values, sheet.formulas
+
+    def at(number: int, p: int) -> tuple[int, int]:
+        return (number, p) if by_rows else (p, number)
+
+    def has_input(number: int, p: int, is_computed: bool) -> bool:
+        pos = at(number, p)
+        if is_computed and values.get(pos) in (0, 0.0):
             return False        # a computed cell showing 0 (a live book gives results, not formulas)
-        return _has_input(sheet, r, col)
+        return _has_input(values, formulas, pos)
 
     for number in numbers:
-        if not any(has_input(number, c) for c in inputs):
-            if any(sheet.is_formula(*rc(number, c)) for c in computed) or any(
-                    not normalize.is_blank(sheet.value(*rc(number, c))) for c in fixed):
+        if not any(has_input(number, p, is_computed) for p, is_computed in inputs):
+            if any(at(number, p) in formulas for p in computed_at) or any(
+                    not normalize.is_blank(values.get(at(number, p))) for p in fixed_at):
                 all_records.append(number)
             continue
         all_records.append(number)
         kept.append(number)
-        for c in positions:
-            r, col = rc(number, c)
-            ctype = types.get(c, ColumnType(c, "text"))
+        for values_of, p, ctype, is_number in parsed:
+            pos = at(number, p)
             value = None
-            if not sheet.is_formula(r, col):
-                value = _parse_cell(plan, sheet.name, a1(r, col), ctype, sheet.value(r, col))
-                if ctype.kind == "number" and value is not None:
+            if pos not in formulas:
+                value = _parse_cell(plan, sheet.name, pos, ctype, values.get(pos))
+                if is_number and value is not None:
                     value = float(value)        # as the column's Float64 holds it
-            columns[c].append(value)
+            values_of.append(value)
     labels = kept if by_rows else [col_letter(n) for n in kept]
     return Table(sheet_name, spec.name, spec.records, labels, columns, positions, titles, all_records,
                  total_record, header_end + 1)
 
 
-def _has_input(sheet: SheetGrid, row: int, col: int) -> bool:
-    return not sheet.is_formula(row, col) and not normalize.is_blank(sheet.value(row, col))
+def _has_input(values: dict, formulas: dict, pos: tuple[int, int]) -> bool:
+    """Something typed in the cell (a SheetGrid's ``values`` and ``formulas``)."""
+    return pos not in formulas and not normalize.is_blank(values.get(pos))

@@ -34,8 +34,16 @@ def _template_rows(template: SheetGrid) -> tuple[frozenset, tuple[tuple, ...]]:
 
 def _signatures(sheet: SheetGrid, pairs: frozenset) -> tuple[tuple, ...]:
     rows: dict[int, list] = {}
+    columns = {c for c, _ in pairs}
+    texts: dict[tuple[type, object], str] = {}   # each distinct value made comparable once (by type: 1, 1.0, True differ)
     for (r, c), v in sheet.values.items():
-        key = (c, _text(v))
+        if c not in columns:
+            continue
+        known = (v.__class__, v)
+        text = texts.get(known)
+        if text is None:
+            text = texts[known] = _text(v)
+        key = (c, text)
         if key in pairs:
             rows.setdefault(r, []).append(key)
     last = max(rows, default=0)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from planvalidator import checks
+from planvalidator import predicates
 from planvalidator.findings import Finding
 from planvalidator.layout import Layout
 from planvalidator.resources import load_yaml
@@ -75,7 +75,7 @@ _ORDERED = frozenset({"greater_than", "greater_than_or_equal_to", "less_than", "
 
 
 @dataclass(frozen=True)
-class Check:
+class ColumnCheck:
     """One check of a column, as the YAML names it (pandera's Check name and statistics)."""
     name: str
     statistics: dict = field(hash=False, compare=False)
@@ -84,7 +84,7 @@ class Check:
         if self.name in BUILTIN:
             predicate, _ = BUILTIN[self.name]
             return bool(predicate(value, **self.statistics))
-        predicate, statistic = checks.CUSTOM[self.name]
+        predicate, statistic = predicates.CUSTOM[self.name]
         return bool(predicate(value, self.statistics[statistic]) if statistic in self.statistics
                     else predicate(value))
 
@@ -107,7 +107,7 @@ class ColumnSchema:
     title: str
     dtype: str
     nullable: bool
-    checks: tuple[Check, ...]
+    checks: tuple[ColumnCheck, ...]
 
     @property
     def kind(self) -> str:
@@ -132,7 +132,7 @@ class FrameSchema:
         import copy
 
         from pandera.io.pandas_io import deserialize_schema
-        checks.register_with_pandera()
+        predicates.register_with_pandera()
         return deserialize_schema(copy.deepcopy(self.raw))
 
 
@@ -149,7 +149,7 @@ def _kind(dtype) -> str:
 
 def _statistics(name: str, value) -> dict | None:
     """A flat YAML check value as {statistic: value}; None where only pandera can tell."""
-    names = BUILTIN[name][1] if name in BUILTIN else (checks.CUSTOM[name][1],)
+    names = BUILTIN[name][1] if name in BUILTIN else (predicates.CUSTOM[name][1],)
     if isinstance(value, dict):
         if "options" in value or not set(value) <= set(names):
             return None           # check options (raise_warning, ignore_na …): pandera's to run
@@ -162,7 +162,7 @@ def _statistics(name: str, value) -> dict | None:
 def _column(name: str, spec: dict) -> tuple[ColumnSchema, bool]:
     direct = set(spec) & _COLUMN_KEYS <= _DIRECT_COLUMN_KEYS
     dtype = str(spec.get("dtype", "str"))
-    found: list[Check] = []
+    found: list[ColumnCheck] = []
     entries = [(k, v) for k, v in spec.items() if k not in _COLUMN_KEYS]
     for entry in spec.get("checks") or []:          # pandera's list form: {stats…, options: {check_name}}
         options = dict(entry.get("options") or {})
@@ -173,7 +173,7 @@ def _column(name: str, spec: dict) -> tuple[ColumnSchema, bool]:
         stats = {k: v for k, v in entry.items() if k != "options"}
         entries.append((check_name, stats.get("value", stats) if set(stats) == {"value"} else stats))
     for key, value in entries:
-        if key not in BUILTIN and key not in checks.CUSTOM:
+        if key not in BUILTIN and key not in predicates.CUSTOM:
             direct = False        # a check pandera has and this module does not (or a typo: pandera decides)
             continue
         stats = _statistics(key, value)
@@ -182,7 +182,7 @@ def _column(name: str, spec: dict) -> tuple[ColumnSchema, bool]:
             continue
         if key in ("isin", "notin"):
             stats = {k: tuple(v) for k, v in stats.items()}
-        found.append(Check(key, stats))
+        found.append(ColumnCheck(key, stats))
     column = ColumnSchema(name, str(spec.get("title") or name), dtype,
                           bool(spec.get("nullable", False)), tuple(found))
     return column, direct
@@ -266,7 +266,7 @@ def failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
         if column is None:
             continue
         for label, value in zip(frame.index, values):
-            if checks.is_empty(value):
+            if predicates.is_empty(value):
                 if not column.nullable:
                     out.append({"column": name, "check": "not_nullable", "index": label, "failure_case": None})
                 continue
@@ -293,7 +293,7 @@ def pandera_failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
 
 def _plain(value):
     """A pandera failure case as a plain Python value (None for NA; a Timestamp as a date)."""
-    if checks.is_empty(value):
+    if predicates.is_empty(value):
         return None
     if type(value).__name__ == "Timestamp":
         return value.date()

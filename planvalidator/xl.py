@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from planvalidator.accepted import ACCEPT_COLUMN
 from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT, annotate
 from planvalidator.annotate.results import (
     HIGHLIGHT_MARK, MARKER, ROLE_STYLE, SEVERITY_RGB, TABLE_HEADER, TITLE, ResultsSheet, highlight_formula,
@@ -100,7 +101,7 @@ class XlwingsAnnotator:
         rows = results.used_range.options(ndim=2).value or []
         cells, in_table = set(), False
         for row in rows:
-            if tuple(row[:len(TABLE_HEADER)]) == TABLE_HEADER:
+            if tuple(row[:ACCEPT_COLUMN]) == TABLE_HEADER[:ACCEPT_COLUMN]:   # (an older sheet lacks 確認済み)
                 in_table = True
                 continue
             if in_table and len(row) > _CELL and row[_SHEET] and row[_CELL]:
@@ -227,11 +228,10 @@ def _try(action) -> None:
 
 def check_book(book):
     """Check an open workbook and mark it in place; returns the report."""
-    from planvalidator.engine import Report, check_plan
+    from planvalidator.engine import check
     from planvalidator.reader import read_grid
 
-    plan = read_grid(grid_from_book(book))
-    report = Report(file=book.name, template=plan.template, findings=check_plan(plan), plan=plan)
+    report = check(read_grid(grid_from_book(book)), file=book.name)
     annotate(XlwingsAnnotator(book), report)
     return report
 

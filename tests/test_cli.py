@@ -30,13 +30,17 @@ def test_findings_exit_1_and_show_sheet_cell_code_message():
 def test_json_for_one_file_has_the_stable_keys():
     result = run("check", "--format", "json", WRONG)
     data = json.loads(result.output)
-    assert set(data) == {"file", "template", "summary", "incomplete", "findings"}
+    assert set(data) == {"file", "template", "summary", "accepted", "incomplete", "findings"}
     assert data["template"] == "r7"
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
     (finding,) = data["findings"]
-    assert set(finding) == {"rule", "name", "severity", "sheet", "cell", "message", "reference"}
+    assert set(finding) == {"rule", "name", "severity", "sheet", "cell", "message", "reference",
+                            "row", "column", "field", "value", "expected", "accepted", "accepted_note"}
     assert (finding["rule"], finding["name"], finding["sheet"], finding["cell"]) == \
         ("PV201", "amount-mismatch", "計画様式7", "J9")
+    # the machine fields: where (numbers and the layout key), what was read, what was expected
+    assert (finding["row"], finding["column"], finding["field"]) == (9, 10, "expenses.expenses.amount")
+    assert (finding["value"], finding["expected"], finding["accepted"]) == (250000, 240000, False)
 
 
 def test_json_for_several_files():

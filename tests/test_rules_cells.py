@@ -172,11 +172,11 @@ def test_a_rule_that_raises_is_reported_and_the_other_findings_stay(monkeypatch,
     from planvalidator import cli, rules
 
     rules.load_all()
-    broken = next(rule for rule, _fn in rules.CHECKS if rule.code == "PV102")
+    broken = next(rule for rule, _fn in rules.IMPLEMENTATIONS if rule.code == "PV102")
 
     def explode(plan, context):
         raise KeyError("品名")
-    monkeypatch.setattr(rules, "CHECKS", [(r, explode if r is broken else fn) for r, fn in rules.CHECKS])
+    monkeypatch.setattr(rules, "IMPLEMENTATIONS", [(r, explode if r is broken else fn) for r, fn in rules.IMPLEMENTATIONS])
     wrong = EXAMPLE.parent / "invalid" / "wrong-amount.xlsx"
     report = check_file(wrong)
     failed = [f for f in report.findings if f.rule == "PV900"]

@@ -50,8 +50,8 @@ def default_output(path) -> Path:
     return path.with_name(f"{stem}{SUFFIX}{path.suffix}")
 
 
-def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | None = None
-                  ) -> tuple[Report, Path]:
+def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | None = None,
+                  options=None) -> tuple[Report, Path]:
     """Check ``path`` and write the annotated workbook; the input is only read unless ``in_place``.
 
     ``skipped`` (a list) receives the (sheet, cell) whose note was not written because the cell
@@ -65,7 +65,7 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
     if not in_place and target.resolve() == path.resolve():
         raise CannotCheck("出力先が入力ファイルと同じです（上書きするなら --in-place、別名なら -o を指定）",
                           file=path.name)
-    report = check_file(path)
+    report = check_file(path, options)
     annotator = FileAnnotator(path)
     annotate(annotator, report)
     try:

@@ -11,7 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planvalidator.engine import Context, Report
+from planvalidator.accepted import TABLE_HEADER, value_text
+from planvalidator.engine import Report
 from planvalidator.findings import Finding, Severity
 
 MARKER = "【planvalidator】"
@@ -20,7 +21,6 @@ TITLE = "planvalidator チェック結果"
 # How an annotation looks, for every backend (RGB without alpha or "#": each backend adds its own).
 SEVERITY_RGB = {"error": "FF9B9B", "warning": "FFC97A", "info": "9BC2E6"}
 HIGHLIGHT_MARK = "planvalidator:"          # our conditional formats are recognised by this text
-TABLE_HEADER = ("重要度", "コード", "シート", "セル", "内容", "出典")   # the findings table (read back by xl.py)
 
 
 def highlight_formula(severity: str) -> str:
@@ -51,10 +51,11 @@ def note_text(findings: list[Finding]) -> str:
 
 
 def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, str]]:
-    """{(sheet, cell): (strongest severity, note text)} for findings that have a cell."""
+    """{(sheet, cell): (strongest severity, note text)} for open findings that have a cell
+    (an accepted finding is listed on the results sheet only)."""
     grouped: dict[tuple[str, str], list[Finding]] = {}
     for f in findings:
-        if f.sheet and f.cell:
+        if f.sheet and f.cell and f.accepted is None:
             grouped.setdefault((f.sheet, f.cell), []).append(f)
     out = {}
     for key, items in grouped.items():
@@ -85,44 +86,52 @@ SEVERITY_ROLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.
 
 
 def build_results(report: Report, *, today: dt.date | None = None) -> ResultsSheet:
-    """Rows 1–8: what was checked and the money summary; then the findings table (header frozen)."""
+    """Rows 1–8: what was checked and the money summary; then the findings table (header frozen):
+    open findings first, then those a reviewer accepted (確認済み)."""
     from planvalidator.annotate import RESULTS_SHEET
-    from planvalidator.rules.money import money_summary
 
     today = today or dt.date.today()
     s = report.summary
     worst = "error" if s["error"] else "warning" if s["warning"] else "value"
     label = lambda text: Cell(text, "label")  # noqa: E731
+    accepted = f"・確認済み {len(report.accepted)} 件" if report.accepted else ""
     rows: list[list[Cell]] = [
         [Cell(TITLE, "title")],
         [label("ファイル"), Cell(Path(report.file).name, "value")],
         [label("様式・チェック日"), Cell(f"{report.template} ／ {today.isoformat()}", "value")],
-        [label("結果"), Cell(f"{report.verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件）", worst)],
+        [label("結果"), Cell(f"{report.verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件"
+                            f"{accepted}）", worst)],
     ]
-    if report.plan is not None:
-        m = money_summary(report.plan, Context(report.plan))
+    if report.context is not None:
+        m = report.context.money
         within = {True: "上限内", False: "上限を超えています", None: "判定できません"}[m.within]
         category = f"区分{m.category} ／ 助成率 {m.rate} ／ 限度額 {m.cap:,} 円" if m.category else "（事業区分が未選択）"
+        expenses = report.plan.actual("expenses") if report.plan else ""
+        funding = report.plan.actual("funding") if report.plan else ""
         rows += [
             [label("事業区分・助成率・限度額"), Cell(category, "value")],
-            [label("助成対象経費（計画様式7 から計算）"), Cell(m.eligible, "money")],
+            [label(f"助成対象経費（{expenses} から計算）"), Cell(m.eligible, "money")],
             [label("申請できる上限（経費×助成率・限度額）"), Cell(m.limit, "money")],
-            [label("助成金申請額（計画様式8）"), Cell(m.requested, "money"),
+            [label(f"助成金申請額（{funding}）"), Cell(m.requested, "money"),
              Cell(within, "error" if m.within is False else "value")],
         ]
     rows.append([])
     header = len(rows) + 1
     rows.append([Cell(t, "header") for t in TABLE_HEADER])
-    for f in report.findings:
+    grid = report.plan.grid if report.plan is not None else None
+    for f in [*report.open_findings, *report.accepted]:
         linked = bool(f.cell and f.sheet)
+        done = f.accepted is not None
         rows.append([
-            Cell(f.severity.label, SEVERITY_ROLE[f.severity]),
+            Cell(f.severity.label, "muted" if done else SEVERITY_ROLE[f.severity]),
             Cell(f.rule, "text"),
             Cell(f.sheet, "text"),
             Cell(f.cell or "", "link" if linked else "text", (f.sheet, f.cell) if linked else None),
             Cell(f.message, "wrap"),
             Cell(f.reference, "wrap"),
+            Cell(f.accepted, "text"),
+            Cell(value_text(grid, f.sheet, f.cell) if grid is not None else "", "muted"),
         ])
     if not report.findings:
         rows.append([Cell("—", "muted"), Cell(None), Cell(None), Cell(None), Cell("指摘はありません", "muted")])
-    return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38], header, len(rows), 6)
+    return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38, 12, 16], header, len(rows), len(TABLE_HEADER))

@@ -31,9 +31,10 @@ class Rule:
     code: str
     name: str
     severity: Severity
-    summary: str          # one line, Japanese
-    doc: str              # what it checks, why, an example (Japanese)
-    reference: str        # the clause of the source document
+    summary: str          # one line, Japanese (may quote program facts: see planvalidator/facts.py)
+    doc: str              # what it checks, why, an example (Japanese, may quote program facts)
+    reference: str        # the clause of the source document (may quote program facts)
+    reads: tuple[str, ...] = ()   # the program.yaml keys it reads ("categories", "period.earliest_grant_date")
 
     @property
     def title(self) -> str:
@@ -43,32 +44,45 @@ class Rule:
     def family(self) -> str:
         return FAMILIES.get(self.code[:3], "other")
 
+    def rendered(self, program, layout) -> "Rule":
+        """This rule with its texts filled with a program's and a template version's facts."""
+        from dataclasses import replace
+
+        from planvalidator.facts import render
+        return replace(self, summary=render(self.summary, program, layout), doc=render(self.doc, program, layout),
+                       reference=render(self.reference, program, layout))
+
     def finding(self, sheet: str | None, cell: str | None, message: str,
-                severity: Severity | None = None, reference: str | None = None) -> Finding:
+                severity: Severity | None = None, reference: str | None = None, *,
+                field: str | None = None, value=None, expected=None) -> Finding:
+        """A finding of this rule; ``field`` is the layout key (「expenses.amount」), ``value`` what was
+        read there and ``expected`` what the rule expected, where it knows."""
         if len(message) > MAX_MESSAGE:      # a message quoting a huge value must fit a cell and a note
             message = message[:MAX_MESSAGE - 1] + "…"
         return Finding(self.code, self.name, severity or self.severity, sheet, cell, message,
-                       reference or self.reference)
+                       reference or self.reference, field=field, value=value, expected=expected)
 
 
 MAX_MESSAGE = 1_000        # characters of one finding's message
 
 REGISTRY: dict[str, Rule] = {}
-CHECKS: list[tuple[Rule, Callable]] = []
+SCHEMA_RULES = ("PV001", "PV002", "PV003", "PV004", "PV005", "PV006")   # what planvalidator.schema.validate reports
+IMPLEMENTATIONS: list[tuple[Rule, Callable]] = []
 
 
-def define(code: str, name: str, severity: str, summary: str, reference: str, doc: str) -> Rule:
+def define(code: str, name: str, severity: str, summary: str, reference: str, doc: str,
+           reads: tuple[str, ...] = ()) -> Rule:
     if code in REGISTRY:
         raise ValueError(f"duplicate rule code {code}")
-    rule = Rule(code, name, Severity(severity), summary, doc.strip(), reference)
+    rule = Rule(code, name, Severity(severity), summary, doc.strip(), reference, tuple(reads))
     REGISTRY[code] = rule
     return rule
 
 
-def check(rule: Rule):
-    """Register ``fn(plan, context) -> Iterable[Finding]`` as the check of ``rule``."""
+def implements(rule: Rule):
+    """Register ``fn(plan, context) -> Iterable[Finding]`` as what ``rule`` runs."""
     def wrap(fn: Callable[..., Iterable[Finding]]):
-        CHECKS.append((rule, fn))
+        IMPLEMENTATIONS.append((rule, fn))
         return fn
     return wrap
 

@@ -13,7 +13,7 @@ import re
 from planvalidator.findings import Severity
 from planvalidator.formula import Ref, canonical, move, references
 from planvalidator.plan import Plan
-from planvalidator.rules import check, define
+from planvalidator.rules import define, implements
 from planvalidator.rules.form import TEMPLATE_REF
 from planvalidator.workbook import a1, is_error_code, parse_a1
 
@@ -27,7 +27,7 @@ UNREAD = define(
 日付の書式のセルに日付として扱えない数値（何億年も先・前）があるときも、そのセルを読まずに知らせます。
 なぜ: 離れたセルの値は多くの場合、誤って入力・貼り付けしたものです。シートの使われている範囲が
 何十億セルにも広がり、表計算ソフトや審査側のツールで開けない・遅くなる原因になります。
-例: 計画様式7 の XFD1048576 に「x」→ 警告（計画様式7!XFD1048576）。申請内容のチェックはいつもどおり行います。
+例: {sheet[expenses]} の XFD1048576 に「x」→ 警告（{sheet[expenses]}!XFD1048576）。申請内容のチェックはいつもどおり行います。
 """)
 
 TEXT_NUMBER = define(
@@ -41,7 +41,7 @@ TEXT_NUMBER = define(
 なぜ: 文字列は SUM などの合計に入りません。掛け算などの計算式では、半角の「6000」「6,000」なら表計算ソフトが
 数値に読み替えますが（そのときは警告）、全角数字や「円」付きは #VALUE! になり、それを使う合計もエラーになります。
 提出したブックの合計・助成金申請額が正しく表示されません。
-例: 計画様式7 の単価に「６，０００」（文字列）→ エラー（金額 J6 の計算式が #VALUE!）。計画様式8 の自己資金に
+例: {sheet[expenses]} の単価に「６，０００」（文字列）→ エラー（金額 J6 の計算式が #VALUE!）。{sheet[funding]} の自己資金に
 文字列の「667,000」→ エラー（資金合計の SUM に入らない）。単価に文字列の「6000」→ 警告。数値の 6000 → 正しい。
 """)
 
@@ -60,14 +60,14 @@ NOT_TEMPLATE = define(
     "PV012", "formula-not-template", "error", "計算式が様式の計算式と違います（置き換え・別のブックへの参照）",
     TEMPLATE_REF,
     """
-何を: 様式（ISICO の公式のブック）で計算式のセルが、申請書でも同じ計算式か。申請者が挿入した行の分は
+何を: 様式（{organisation_short} の公式のブック）で計算式のセルが、申請書でも同じ計算式か。申請者が挿入した行の分は
 ずらして比べます（行を挿入すると Excel が計算式の参照を自動でずらすのと同じ）。別の計算式への置き換え、
 別の行を指す参照、別のブックへの参照（外部リンク）を見つけます。計算式を数値で上書きしたものは PV201〜PV205 が知らせます。
 様式にない計算式でも、別のブックを参照していれば警告します。
 なぜ: 合計や助成金申請額は様式の計算式で出すことが前提です。別のブックへの参照は、提出したブックだけでは
 計算できません（審査側で開くと値が変わるか、更新の警告が出ます）。
-例: 計画様式7 の J6 が「='[予算.xlsx]Sheet1'!A1」→ エラー。J9 が「=G10*I10」（1 行下を参照）→ エラー。
-""")
+例: {sheet[expenses]} の J6 が「='[予算.xlsx]Sheet1'!A1」→ エラー。J9 が「=G10*I10」（1 行下を参照）→ エラー。
+""", reads=("organisation",))
 
 
 # --- PV009 -------------------------------------------------------------------------------------
@@ -75,7 +75,7 @@ NOT_TEMPLATE = define(
 _MAX_PER_SHEET = 10
 
 
-@check(UNREAD)
+@implements(UNREAD)
 def unread_cells(plan: Plan, context):
     for sheet in plan.grid.sheets.values():
         far = [(pos, text) for pos, text, why in sheet.unread if why == "far"]
@@ -140,7 +140,7 @@ def _readers(plan: Plan, targets: set[tuple[str, int, int]]):
 # 「6000」「6,000」「6000 」 give the product, 「６，０００」 gives #VALUE!)
 _SPREADSHEET_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\s*", re.ASCII)
 
-@check(TEXT_NUMBER)
+@implements(TEXT_NUMBER)
 def number_stored_as_text(plan: Plan, context):
     targets = {(sheet, *_rc(cell)): raw for (sheet, cell), raw in plan.typed_as_text.items()}
     readers = _readers(plan, set(targets))
@@ -165,7 +165,7 @@ def number_stored_as_text(plan: Plan, context):
 
 # --- PV011 -------------------------------------------------------------------------------------
 
-@check(ERROR_VALUE)
+@implements(ERROR_VALUE)
 def formula_error_value(plan: Plan, context):
     # cells whose own finding explains an error downstream: text read as a number (PV010), a
     # value the reader could not read (PV002)
@@ -213,7 +213,7 @@ def _why(code: str) -> str:
 
 # --- PV012 -------------------------------------------------------------------------------------
 
-@check(NOT_TEMPLATE)
+@implements(NOT_TEMPLATE)
 def formula_not_template(plan: Plan, context):
     from planvalidator.layout import find_sheet
     from planvalidator.reader import reference_grid

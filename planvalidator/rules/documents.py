@@ -1,4 +1,4 @@
-"""Document rules (PV4xx): the 提出書類 list of 計画様式1 against 公募要領 6.(3).
+"""Document rules (PV4xx): the 提出書類 list of the applicant sheet (計画様式1 in r7) against 公募要領 6.(3).
 
 Which documents exist and when each is needed is program data (program.yaml ``documents``);
 a row of the list is recognised by words of its 書類名, so a reworded list still reads.
@@ -8,31 +8,31 @@ from __future__ import annotations
 
 from planvalidator.normalize import means
 from planvalidator.plan import Plan
-from planvalidator.rules import check, define
+from planvalidator.rules import define, implements
 
-SHEET = "計画様式1"
+SHEET = "applicant"         # the layout key of the sheet (its name is 計画様式1 in r7)
 
 MISSING = define(
     "PV401", "document-missing", "error", "必須の提出書類が添付されていません",
     "公募要領 6.(3) 提出書類",
     """
-何を: 計画様式1 の提出書類の表で、必ず出す書類（① 事業計画書、② 直近2期分の決算書等）と、グループ申請のときの
-③ 同意書（計画様式 別紙1）の「添付」が「有」か。
+何を: {sheet[applicant]} の提出書類の表で、必ず出す書類（{documents_always}）と、グループ申請のときの
+{documents_group} の「添付」が「有」か。
 なぜ: 必須書類が欠けた申請は受け付けられません。
 例: ② の添付「有」→ 正しい。② の添付「無」→ エラー。グループ申請で ③ が「無」→ エラー。
-""")
+""", reads=("documents", "org_types"))
 
 MISMATCH = define(
     "PV402", "document-declaration-mismatch", "warning", "提出書類の添付と申告（有/無）が食い違っています",
     "公募要領 6.(3) ③④⑤",
     """
-何を: 計画様式1 の「経営革新計画等の認定」「パートナーシップ構築宣言の登録」が「有」なのに ④⑤ の添付が「無」でないか、
+何を: {sheet[applicant]} の「経営革新計画等の認定」「パートナーシップ構築宣言の登録」が「有」なのに ④⑤ の添付が「無」でないか、
 逆に添付が「有」なのに申告が「無」でないか。グループ申請でないのに ③ 同意書が「有」でないか。
 ④⑤ は加点の書類で、欠けても申請はできるため警告です。
 なぜ: 認定書・宣言の文書がないと加点されません。申告が「無」のままでは添付した書類が加点に使われません。
 例: 経営革新計画等の認定「有」・④ 添付「有」→ 正しい。認定「有」・④ 添付「無」→ 警告（④ の添付欄）。
 認定「無」・④ 添付「有」→ 警告（認定の欄）。
-""")
+""", reads=("documents", "org_types"))
 
 
 def _rows(plan: Plan, documents):
@@ -62,7 +62,7 @@ def _declared(plan: Plan, name: str) -> bool | None:
     return None if value is None else means(value, "有")
 
 
-@check(MISSING)
+@implements(MISSING)
 def document_missing(plan: Plan, context):
     documents = context.program.documents
     t, rows = _rows(plan, documents)
@@ -76,10 +76,11 @@ def document_missing(plan: Plan, context):
         if not _attached(row):
             why = "グループ申請では全構成員の" if doc.when == "group" else "必ず提出する書類です。"
             yield MISSING.finding(plan.actual(SHEET), t.cell(record, "attached"),
-                                  f"{doc.name}の添付が「{row.get('attached') or '空欄'}」です（{why}添付してください）")
+                                  f"{doc.name}の添付が「{row.get('attached') or '空欄'}」です（{why}添付してください）",
+                                  field=f"{SHEET}.documents.attached", value=row.get("attached"), expected="有")
 
 
-@check(MISMATCH)
+@implements(MISMATCH)
 def declaration_mismatch(plan: Plan, context):
     documents = context.program.documents
     t, rows = _rows(plan, documents)
@@ -93,8 +94,9 @@ def declaration_mismatch(plan: Plan, context):
         if doc.when == "group":
             if _attached(row) and context.org_type not in (None, "group"):
                 yield MISMATCH.finding(sheet, t.cell(record, "attached"),
-                                       f"{doc.name}は 4 者以上のグループ申請のときだけの書類です（組織形態は"
-                                       f"「{plan.value(SHEET, 'org_type')}」）")
+                                       f"{doc.name}は {context.program.group_min_members} 者以上のグループ申請のときだけの"
+                                       f"書類です（組織形態は「{plan.value(SHEET, 'org_type')}」）",
+                                       field=f"{SHEET}.documents.attached", value=row.get("attached"), expected="無")
         elif doc.when in ("innovation_plan", "partnership"):
             declared = _declared(plan, doc.when)
             field = plan.field(SHEET, doc.when)
@@ -103,7 +105,9 @@ def declaration_mismatch(plan: Plan, context):
             if declared and not _attached(row):
                 yield MISMATCH.finding(sheet, t.cell(record, "attached"),
                                        f"「{field.title}」が「有」ですが、{doc.name}の添付が「{row.get('attached') or '空欄'}」です"
-                                       f"（添付しないと加点されません）")
+                                       f"（添付しないと加点されません）",
+                                       field=f"{SHEET}.documents.attached", value=row.get("attached"), expected="有")
             elif not declared and _attached(row):
                 yield MISMATCH.finding(sheet, field.cell,
-                                       f"{doc.name}を添付していますが、「{field.title}」が「無」です（該当するなら「有」にしてください）")
+                                       f"{doc.name}を添付していますが、「{field.title}」が「無」です（該当するなら「有」にしてください）",
+                                       field=f"{SHEET}.{doc.when}", value=field.value, expected="有")

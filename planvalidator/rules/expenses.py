@@ -1,7 +1,9 @@
-"""Expense rules (PV1xx): each row of 計画様式7 against 公募要領 5. (助成対象経費) and 9.
+"""Expense rules (PV1xx): each row of the expenses sheet (計画様式7 in r7) against 公募要領 5.
+(助成対象経費) and 9.
 
 Keyword lists (汎用品, 間接経費 …), the expense categories, dates and thresholds are program
-data in ``schemas/<version>/program.yaml``; :mod:`planvalidator.keywords` matches them.
+data in ``schemas/<version>/program.yaml``; :mod:`planvalidator.keywords` matches them. The docs
+quote them through placeholders (planvalidator/facts.py), the messages from ``context.program``.
 """
 
 from __future__ import annotations
@@ -11,29 +13,26 @@ from fractions import Fraction
 from planvalidator.findings import Severity
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan, Table
-from planvalidator.rules import check, define
+from planvalidator.rules import define, implements
 
-SHEET = "計画様式7"
+SHEET = "expenses"          # the layout key of the sheet (its name is 計画様式7 in r7)
 
 ITEM = define(
     "PV101", "expense-item-unknown", "error", "経費内訳が公募要領の経費区分にありません",
     "公募要領 5. 助成対象経費（経費区分・経費内訳）",
     """
-何を: 計画様式7 の各行の「経費内訳」が公募要領 5. の表にあり、しかもその行の「経費区分」の内訳であるか。
-事業費: 専門家等謝金、従事者旅費、専門家等旅費、会場借料、会場整備費、印刷製本費、資料購入費、通信運搬費、調査研究費、
-パンフレット等作成費、広告宣伝費、通訳・翻訳料、雑役務費、保険料、借損料、知的財産権取得費、コンサルタント費、委託費。
-試作・開発費: 原材料費、機械装置又は工具器具費、備品費、借損料、製造・改良・加工料、デザイン料、実験費、設計費、外注加工費、
-コンサルタント費、委託費。
+何を: {sheet[expenses]} の各行の「経費内訳」が公募要領 5. の表にあり、しかもその行の「経費区分」の内訳であるか。
+{expense_items}。
 なぜ: 表にない経費（人件費、飲食費など）は助成対象外です。区分を取り違えると区分計がずれ、審査で確認を求められます。
 例: 経費区分「試作・開発費」・経費内訳「原材料費」→ 正しい。経費内訳「人件費」→ エラー。
 経費区分「事業費」・経費内訳「原材料費」→ エラー（原材料費は試作・開発費の内訳）。
-""")
+""", reads=("expense_categories.items",))
 
 GENERAL_PURPOSE = define(
     "PV102", "general-purpose-item", "error", "汎用品（パソコン・タブレット・事務用品など）の購入は助成対象外です",
     "公募要領 5.※(5)",
     """
-何を: 計画様式7 の「品名・内容」に、汎用性があり目的外使用になり得るもの（事務用のパソコン、プリンタ、文書作成ソフトウェア、
+何を: {sheet[expenses]} の「品名・内容」に、汎用性があり目的外使用になり得るもの（事務用のパソコン、プリンタ、文書作成ソフトウェア、
 タブレット端末、スマートフォン、デジタル複合機、事務用品等）の購入が書かれていないか。ノートPC、MacBook、iPad、Surface、
 Microsoft Office、Word、複合機、コピー用紙、文房具、携帯電話などの書き方も見ます（語の一覧は program.yaml の keywords）。
 語だけでは決まらないとき（「PC」だけ、「タブレット」だけ、「iPad用スタンドの試作」、制御用・組込みなど）は警告にします。
@@ -41,98 +40,98 @@ Microsoft Office、Word、複合機、コピー用紙、文房具、携帯電話
 「PC樹脂」「3Dプリンタ」「スマホアプリ開発」「複合機能」のように別の意味の語、レンタル・リース（借損料）は対象にしません。
 なぜ: 汎用品の購入費は助成対象外です（公募要領 5.※(5)）。そのまま申請すると減額されます。
 例: 「ノートPC（データ解析用）」→ エラー。「PC樹脂ペレット」→ 所見なし。「タブレット」だけ → 警告。
-""")
+""", reads=("keywords.general_purpose", "expense_categories.rental_items", "expense_categories.rental_words"))
 
 INDIRECT = define(
     "PV103", "indirect-cost", "error", "間接経費（消費税・振込手数料・通信費・光熱費・収入印紙）は助成対象外です",
     "公募要領 5.※(3)",
     """
-何を: 計画様式7 の「品名・内容」「備考」に、間接的な経費（消費税及び地方消費税、振込手数料、通信費（電話・インターネット）、
+何を: {sheet[expenses]} の「品名・内容」「備考」に、間接的な経費（消費税及び地方消費税、振込手数料、通信費（電話・インターネット）、
 光熱費、収入印紙代等）が書かれていないか。「消費税を除く」「消費税別」のような否定は対象にしません。
 なぜ: 間接経費は助成対象外です。明細の金額は税抜で書きます。
 例: 「振込手数料」→ エラー。「インターネット回線使用料」→ エラー。「電気代削減装置の試作」→ 所見なし。
-""")
+""", reads=("keywords.indirect",))
 
 FILING_FEE = define(
     "PV104", "filing-fee", "error", "特許庁など行政庁への出願手数料は助成対象外です",
     "公募要領 5.※(4)",
     """
-何を: 計画様式7 の「品名・内容」「備考」に、特許庁などの日本の行政庁に納める出願手数料等（出願料、審査請求料、特許印紙、
+何を: {sheet[expenses]} の「品名・内容」「備考」に、特許庁などの日本の行政庁に納める出願手数料等（出願料、審査請求料、特許印紙、
 登録料）が書かれていないか。弁理士費用は助成対象です（知的財産権取得費）。「出願費用」のように弁理士費用か手数料か
 決まらない語は警告にします。外国の特許庁への手数料は対象にしません。
 なぜ: 行政庁に納入される手数料は助成対象外です。
 例: 「意匠登録に係る弁理士費用」→ 所見なし。「特許出願料（特許印紙）」→ エラー。
-""")
+""", reads=("keywords.filing_fee",))
 
 INAPPROPRIATE = define(
     "PV105", "inappropriate-expense", "warning", "飲食・接待・慰労など社会通念上不適切な経費の可能性があります",
     "公募要領 5.※(6)",
     """
-何を: 計画様式7 の「品名・内容」「備考」に、飲食、会食、接待、慰労、懇親会、手土産などが書かれていないか。
+何を: {sheet[expenses]} の「品名・内容」「備考」に、飲食、会食、接待、慰労、懇親会、手土産などが書かれていないか。
 「飲食店向けサービス」のように対象市場を指す語は対象にしません。
 なぜ: 公的資金の用途として社会通念上不適切な経費は助成対象外です。内容によっては認められることもあるため警告です。
 例: 「展示会後の懇親会費」→ 警告。「飲食店向け予約システムの開発」→ 所見なし。
-""")
+""", reads=("keywords.inappropriate",))
 
 BEFORE_GRANT = define(
     "PV106", "ordered-before-grant", "error", "交付決定より前の発注は助成対象外です",
-    "公募要領 5.※(1); 6.(6)（審査結果通知 令和7年9月予定）; 8.",
+    "公募要領 5.※(1); 6.(6)（審査結果通知 {grant_notice}予定）; 8.",
     """
-何を: 計画様式7 の「発注予定日」が、交付決定がありうる最も早い日（審査結果通知が令和7年9月の予定なので 2025-09-01。
+何を: {sheet[expenses]} の「発注予定日」が、交付決定がありうる最も早い日（審査結果通知が{grant_notice}の予定なので {earliest_grant}。
 program.yaml の period.earliest_grant_date）より前でないか。事業実施期間（開始）に日付を書いた場合は、その日より前でないか。
 「品名・内容」「備考」に「発注済」「購入済」「既に契約」などとある行は、交付決定前の発注の可能性があるので警告にします。
 なぜ: 交付決定前に発注、契約、購入等をしたものは助成対象外です。
-例: 発注予定日 2025-10-01 → 正しい。発注予定日 2025-07-01 → エラー。備考「発注済」→ 警告。
-""")
+例: 発注予定日 {earliest_grant} → 正しい。発注予定日 {year_start[1]} → エラー（交付決定前）。備考「発注済」→ 警告。
+""", reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"))
 
 WHOLE_OUTSOURCING = define(
     "PV107", "whole-outsourcing", "warning", "事業の全部を委託している可能性があります",
     "公募要領 5. 委託費（※事業全てを委託するものは対象外）",
     """
-何を: 計画様式7 の「委託費」の行が助成対象経費の合計の半分（program.yaml の whole_outsourcing_share）を超えていないか、
-「一括委託」「全部委託」「丸投げ」のように事業全体を委託する書き方をしていないか。
-半分を超え、かつそのような書き方をしている行はエラー、どちらか一方だけなら警告です。
+何を: {sheet[expenses]} の「委託費」の行が助成対象経費の合計の {whole_outsourcing_share}（program.yaml の whole_outsourcing_share）を
+超えていないか、「一括委託」「全部委託」「丸投げ」のように事業全体を委託する書き方をしていないか。
+{whole_outsourcing_share} を超え、かつそのような書き方をしている行はエラー、どちらか一方だけなら警告です。
 なぜ: 事業全てを委託するものは助成対象外です。申請者自身が開発・販路開拓に取り組む計画であることが求められます。
-例: 合計 3,890,000 円のうち委託費 400,000 円 → 所見なし。合計 2,000,000 円のうち委託費 1,500,000 円 → 警告。
-""")
+例: 合計 3,890,000 円のうち委託費 400,000 円 → 所見なし。合計 2,000,000 円のうち委託費 1,400,000 円 → 警告。
+""", reads=("whole_outsourcing_share", "expense_categories.outsourcing_items", "keywords.whole_outsourcing"))
 
 OUTSIDE_PERIOD = define(
     "PV108", "outside-project-period", "error", "経費の年度・発注予定日が事業実施期間の外です",
     "公募要領 4.（事業実施期間）; 8.（年度ごとの交付申請）",
     """
-何を: 計画様式7 の各行の「年度」（1年目＝令和7年度 …）が事業実施期間（終了予定）までに始まるか、「発注予定日」が事業実施期間
+何を: {sheet[expenses]} の各行の「年度」（{year_names}）が事業実施期間（終了予定）までに始まるか、「発注予定日」が事業実施期間
 （終了予定）より後でないか。発注予定日がその行の年度（4月〜翌3月）に入っていない行は警告にします。
 なぜ: 事業実施期間の外の経費は助成対象外です。年度ごとに交付申請・実績報告をするので、年度の取り違えは申請額の誤りになります。
-例: 事業実施期間（終了予定）2027-02-26 で 3年目（2027-04-01〜）の行 → エラー。1年目の行の発注予定日が 2026-05-01 → 警告。
-""")
+例: 事業実施期間（終了予定）{year_end[1]} で 2年目（{year_start[2]}〜）の行 → エラー。1年目の行の発注予定日が {year_start[2]} → 警告。
+""", reads=("period.first_fiscal_year",))
 
 TAX_INCLUDED = define(
     "PV109", "tax-included", "warning", "税込の金額が書かれている可能性があります（明細は税抜）",
-    "公募要領 5.※(3); 計画様式7（単価・金額は税抜）",
+    "公募要領 5.※(3); {sheet[expenses]}（単価・金額は税抜）",
     """
-何を: 計画様式7 の「品名・内容」「備考」に「税込」「内税」などと書かれていないか（「税抜」「税別」も書いてあれば対象にしません）。
+何を: {sheet[expenses]} の「品名・内容」「備考」に「税込」「内税」などと書かれていないか（「税抜」「税別」も書いてあれば対象にしません）。
 なぜ: 単価・金額は税抜で書きます。消費税は助成対象外なので、税込の金額のままでは申請額が過大になります。
 例: 備考「税込価格」→ 警告。備考「税込 110,000 円の税抜額」→ 所見なし。
-""")
+""", reads=("keywords.tax_included",))
 
 QUOTE_MISSING = define(
     "PV110", "quote-missing", "warning", "見積書がありません",
     "公募要領 8.（交付申請時に見積書（経費の内訳がわかるもの）を提出）",
     """
-何を: 計画様式7 の「見積書」が「無」の行。
+何を: {sheet[expenses]} の「見積書」が「無」の行。
 なぜ: 採択後の交付申請では見積書（経費の内訳がわかるもの）が必要です。金額の根拠がないと審査で減額されることがあります。
 例: 見積書「有」→ 所見なし。見積書「無」→ 警告。
 """)
 
 ASSET_REGISTER = define(
-    "PV111", "asset-register", "info", "50万円以上の取得財産は管理台帳・処分制限の対象です",
+    "PV111", "asset-register", "info", "{asset_price}以上の取得財産は管理台帳・処分制限の対象です",
     "公募要領 9.③④",
     """
-何を: 計画様式7 の「単価（税抜・円）」が 50 万円以上の行（program.yaml の asset_register_price）。
-なぜ: 取得価格が 1 件あたり 50 万円（税抜）以上の取得財産は「取得財産等管理台帳」で管理し、処分するときは承認が必要で、
+何を: {sheet[expenses]} の「単価（税抜・円）」が {asset_price}以上の行（program.yaml の asset_register_price）。
+なぜ: 取得価格が 1 件あたり {asset_price}（税抜）以上の取得財産は「取得財産等管理台帳」で管理し、処分するときは承認が必要で、
 収入の一部を納付することがあります。誤りではなく、知らせるための情報です。
 例: 単価 350,000 円 → 所見なし。単価 600,000 円の機械装置 → 情報。
-""")
+""", reads=("asset_register_price",))
 
 
 def _table(plan: Plan) -> Table | None:
@@ -162,14 +161,14 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
                 continue
             severity = Severity(hit.severity)
             yield rule.finding(plan.actual(SHEET), t.cell(record, column), message(hit, severity, t.titles[column]),
-                               severity=severity)
+                               severity=severity, field=f"{SHEET}.expenses.{column}", value=text)
 
 
 def _caveat(hit) -> str:
     return f"（{hit.note}）" if hit.note else ""
 
 
-@check(ITEM)
+@implements(ITEM)
 def expense_item(plan: Plan, context):
     t = _table(plan)
     if t is None or "item" not in t.positions:
@@ -185,24 +184,26 @@ def expense_item(plan: Plan, context):
             continue
         categories = owner.get(canon(item))
         cell = t.cell(record, "item")
+        allowed = next((names for c, names in items.items() if category and canon(c) == canon(category)), None)
         if not categories:
             yield ITEM.finding(plan.actual(SHEET), cell,
                                f"経費内訳「{item}」は公募要領 5. の助成対象経費にありません"
-                               f"（{category or '経費区分'}の経費内訳から選んでください）")
+                               f"（{category or '経費区分'}の経費内訳から選んでください）",
+                               field=f"{SHEET}.expenses.item", value=item, expected="・".join(allowed) if allowed else None)
         elif category and canon(category) in map(canon, items) and canon(category) not in map(canon, categories):
             yield ITEM.finding(plan.actual(SHEET), cell,
-                               f"経費内訳「{item}」は「{'・'.join(categories)}」の内訳です（この行の経費区分は「{category}」）")
+                               f"経費内訳「{item}」は「{'・'.join(categories)}」の内訳です（この行の経費区分は「{category}」）",
+                               field=f"{SHEET}.expenses.item", value=item, expected="・".join(allowed))
 
 
 def _is_rental(program, row) -> bool:
-    spec = program.raw["expense_categories"]
-    if canon(row.get("item") or "") in {canon(i) for i in spec.get("rental_items", [])}:
+    if canon(row.get("item") or "") in {canon(i) for i in program.rental_items}:
         return True
     text = canon(" ".join(str(row.get(c) or "") for c in ("description", "note")))
-    return any(canon(w) in text for w in spec.get("rental_words", []))
+    return any(canon(w) in text for w in program.rental_words)
 
 
-@check(GENERAL_PURPOSE)
+@implements(GENERAL_PURPOSE)
 def general_purpose(plan: Plan, context):
     def message(hit, severity, title):
         if severity is Severity.ERROR:
@@ -214,14 +215,14 @@ def general_purpose(plan: Plan, context):
                                  columns=("description",), skip=lambda row: _is_rental(context.program, row))
 
 
-@check(INDIRECT)
+@implements(INDIRECT)
 def indirect(plan: Plan, context):
     def message(hit, severity, title):
         return f"「{title}」の「{hit.found}」は間接経費（{hit.label}）で、助成対象外です（金額は税抜、手数料等を除いて計上）"
     yield from _keyword_findings(INDIRECT, plan, context, "indirect", message)
 
 
-@check(FILING_FEE)
+@implements(FILING_FEE)
 def filing_fee(plan: Plan, context):
     def message(hit, severity, title):
         if severity is Severity.ERROR:
@@ -231,14 +232,14 @@ def filing_fee(plan: Plan, context):
     yield from _keyword_findings(FILING_FEE, plan, context, "filing_fee", message)
 
 
-@check(INAPPROPRIATE)
+@implements(INAPPROPRIATE)
 def inappropriate(plan: Plan, context):
     def message(hit, severity, title):
         return f"「{hit.found}」は公的資金の用途として社会通念上不適切な経費（{hit.label}）の可能性があります"
     yield from _keyword_findings(INAPPROPRIATE, plan, context, "inappropriate", message)
 
 
-@check(TAX_INCLUDED)
+@implements(TAX_INCLUDED)
 def tax_included(plan: Plan, context):
     indirect_cells = {f.cell for f in indirect(plan, context)}
 
@@ -249,21 +250,23 @@ def tax_included(plan: Plan, context):
             yield f
 
 
-@check(BEFORE_GRANT)
+@implements(BEFORE_GRANT)
 def before_grant(plan: Plan, context):
     t = _table(plan)
     if t is None or "order_date" not in t.positions:
         return
     grant = context.grant_date
-    why = ("事業実施期間（開始）" if context.period_start and context.period_start > context.program.earliest_grant_date
-           else "交付決定（審査結果通知は令和7年9月の予定）")
+    program = context.program
+    why = ("事業実施期間（開始）" if context.period_start and context.period_start > program.earliest_grant_date
+           else f"交付決定（審査結果通知は{program.grant_notice}の予定）")
     for record, row in t.rows():
         ordered = row.get("order_date")
         if ordered and ordered < grant:
             yield BEFORE_GRANT.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
                 f"発注予定日 {ordered.isoformat()} は{why}の {grant.isoformat()} より前です。"
-                f"交付決定前の発注・契約・購入は助成対象外です")
+                f"交付決定前の発注・契約・購入は助成対象外です",
+                field=f"{SHEET}.expenses.order_date", value=ordered, expected=grant)
 
     def message(hit, severity, title):
         return (f"「{title}」に「{hit.found}」とあります。交付決定前に発注・契約・購入したものは助成対象外です"
@@ -278,7 +281,7 @@ def _amount(row) -> float | None:
     return None
 
 
-@check(WHOLE_OUTSOURCING)
+@implements(WHOLE_OUTSOURCING)
 def whole_outsourcing(plan: Plan, context):
     t = _table(plan)
     if t is None:
@@ -286,8 +289,8 @@ def whole_outsourcing(plan: Plan, context):
     program = context.program
     rows = list(t.rows())
     total = sum(a for _, r in rows if (a := _amount(r)))
-    threshold = program.share("whole_outsourcing_share")
-    outsourcing = {canon(i) for i in program.raw["expense_categories"].get("outsourcing_items", [])}
+    threshold = program.whole_outsourcing_share
+    outsourcing = {canon(i) for i in program.outsourcing_items}
     keywords = program.keywords("whole_outsourcing")
     for record, row in rows:
         if canon(row.get("item") or "") not in outsourcing:
@@ -308,10 +311,12 @@ def whole_outsourcing(plan: Plan, context):
         yield WHOLE_OUTSOURCING.finding(
             plan.actual(SHEET), t.cell(record, column),
             "。".join(parts) + "。事業全てを委託するものは助成対象外です（申請者が取り組む部分を明確にしてください）",
-            severity=severity)
+            severity=severity, field=f"{SHEET}.expenses.{column}",
+            value=amount if column == "item" else row.get(column),
+            expected=int(total * threshold) if large else None)
 
 
-@check(OUTSIDE_PERIOD)
+@implements(OUTSIDE_PERIOD)
 def outside_period(plan: Plan, context):
     t = _table(plan)
     end = context.period_end
@@ -323,20 +328,23 @@ def outside_period(plan: Plan, context):
         if end and span and span[0] > end and "year" in t.positions:
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "year"),
-                f"{row['year']}（{span[0].isoformat()}〜）は事業実施期間（終了予定 {end.isoformat()}）の後です")
+                f"{row['year']}（{span[0].isoformat()}〜）は事業実施期間（終了予定 {end.isoformat()}）の後です",
+                field=f"{SHEET}.expenses.year", value=row["year"])
             continue
         if end and ordered and ordered > end:
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
-                f"発注予定日 {ordered.isoformat()} は事業実施期間（終了予定 {end.isoformat()}）の後です")
+                f"発注予定日 {ordered.isoformat()} は事業実施期間（終了予定 {end.isoformat()}）の後です",
+                field=f"{SHEET}.expenses.order_date", value=ordered, expected=end)
         elif span and ordered and ordered >= context.grant_date and not (span[0] <= ordered <= span[1]):
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
                 f"発注予定日 {ordered.isoformat()} は{row['year']}（{span[0].isoformat()}〜{span[1].isoformat()}）に"
-                f"入っていません。年度か発注予定日を確認してください", severity=Severity.WARNING)
+                f"入っていません。年度か発注予定日を確認してください", severity=Severity.WARNING,
+                field=f"{SHEET}.expenses.order_date", value=ordered, expected=f"{span[0].isoformat()}〜{span[1].isoformat()}")
 
 
-@check(QUOTE_MISSING)
+@implements(QUOTE_MISSING)
 def quote_missing(plan: Plan, context):
     t = _table(plan)
     if t is None or "quote" not in t.positions:
@@ -345,19 +353,20 @@ def quote_missing(plan: Plan, context):
         if means(row.get("quote"), "無"):
             yield QUOTE_MISSING.finding(
                 plan.actual(SHEET), t.cell(record, "quote"),
-                f"「{row.get('description') or 'この行'}」の見積書がありません。交付申請では見積書が必要です")
+                f"「{row.get('description') or 'この行'}」の見積書がありません。交付申請では見積書が必要です",
+                field=f"{SHEET}.expenses.quote", value=row.get("quote"), expected="有")
 
 
-@check(ASSET_REGISTER)
+@implements(ASSET_REGISTER)
 def asset_register(plan: Plan, context):
     t = _table(plan)
     if t is None or "unit_price" not in t.positions:
         return
-    limit = int(context.program.raw["asset_register_price"])
+    limit = context.program.asset_register_price
     for record, row in t.rows():
         price = row.get("unit_price")
         if isinstance(price, (int, float)) and price >= limit:
             yield ASSET_REGISTER.finding(
                 plan.actual(SHEET), t.cell(record, "unit_price"),
                 f"単価 {price:,.0f} 円（税抜）は {limit:,} 円以上です。取得財産等管理台帳での管理と、"
-                f"処分時の承認申請が必要です")
+                f"処分時の承認申請が必要です", field=f"{SHEET}.expenses.unit_price", value=price)

@@ -7,17 +7,17 @@ docs and messages.
 
 from __future__ import annotations
 
-from planvalidator.rules import check, define
+from planvalidator.rules import define, implements
 
-TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（計画様式1〜9）」"
+TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（{sheet_range}）」"   # rendered with the template's sheet names
 
 REQUIRED = define(
     "PV001", "required-field", "error", "必須の欄が空欄です", TEMPLATE_REF,
     """
 何を: 事業計画書の必須の欄（黄色の入力欄のうち、全申請者が書く欄）が空欄でないか。
-表（計画様式4・5・7 など）では、何か入力のある行についてだけ、その行の必須欄を調べます。
+表（{sheet[activities]}・{sheet[team]}・{sheet[expenses]} など）では、何か入力のある行についてだけ、その行の必須欄を調べます。
 なぜ: 記入漏れのある事業計画書は審査できず、差し戻されます。
-例: 計画様式1「郵便番号」が空欄 → エラー。計画様式7 の 1 行に「品名・内容」だけ書いて「数量」が空欄 → エラー。
+例: {sheet[applicant]}「郵便番号」が空欄 → エラー。{sheet[expenses]} の 1 行に「品名・内容」だけ書いて「数量」が空欄 → エラー。
 """)
 
 INVALID_TYPE = define(
@@ -38,8 +38,9 @@ INVALID_CHOICE = define(
 なぜ: 貼り付けた値はプルダウンの制限をすり抜けます。選択肢にない経費内訳や年度は、
 集計（年度計・区分計）から漏れ、助成対象外と判断される原因になります。
 経費内訳は公募要領 5. の表と照らすので PV101 が見ます。
-例: 年度に「1年目」→ 正しい。年度に「令和7年度」→ エラー（1年目〜3年目）。組織形態に「株式会社」→ エラー（「法人」を選ぶ）。
-""")
+例: 年度に「1年目」→ 正しい。年度に「{fiscal_year[1]}」→ エラー（1年目〜{max_years}年目）。
+組織形態に「株式会社」→ エラー（「{org_type[corporation]}」を選ぶ）。
+""", reads=("period.first_fiscal_year", "period.max_years", "org_types"))
 
 OUT_OF_RANGE = define(
     "PV004", "out-of-range", "error", "値が範囲外です（負の金額など）", TEMPLATE_REF,
@@ -61,7 +62,7 @@ INVALID_FORMAT = define(
 
 INVALID_CORPORATE_NUMBER = define(
     "PV006", "invalid-corporate-number", "error", "法人番号が正しくありません（13桁・チェックデジット）",
-    "計画様式1「法人番号（13桁）」（国税庁 法人番号の検査用数字）",
+    "{sheet[applicant]}「法人番号（13桁）」（国税庁 法人番号の検査用数字）",
     """
 何を: 法人番号が 13 桁の数字で、先頭の検査用数字（チェックデジット）が残り 12 桁と合っているか
 （python-stdnum の stdnum.jp.cn で検証）。個人事業主は空欄で構いません。
@@ -72,13 +73,13 @@ INVALID_CORPORATE_NUMBER = define(
 LAYOUT_MISSING = define(
     "PV007", "layout-missing", "error", "様式のシート・見出しが見つかりません", TEMPLATE_REF,
     """
-何を: 計画様式1〜9 の各シートと、各欄・各表の見出しが事業計画書に残っているか。
+何を: {sheet_range} の各シートと、各欄・各表の見出しが事業計画書に残っているか。
 見出しの文字で欄を探すので、行の挿入やシートの追加・並べ替えは問題ありません。
 なぜ: シートや見出しを削除すると、その欄を確認できず、審査に必要な情報が欠けます。
-例: 「計画様式6」のシートを削除 → エラー。計画様式1 の「法人番号」の行を削除 → エラー。
+例: 「{sheet[schedule]}」のシートを削除 → エラー。{sheet[applicant]} の「法人番号」の行を削除 → エラー。
 """)
 
-_CHECK_RULE = {
+_PANDERA_CHECK_RULE = {
     "not_nullable": REQUIRED,
     "isin": INVALID_CHOICE,
     "greater_than_or_equal_to": OUT_OF_RANGE,
@@ -129,7 +130,7 @@ def _range(column) -> str:
 
 _FORMAT_HINT = {
     "postal_code": "郵便番号は「123-4567」の形で入力してください",
-    "phone_number": "電話番号は 0 から始まる 10〜11 桁で入力してください（例: 076-267-5551）",
+    "phone_number": "電話番号は 0 から始まる 10〜11 桁で入力してください（例: 012-345-6789）",
     "email": "メールアドレスの形式ではありません",
     "year_month": "年月として読めません（例: 2024年3月、R6.3）",
     "date_or": "日付（例: 2025/10/1、令和7年10月1日）または「交付決定日」と入力してください",
@@ -137,59 +138,67 @@ _FORMAT_HINT = {
 }
 
 
-def finding_for_failure(*, check: str, sheet: str, cell: str | None, title: str, value, column):
-    """One pandera failure case → one finding (None for failures that are not the applicant's)."""
+def finding_for_failure(*, check: str, sheet: str, cell: str | None, title: str, value, column,
+                        field: str | None = None):
+    """One pandera failure case → one finding (None for failures that are not the applicant's).
+    ``field``: the layout key of the value (「applicant.postal_code」), where the caller knows it."""
     name = check.split("(")[0]
     shown = _shown(value)
+    machine = {"field": field, "value": None if shown == "" else value}
     if name == "not_nullable":
-        return REQUIRED.finding(sheet, cell, f"「{title}」が未入力です")
+        return REQUIRED.finding(sheet, cell, f"「{title}」が未入力です", **machine)
     if name == "isin":
-        return INVALID_CHOICE.finding(sheet, cell, f"「{title}」の「{shown}」は選択肢にありません{_choices(column)}")
-    if name in _CHECK_RULE and _CHECK_RULE[name] is OUT_OF_RANGE:
-        return OUT_OF_RANGE.finding(sheet, cell, f"「{title}」の {shown} は範囲外です（{_range(column)}）")
+        return INVALID_CHOICE.finding(sheet, cell, f"「{title}」の「{shown}」は選択肢にありません{_choices(column)}",
+                                      **machine)
+    if name in _PANDERA_CHECK_RULE and _PANDERA_CHECK_RULE[name] is OUT_OF_RANGE:
+        return OUT_OF_RANGE.finding(sheet, cell, f"「{title}」の {shown} は範囲外です（{_range(column)}）",
+                                    expected=_range(column), **machine)
     if name == "corporate_number":
         return INVALID_CORPORATE_NUMBER.finding(
-            sheet, cell, f"法人番号「{shown}」が正しくありません（13桁の数字で、検査用数字が合うこと）")
+            sheet, cell, f"法人番号「{shown}」が正しくありません（13桁の数字で、検査用数字が合うこと）", **machine)
     if name in _FORMAT_HINT:
-        return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」: {_FORMAT_HINT[name]}")
+        return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」: {_FORMAT_HINT[name]}", **machine)
     if name.startswith("dtype") or name in ("column_in_dataframe", "coerce_dtype"):
         return None  # the reader already reported unreadable values
-    return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」が正しくありません（{name}）")
+    return INVALID_FORMAT.finding(sheet, cell, f"「{title}」の「{shown}」が正しくありません（{name}）", **machine)
 
 
 CONDITIONAL = define(
     "PV008", "conditional-required", "error", "条件により必須の欄が空欄です",
-    "計画様式1・2・8 の記入要領; 公募要領 2.（中小企業者の判定）, 3.※（他の補助制度）",
+    "{sheet[applicant]}・{sheet[company]}・{sheet[funding]} の記入要領; 公募要領 2.（中小企業者の判定）, 3.※（他の補助制度）",
     """
 何を: 他の欄の値によって必須になる欄が空欄でないか。
-組織形態「法人」→ 計画様式1「法人番号」と計画様式2「資本金又は出資の総額」。他の補助制度の利用「有」→「（有の場合）制度名・内容」。
-計画様式8 に借入金がある → 「借入金の調達先」。役員が大企業の役員・職員を兼務「有」→「兼務先」。
+組織形態「{org_type[corporation]}」→ {sheet[applicant]}「法人番号」と{sheet[company]}「資本金又は出資の総額」。
+他の補助制度の利用「有」→「（有の場合）制度名・内容」。{sheet[funding]} に借入金がある → 「借入金の調達先」。役員が大企業の役員・職員を兼務「有」→「兼務先」。
 なぜ: 法人番号と資本金は申請者の確認と中小企業者の判定（公募要領 2.）に、制度名は併用の確認（3.※）に、
 兼務先はみなし大企業の判定（2. 注3 ③）に使います。
-例: 個人事業主で法人番号が空欄 → 所見なし。法人で法人番号が空欄 → エラー。
-""")
+例: {org_type[sole_proprietor]}で法人番号が空欄 → 所見なし。{org_type[corporation]}で法人番号が空欄 → エラー。
+""", reads=("org_types",))
 
 
-@check(CONDITIONAL)
+@implements(CONDITIONAL)
 def conditional_required(plan, context):
     from planvalidator.normalize import means
 
     def missing(sheet, name, why):
         f = plan.field(sheet, name)
         if f is not None and f.value is None and not plan.problems_at(sheet, f.cell):
-            yield CONDITIONAL.finding(plan.actual(sheet), f.cell, f"{why}「{f.title}」を入力してください")
+            yield CONDITIONAL.finding(plan.actual(sheet), f.cell, f"{why}「{f.title}」を入力してください",
+                                      field=f"{sheet}.{name}")
 
     if context.org_type == "corporation":
-        yield from missing("計画様式1", "corporate_number", "法人の場合は")
-        yield from missing("計画様式2", "capital", "法人の場合は")
-    if means(plan.value("計画様式1", "other_subsidy"), "有"):
-        yield from missing("計画様式1", "other_subsidy_detail", "他の補助制度を利用する場合は")
-    funding = plan.table("計画様式8", "funding")
+        corporation = f"{context.program.org_type('corporation')}の場合は"
+        yield from missing("applicant", "corporate_number", corporation)
+        yield from missing("company", "capital", corporation)
+    if means(plan.value("applicant", "other_subsidy"), "有"):
+        yield from missing("applicant", "other_subsidy_detail", "他の補助制度を利用する場合は")
+    funding = plan.table("funding", "funding")
     if funding is not None and any((r.get("loans") or 0) > 0 for _, r in funding.rows()):
-        yield from missing("計画様式8", "loan_source", "借入金がある場合は")
-    officers = plan.table("計画様式2", "officers")
+        yield from missing("funding", "loan_source", "借入金がある場合は")
+    officers = plan.table("company", "officers")
     if officers is not None and "concurrent_company" in officers.positions:
         for record, row in officers.rows():
             if means(row.get("concurrent"), "有") and not row.get("concurrent_company"):
-                yield CONDITIONAL.finding(plan.actual("計画様式2"), officers.cell(record, "concurrent_company"),
-                                          f"役員「{row.get('name') or ''}」が大企業の役員・職員を兼務している場合は「兼務先」を入力してください")
+                yield CONDITIONAL.finding(plan.actual("company"), officers.cell(record, "concurrent_company"),
+                                          f"役員「{row.get('name') or ''}」が大企業の役員・職員を兼務している場合は「兼務先」を入力してください",
+                                          field="company.officers.concurrent_company")

@@ -1,4 +1,4 @@
-"""planvalidator's own checks, named in the sheet schemas (schemas/*/sheets/*.yaml).
+"""planvalidator's own predicates for pandera custom checks, named in the sheet schemas (schemas/*/sheets/*.yaml).
 
 Every check is element-wise, treats an empty value as passing (required-ness is
 ``nullable: false``), and reads 全角 the same as 半角. :data:`CUSTOM` maps each check's name

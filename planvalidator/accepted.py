@@ -1,0 +1,99 @@
+"""Findings a reviewer has accepted (確認済み), kept in the workbook itself — like ``# noqa``, but
+where the user works.
+
+The results sheet (チェック結果) lists every finding with two more columns: 「確認済み」, where a
+reviewer types anything (「済」, a name, a date), and 「確認時の値」, the value of the finding's cell
+when the sheet was written. The next check reads that table back from the workbook: a finding
+of the same rule at the same cell whose cell still holds that value stays accepted — listed,
+but left out of the counts, the verdict and the exit code. When the value changes, the finding
+is raised again. The table is plain cells, so it survives re-annotation, a re-save by Excel or
+LibreOffice, and the Excel button alike. ``annotate --accept PV110@計画様式7!M12`` marks from the
+command line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, replace
+
+from planvalidator.findings import Finding
+from planvalidator.normalize import is_blank
+from planvalidator.workbook import Grid, parse_a1
+
+# the findings table of the results sheet (written by annotate/results.py, read back here and by xl.py)
+TABLE_HEADER = ("重要度", "コード", "シート", "セル", "内容", "出典", "確認済み", "確認時の値")
+ACCEPT_COLUMN, VALUE_COLUMN = TABLE_HEADER.index("確認済み"), TABLE_HEADER.index("確認時の値")
+COMMAND_MARK = "確認済み"          # what --accept writes in the 確認済み column
+
+Key = tuple[str, str, str]        # (rule, sheet, cell — or the message for a finding without a cell)
+
+
+@dataclass(frozen=True)
+class Mark:
+    note: str       # what the reviewer wrote in 確認済み
+    value: str      # 確認時の値
+
+
+def key(finding: Finding) -> Key:
+    return finding.rule, finding.sheet or "", finding.cell or finding.message
+
+
+def value_text(grid: Grid, sheet: str | None, cell: str | None) -> str:
+    """A cell's value as text that reads back the same after any re-save (「6000」 for 6000.0)."""
+    if not sheet or not cell or sheet not in grid.sheets:
+        return ""
+    rc = parse_a1(cell)
+    value = grid.sheets[sheet].value(*rc) if rc else None
+    if is_blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def read_marks(grid: Grid, sheet_names: tuple[str, ...], title: str) -> dict[Key, Mark]:
+    """The 確認済み marks of the results sheet a previous annotation left in ``grid`` (by its title)."""
+    for name in sheet_names:
+        sheet = grid.sheets.get(name)
+        if sheet is None or sheet.value(1, 1) != title:
+            continue
+        header = next((r for r in range(1, min(sheet.max_row, 60) + 1)
+                       if tuple(sheet.value(r, c + 1) for c in range(ACCEPT_COLUMN)) == TABLE_HEADER[:ACCEPT_COLUMN]),
+                      None)
+        if header is None:
+            return {}
+        marks: dict[Key, Mark] = {}
+        for r in range(header + 1, sheet.max_row + 1):
+            note = sheet.value(r, ACCEPT_COLUMN + 1)
+            if is_blank(note):
+                continue
+            text = lambda c: "" if is_blank(sheet.value(r, c)) else str(sheet.value(r, c)).strip()  # noqa: E731
+            cell, message = text(4), text(5)
+            marks[(text(2), text(3), cell or message)] = Mark(str(note).strip(), text(VALUE_COLUMN + 1))
+        return marks
+    return {}
+
+
+def parse_spec(spec: str) -> tuple[str, str | None, str | None]:
+    """「PV110」 → (PV110, None, None); 「PV110@計画様式7!M12」 → (PV110, 計画様式7, M12)."""
+    rule, _, where = spec.partition("@")
+    sheet, _, cell = where.rpartition("!") if "!" in where else (where, "", "")
+    return rule.strip().upper(), sheet.strip().strip("'") or None, cell.strip().upper() or None
+
+
+def apply(findings: list[Finding], grid: Grid, marks: dict[Key, Mark], specs: tuple[str, ...] = ()) -> list[Finding]:
+    """``findings`` with those accepted marked (``accepted`` = the reviewer's note)."""
+    wanted = [parse_spec(s) for s in specs]
+    out = []
+    for f in findings:
+        mark = marks.get(key(f))
+        if mark is not None and mark.value == value_text(grid, f.sheet, f.cell):
+            f = replace(f, accepted=mark.note)
+        elif any(rule == f.rule and sheet in (None, f.sheet) and cell in (None, f.cell) for rule, sheet, cell in wanted):
+            f = replace(f, accepted=COMMAND_MARK)
+        out.append(f)
+    return out

@@ -1,0 +1,75 @@
+"""Text for people: each file's findings as a table (rich), a summary line, and for several files
+a まとめ with one line each. Files that could not be checked are named on stderr by the CLI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import IO
+
+from planvalidator.engine import Report
+from planvalidator.findings import Severity
+
+_SHORT_VERDICT = {"確認してください": "確認", "問題は見つかりませんでした": "問題なし"}   # for the overview's column
+_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
+
+
+def summary_line(report: Report) -> str:
+    s = report.summary
+    accepted = f"、確認済み {len(report.accepted)} 件" if report.accepted else ""
+    return (f"{report.file}: エラー {s['error']} 件、警告 {s['warning']} 件、情報 {s['info']} 件{accepted}"
+            f"（様式 {report.template}）— {report.verdict}")
+
+
+def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
+    from rich.console import Console
+
+    console = Console(file=out, force_terminal=color, no_color=color is False, width=160,
+                      highlight=False, soft_wrap=False)
+    reports = [o.report for o in outcomes if o.report is not None]
+    for outcome in outcomes:
+        if outcome.report is None:
+            continue
+        if outcome.annotated:
+            console.print(f"{summary_line(outcome.report)}\n  → {outcome.output}")
+            for sheet, cell in outcome.notes_skipped:
+                console.print(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
+            continue
+        _write_findings(console, outcome.report)
+        console.print(summary_line(outcome.report))
+    if len(reports) > 1 and not any(o.annotated for o in outcomes):
+        _write_overview(console, reports)
+
+
+def _write_findings(console, report: Report) -> None:
+    from rich.table import Table
+
+    if not report.findings:
+        return
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    for name in ("場所", "重要度", "コード"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("内容")
+    for f in report.open_findings:
+        table.add_row(f.where or "—", f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule, f.message)
+    for f in report.accepted:
+        table.add_row(f.where or "—", f"[dim]確認済み[/]", f.rule, f"[dim]{f.message}（{f.accepted}）[/]")
+    console.print(table)
+
+
+def _write_overview(console, reports: list[Report]) -> None:
+    """One line per file (for staff pre-screening many applications) and the totals."""
+    from rich.table import Table
+
+    table = Table(title="まとめ", show_header=True, header_style="bold", box=None, pad_edge=False)
+    for name in ("ファイル", "エラー", "警告", "情報", "判定", "主な指摘"):
+        table.add_column(name, no_wrap=name != "主な指摘")
+    for report in reports:
+        s = report.summary
+        verdict = _SHORT_VERDICT.get(report.verdict, report.verdict)
+        common = Counter(f.rule for f in report.open_findings if f.severity is not Severity.INFO).most_common(3)
+        table.add_row(report.file, str(s["error"]), str(s["warning"]), str(s["info"]), verdict,
+                      "、".join(f"{rule}×{n}" for rule, n in common) or "—")
+    console.print()
+    console.print(table)
+    failing = sum(r.has_errors for r in reports)
+    console.print(f"{len(reports)} 件中 {failing} 件が要修正、{len(reports) - failing} 件はエラーなし")

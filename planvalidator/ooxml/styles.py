@@ -1,0 +1,86 @@
+"""``xl/styles.xml``: fonts, fills, borders, cell formats and differential formats, found or added.
+
+Every ``find-or-add`` returns the index of an element equal (in canonical XML) to the one asked
+for, appending it and updating the list's ``count`` only when there is none yet: annotating a
+workbook twice adds no second copy of a style.
+"""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from planvalidator.package import MAIN, STYLESHEET_ORDER, Package, child, parse, q
+
+BUILTIN_NUMBER_FORMATS = {"#,##0": 3}        # number format code -> its built-in numFmtId
+
+
+def _c14n(el) -> bytes:
+    return etree.tostring(el, method="c14n")
+
+
+class Styles:
+    """styles.xml: find-or-add fonts, fills, borders, cell formats and differential formats."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self.name = "xl/styles.xml"
+        self.root = pkg.xml(self.name)
+
+    def _list(self, name: str):
+        return child(self.root, name, STYLESHEET_ORDER)
+
+    def _find_or_add(self, list_name: str, element) -> int:
+        parent = self._list(list_name)
+        key = _c14n(element)
+        for i, existing in enumerate(e for e in parent if isinstance(e.tag, str)):
+            if _c14n(existing) == key:
+                return i
+        parent.append(element)
+        parent.set("count", str(sum(1 for e in parent if isinstance(e.tag, str))))
+        return int(parent.get("count")) - 1
+
+    @staticmethod
+    def _el(xml: str):
+        return parse(f'<x xmlns="{MAIN}">{xml}</x>'.encode())[0]
+
+    def dxf(self, rgb: str) -> int:
+        """A differential format (for a conditional format) filling the cell with ARGB ``rgb``."""
+        return self._find_or_add("dxfs", self._el(
+            f'<dxf><fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/><bgColor rgb="{rgb}"/>'
+            f'</patternFill></fill></dxf>'))
+
+    def base_font(self) -> tuple[str, str]:
+        """(name, size) of the workbook's first font (Calibri 11 when it has none)."""
+        font = self._list("fonts").find(q("font"))
+        name = font.find(q("name")) if font is not None else None
+        size = font.find(q("sz")) if font is not None else None
+        return (name.get("val") if name is not None else "Calibri", size.get("val") if size is not None else "11")
+
+    def font(self, *, bold=False, size=None, color=None, underline=False) -> int:
+        """A font of the base font's name (and size, unless ``size``); ``color`` is ARGB."""
+        name, base_size = self.base_font()
+        parts = ("<b/>" if bold else "") + ("<u/>" if underline else "") + f'<sz val="{size or base_size}"/>'
+        parts += f'<color rgb="{color}"/>' if color else ""
+        parts += f'<name val="{name}"/>'
+        return self._find_or_add("fonts", self._el(f"<font>{parts}</font>"))
+
+    def fill(self, rgb: str | None) -> int:
+        """A solid fill of ARGB ``rgb``; 0 (the workbook's "none" fill) for None."""
+        if rgb is None:
+            return 0
+        return self._find_or_add("fills", self._el(
+            f'<fill><patternFill patternType="solid"><fgColor rgb="{rgb}"/><bgColor indexed="64"/></patternFill></fill>'))
+
+    def border(self) -> int:
+        """A thin light-grey border on all four sides."""
+        side = '<{0} style="thin"><color rgb="FFBFBFBF"/></{0}>'
+        return self._find_or_add("borders", self._el(
+            "<border>" + "".join(side.format(s) for s in ("left", "right", "top", "bottom")) + "<diagonal/></border>"))
+
+    def xf(self, *, font: int, fill: int = 0, border: int = 0, num_fmt: int = 0, wrap=False,
+           vertical="top") -> int:
+        """A cell format (``s`` of a cell) of the given font, fill, border and number format ids."""
+        attrs = (f'numFmtId="{num_fmt}" fontId="{font}" fillId="{fill}" borderId="{border}" xfId="0" '
+                 f'applyNumberFormat="1" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"')
+        align = f'<alignment vertical="{vertical}"' + (' wrapText="1"' if wrap else "") + "/>"
+        return self._find_or_add("cellXfs", self._el(f"<xf {attrs}>{align}</xf>"))

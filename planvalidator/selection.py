@@ -1,0 +1,140 @@
+"""Which rules run and how severe their findings are: ``--select``, ``--ignore``, ``--severity``.
+
+As in ruff: a selector is ``ALL``, a rule code (``PV102``), a code prefix (``PV1``, ``PV10``), a
+family (``expenses``) or a rule name (``general-purpose-item``). For each rule the most specific
+selector that matches it decides; between a select and an ignore of the same specificity, the
+ignore wins. ``PV900`` (a rule that failed) cannot be turned off: a check that did not complete
+must say so.
+
+The program decides first which rules apply to it at all (program.yaml ``rules``); the user's
+selection narrows that. Settings come from the command line, else from ``planvalidator.toml``
+(or ``[tool.planvalidator]`` in ``pyproject.toml``) in the current folder or given with ``--config``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from planvalidator.findings import Finding, Severity
+
+CONFIG_FILE = "planvalidator.toml"
+ALWAYS_ON = frozenset({"PV900"})
+_CODE = re.compile(r"PV\d{0,3}", re.IGNORECASE)
+
+
+class SelectionError(ValueError):
+    """A selector or setting that names nothing (one Japanese line)."""
+
+
+def _split(values) -> tuple[str, ...]:
+    """「PV1,PV201」 and ["PV1", "PV201"] alike."""
+    if values is None:
+        return ()
+    if isinstance(values, str):
+        values = [values]
+    return tuple(part.strip() for v in values for part in str(v).split(",") if part.strip())
+
+
+@dataclass(frozen=True)
+class Selection:
+    select: tuple[str, ...] = ("ALL",)
+    ignore: tuple[str, ...] = ()
+    severity: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # selector → error/warning/info
+    source: str = "既定"                     # where the settings came from, for messages
+
+    # --- building ----------------------------------------------------------------------------
+    @classmethod
+    def from_settings(cls, settings: dict, source: str) -> "Selection":
+        unknown = sorted(set(settings) - {"select", "ignore", "severity"})
+        if unknown:
+            raise SelectionError(f"{source}: 「{unknown[0]}」という設定はありません（select, ignore, severity）")
+        severity = settings.get("severity") or {}
+        if not isinstance(severity, dict):
+            raise SelectionError(f"{source}: severity は 規則 = \"error\" の表にしてください")
+        return cls(_split(settings.get("select")) or ("ALL",), _split(settings.get("ignore")),
+                   {str(k): str(v) for k, v in severity.items()}, source).validated()
+
+    def overridden(self, select=None, ignore=None, severity=()) -> "Selection":
+        """The command line's values over these (a given --select or --ignore replaces; --severity adds)."""
+        grades = dict(self.severity)
+        for item in severity:
+            code, sep, level = item.partition("=")
+            if not sep:
+                raise SelectionError(f"--severity {item}: 「規則=error」「規則=warning」「規則=info」の形にしてください")
+            grades[code.strip()] = level.strip()
+        given = bool(select or ignore or severity)
+        return replace(self, select=_split(select) or self.select,
+                       ignore=_split(ignore) if ignore else self.ignore, severity=grades,
+                       source="コマンドライン" if given else self.source).validated()
+
+    def validated(self) -> "Selection":
+        from planvalidator import rules
+
+        catalogue = rules.all_rules()
+        for selector in (*self.select, *self.ignore, *self.severity):
+            if selector.upper() != "ALL" and not any(_specificity(selector, r) for r in catalogue):
+                raise SelectionError(f"{self.source}: 規則「{selector}」はありません（planvalidator rules で一覧）")
+        for selector, level in self.severity.items():
+            if level not in {s.value for s in Severity}:
+                raise SelectionError(f"{self.source}: {selector} の重要度「{level}」は error・warning・info のどれかにしてください")
+        return self
+
+    # --- using -------------------------------------------------------------------------------
+    def enabled(self, rule) -> bool:
+        if rule.code in ALWAYS_ON:
+            return True
+        chosen = max((_specificity(s, rule) for s in self.select), default=0)
+        dropped = max((_specificity(s, rule) for s in self.ignore), default=0)
+        return chosen > 0 and chosen > dropped
+
+    def graded(self, finding: Finding, rule) -> Finding:
+        """The finding with the severity the most specific ``severity`` setting gives its rule."""
+        best = max(((_specificity(s, rule), level) for s, level in self.severity.items()), default=(0, None))
+        if not best[0] or rule.code in ALWAYS_ON:
+            return finding
+        return replace(finding, severity=Severity(best[1]))
+
+
+def _specificity(selector: str, rule) -> int:
+    """How specifically ``selector`` names ``rule`` (0 = not at all)."""
+    s = selector.strip()
+    if s.upper() == "ALL":
+        return 1
+    if s == rule.name:
+        return 10
+    if s.lower() == rule.family:
+        return 3               # as specific as its prefix (expenses = PV1)
+    if _CODE.fullmatch(s) and rule.code.startswith(s.upper()):
+        return len(s)          # PV → 2 … PV102 → 5
+    return 0
+
+
+def load_config(path: str | Path | None = None, *, folder: Path | None = None) -> Selection:
+    """Settings from ``path``, else ``planvalidator.toml`` or ``pyproject.toml`` ([tool.planvalidator])
+    in ``folder`` (default: the current folder); the defaults when there is none."""
+    folder = folder or Path.cwd()
+    if path is None:
+        own, project = folder / CONFIG_FILE, folder / "pyproject.toml"
+        if own.is_file():
+            path = own
+        elif project.is_file() and "planvalidator" in _read_toml(project).get("tool", {}):
+            path = project
+        else:
+            return Selection()
+    path = Path(path)
+    data = _read_toml(path)
+    if path.name == "pyproject.toml":
+        data = data.get("tool", {}).get("planvalidator", {})
+    return Selection.from_settings(data, str(path))
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise SelectionError(f"{path}: 設定ファイルがありません") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise SelectionError(f"{path}: TOML として読めません（{exc}）") from None

@@ -1,0 +1,127 @@
+"""Choosing rules: --select / --ignore / --severity and planvalidator.toml, on check and annotate."""
+
+from __future__ import annotations
+
+import json
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers import R7
+from planvalidator.cli import main
+
+EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"   # PV106, PV102, PV103 errors; PV110 warning
+FORM = R7 / "invalid" / "form-errors.xlsx"               # PV001–PV006 and PV101
+
+
+def run(*args, cwd=None):
+    runner = CliRunner()
+    if cwd is None:
+        return runner.invoke(main, [str(a) for a in args])
+    with runner.isolated_filesystem(temp_dir=cwd):
+        return runner.invoke(main, [str(a) for a in args])
+
+
+def rules_of(result) -> dict[str, str]:
+    """{rule: severity} of the JSON output of one file."""
+    return {f["rule"]: f["severity"] for f in json.loads(result.output)["findings"]}
+
+
+def test_without_options_every_rule_runs():
+    assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV106", "PV102", "PV103", "PV110"}
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--select", "PV102"], {"PV102"}),
+    (["--select", "PV1", "--ignore", "PV102,PV103"], {"PV106", "PV110"}),
+    (["--ignore", "expenses"], set()),
+    (["--select", "general-purpose-item,PV110"], {"PV102", "PV110"}),
+    (["--select", "PV10", "--ignore", "PV1"], {"PV102", "PV103", "PV106"}),   # the more specific wins
+    (["--select", "PV102", "--ignore", "PV1"], {"PV102"}),
+])
+def test_select_and_ignore_by_code_prefix_family_and_name(args, expected):
+    result = run("check", "--format", "json", *args, EXPENSES)
+    assert set(rules_of(result)) == expected
+
+
+def test_form_rules_are_selectable_like_any_other():
+    assert set(rules_of(run("check", "--format", "json", "--select", "PV0", FORM))) == \
+        {"PV001", "PV002", "PV003", "PV004", "PV005", "PV006"}
+    assert set(rules_of(run("check", "--format", "json", "--ignore", "PV001,PV006", FORM))) == \
+        {"PV002", "PV003", "PV004", "PV005", "PV101"}
+
+
+def test_ignoring_every_error_rule_exits_0():
+    result = run("check", "--ignore", "PV102,PV103,PV106", EXPENSES)
+    assert result.exit_code == 0
+    assert "警告 1 件" in result.output
+
+
+def test_severity_regrades_a_rule_and_the_exit_code_follows():
+    result = run("check", "--format", "json", "--severity", "PV106=warning", "--severity", "PV110=info",
+                 "--ignore", "PV102,PV103", EXPENSES)
+    assert rules_of(result) == {"PV106": "warning", "PV110": "info"}
+    assert result.exit_code == 0
+
+
+@pytest.mark.parametrize("args, named", [
+    (["--select", "PV1O2"], "PV1O2"),
+    (["--ignore", "no-such-rule"], "no-such-rule"),
+    (["--severity", "PV999=error"], "PV999"),
+    (["--severity", "PV110=fatal"], "fatal"),
+    (["--severity", "PV110"], "PV110"),
+])
+def test_an_unknown_code_or_severity_exits_2_with_one_line(args, named):
+    result = run("check", *args, EXPENSES)
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and named in lines[0] and "Traceback" not in result.output
+
+
+def test_the_config_file_in_the_current_folder_is_used(tmp_path):
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        with open("planvalidator.toml", "w", encoding="utf-8") as f:
+            f.write('ignore = ["PV102"]\n[severity]\nPV110 = "info"\n')
+        result = runner.invoke(main, ["check", "--format", "json", str(EXPENSES)])
+        assert rules_of(result) == {"PV106": "error", "PV103": "error", "PV110": "info"}
+        # the command line replaces the file's ignore list
+        result = runner.invoke(main, ["check", "--format", "json", "--ignore", "PV103", str(EXPENSES)])
+        assert set(rules_of(result)) == {"PV106", "PV102", "PV110"}
+
+
+def test_pyproject_tool_section_and_an_explicit_config(tmp_path):
+    runner = CliRunner()
+    with runner.isolated_filesystem(temp_dir=tmp_path):
+        with open("pyproject.toml", "w", encoding="utf-8") as f:
+            f.write('[project]\nname = "x"\n[tool.planvalidator]\nselect = ["PV103"]\n')
+        with open("other.toml", "w", encoding="utf-8") as f:
+            f.write('select = "PV110"\n')
+        assert set(rules_of(runner.invoke(main, ["check", "--format", "json", str(EXPENSES)]))) == {"PV103"}
+        result = runner.invoke(main, ["check", "--format", "json", "--config", "other.toml", str(EXPENSES)])
+        assert set(rules_of(result)) == {"PV110"}
+
+
+@pytest.mark.parametrize("content, named", [
+    ('selcet = ["PV1"]\n', "selcet"),
+    ('select = ["PV7"]\n', "PV7"),
+    ('select = [\n', "TOML"),
+])
+def test_a_bad_config_file_exits_2_naming_the_file_and_the_key(tmp_path, content, named):
+    config = tmp_path / "bad.toml"
+    config.write_text(content, encoding="utf-8")
+    result = run("check", "--config", config, EXPENSES)
+    assert result.exit_code == 2
+    assert named in result.output and "bad.toml" in result.output and "Traceback" not in result.output
+
+
+def test_annotate_takes_the_same_selection(tmp_path):
+    target = tmp_path / "out.xlsx"
+    result = run("annotate", "--select", "PV106", "--severity", "PV106=warning", "-o", target, EXPENSES)
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(target)
+    assert book["計画様式7"]["L6"].comment is not None and "PV106 警告" in book["計画様式7"]["L6"].comment.text
+    assert book["計画様式7"]["F8"].comment is None          # PV102 was not selected
+    codes = [row[1] for row in book.worksheets[0].iter_rows(values_only=True) if row and row[1]]
+    assert "PV106" in codes and "PV102" not in codes
