@@ -77,6 +77,7 @@ class KeywordSet:
     innocent_after: list[str]
     unsure_after: list[str]
     unsure_text: list[str]
+    _any: re.Pattern | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_program(cls, keywords: dict, family: str) -> "KeywordSet":
@@ -97,6 +98,10 @@ class KeywordSet:
             return None
         shown = _spaced(text)
         folded = shown.casefold()
+        if self._any is None:
+            self._any = re.compile("|".join(f"(?:{p.pattern})" for g in self.groups for _t, p in g.patterns))
+        if not self._any.search(folded):
+            return None
         if len(shown) != len(folded):         # casefold changed a length (ß → ss): show the folded text
             shown = folded
         whole = folded + " " + fold(context)

@@ -6,6 +6,7 @@ template whose rows moved, a sheet added in front or a reworded label still read
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -149,13 +150,25 @@ class LabelIndex:
     def __post_init__(self):
         self.cells = [(r, c, label_canon(t)) for r, c, t in self.sheet.texts()]
 
+    @classmethod
+    def of(cls, sheet: SheetGrid) -> "LabelIndex":
+        """The sheet's index, built once (identifying the version and reading both look labels up)."""
+        index = sheet.__dict__.get("_label_index")
+        if index is None:
+            index = sheet.__dict__["_label_index"] = cls(sheet)
+        return index
+
     def find(self, labels, *, min_row: int = 1, max_row: int | None = None,
              row: int | None = None, col: int | None = None) -> tuple[int, int] | None:
         """The first cell (reading order) whose text is one of ``labels``; exact beats prefix."""
         wanted = [label_canon(lbl) for lbl in labels]
         best = None
-        for r, c, text in self.cells:
-            if r < min_row or (max_row is not None and r > max_row):
+        stop = min(x for x in (max_row, row) if x is not None) if (max_row is not None or row is not None) else None
+        start = bisect.bisect_left(self.cells, (max(min_row, row or 0),))
+        for r, c, text in self.cells[start:] if start else self.cells:
+            if stop is not None and r > stop:
+                break
+            if r < min_row:
                 continue
             if (row is not None and r != row) or (col is not None and c != col):
                 continue
@@ -190,7 +203,7 @@ def matches(grid: Grid, layout: Layout) -> bool:
     """Does the workbook look like this template version (its signature labels are there)?"""
     for sheet_name, label in layout.signature:
         found = find_sheet(grid, layout.sheet(sheet_name))
-        if found is None or LabelIndex(grid.sheets[found]).find([label]) is None:
+        if found is None or LabelIndex.of(grid.sheets[found]).find([label]) is None:
             return False
     return True
 

@@ -15,6 +15,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
+from functools import lru_cache
 
 from japanera import EraDate
 
@@ -36,7 +37,12 @@ def nfkc(text: str) -> str:
 
 def canon(text: str) -> str:
     """The form two strings are compared in: NFKC, no white space, case-folded."""
-    return _SPACES.sub("", nfkc(str(text))).casefold()
+    return _canon(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _canon(text: str) -> str:           # (a table repeats its texts: each is folded once)
+    return _SPACES.sub("", nfkc(text)).casefold()
 
 
 def means(value, choice: str) -> bool:
@@ -46,7 +52,12 @@ def means(value, choice: str) -> bool:
 
 def label_canon(text: str) -> str:
     """A label's comparable form: :func:`canon` without leading numbering (「１．」「①」「(1)」)."""
-    text = _CIRCLED.sub("", str(text).strip())
+    return _label_canon(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 16)
+def _label_canon(text: str) -> str:
+    text = _CIRCLED.sub("", text.strip())
     return canon(_LEADING_NUMBERING.sub("", nfkc(text).strip()))
 
 

@@ -34,6 +34,7 @@ class Table:
     total_record: int | None = None        # the 合計 row, where the table has one
     first_number: int | None = None        # the first row (or column) below the header
     _index: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    _rows: list | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def empty(self) -> bool:
@@ -82,11 +83,13 @@ class Table:
     def cell(self, record: int | str, column: str) -> str:
         return a1(*self.rowcol(record, column))
 
-    def rows(self):
-        """(record, {column: value}) for each non-blank record, in sheet order."""
-        names = list(self.columns)
-        for i, label in enumerate(self.labels):
-            yield label, {c: self.columns[c][i] for c in names}
+    def rows(self) -> list[tuple[object, dict]]:
+        """(record, {column: value}) for each non-blank record, in sheet order (built once: every
+        row rule walks them)."""
+        if self._rows is None or len(self._rows) != len(self.labels):
+            names = list(self.columns)
+            self._rows = [(label, {c: self.columns[c][i] for c in names}) for i, label in enumerate(self.labels)]
+        return self._rows
 
     def number(self, record) -> int:
         """The Excel row (or column number) of a record."""

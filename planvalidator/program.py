@@ -357,7 +357,7 @@ class Program:
     categories: dict[str, Category]
     estimate_rounding: int
     raw: dict = field(repr=False, hash=False, compare=False)   # the YAML as read (validated)
-    spec: object = field(default=None, repr=False, hash=False, compare=False)   # its pydantic model
+    spec: "Record" = field(default=None, repr=False, hash=False, compare=False)   # the validated values
 
     def category(self, value) -> Category | None:
         """The 事業区分 a 計画様式1 value names (「7 中小企業等…」, 「７」, 「区分8」)."""
@@ -454,7 +454,7 @@ class Program:
     @cached_property
     def org_types(self) -> dict[str, str]:
         """{key: 組織形態 as 計画様式1 offers it}: corporation, sole_proprietor, cooperative, group."""
-        return dict(self.spec.org_types.model_dump())
+        return dict(self.spec.org_types)
 
     def org_type(self, key: str) -> str:
         return self.org_types[key]
@@ -466,7 +466,7 @@ class Program:
     # --- 経費 -------------------------------------------------------------------
     @cached_property
     def expense_items(self) -> dict[str, tuple[str, ...]]:
-        return {k: tuple(v) for k, v in self.spec.expense_categories.items.items()}
+        return {k: tuple(v) for k, v in self.spec.expense_categories["items"].items()}
 
     @property
     def rental_items(self) -> tuple[str, ...]:
@@ -493,7 +493,7 @@ class Program:
     @cached_property
     def content(self) -> ContentRules:
         c = self.spec.content
-        return ContentRules(c.min_section_chars, tuple(c.placeholders), dict(c.activity_kinds.model_dump()))
+        return ContentRules(c.min_section_chars, tuple(c.placeholders), dict(c.activity_kinds))
 
     @cached_property
     def documents(self) -> list[Document]:
@@ -501,7 +501,7 @@ class Program:
 
     @cached_property
     def _keyword_lists(self) -> dict:
-        return self.spec.keywords.model_dump()
+        return self.spec.keywords.plain()
 
     @cached_property
     def _keyword_sets(self) -> dict:
@@ -614,6 +614,98 @@ def wareki_year(day: dt.date) -> str:
     return f"{era.strftime('%-K')}{'元' if number == 1 else number}年"
 
 
+# --- validating once per file content --------------------------------------------------------
+#
+# pydantic takes ~150 ms to import and build the models: more than a whole check of the 記入例. A file
+# that passed is remembered by the hash of its bytes and of this module (the models), in the user's
+# cache folder, as the validated values in JSON; a changed file or a new planvalidator validates again.
+
+class Record(dict):
+    """The validated values of program.yaml with attribute access (``spec.period.max_years``); a key
+    that is also a dict method (``items``) is read with ``spec["items"]``."""
+
+    def __getattr__(self, name):
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def plain(self) -> dict:
+        return _plain(self)
+
+    @classmethod
+    def of(cls, value):
+        """Dicts (nested, in lists too) as Records."""
+        if isinstance(value, dict):
+            return cls({k: cls.of(v) for k, v in value.items()})
+        if isinstance(value, list):
+            return [cls.of(v) for v in value]
+        return value
+
+
+def _plain(value):
+    """A validated model (or Record) as plain dicts, lists and values (Fractions and dates kept)."""
+    fields = getattr(type(value), "model_fields", None)
+    if fields is not None:
+        return {name: _plain(getattr(value, name)) for name in fields}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _cache_file(path: Path) -> Path | None:
+    import hashlib
+    import os
+
+    try:
+        digest = hashlib.sha256(path.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:32]
+    except OSError:
+        return None
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "planvalidator" / f"program-{digest}.json"
+
+
+def _to_json(value):
+    if isinstance(value, Fraction):
+        return {"__fraction__": [value.numerator, value.denominator]}
+    if isinstance(value, dt.date):
+        return {"__date__": value.isoformat()}
+    raise TypeError(type(value).__name__)
+
+
+def _from_json(d: dict):
+    if set(d) == {"__fraction__"}:
+        return Fraction(*d["__fraction__"])
+    if set(d) == {"__date__"}:
+        return dt.date.fromisoformat(d["__date__"])
+    return d
+
+
+def _validated(raw, path: Path) -> Record:
+    """program.yaml's values validated (pydantic), or as validated before for the same bytes."""
+    import json
+    import os
+
+    cache = _cache_file(path)
+    if cache is not None:
+        try:
+            return Record.of(json.loads(cache.read_text(encoding="utf-8"), object_hook=_from_json))
+        except (OSError, ValueError):
+            pass
+    values = _plain(validate(raw, path))
+    if cache is not None:
+        try:                                    # a read-only home only costs the next load the same time
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(values, default=_to_json, ensure_ascii=False), encoding="utf-8")
+            tmp.replace(cache)
+        except OSError:
+            pass
+    return Record.of(values)
+
+
 @lru_cache(maxsize=None)
 def load_program(folder: Path) -> Program:
     path = Path(folder) / "program.yaml"
@@ -624,7 +716,7 @@ def load_program(folder: Path) -> Program:
     except Exception as exc:          # a YAML syntax error: its first line names the place
         detail = " ".join(str(exc).replace('in "<unicode string>", ', "").split())[:200]
         raise ProgramFileError(path, None, f"YAML として読めません（{detail}）") from None
-    spec = validate(raw, path)
+    spec = _validated(raw, path)
     cats = {
         code: Category(code, c.name, c.rate, c.cap, c.source, tuple(c.org_types), c.max_employees)
         for code, c in spec.categories.items()

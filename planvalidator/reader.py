@@ -124,7 +124,7 @@ def _section_row(index: LabelIndex, section) -> int:
 
 
 def _read_sheet(plan: Plan, spec: SheetSpec, sheet: SheetGrid) -> None:
-    index = LabelIndex(sheet)
+    index = LabelIndex.of(sheet)
     types = column_types(plan.layout, spec.name, "fields")
     fields: dict[str, Field] = {}
     for fspec in spec.fields:

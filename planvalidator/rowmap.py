@@ -1,11 +1,13 @@
 """Which row of the official template each row of an application is.
 
 Applicants insert rows (one more expense line, a longer description), so a template cell
-is not at the same address in the application. Each row is known by the template's own
-fixed texts in it (labels, the No column, 合計 …); the two sequences of rows are aligned like
-two versions of a text (difflib), and rows the applicant inserted fall out as insertions.
-Only the template's (column, text) pairs count, so what an applicant typed does not disturb
-the alignment.
+is not at the same address in the application. A row is known by the template's own fixed
+texts in it (labels, 合計 …); the rows that have any are aligned like two versions of a text
+(difflib); the rows between two aligned ones (an expense table's input rows) keep their distance
+from the nearer one, so a range over them keeps its ends as Excel moves them when rows are inserted.
+Only the template's (column, text) pairs count, so what an applicant typed does not disturb the
+alignment. The No column's numbers place inserted rows exactly — unless the applicant renumbered
+them, so :func:`row_maps` gives the alignment with and without numbers.
 """
 
 from __future__ import annotations
@@ -20,16 +22,21 @@ def _text(value) -> str:
     return canon(value)
 
 
-_TEMPLATE_ROWS: dict[int, tuple[SheetGrid, frozenset, tuple]] = {}
+_TEMPLATE_ROWS: dict[tuple[int, bool], tuple[SheetGrid, frozenset, tuple]] = {}
 
 
-def _template_rows(template: SheetGrid) -> tuple[frozenset, tuple[tuple, ...]]:
+def _template_rows(template: SheetGrid, numbers: bool) -> tuple[frozenset, tuple[tuple, ...]]:
     """The template sheet's fixed (column, text) pairs and its rows' signatures, once per sheet."""
-    cached = _TEMPLATE_ROWS.get(id(template))
+    cached = _TEMPLATE_ROWS.get((id(template), numbers))
     if cached is None or cached[0] is not template:
-        pairs = frozenset((c, _text(v)) for (_r, c), v in template.values.items() if str(v).strip())
-        cached = _TEMPLATE_ROWS[id(template)] = (template, pairs, _signatures(template, pairs))
+        pairs = frozenset((c, _text(v)) for (_r, c), v in template.values.items()
+                          if str(v).strip() and (numbers or not _is_number(v)))
+        cached = _TEMPLATE_ROWS[(id(template), numbers)] = (template, pairs, _signatures(template, pairs))
     return cached[1], cached[2]
+
+
+def _is_number(value) -> bool:
+    return _text(value).replace(".", "", 1).isdigit()
 
 
 def _signatures(sheet: SheetGrid, pairs: frozenset) -> tuple[tuple, ...]:
@@ -50,20 +57,68 @@ def _signatures(sheet: SheetGrid, pairs: frozenset) -> tuple[tuple, ...]:
     return tuple(tuple(sorted(rows.get(r, ()))) for r in range(1, last + 1))
 
 
-def row_map(template: SheetGrid, sheet: SheetGrid) -> dict[int, int]:
-    """template row → application row, for every template row up to its last fixed text that
-    has its counterpart (rows after the last text map by the last matched offset)."""
-    pairs, theirs = _template_rows(template)
+def row_maps(template: SheetGrid, sheet: SheetGrid) -> list[dict[int, int]]:
+    """The two readings of where the template's rows went: by every fixed text, numbers included
+    (exact when the applicant inserted rows and left the No column as Excel leaves it), and by the
+    texts without numbers (when the applicant renumbered No after inserting). A caller chooses the
+    one its own evidence (the formulas) agrees with."""
+    return [row_map(template, sheet, numbers=True), row_map(template, sheet, numbers=False)]
+
+
+def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True) -> dict[int, int]:
+    """template row → application row, for every template row that has its counterpart."""
+    pairs, theirs = _template_rows(template, numbers)
     ours = _signatures(sheet, pairs)
+    if numbers:
+        return _aligned_rows(theirs, ours, template.max_row)
+    t_anchor = [r for r, sig in enumerate(theirs, start=1) if sig]
+    o_anchor = [r for r, sig in enumerate(ours, start=1) if sig]
+    matcher = SequenceMatcher(None, [theirs[r - 1] for r in t_anchor], [ours[r - 1] for r in o_anchor],
+                              autojunk=False)
+    anchors = [(t_anchor[a + i], o_anchor[b + i])
+               for a, b, size in matcher.get_matching_blocks() for i in range(size)]
+    mapping: dict[int, int] = {}
+    previous = (0, 0)
+    for t, o in [*anchors, (template.max_row + 1, None)]:
+        pt, po = previous
+        if o is None:                       # below the last anchor: the last anchor's offset
+            for r in range(pt + 1, template.max_row + 1):
+                mapping[r] = r + (po - pt)
+            break
+        _between(mapping, pt, t, po, o)
+        mapping[t] = o
+        previous = (t, o)
+    return mapping
+
+
+def _aligned_rows(theirs: tuple, ours: tuple, max_row: int) -> dict[int, int]:
+    """Every row aligned by its signature (difflib); rows below the template's last fixed text
+    follow the last one."""
     mapping: dict[int, int] = {}
     matcher = SequenceMatcher(None, theirs, ours, autojunk=False)
     for a, b, size in matcher.get_matching_blocks():
         for i in range(size):
             mapping[a + i + 1] = b + i + 1
-    # rows below the template's last fixed text (a formula row after 合計, say) follow the last one
     last = len(theirs)
     if last in mapping:
         offset = mapping[last] - last
-        for r in range(last + 1, template.max_row + 1):
+        for r in range(last + 1, max_row + 1):
             mapping[r] = r + offset
     return mapping
+
+
+def _between(mapping: dict[int, int], t1: int, t2: int, o1: int, o2: int) -> None:
+    """Map the template rows strictly between anchors t1 and t2 onto the application rows strictly
+    between o1 and o2. Where rows were inserted among them cannot be told (their texts are the
+    applicant's), so the upper half keeps its distance from t1 and the lower half its distance from
+    t2: a range over the rows (SUMIF($C$6:$C$45 …)) keeps its ends as Excel keeps them."""
+    if t1 == 0:                             # above the first anchor: count up from the anchor
+        for r in range(1, t2):
+            if o2 - (t2 - r) >= 1:
+                mapping[r] = o2 - (t2 - r)
+        return
+    middle = (t1 + t2) / 2
+    for r in range(t1 + 1, t2):
+        o = o1 + (r - t1) if r < middle else o2 - (t2 - r)
+        if o1 < o < o2:
+            mapping[r] = o

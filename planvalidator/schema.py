@@ -225,12 +225,16 @@ class Frame:
     """Typed values by column, one per record label (the plain-Python form of a pandera frame)."""
     index: list
     columns: dict[str, list]
+    _at: dict | None = field(default=None, init=False, repr=False, compare=False)
 
     def value(self, label, column):
-        try:
-            return self.columns[column][self.index.index(label)]
-        except (KeyError, ValueError):
-            return None
+        if self._at is None:
+            self._at = {}
+            for i, known in enumerate(self.index):
+                self._at.setdefault(known, i)
+        i = self._at.get(label)
+        values = self.columns.get(column)
+        return None if i is None or values is None else values[i]
 
     def to_pandas(self, types: dict[str, ColumnType]):
         """The DataFrame pandera validates: each column in its schema's dtype."""

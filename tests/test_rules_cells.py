@@ -156,6 +156,21 @@ def test_rows_inserted_as_excel_inserts_them_keep_the_template_formulas(tmp_path
     assert errors(report) == set()
 
 
+def test_rows_inserted_and_the_no_column_renumbered_keep_the_template_formulas(tmp_path):
+    """Applicants renumber No (1, 2, 3 …) after inserting a row: the template's numbers then no
+    longer mark its rows, and the totals' SUMIF ranges must still read as the template's, moved."""
+    from helpers import edit
+
+    def prepare(book):
+        insert_rows_like_excel(book, "計画様式7", 10, 3)
+        sheet = book["計画様式7"]
+        for i, row in enumerate(range(6, 49), start=1):
+            sheet.cell(row, 2).value = i
+    report = check_file(edit(EXAMPLE, tmp_path / "renumbered.xlsx", {}, prepare=prepare))
+    assert hits(report, "PV012") == set()
+    assert errors(report) == set()
+
+
 def test_a_formula_not_moved_with_its_rows_is_found(tmp_path):
     """openpyxl's insert_rows moves cells but not formulas: the total below then misses a row."""
     from helpers import edit

@@ -8,6 +8,7 @@ workbook as a spreadsheet program does — the cells and formulas — not at the
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from planvalidator.findings import Severity
@@ -123,14 +124,24 @@ def _readers(plan: Plan, targets: set[tuple[str, int, int]]):
     found: dict[tuple[str, int, int], list] = {}
     if not targets:
         return found
+    by_column: dict[tuple[str, int], list[int]] = {}       # (sheet, col) → the targets' rows, sorted
+    for sheet_name, row, col in targets:
+        by_column.setdefault((sheet_name, col), []).append(row)
+    for rows in by_column.values():
+        rows.sort()
+    columns = sorted(by_column)
     for name, sheet in plan.grid.sheets.items():
         for (r, c), text in sheet.formulas.items():
             for ref in references(text):
                 where = _resolve(plan, name, ref)
-                for t in targets:
-                    if t[0] == where and ref.r1 <= t[1] <= ref.r2 and ref.c1 <= t[2] <= ref.c2:
-                        in_range = (ref.r1, ref.c1) != (ref.r2, ref.c2)
-                        found.setdefault(t, []).append((name, r, c, text, in_range))
+                in_range = (ref.r1, ref.c1) != (ref.r2, ref.c2)
+                lo = bisect.bisect_left(columns, (where, ref.c1)) if where is not None else len(columns)
+                for key in columns[lo:]:
+                    if key[0] != where or key[1] > ref.c2:
+                        break
+                    rows = by_column[key]
+                    for row in rows[bisect.bisect_left(rows, ref.r1):bisect.bisect_right(rows, ref.r2)]:
+                        found.setdefault((where, row, key[1]), []).append((name, r, c, text, in_range))
     return found
 
 
@@ -217,7 +228,7 @@ def _why(code: str) -> str:
 def formula_not_template(plan: Plan, context):
     from planvalidator.layout import find_sheet
     from planvalidator.reader import reference_grid
-    from planvalidator.rowmap import row_map
+    from planvalidator.rowmap import row_maps
 
     reference = reference_grid(plan.layout)
     expected_at: set[tuple[str, int, int]] = set()
@@ -228,12 +239,31 @@ def formula_not_template(plan: Plan, context):
             if theirs is not None and ours is not None:
                 names[theirs] = (ours, None)
 
+        readings = {theirs: row_maps(reference.sheets[theirs], plan.grid.sheets[ours])
+                    for theirs, (ours, _rows) in names.items()}
         for theirs, (ours, _rows) in names.items():
-            names[theirs] = (ours, row_map(reference.sheets[theirs], plan.grid.sheets[ours]))
-        unmoved = all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
+            names[theirs] = (ours, readings[theirs][0])
 
         def mapping(theirs: str) -> dict[int, int]:
             return names[theirs][1]
+
+        # of the readings of where a sheet's rows went, the one its formulas agree with most
+        for theirs, candidates in readings.items():
+            ours = names[theirs][0]
+            def disagreements(rows, theirs=theirs, ours=ours) -> int:
+                names[theirs] = (ours, rows)
+                sheet = plan.grid.sheets[ours]
+                if all(r == tr for tr, r in rows.items()):
+                    return sum(1 for pos, text in reference.sheets[theirs].formulas.items()
+                               if (actual := sheet.formulas.get(pos)) is not None and actual != text)
+                return sum(1 for (tr, c), text in reference.sheets[theirs].formulas.items()
+                           if (r := rows.get(tr)) is not None and (actual := sheet.formulas.get((r, c))) is not None
+                           and actual != _translated(text, theirs, names, mapping))
+            best = candidates[0]
+            if disagreements(best):             # (usually none: no row inserted, or No left as Excel leaves it)
+                best = min(candidates, key=disagreements)
+            names[theirs] = (ours, best)
+        unmoved = all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
 
         for theirs in names:
             ours = names[theirs][0]
@@ -259,7 +289,7 @@ def formula_not_template(plan: Plan, context):
                         ours, a1(r, c), f"計算式が様式と違います（{actual}、様式では {expected}）。様式の計算式に戻してください")
     for name, sheet in plan.grid.sheets.items():
         for (r, c), text in sheet.formulas.items():
-            if (name, r, c) in expected_at:
+            if (name, r, c) in expected_at or "[" not in text:   # another workbook is always [n]
                 continue
             external = next((ref for ref in references(text) if ref.external), None)
             if external is not None:
