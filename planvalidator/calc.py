@@ -147,14 +147,17 @@ def _expenses(plan: Plan, calc: Calculator, program: Program) -> None:
     if t is None:
         return
     rows = t.all_records
+    filled = {t.number(record): values for record, values in t.rows()}   # row → {column: value}
+    blank: dict = {}
     if "amount" in t.positions:         # (a deleted 金額 heading is PV007's; the 年度 sums below still hold)
         for r in rows:
-            q, p = _value_at(t, r, "quantity"), _value_at(t, r, "unit_price")
-            calc.expect("amount", s, r, t.positions["amount"], t.titles["amount"], _mul(q, p))
+            row = filled.get(r, blank)
+            calc.expect("amount", s, r, t.positions["amount"], t.titles["amount"],
+                        _mul(row.get("quantity"), row.get("unit_price")))
     for r in t.labels:
-        year = _value_at(t, r, "year")
-        q, p = _value_at(t, r, "quantity"), _value_at(t, r, "unit_price")
-        value = _mul(q, p)
+        row = filled[t.number(r)]
+        year = row.get("year")
+        value = _mul(row.get("quantity"), row.get("unit_price"))
         if program.fiscal_year(year) is None:
             calc.uncertain_years = None
         elif value is None or value < 0 or plan.problems_at(s, t.cell(r, "quantity")) \
@@ -172,7 +175,7 @@ def _expenses(plan: Plan, calc: Calculator, program: Program) -> None:
         if f is None or spec.total_of is None:
             continue
         total = _sum(a for r, a in amounts.items()
-                     if all(_value_at(t, r, column) == value for column, value in spec.total_of.items()))
+                     if all(filled.get(r, blank).get(column) == value for column, value in spec.total_of.items()))
         calc.expect("expense_total", s, f.row, f.col, f.title, total)
 
 

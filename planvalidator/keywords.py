@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 _ASCII_WORD = re.compile(r"[a-z0-9 '.+]+")
@@ -24,7 +25,15 @@ _NEGATION_WINDOW = 10
 
 
 def _spaced(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", str(text)))
+    return _spaced_text(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _spaced_text(text: str) -> str:       # (every keyword family reads the same cells: each is folded once)
+    return _SPACE_RUN.sub(" ", unicodedata.normalize("NFKC", text))
+
+
+_SPACE_RUN = re.compile(r"\s+")
 
 
 def fold(text: str) -> str:
@@ -92,16 +101,24 @@ class KeywordSet:
                    [fold(t) for t in keywords.get("unsure_after", [])],
                    [fold(t) for t in spec.get("unsure_text", [])])
 
+    def could_match(self, text: str) -> bool:
+        """False when no term of the set occurs in ``text`` even as a bare substring, spaces left out
+        (one alternation of literals, which re matches far faster than the terms' own patterns with
+        their word boundaries): the per-term passes, with their context, run only for the texts this
+        lets through, and no text a pattern would match is held back."""
+        if self._any is None:
+            literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms}, key=len, reverse=True)
+            self._any = re.compile("|".join(map(re.escape, literals)) or r"(?!)")
+        return bool(self._any.search(_spaced(text).casefold().replace(" ", "")))
+
     def find(self, text: str | None, *, context: str = "") -> Hit | None:
         """The strongest hit in ``text`` (``context``: other words of the same row), or None."""
         if not text:
             return None
+        if not self.could_match(text):
+            return None
         shown = _spaced(text)
         folded = shown.casefold()
-        if self._any is None:
-            self._any = re.compile("|".join(f"(?:{p.pattern})" for g in self.groups for _t, p in g.patterns))
-        if not self._any.search(folded):
-            return None
         if len(shown) != len(folded):         # casefold changed a length (ß → ss): show the folded text
             shown = folded
         whole = folded + " " + fold(context)

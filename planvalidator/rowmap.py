@@ -7,7 +7,7 @@ texts in it (labels, 合計 …); the rows that have any are aligned like two ve
 from the nearer one, so a range over them keeps its ends as Excel moves them when rows are inserted.
 Only the template's (column, text) pairs count, so what an applicant typed does not disturb the
 alignment. The No column's numbers place inserted rows exactly — unless the applicant renumbered
-them, so :func:`row_maps` gives the alignment with and without numbers.
+them, so :func:`row_map` aligns with numbers or without (``numbers=False``).
 """
 
 from __future__ import annotations
@@ -55,14 +55,6 @@ def _signatures(sheet: SheetGrid, pairs: frozenset) -> tuple[tuple, ...]:
             rows.setdefault(r, []).append(key)
     last = max(rows, default=0)
     return tuple(tuple(sorted(rows.get(r, ()))) for r in range(1, last + 1))
-
-
-def row_maps(template: SheetGrid, sheet: SheetGrid) -> list[dict[int, int]]:
-    """The two readings of where the template's rows went: by every fixed text, numbers included
-    (exact when the applicant inserted rows and left the No column as Excel leaves it), and by the
-    texts without numbers (when the applicant renumbered No after inserting). A caller chooses the
-    one its own evidence (the formulas) agrees with."""
-    return [row_map(template, sheet, numbers=True), row_map(template, sheet, numbers=False)]
 
 
 def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True) -> dict[int, int]:

@@ -49,6 +49,16 @@ class SheetScan:
         return max(r for r, _ in self.filled) * max(c for _, c in self.filled)
 
 
+_LOCAL: dict[str, str] = {}         # tag → its name without the prefix (「x:c」 → 「c」), worked out once
+
+
+def _local(tag: str) -> str:
+    if len(_LOCAL) > 1000:              # a hostile part with endless distinct tags
+        return tag.rpartition(":")[2]
+    local = _LOCAL[tag] = tag.rpartition(":")[2]
+    return local
+
+
 class _Target:
     """expat handlers: start/end/data events → a SheetScan (tags without their prefix)."""
 
@@ -67,7 +77,7 @@ class _Target:
         self.buf: list[str] | None = None
 
     def start(self, tag, attrib):
-        local = tag.rpartition(":")[2]
+        local = _LOCAL.get(tag) or _local(tag)
         if local == "c":
             pos = _address(attrib.get("r"))
             if pos is None:
@@ -106,9 +116,9 @@ class _Target:
             self.buf.append(text)
 
     def end(self, tag):
-        local = tag.rpartition(":")[2]
         if self.pos is None:
             return
+        local = _LOCAL.get(tag) or _local(tag)
         if local == "f":
             self.f_text = "".join(self.buf or ())
             self.buf = None

@@ -228,7 +228,7 @@ def _why(code: str) -> str:
 def formula_not_template(plan: Plan, context):
     from planvalidator.layout import find_sheet
     from planvalidator.reader import reference_grid
-    from planvalidator.rowmap import row_maps
+    from planvalidator.rowmap import row_map
 
     reference = reference_grid(plan.layout)
     expected_at: set[tuple[str, int, int]] = set()
@@ -239,17 +239,15 @@ def formula_not_template(plan: Plan, context):
             if theirs is not None and ours is not None:
                 names[theirs] = (ours, None)
 
-        readings = {theirs: row_maps(reference.sheets[theirs], plan.grid.sheets[ours])
-                    for theirs, (ours, _rows) in names.items()}
         for theirs, (ours, _rows) in names.items():
-            names[theirs] = (ours, readings[theirs][0])
+            names[theirs] = (ours, row_map(reference.sheets[theirs], plan.grid.sheets[ours]))
 
         def mapping(theirs: str) -> dict[int, int]:
             return names[theirs][1]
 
-        # of the readings of where a sheet's rows went, the one its formulas agree with most
-        for theirs, candidates in readings.items():
-            ours = names[theirs][0]
+        # of the readings of where a sheet's rows went (by every fixed text, or without the No numbers
+        # an applicant may have renumbered), the one its formulas agree with most
+        for theirs, (ours, by_numbers) in list(names.items()):
             def disagreements(rows, theirs=theirs, ours=ours) -> int:
                 names[theirs] = (ours, rows)
                 sheet = plan.grid.sheets[ours]
@@ -259,9 +257,10 @@ def formula_not_template(plan: Plan, context):
                 return sum(1 for (tr, c), text in reference.sheets[theirs].formulas.items()
                            if (r := rows.get(tr)) is not None and (actual := sheet.formulas.get((r, c))) is not None
                            and actual != _translated(text, theirs, names, mapping))
-            best = candidates[0]
+            best = by_numbers
             if disagreements(best):             # (usually none: no row inserted, or No left as Excel leaves it)
-                best = min(candidates, key=disagreements)
+                without = row_map(reference.sheets[theirs], plan.grid.sheets[ours], numbers=False)
+                best = min((by_numbers, without), key=disagreements)
             names[theirs] = (ours, best)
         unmoved = all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
 

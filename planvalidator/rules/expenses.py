@@ -153,6 +153,8 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
         return
     keywords = context.program.keywords(family)
     for record, row in t.rows():
+        if not any(row.get(c) and keywords.could_match(str(row[c])) for c in columns):
+            continue                        # (most rows: no term of this family anywhere)
         if skip and skip(row):
             continue
         for column, text, other in _text_cells(t, record, row, columns):
