@@ -1,8 +1,8 @@
 """Read a workbook into a :class:`~planvalidator.plan.Plan`.
 
 workbook (file or live book) → :class:`Grid` → which template version (by its labels) →
-every field and table found by label → values parsed by the column types of the sheet
-schemas (全角, 円, 和暦, serial dates …).
+where every field and table is (:mod:`planvalidator.locate`, by label) → the located cells
+parsed by the column types of the sheet schemas (全角, 円, 和暦, serial dates …).
 """
 
 from __future__ import annotations
@@ -12,9 +12,8 @@ from functools import lru_cache
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
 from planvalidator.findings import Finding
-from planvalidator.layout import (
-    FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet, identify_layout,
-)
+from planvalidator.layout import Layout, find_sheet, identify_layout
+from planvalidator.locate import SheetPlace, TablePlace, locate
 from planvalidator.plan import Field, Plan, Table
 from planvalidator.schema import ColumnType, column_types
 from planvalidator.workbook import Grid, SheetGrid, a1, col_letter, load_grid
@@ -43,18 +42,17 @@ def identify(grid: Grid) -> Layout:
 
 
 def read_grid(grid: Grid) -> Plan:
+    """Two steps: where everything is (:func:`planvalidator.locate.locate`, by labels), then every
+    located cell read and typed by the sheet schemas."""
     layout = identify(grid)
     if any(not sheet.merges_known for sheet in grid.sheets.values()):
         borrow_merges(grid, layout)
+    placement = locate(grid, layout)
     plan = Plan(source=grid.source, layout=layout, grid=grid, sheet_names={}, fields={}, tables={})
-    for spec in layout.sheets:
-        actual = find_sheet(grid, spec)
-        if actual is None:
-            if not spec.optional:
-                plan.problems.append(_layout_problem(spec.name, None, f"シート「{spec.name}」がありません"))
-            continue
-        plan.sheet_names[spec.name] = actual
-        _read_sheet(plan, spec, grid.sheets[actual])
+    plan.problems += [_layout_problem(sheet, None, what) for sheet, what in placement.missing]
+    for name, place in placement.sheets.items():
+        plan.sheet_names[name] = place.name
+        _read_sheet(plan, place, grid.sheets[place.name])
     return plan
 
 
@@ -116,43 +114,19 @@ def parse(kind_type: ColumnType, raw):
     return PARSERS[kind_type.kind](raw)
 
 
-def _section_row(index: LabelIndex, section) -> int:
-    if not section:
-        return 1
-    found = index.find(section)
-    return found[0] if found else 1
-
-
-def _read_sheet(plan: Plan, spec: SheetSpec, sheet: SheetGrid) -> None:
-    index = LabelIndex.of(sheet)
-    types = column_types(plan.layout, spec.name, "fields")
+def _read_sheet(plan: Plan, place: SheetPlace, sheet: SheetGrid) -> None:
+    name = place.spec.name
+    types = column_types(plan.layout, name, "fields")
     fields: dict[str, Field] = {}
-    for fspec in spec.fields:
-        found = index.find(fspec.labels, min_row=_section_row(index, fspec.section))
-        ctype = types.get(fspec.name, ColumnType(fspec.name, "text"))
-        if found is None:
-            plan.problems.append(_layout_problem(
-                sheet.name, None, f"見出し「{fspec.labels[0]}」が見つかりません（欄を削除していませんか）"))
-            continue
-        row, col = _input_cell(sheet, found, fspec)
-        field = Field(spec.name, fspec.name, ctype.title, a1(row, col), row, col,
-                      formula=sheet.formulas.get((row, col)))
+    for fname, where in place.fields.items():
+        ctype = types.get(fname, ColumnType(fname, "text"))
+        row, col = where.row, where.col
+        field = Field(name, fname, ctype.title, a1(row, col), row, col, formula=sheet.formulas.get((row, col)))
         if field.formula is None:
             field.value = _parse_cell(plan, sheet.name, field.cell, ctype, sheet.value(row, col))
-        fields[fspec.name] = field
-    plan.fields[spec.name] = fields
-    plan.tables[spec.name] = {}
-    for tspec in spec.tables:
-        table = _read_table(plan, spec.name, sheet, index, tspec)
-        if table is not None:
-            plan.tables[spec.name][tspec.name] = table
-
-
-def _input_cell(sheet: SheetGrid, found: tuple[int, int], fspec: FieldSpec) -> tuple[int, int]:
-    r1, c1, r2, c2 = sheet.span(*found)
-    if fspec.direction == "below":
-        return r2 + 1, c1
-    return r1, c2 + 1
+        fields[fname] = field
+    plan.fields[name] = fields
+    plan.tables[name] = {tname: _read_table(plan, name, sheet, tplace) for tname, tplace in place.tables.items()}
 
 
 def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: ColumnType, raw):
@@ -170,36 +144,9 @@ def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: Colu
     return value
 
 
-def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex,
-                spec: TableSpec) -> Table | None:
-    start = _section_row(index, spec.section)
-    by_rows = spec.records == "rows"
-    first = index.find(spec.columns[0].labels, min_row=start)
-    if first is None:
-        plan.problems.append(_layout_problem(
-            sheet.name, None, f"表の見出し「{spec.columns[0].labels[0]}」が見つかりません"))
-        return None
-    positions: dict[str, int] = {}
-    for cspec in spec.columns:
-        hit = index.find(cspec.labels, min_row=start, **({"row": first[0]} if by_rows else {"col": first[1]}))
-        if hit is None:
-            plan.problems.append(_layout_problem(
-                sheet.name, None, f"表の見出し「{cspec.labels[0]}」が見つかりません"))
-            continue
-        positions[cspec.name] = hit[1] if by_rows else hit[0]
-
-    # the records: rows below the header (or columns right of the labels) up to the end
-    header_end = sheet.span(*first)[2] if by_rows else sheet.span(*first)[3]
-    last = sheet.max_row if by_rows else sheet.max_col
-    total_record = None
-    if by_rows:
-        for label in (*spec.end_before, *spec.total_row):
-            hit = index.find([label], min_row=header_end + 1)
-            if hit and label in spec.end_before:
-                last = min(last, hit[0] - 1)
-            if hit and label in spec.total_row:
-                total_record = hit[0]
-    numbers = list(range(header_end + 1, last + 1))
+def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace) -> Table:
+    spec, positions, by_rows = place.spec, place.positions, place.by_rows
+    numbers = range(place.first, place.last + 1)
 
     types = column_types(plan.layout, sheet_name, spec.name)
     # only the columns whose heading was found (a missing one is a PV007 finding above)
@@ -245,7 +192,7 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, index: LabelIndex
             values_of.append(value)
     labels = kept if by_rows else [col_letter(n) for n in kept]
     return Table(sheet_name, spec.name, spec.records, labels, columns, positions, titles, all_records,
-                 total_record, header_end + 1)
+                 place.total_record, place.first)
 
 
 def _has_input(values: dict, formulas: dict, pos: tuple[int, int]) -> bool:

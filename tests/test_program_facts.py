@@ -280,6 +280,30 @@ def test_the_shipped_program_is_named_as_the_shipped_file(tmp_path, monkeypatch)
     assert str(caught.value) == "schemas/r7/program.yaml の period.max_years: 1 以上にしてください"
 
 
+def test_a_validated_file_is_remembered_and_a_changed_one_validated_again(tmp_path, monkeypatch):
+    """pydantic runs once per file content: the second load reads the values it validated, and
+    the same file with a mistake added is validated (and refused) although a good copy was cached."""
+    from planvalidator import program as module
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    folder = _copy(tmp_path, lambda t: t)
+    fresh = module.load_program(folder)
+    assert len(list((tmp_path / "cache" / "planvalidator").glob("program-*.json"))) == 1
+    module.load_program.cache_clear()
+    monkeypatch.setattr(module, "validate", lambda raw, path: pytest.fail("validated again"))
+    cached = module.load_program(folder)
+    for name in ("categories", "earliest_grant_date", "grant_notice", "deemed_large", "region", "org_types",
+                 "documents", "expense_items", "content", "whole_outsourcing_share", "asset_register_price"):
+        assert getattr(cached, name) == getattr(fresh, name), name
+    assert cached.keywords("general_purpose").find("ノートPC") is not None
+    monkeypatch.undo()
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    module.load_program.cache_clear()
+    path = folder / "program.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("max_years: 3", "max_years: 0"), encoding="utf-8")
+    assert "period.max_years" in _error(folder)
+
+
 # --- (e) another program's facts reach the docs and the messages --------------------------------
 
 @pytest.fixture
