@@ -60,12 +60,22 @@ def _options(select, ignore, severities, config, accept=()):
     """The check options from the config file and the command line; a bad one exits 2 with one line."""
     from planvalidator.engine import Options
     from planvalidator.selection import SelectionError, load_config
+    from planvalidator.workbook import parse_a1
+
+    from planvalidator import rules
+    from planvalidator.accepted import parse_spec
 
     try:
         selection = load_config(config).overridden(select, ignore, severities)
     except SelectionError as exc:
         click.echo(f"planvalidator: {exc}", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
+    for spec in accept:
+        code, _sheet, cell = parse_spec(spec)
+        if rules.get(code) is None or (cell is not None and parse_a1(cell) is None):
+            click.echo(f"planvalidator: --accept {spec}: 「規則」か「規則@シート!セル」の形で、ある規則を指定してください"
+                       f"（例: PV110@計画様式7!M12）", err=True)
+            sys.exit(EXIT_CANNOT_CHECK)
     return Options(selection, tuple(accept))
 
 

@@ -131,6 +131,7 @@ def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Findin
     """Every applicable, selected rule's findings at their graded severity, texts rendered for the
     program; a rule that raises becomes one PV900 finding."""
     from planvalidator import rules, schema
+    from planvalidator.facts import render
 
     catalogue = {r.code: r for r in rules.all_rules()}
     applies = context.program.applies
@@ -149,9 +150,8 @@ def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Findin
         f = selection.graded(f, rule)
         if f.sheet and f.cell and (rc := parse_a1(f.cell)):
             f = replace(f, field=plan.field_at(f.sheet, *rc) or f.field)
-        if "{" in f.reference:
-            f = replace(f, reference=rule.rendered(context.program, plan.layout).reference
-                        if f.reference == rule.reference else f.reference)
+        if "{" in f.reference:              # a clause quoting the program: 「審査結果通知 {grant_notice}予定」
+            f = replace(f, reference=render(f.reference, context.program, plan.layout))
         out.append(f)
     return out
 

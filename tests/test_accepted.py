@@ -119,3 +119,9 @@ def test_the_excel_button_reads_and_keeps_the_marks():
     assert not any(a["func"] == "addNote" for a in actions(book))
     rewritten = next(a["values"] for a in actions(book) if a["func"] == "setValues")
     assert any(r[1] == "PV110" and r[ACCEPT_COLUMN] == "OK" for r in rewritten)
+
+
+@pytest.mark.parametrize("spec", ["PV1O2", "PV110@計画様式7!ZZZZ99", "no-such-rule"])
+def test_accepting_a_rule_that_does_not_exist_exits_2(tmp_path, spec):
+    result = CliRunner().invoke(main, ["annotate", "--accept", spec, "-o", str(tmp_path / "o.xlsx"), str(SOURCE)])
+    assert result.exit_code == 2 and spec in result.output and not (tmp_path / "o.xlsx").exists()

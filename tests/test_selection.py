@@ -15,12 +15,8 @@ EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"   # PV106, PV102, PV103 e
 FORM = R7 / "invalid" / "form-errors.xlsx"               # PV001–PV006 and PV101
 
 
-def run(*args, cwd=None):
-    runner = CliRunner()
-    if cwd is None:
-        return runner.invoke(main, [str(a) for a in args])
-    with runner.isolated_filesystem(temp_dir=cwd):
-        return runner.invoke(main, [str(a) for a in args])
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args])
 
 
 def rules_of(result) -> dict[str, str]:
@@ -79,28 +75,21 @@ def test_an_unknown_code_or_severity_exits_2_with_one_line(args, named):
     assert len(lines) == 1 and named in lines[0] and "Traceback" not in result.output
 
 
-def test_the_config_file_in_the_current_folder_is_used(tmp_path):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        with open("planvalidator.toml", "w", encoding="utf-8") as f:
-            f.write('ignore = ["PV102"]\n[severity]\nPV110 = "info"\n')
-        result = runner.invoke(main, ["check", "--format", "json", str(EXPENSES)])
-        assert rules_of(result) == {"PV106": "error", "PV103": "error", "PV110": "info"}
-        # the command line replaces the file's ignore list
-        result = runner.invoke(main, ["check", "--format", "json", "--ignore", "PV103", str(EXPENSES)])
-        assert set(rules_of(result)) == {"PV106", "PV102", "PV110"}
+def test_the_config_file_in_the_current_folder_is_used(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "planvalidator.toml").write_text('ignore = ["PV102"]\n[severity]\nPV110 = "info"\n', encoding="utf-8")
+    assert rules_of(run("check", "--format", "json", EXPENSES)) == {"PV106": "error", "PV103": "error", "PV110": "info"}
+    # the command line replaces the file's ignore list
+    assert set(rules_of(run("check", "--format", "json", "--ignore", "PV103", EXPENSES))) == {"PV106", "PV102", "PV110"}
 
 
-def test_pyproject_tool_section_and_an_explicit_config(tmp_path):
-    runner = CliRunner()
-    with runner.isolated_filesystem(temp_dir=tmp_path):
-        with open("pyproject.toml", "w", encoding="utf-8") as f:
-            f.write('[project]\nname = "x"\n[tool.planvalidator]\nselect = ["PV103"]\n')
-        with open("other.toml", "w", encoding="utf-8") as f:
-            f.write('select = "PV110"\n')
-        assert set(rules_of(runner.invoke(main, ["check", "--format", "json", str(EXPENSES)]))) == {"PV103"}
-        result = runner.invoke(main, ["check", "--format", "json", "--config", "other.toml", str(EXPENSES)])
-        assert set(rules_of(result)) == {"PV110"}
+def test_pyproject_tool_section_and_an_explicit_config(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n[tool.planvalidator]\nselect = ["PV103"]\n',
+                                             encoding="utf-8")
+    (tmp_path / "other.toml").write_text('select = "PV110"\n', encoding="utf-8")
+    assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV103"}
+    assert set(rules_of(run("check", "--format", "json", "--config", "other.toml", EXPENSES))) == {"PV110"}
 
 
 @pytest.mark.parametrize("content, named", [
