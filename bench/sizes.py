@@ -10,8 +10,8 @@ expense lines is split into N/12 lines (数量 1, 単価 its share of the line's
 formula of the template), so 年度, 経費区分, 経費内訳, 発注予定日 and 見積書 are the 記入例's and
 every total (per 年度, per 経費区分, the 合計, 計画様式8) is the same: the file checks clean, as
 the 記入例 does. The No column is left as Excel leaves it: the template's 1–40 moved down with
-their rows, the inserted rows blank. (Renumbered 1…N, the template's numbers would no longer
-mark the template's rows, and PV012 would take the moved SUMIF ranges for replaced formulas.)
+their rows, the inserted rows blank (a renumbered No column is read too — tests/test_rules_cells.py —
+but costs PV012 a second alignment).
 
 For each size, two comparisons, each against python-calamine reading the same file, measured
 in the same run the same way (ratio 1.00):

@@ -32,6 +32,7 @@ Key = tuple[str, str, str]        # (rule, sheet, cell — or the message for a 
 class Mark:
     note: str       # what the reviewer wrote in 確認済み
     value: str      # 確認時の値
+    row: tuple = ()  # the whole row of the table as read (written back as it was when its rule did not run)
 
 
 def key(finding: Finding) -> Key:
@@ -46,8 +47,8 @@ def value_text(grid: Grid, sheet: str | None, cell: str | None) -> str:
     value = grid.sheets[sheet].value(*rc) if rc else None
     if is_blank(value):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):        # 15 significant digits, as Excel and LibreOffice keep them
+        return str(int(value)) if value.is_integer() else f"{value:.15g}"
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         return value.date().isoformat()
     if isinstance(value, (dt.date, dt.datetime)):
@@ -69,31 +70,60 @@ def read_marks(grid: Grid, sheet_names: tuple[str, ...], title: str) -> dict[Key
         marks: dict[Key, Mark] = {}
         for r in range(header + 1, sheet.max_row + 1):
             note = sheet.value(r, ACCEPT_COLUMN + 1)
-            if is_blank(note):
+            if not _marked(note):
                 continue
             text = lambda c: "" if is_blank(sheet.value(r, c)) else str(sheet.value(r, c)).strip()  # noqa: E731
             cell, message = text(4), text(5)
-            marks[(text(2), text(3), cell or message)] = Mark(str(note).strip(), text(VALUE_COLUMN + 1))
+            row = tuple(text(c) for c in range(1, len(TABLE_HEADER) + 1))
+            marks[(text(2), text(3), cell or message)] = Mark(str(note).strip(), text(VALUE_COLUMN + 1), row)
         return marks
     return {}
 
 
+def _marked(note) -> bool:
+    """Something written in 確認済み — not a cleared check box (FALSE) or a 0."""
+    if is_blank(note) or note is False or note == 0:
+        return False
+    return str(note).strip().upper() not in ("FALSE", "0")
+
+
 def parse_spec(spec: str) -> tuple[str, str | None, str | None]:
-    """「PV110」 → (PV110, None, None); 「PV110@計画様式7!M12」 → (PV110, 計画様式7, M12)."""
-    rule, _, where = spec.partition("@")
+    """「PV110」 → (PV110, None, None); 「quote-missing@計画様式7!$M$12」 → (PV110, 計画様式7, M12).
+    Raises ValueError (in Japanese) for a rule that does not exist or a cell that is not one."""
+    from planvalidator import rules
+    from planvalidator.workbook import a1
+
+    name, _, where = spec.partition("@")
+    rule = rules.get(name.strip())
+    if rule is None:
+        raise ValueError(f"規則「{name.strip()}」はありません")
     sheet, _, cell = where.rpartition("!") if "!" in where else (where, "", "")
-    return rule.strip().upper(), sheet.strip().strip("'") or None, cell.strip().upper() or None
+    sheet, cell = sheet.strip().strip("'") or None, cell.strip().replace("$", "").upper() or None
+    if cell is not None:
+        rc = parse_a1(cell)
+        if rc is None:
+            raise ValueError(f"「{cell}」はセル番地ではありません")
+        cell = a1(*rc)
+    elif sheet is not None and parse_a1(sheet.replace("$", "")) is not None:
+        raise ValueError(f"「{sheet}」の前にシート名を書いてください（例: 計画様式7!{sheet}）")
+    return rule.code, sheet, cell
 
 
-def apply(findings: list[Finding], grid: Grid, marks: dict[Key, Mark], specs: tuple[str, ...] = ()) -> list[Finding]:
-    """``findings`` with those accepted marked (``accepted`` = the reviewer's note)."""
-    wanted = [parse_spec(s) for s in specs]
+def apply(findings: list[Finding], grid: Grid, marks: dict[Key, Mark], specs: tuple[str, ...] = ()
+          ) -> tuple[list[Finding], list[str]]:
+    """``findings`` with those accepted marked (``accepted`` = the reviewer's note), and the specs
+    (``--accept``) that matched no finding."""
+    wanted = [(spec, parse_spec(spec)) for spec in specs]
+    used: set[str] = set()
     out = []
     for f in findings:
         mark = marks.get(key(f))
+        hits = [spec for spec, (rule, sheet, cell) in wanted
+                if rule == f.rule and sheet in (None, f.sheet) and cell in (None, f.cell)]
+        used.update(hits)
         if mark is not None and mark.value == value_text(grid, f.sheet, f.cell):
             f = replace(f, accepted=mark.note)
-        elif any(rule == f.rule and sheet in (None, f.sheet) and cell in (None, f.cell) for rule, sheet, cell in wanted):
+        elif hits:
             f = replace(f, accepted=COMMAND_MARK)
         out.append(f)
-    return out
+    return out, [spec for spec, _ in wanted if spec not in used]

@@ -42,7 +42,7 @@ def _formats() -> list[str]:
 def rule_options(command):
     """--select / --ignore / --severity / --config, shared by check and annotate."""
     for option in reversed([
-        click.option("--select", metavar="規則", help="使う規則（コード・接頭辞 PV1・家族名・規則名、カンマ区切り。既定: ALL）。"),
+        click.option("--select", metavar="規則", help="使う規則（コード・接頭辞 PV1・系統名・規則名、カンマ区切り。既定: ALL）。"),
         click.option("--ignore", metavar="規則", help="使わない規則（--select と同じ書き方）。"),
         click.option("--severity", "severities", metavar="規則=重要度", multiple=True,
                      help="規則の重要度を変える（例: PV110=info。何度でも指定可）。"),
@@ -60,9 +60,7 @@ def _options(select, ignore, severities, config, accept=()):
     """The check options from the config file and the command line; a bad one exits 2 with one line."""
     from planvalidator.engine import Options
     from planvalidator.selection import SelectionError, load_config
-    from planvalidator.workbook import parse_a1
 
-    from planvalidator import rules
     from planvalidator.accepted import parse_spec
 
     try:
@@ -71,10 +69,11 @@ def _options(select, ignore, severities, config, accept=()):
         click.echo(f"planvalidator: {exc}", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
     for spec in accept:
-        code, _sheet, cell = parse_spec(spec)
-        if rules.get(code) is None or (cell is not None and parse_a1(cell) is None):
-            click.echo(f"planvalidator: --accept {spec}: 「規則」か「規則@シート!セル」の形で、ある規則を指定してください"
-                       f"（例: PV110@計画様式7!M12）", err=True)
+        try:
+            parse_spec(spec)
+        except ValueError as exc:
+            click.echo(f"planvalidator: --accept {spec}: {exc}（「規則」か「規則@シート!セル」の形で、例: PV110@計画様式7!M12）",
+                       err=True)
             sys.exit(EXIT_CANNOT_CHECK)
     return Options(selection, tuple(accept))
 
@@ -162,6 +161,8 @@ def annotate(files, output, in_place, accept, select, ignore, severities, config
     def job(path):
         skipped: list = []
         report, target = annotate_file(path, output, in_place=in_place, skipped=skipped, options=options)
+        for spec in report.unmatched_accepts:
+            click.echo(f"planvalidator: {path}: --accept {spec} に当てはまる指摘はありません", err=True)
         return Outcome(path, report, output=str(target), annotated=True, notes_skipped=skipped)
 
     _run_files(files, job, "書き込み", fmt, color)

@@ -79,6 +79,8 @@ class Report:
     findings: list[Finding]                       # every finding, accepted ones marked
     plan: Plan | None = field(default=None, repr=False)
     context: Context | None = field(default=None, repr=False)
+    kept_marks: list = field(default_factory=list, repr=False)        # 確認済み rows of rules that did not run
+    unmatched_accepts: list[str] = field(default_factory=list)        # --accept specs that matched no finding
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -120,6 +122,7 @@ class Report:
         return {
             "file": self.file,
             "template": self.template,
+            "error": None,
             "summary": self.summary,
             "accepted": len(self.accepted),
             "incomplete": self.incomplete,
@@ -158,7 +161,7 @@ def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Findin
 
 def check(plan: Plan, options: Options | None = None, *, file: str | None = None) -> Report:
     """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked."""
-    from planvalidator import accepted
+    from planvalidator import accepted, rules
     from planvalidator.annotate.results import TITLE
     from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
 
@@ -168,8 +171,13 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     order = [plan.actual(s.name) for s in plan.layout.sheets]
     findings = sort_findings(findings, order)
     marks = accepted.read_marks(plan.grid, (RESULTS_SHEET, RESULTS_SHEET_ALT), TITLE)
-    findings = accepted.apply(findings, plan.grid, marks, options.accept)
-    return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context)
+    findings, unmatched = accepted.apply(findings, plan.grid, marks, options.accept)
+    # marks of rules that did not run this time are kept as they were (a narrower --select must not
+    # lose a reviewer's work); a mark of a rule that ran and found nothing there is done with
+    ran = {r.code for r in rules.all_rules() if context.program.applies(r.code) and options.selection.enabled(r)}
+    kept = [mark for (rule, _sheet, _where), mark in marks.items() if rule not in ran]
+    return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context,
+                  kept_marks=kept, unmatched_accepts=unmatched)
 
 
 def check_plan(plan: Plan, options: Options | None = None) -> list[Finding]:

@@ -683,6 +683,15 @@ def _from_json(d: dict):
     return d
 
 
+def _fingerprint(raw) -> str:
+    """A digest of the YAML as read: a cache entry whose file content it does not match (a damaged or
+    hand-edited cache) is not used."""
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(raw, default=str, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+
+
 def _validated(raw, path: Path) -> Record:
     """program.yaml's values validated (pydantic), or as validated before for the same bytes."""
     import json
@@ -691,15 +700,18 @@ def _validated(raw, path: Path) -> Record:
     cache = _cache_file(path)
     if cache is not None:
         try:
-            return Record.of(json.loads(cache.read_text(encoding="utf-8"), object_hook=_from_json))
+            cached = json.loads(cache.read_text(encoding="utf-8"), object_hook=_from_json)
+            if isinstance(cached, dict) and cached.get("__raw__") == _fingerprint(raw):
+                return Record.of(cached["values"])
         except (OSError, ValueError):
-            pass
+            pass                                # none yet, or damaged: validate again
     values = _plain(validate(raw, path))
     if cache is not None:
         try:                                    # a read-only home only costs the next load the same time
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(values, default=_to_json, ensure_ascii=False), encoding="utf-8")
+            tmp.write_text(json.dumps({"__raw__": _fingerprint(raw), "values": values}, default=_to_json,
+                                      ensure_ascii=False), encoding="utf-8")
             tmp.replace(cache)
         except OSError:
             pass

@@ -57,8 +57,26 @@ def _signatures(sheet: SheetGrid, pairs: frozenset) -> tuple[tuple, ...]:
     return tuple(tuple(sorted(rows.get(r, ()))) for r in range(1, last + 1))
 
 
-def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True) -> dict[int, int]:
-    """template row → application row, for every template row that has its counterpart."""
+def renumbered(template: SheetGrid, sheet: SheetGrid) -> bool:
+    """Whether the applicant renumbered a numbering column (No): it holds a number the template's
+    column does not have (41 after inserting a row into 1…40). Then the numbers no longer mark the
+    template's rows; otherwise Excel left them in place and they mark them exactly."""
+    numbers: dict[int, set[str]] = {}
+    for (_r, c), v in template.values.items():
+        if str(v).strip() and _is_number(v):
+            numbers.setdefault(c, set()).add(_text(v))
+    return any(c in numbers and str(v).strip() and _is_number(v) and _text(v) not in numbers[c]
+               for (_r, c), v in sheet.values.items())
+
+
+GAPS = ("middle", "top", "bottom")       # where rows inserted among unlabelled rows are taken to be
+
+
+def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inserted: str = "middle"
+            ) -> dict[int, int]:
+    """template row → application row, for every template row that has its counterpart. Without
+    numbers, the rows between two labelled ones cannot tell where rows were inserted among them:
+    ``inserted`` says where to take them (in the middle, at the top or at the bottom of each run)."""
     pairs, theirs = _template_rows(template, numbers)
     ours = _signatures(sheet, pairs)
     if numbers:
@@ -77,7 +95,7 @@ def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True) -> d
             for r in range(pt + 1, template.max_row + 1):
                 mapping[r] = r + (po - pt)
             break
-        _between(mapping, pt, t, po, o)
+        _between(mapping, pt, t, po, o, inserted)
         mapping[t] = o
         previous = (t, o)
     return mapping
@@ -99,17 +117,17 @@ def _aligned_rows(theirs: tuple, ours: tuple, max_row: int) -> dict[int, int]:
     return mapping
 
 
-def _between(mapping: dict[int, int], t1: int, t2: int, o1: int, o2: int) -> None:
+def _between(mapping: dict[int, int], t1: int, t2: int, o1: int, o2: int, inserted: str) -> None:
     """Map the template rows strictly between anchors t1 and t2 onto the application rows strictly
-    between o1 and o2. Where rows were inserted among them cannot be told (their texts are the
-    applicant's), so the upper half keeps its distance from t1 and the lower half its distance from
-    t2: a range over the rows (SUMIF($C$6:$C$45 …)) keeps its ends as Excel keeps them."""
+    between o1 and o2. Rows inserted at the top of the run keep every template row's distance from
+    t2, at the bottom from t1; in the middle, the upper half keeps its distance from t1 and the lower
+    half from t2 — so a range over the rows (SUMIF($C$6:$C$45 …)) keeps its ends as Excel moves them."""
     if t1 == 0:                             # above the first anchor: count up from the anchor
         for r in range(1, t2):
             if o2 - (t2 - r) >= 1:
                 mapping[r] = o2 - (t2 - r)
         return
-    middle = (t1 + t2) / 2
+    middle = {"top": t1, "bottom": t2, "middle": (t1 + t2) / 2}[inserted]
     for r in range(t1 + 1, t2):
         o = o1 + (r - t1) if r < middle else o2 - (t2 - r)
         if o1 < o < o2:

@@ -29,13 +29,19 @@ class SelectionError(ValueError):
     """A selector or setting that names nothing (one Japanese line)."""
 
 
-def _split(values) -> tuple[str, ...]:
-    """「PV1,PV201」 and ["PV1", "PV201"] alike."""
+def _split(values, where: str = "", *, empty_ok: bool = False) -> tuple[str, ...]:
+    """「PV1,PV201」 and ["PV1", "PV201"] alike; anything else (or nothing, unless ``empty_ok``) is a
+    SelectionError naming ``where``."""
     if values is None:
         return ()
     if isinstance(values, str):
         values = [values]
-    return tuple(part.strip() for v in values for part in str(v).split(",") if part.strip())
+    if not isinstance(values, (list, tuple)) or not all(isinstance(v, str) for v in values):
+        raise SelectionError(f"{where}: 規則の名前かコードの文字列、またはその並び（例: [\"PV1\", \"PV201\"]）にしてください")
+    parts = tuple(part.strip() for v in values for part in v.split(",") if part.strip())
+    if not parts and not empty_ok:
+        raise SelectionError(f"{where}: 規則が 1 つも書かれていません（すべてなら ALL）")
+    return parts
 
 
 @dataclass(frozen=True)
@@ -52,10 +58,11 @@ class Selection:
         if unknown:
             raise SelectionError(f"{source}: 「{unknown[0]}」という設定はありません（select, ignore, severity）")
         severity = settings.get("severity") or {}
-        if not isinstance(severity, dict):
+        if not isinstance(severity, dict) or not all(isinstance(v, str) for v in severity.values()):
             raise SelectionError(f"{source}: severity は 規則 = \"error\" の表にしてください")
-        return cls(_split(settings.get("select")) or ("ALL",), _split(settings.get("ignore")),
-                   {str(k): str(v) for k, v in severity.items()}, source).validated()
+        select = _split(settings["select"], f"{source} の select") if "select" in settings else ("ALL",)
+        ignore = _split(settings.get("ignore"), f"{source} の ignore", empty_ok=True)
+        return cls(select, ignore, {str(k): v.strip().lower() for k, v in severity.items()}, source).validated()
 
     def overridden(self, select=None, ignore=None, severity=()) -> "Selection":
         """The command line's values over these (a given --select or --ignore replaces; --severity adds)."""
@@ -64,10 +71,11 @@ class Selection:
             code, sep, level = item.partition("=")
             if not sep:
                 raise SelectionError(f"--severity {item}: 「規則=error」「規則=warning」「規則=info」の形にしてください")
-            grades[code.strip()] = level.strip()
-        given = bool(select or ignore or severity)
-        return replace(self, select=_split(select) or self.select,
-                       ignore=_split(ignore) if ignore else self.ignore, severity=grades,
+            grades[code.strip()] = level.strip().lower()
+        given = select is not None or ignore is not None or bool(severity)
+        return replace(self, select=_split(select, "--select") if select is not None else self.select,
+                       ignore=_split(ignore, "--ignore", empty_ok=True) if ignore is not None else self.ignore,
+                       severity=grades,
                        source="コマンドライン" if given else self.source).validated()
 
     def validated(self) -> "Selection":
@@ -80,6 +88,8 @@ class Selection:
         for selector, level in self.severity.items():
             if level not in {s.value for s in Severity}:
                 raise SelectionError(f"{self.source}: {selector} の重要度「{level}」は error・warning・info のどれかにしてください")
+            if selector.strip().upper() in ALWAYS_ON:
+                raise SelectionError(f"{self.source}: {selector}（規則の失敗）の重要度は変えられません")
         return self
 
     # --- using -------------------------------------------------------------------------------
@@ -120,7 +130,7 @@ def load_config(path: str | Path | None = None, *, folder: Path | None = None) -
         own, project = folder / CONFIG_FILE, folder / "pyproject.toml"
         if own.is_file():
             path = own
-        elif project.is_file() and "planvalidator" in _read_toml(project).get("tool", {}):
+        elif project.is_file() and _mentions_us(project):
             path = project
         else:
             return Selection()
@@ -129,6 +139,14 @@ def load_config(path: str | Path | None = None, *, folder: Path | None = None) -
     if path.name == "pyproject.toml":
         data = data.get("tool", {}).get("planvalidator", {})
     return Selection.from_settings(data, str(path))
+
+
+def _mentions_us(project: Path) -> bool:
+    """A pyproject.toml with a [tool.planvalidator] section (one that is not ours is not read)."""
+    try:
+        return "tool.planvalidator" in project.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
 
 
 def _read_toml(path: Path) -> dict:

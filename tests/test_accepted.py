@@ -125,3 +125,55 @@ def test_the_excel_button_reads_and_keeps_the_marks():
 def test_accepting_a_rule_that_does_not_exist_exits_2(tmp_path, spec):
     result = CliRunner().invoke(main, ["annotate", "--accept", spec, "-o", str(tmp_path / "o.xlsx"), str(SOURCE)])
     assert result.exit_code == 2 and spec in result.output and not (tmp_path / "o.xlsx").exists()
+
+
+def test_a_narrower_selection_keeps_the_marks_of_rules_that_did_not_run(tmp_path):
+    _, first = annotate_file(shutil.copy(SOURCE, tmp_path / "s.xlsx"))
+    marked = tmp_path / "marked.xlsx"
+    mark(first, marked, "PV110", "M11", "見積依頼中")
+    narrow = tmp_path / "narrow.xlsx"
+    CliRunner().invoke(main, ["annotate", "--select", "PV106", "-o", str(narrow), str(marked)])
+    assert ("PV110", "M11", "見積依頼中") in table(narrow)          # written back as it was
+    report = check_file(narrow)                                      # every rule again: still accepted
+    assert by_rule(report, "PV110").accepted == "見積依頼中"
+
+
+def test_a_cleared_check_box_is_not_a_mark(tmp_path):
+    _, first = annotate_file(shutil.copy(SOURCE, tmp_path / "s.xlsx"))
+    for note in (False, "FALSE", 0):
+        marked = tmp_path / "m.xlsx"
+        mark(first, marked, "PV110", "M11", note)
+        assert by_rule(check_file(marked), "PV110").accepted is None, note
+
+
+def test_a_fraction_accepted_stays_accepted_through_fifteen_digits():
+    from planvalidator.accepted import value_text
+    from planvalidator.workbook import Grid, SheetGrid
+
+    sheet = SheetGrid("計画様式7", {(9, 10): 250000.1 / 3})
+    shown = value_text(Grid("x", {"計画様式7": sheet}), "計画様式7", "J9")
+    assert shown == "83333.3666666667"                               # what Excel and LibreOffice keep
+
+
+@pytest.mark.parametrize("spec", ["quote-missing", "PV110@計画様式7!$M$11", "pv110@'計画様式7'!m11"])
+def test_accept_by_name_or_absolute_address(tmp_path, spec):
+    out = tmp_path / "o.xlsx"
+    result = CliRunner().invoke(main, ["annotate", "--format", "json", "--accept", spec, "-o", str(out), str(SOURCE)])
+    assert {f["rule"] for f in json.loads(result.output)["findings"] if f["accepted"]} == {"PV110"}
+
+
+def test_accept_without_a_sheet_or_matching_nothing_says_so(tmp_path):
+    out = tmp_path / "o.xlsx"
+    result = CliRunner().invoke(main, ["annotate", "--accept", "PV110@M11", "-o", str(out), str(SOURCE)])
+    assert result.exit_code == 2 and "シート名" in result.output
+    result = CliRunner().invoke(main, ["annotate", "--accept", "PV110@計画様式7!M12", "-o", str(out), str(SOURCE)])
+    assert "PV110@計画様式7!M12 に当てはまる指摘はありません" in result.output
+
+
+def test_a_note_that_looks_like_markup_prints_as_written(tmp_path):
+    _, first = annotate_file(shutil.copy(SOURCE, tmp_path / "s.xlsx"))
+    marked = tmp_path / "m.xlsx"
+    mark(first, marked, "PV110", "M11", "[/] [bold]済")
+    result = CliRunner().invoke(main, ["check", "--no-color", str(marked)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "[/] [bold]済" in result.output

@@ -30,7 +30,7 @@ def test_findings_exit_1_and_show_sheet_cell_code_message():
 def test_json_for_one_file_has_the_stable_keys():
     result = run("check", "--format", "json", WRONG)
     data = json.loads(result.output)
-    assert set(data) == {"file", "template", "summary", "accepted", "incomplete", "findings"}
+    assert set(data) == {"file", "template", "error", "summary", "accepted", "incomplete", "findings"}
     assert data["template"] == "r7"
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
     (finding,) = data["findings"]
@@ -80,7 +80,9 @@ def test_one_bad_file_among_good_ones_exits_2_but_reports_the_rest(tmp_path):
     assert result.exit_code == 2
     out = result.output[result.output.index("{"):]
     files = json.loads(out)["files"]
-    assert files[0]["summary"]["error"] == 0 and "error" in files[1]
+    assert files[0]["summary"]["error"] == 0 and files[0]["error"] is None
+    assert files[1]["error"] and files[1]["template"] is None
+    assert set(files[0]) == set(files[1])                     # one shape for a checked and an unreadable file
 
 
 def test_rules_lists_and_explains():

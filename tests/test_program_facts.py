@@ -298,6 +298,11 @@ def test_a_validated_file_is_remembered_and_a_changed_one_validated_again(tmp_pa
     assert cached.keywords("general_purpose").find("ノートPC") is not None
     monkeypatch.undo()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    for damaged in ('{"program": 1}', "{", '{"__raw__": "x", "values": {}}'):   # a broken cache: validated again
+        for entry in (tmp_path / "cache" / "planvalidator").glob("program-*.json"):
+            entry.write_text(damaged, encoding="utf-8")
+        module.load_program.cache_clear()
+        assert module.load_program(folder).categories == fresh.categories
     module.load_program.cache_clear()
     path = folder / "program.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("max_years: 3", "max_years: 0"), encoding="utf-8")

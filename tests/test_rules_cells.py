@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from click.testing import CliRunner
 
 from helpers import EXAMPLE, errors, hits, insert_rows_like_excel, keys, parts, write_parts
@@ -156,13 +157,14 @@ def test_rows_inserted_as_excel_inserts_them_keep_the_template_formulas(tmp_path
     assert errors(report) == set()
 
 
-def test_rows_inserted_and_the_no_column_renumbered_keep_the_template_formulas(tmp_path):
+@pytest.mark.parametrize("at", [6, 10, 30, 45])         # the first expense row … the last
+def test_rows_inserted_and_the_no_column_renumbered_keep_the_template_formulas(tmp_path, at):
     """Applicants renumber No (1, 2, 3 …) after inserting a row: the template's numbers then no
     longer mark its rows, and the totals' SUMIF ranges must still read as the template's, moved."""
     from helpers import edit
 
     def prepare(book):
-        insert_rows_like_excel(book, "計画様式7", 10, 3)
+        insert_rows_like_excel(book, "計画様式7", at, 3)
         sheet = book["計画様式7"]
         for i, row in enumerate(range(6, 49), start=1):
             sheet.cell(row, 2).value = i

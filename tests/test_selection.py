@@ -67,6 +67,7 @@ def test_severity_regrades_a_rule_and_the_exit_code_follows():
     (["--severity", "PV999=error"], "PV999"),
     (["--severity", "PV110=fatal"], "fatal"),
     (["--severity", "PV110"], "PV110"),
+    (["--select", ""], "--select"),
 ])
 def test_an_unknown_code_or_severity_exits_2_with_one_line(args, named):
     result = run("check", *args, EXPENSES)
@@ -94,6 +95,10 @@ def test_pyproject_tool_section_and_an_explicit_config(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("content, named", [
     ('selcet = ["PV1"]\n', "selcet"),
+    ('select = 1\n', "select"),
+    ('ignore = 3.5\n', "ignore"),
+    ('select = []\n', "select"),
+    ('[severity]\nPV900 = "info"\n', "PV900"),
     ('select = ["PV7"]\n', "PV7"),
     ('select = [\n', "TOML"),
 ])

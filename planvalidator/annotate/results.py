@@ -132,6 +132,10 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
             Cell(f.accepted, "text"),
             Cell(value_text(grid, f.sheet, f.cell) if grid is not None else "", "muted"),
         ])
-    if not report.findings:
+    for mark in report.kept_marks:            # accepted findings of rules that did not run: as they were
+        values = list(mark.row) + [""] * (len(TABLE_HEADER) - len(mark.row))
+        rows.append([Cell(v or None, "wrap" if i in (4, 5) else "muted" if i in (0, 7) else "text")
+                     for i, v in enumerate(values[:len(TABLE_HEADER)])])
+    if not report.findings and not report.kept_marks:
         rows.append([Cell("—", "muted"), Cell(None), Cell(None), Cell(None), Cell("指摘はありません", "muted")])
     return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38, 12, 16], header, len(rows), len(TABLE_HEADER))

@@ -12,8 +12,8 @@ def outcome_dict(outcome) -> dict:
     if outcome.report is not None:
         d = outcome.report.to_dict()
     else:
-        d = {"file": outcome.file, "template": None, "error": outcome.error,
-             "summary": {s.value: 0 for s in Severity}, "findings": []}
+        d = {"file": outcome.file, "template": None, "error": outcome.error,   # the same keys as a checked file
+             "summary": {s.value: 0 for s in Severity}, "accepted": 0, "incomplete": False, "findings": []}
     if outcome.annotated:
         d["output"] = outcome.output
         if outcome.report is not None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO
 
+from rich.markup import escape
+
 from planvalidator.engine import Report
 from planvalidator.findings import Severity
 
@@ -29,13 +31,14 @@ def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
     for outcome in outcomes:
         if outcome.report is None:
             continue
+        # (what the applicant or a reviewer wrote is text, never rich markup: 「[/] 済」 prints as it is)
         if outcome.annotated:
-            console.print(f"{summary_line(outcome.report)}\n  → {outcome.output}")
+            console.print(escape(f"{summary_line(outcome.report)}\n  → {outcome.output}"))
             for sheet, cell in outcome.notes_skipped:
-                console.print(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました")
+                console.print(escape(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました"))
             continue
         _write_findings(console, outcome.report)
-        console.print(summary_line(outcome.report))
+        console.print(escape(summary_line(outcome.report)))
     if len(reports) > 1 and not any(o.annotated for o in outcomes):
         _write_overview(console, reports)
 
@@ -50,9 +53,9 @@ def _write_findings(console, report: Report) -> None:
         table.add_column(name, no_wrap=True)
     table.add_column("内容")
     for f in report.open_findings:
-        table.add_row(f.where or "—", f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule, f.message)
+        table.add_row(escape(f.where or "—"), f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule, escape(f.message))
     for f in report.accepted:
-        table.add_row(f.where or "—", f"[dim]確認済み[/]", f.rule, f"[dim]{f.message}（{f.accepted}）[/]")
+        table.add_row(escape(f.where or "—"), "[dim]確認済み[/]", f.rule, f"[dim]{escape(f'{f.message}（{f.accepted}）')}[/]")
     console.print(table)
 
 
@@ -67,7 +70,7 @@ def _write_overview(console, reports: list[Report]) -> None:
         s = report.summary
         verdict = _SHORT_VERDICT.get(report.verdict, report.verdict)
         common = Counter(f.rule for f in report.open_findings if f.severity is not Severity.INFO).most_common(3)
-        table.add_row(report.file, str(s["error"]), str(s["warning"]), str(s["info"]), verdict,
+        table.add_row(escape(report.file), str(s["error"]), str(s["warning"]), str(s["info"]), verdict,
                       "、".join(f"{rule}×{n}" for rule, n in common) or "—")
     console.print()
     console.print(table)

@@ -228,7 +228,7 @@ def _why(code: str) -> str:
 def formula_not_template(plan: Plan, context):
     from planvalidator.layout import find_sheet
     from planvalidator.reader import reference_grid
-    from planvalidator.rowmap import row_map
+    from planvalidator.rowmap import GAPS, renumbered, row_map
 
     reference = reference_grid(plan.layout)
     expected_at: set[tuple[str, int, int]] = set()
@@ -245,9 +245,13 @@ def formula_not_template(plan: Plan, context):
         def mapping(theirs: str) -> dict[int, int]:
             return names[theirs][1]
 
-        # of the readings of where a sheet's rows went (by every fixed text, or without the No numbers
-        # an applicant may have renumbered), the one its formulas agree with most
+        # where the applicant renumbered No, the numbers no longer mark the template's rows: of the
+        # readings without them (rows inserted in the middle, at the top or the bottom of each run), the
+        # one the sheet's formulas agree with most
         for theirs, (ours, by_numbers) in list(names.items()):
+            if not renumbered(reference.sheets[theirs], plan.grid.sheets[ours]):
+                continue                        # (the usual file: No left as Excel leaves it marks the rows)
+
             def disagreements(rows, theirs=theirs, ours=ours) -> int:
                 names[theirs] = (ours, rows)
                 sheet = plan.grid.sheets[ours]
@@ -257,10 +261,13 @@ def formula_not_template(plan: Plan, context):
                 return sum(1 for (tr, c), text in reference.sheets[theirs].formulas.items()
                            if (r := rows.get(tr)) is not None and (actual := sheet.formulas.get((r, c))) is not None
                            and actual != _translated(text, theirs, names, mapping))
-            best = by_numbers
-            if disagreements(best):             # (usually none: no row inserted, or No left as Excel leaves it)
-                without = row_map(reference.sheets[theirs], plan.grid.sheets[ours], numbers=False)
-                best = min((by_numbers, without), key=disagreements)
+            best, fewest = by_numbers, disagreements(by_numbers)
+            for inserted in GAPS:
+                if not fewest:
+                    break
+                rows = row_map(reference.sheets[theirs], plan.grid.sheets[ours], numbers=False, inserted=inserted)
+                if (count := disagreements(rows)) < fewest:
+                    best, fewest = rows, count
             names[theirs] = (ours, best)
         unmoved = all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
 

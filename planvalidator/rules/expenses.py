@@ -103,7 +103,7 @@ OUTSIDE_PERIOD = define(
 （終了予定）より後でないか。発注予定日がその行の年度（4月〜翌3月）に入っていない行は警告にします。
 なぜ: 事業実施期間の外の経費は助成対象外です。年度ごとに交付申請・実績報告をするので、年度の取り違えは申請額の誤りになります。
 例: 事業実施期間（終了予定）{year_end[1]} で 2年目（{year_start[2]}〜）の行 → エラー。1年目の行の発注予定日が {year_start[2]} → 警告。
-""", reads=("period.first_fiscal_year",))
+""", reads=("period.first_fiscal_year", "period.earliest_grant_date"))
 
 TAX_INCLUDED = define(
     "PV109", "tax-included", "warning", "税込の金額が書かれている可能性があります（明細は税抜）",

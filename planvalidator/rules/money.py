@@ -123,7 +123,7 @@ CAP = define(
 所見は、申請額のある最後の年度の「助成金申請額」（減らす欄）に付けます。
 なぜ: 限度額を超える申請はできません。
 例: 区分{first_category} で申請額の合計 {first_cap_yen} 円 → 正しい。+1 円でもエラー。
-""", reads=("categories", "period.first_fiscal_year"))
+""", reads=("categories",))
 
 BALANCE = define(
     "PV209", "funding-unbalanced", "error", "資金計画の資金合計が助成対象経費と一致しません",
