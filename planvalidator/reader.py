@@ -102,7 +102,7 @@ def _layout_problem(sheet: str | None, cell: str | None, message: str) -> Findin
 
 def _unreadable(sheet: str, cell: str, title: str, raw, reason: str) -> Finding:
     from planvalidator.rules.form import INVALID_TYPE
-    return INVALID_TYPE.finding(sheet, cell, f"「{title}」: {reason}（入力値: {raw}）")
+    return INVALID_TYPE.finding(sheet, cell, f"「{title}」: {reason}（入力値: {raw}）", value=raw)
 
 
 def parse(kind_type: ColumnType, raw):

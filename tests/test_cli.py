@@ -155,3 +155,10 @@ def test_a_missing_package_gets_one_line_saying_how_to_install_it(tmp_path):
                              capture_output=True, text=True)
     assert written.returncode == 2 and "Traceback" not in written.stderr
     assert "パッケージ lxml がインストールされていません" in written.stderr and "pip install" in written.stderr
+
+
+def test_form_findings_carry_the_value_read_and_the_choices_expected():
+    data = json.loads(run("check", "--format", "json", R7 / "invalid" / "form-errors.xlsx").output)
+    by_rule = {f["rule"]: f for f in data["findings"]}
+    assert (by_rule["PV002"]["value"], by_rule["PV002"]["field"]) == ("約200", "expenses.expenses.quantity")
+    assert (by_rule["PV003"]["value"], by_rule["PV003"]["expected"]) == ("令和7年度", "1年目・2年目・3年目")

@@ -107,13 +107,19 @@ def _shown(value) -> str:
     return str(value)
 
 
-def _choices(column) -> str:
+def _choice_list(column) -> list:
+    """The choices of an ``isin`` column (empty when it has none)."""
     for rule_check in column.checks:
         if rule_check.name == "isin":
-            values = list(rule_check.statistics.get("allowed_values", ()))
-            text = "、".join(values[:8]) + ("、…" if len(values) > 8 else "")
-            return f"（選択肢: {text}）"
-    return ""
+            return list(rule_check.statistics.get("allowed_values", ()))
+    return []
+
+
+def _choices(column) -> str:
+    values = _choice_list(column)
+    if not values:
+        return ""
+    return "（選択肢: " + "、".join(map(str, values[:8])) + ("、…" if len(values) > 8 else "") + "）"
 
 
 def _range(column) -> str:
@@ -148,8 +154,9 @@ def finding_for_failure(*, check: str, sheet: str, cell: str | None, title: str,
     if name == "not_nullable":
         return REQUIRED.finding(sheet, cell, f"「{title}」が未入力です", **machine)
     if name == "isin":
+        choices = _choice_list(column)
         return INVALID_CHOICE.finding(sheet, cell, f"「{title}」の「{shown}」は選択肢にありません{_choices(column)}",
-                                      **machine)
+                                      expected="・".join(map(str, choices)) if choices else None, **machine)
     if name in _PANDERA_CHECK_RULE and _PANDERA_CHECK_RULE[name] is OUT_OF_RANGE:
         return OUT_OF_RANGE.finding(sheet, cell, f"「{title}」の {shown} は範囲外です（{_range(column)}）",
                                     expected=_range(column), **machine)
