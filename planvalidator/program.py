@@ -370,15 +370,20 @@ class Program:
         return None
 
     def applies(self, code: str) -> bool:
-        """Whether a rule applies to this program at all (program.yaml ``rules``: the most specific
-        of the select and ignore prefixes that match the code decides; an ignore wins a tie).
+        """Whether a rule applies to this program at all (program.yaml ``rules``: select / ignore
+        written and decided as ``--select`` / ``--ignore`` are, planvalidator/selection.py).
         PV900 (a rule that failed) always applies."""
-        if code == "PV900":
-            return True
+        from planvalidator import rules
+
+        rule = rules.get(code)
+        return rule is not None and self._rule_selection.enabled(rule)
+
+    @cached_property
+    def _rule_selection(self):
+        from planvalidator.selection import Selection
+
         chosen = self.spec.rules
-        best_select = max((len(s) for s in chosen.select if code.startswith(s)), default=-1)
-        best_ignore = max((len(s) for s in chosen.ignore if code.startswith(s)), default=-1)
-        return best_select >= 0 and best_select > best_ignore
+        return Selection(tuple(chosen.select) or ("ALL",), tuple(chosen.ignore), source="program.yaml の rules")
 
     @property
     def small_category(self) -> Category | None:

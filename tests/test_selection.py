@@ -119,3 +119,27 @@ def test_annotate_takes_the_same_selection(tmp_path):
     assert book["計画様式7"]["F8"].comment is None          # PV102 was not selected
     codes = [row[1] for row in book.worksheets[0].iter_rows(values_only=True) if row and row[1]]
     assert "PV106" in codes and "PV102" not in codes
+
+
+def test_which_rules_apply_is_program_data(tmp_path, monkeypatch):
+    """program.yaml rules: ignore takes a family out for that program; the user's --select cannot
+    bring it back, and `rules --format json` says it does not apply."""
+    import shutil
+
+    from planvalidator import layout
+    from planvalidator.resources import schemas_dir
+
+    folder = tmp_path / "schemas" / "r7"
+    shutil.copytree(schemas_dir() / "r7", folder)
+    program = folder / "program.yaml"
+    program.write_text(program.read_text(encoding="utf-8").replace("  ignore: []\n", "  ignore: [PV10]\n", 1),
+                       encoding="utf-8")
+    monkeypatch.setattr(layout, "schemas_dir", lambda: tmp_path / "schemas")
+    layout.known_layouts.cache_clear()
+    try:
+        assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV110"}
+        assert set(rules_of(run("check", "--format", "json", "--select", "PV102", EXPENSES))) == set()
+        listed = {r["code"]: r["applies"] for r in json.loads(run("rules", "--format", "json").output)}
+        assert listed["PV102"] is False and listed["PV110"] is True and listed["PV900"] is True
+    finally:
+        layout.known_layouts.cache_clear()
