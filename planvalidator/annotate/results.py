@@ -38,6 +38,7 @@ ROLE_STYLE: dict[str, dict] = {
     "wrap": {"wrap": True},
     "link": {"color": "0563C1", "underline": True},
     "muted": {"color": "7F7F7F"},
+    "input": {"fill": "FFF2CC"},          # where a reviewer writes (確認済み): the template's own input colour
     **{severity: {"bold": True, "fill": rgb} for severity, rgb in SEVERITY_RGB.items()},
 }
 
@@ -67,7 +68,8 @@ def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, s
 @dataclass
 class Cell:
     value: object = None
-    role: str = "text"   # title, label (spans A:D), value, money, header, error, warning, info, text, wrap, link, muted
+    role: str = "text"   # title, label (spans A:D), value, money, header, error, warning, info, text, wrap, link,
+                         # muted, input
     link: tuple[str, str] | None = None   # (sheet, cell) an internal hyperlink jumps to
 
 
@@ -129,13 +131,13 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
             Cell(f.cell or "", "link" if linked else "text", (f.sheet, f.cell) if linked else None),
             Cell(f.message, "wrap"),
             Cell(f.reference, "wrap"),
-            Cell(f.accepted, "text"),
+            Cell(f.accepted, "input"),
             Cell(value_text(grid, f.sheet, f.cell) if grid is not None else "", "muted"),
         ])
     for mark in report.kept_marks:            # accepted findings of rules that did not run: as they were
         values = list(mark.row) + [""] * (len(TABLE_HEADER) - len(mark.row))
-        rows.append([Cell(v or None, "wrap" if i in (4, 5) else "muted" if i in (0, 7) else "text")
-                     for i, v in enumerate(values[:len(TABLE_HEADER)])])
+        rows.append([Cell(v or None, "wrap" if i in (4, 5) else "muted" if i in (0, 7) else
+                          "input" if i == 6 else "text") for i, v in enumerate(values[:len(TABLE_HEADER)])])
     if not report.findings and not report.kept_marks:
         rows.append([Cell("—", "muted"), Cell(None), Cell(None), Cell(None), Cell("指摘はありません", "muted")])
     return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38, 12, 16], header, len(rows), len(TABLE_HEADER))
