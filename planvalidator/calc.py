@@ -70,6 +70,10 @@ class Calculator:
         # a 年度 with an unreadable or invalid row is left out (the form rules name that row)
         self.eligible_by_year: dict[str, float] = {}
         self.uncertain_years: set[str] | None = set()   # None: every 年度 (a row's 年度 itself is invalid)
+        # the same per row (Excel row number → (年度, 数量 × 単価)), so that rows can be taken out (cut_summary);
+        # the rows left out above: row → their 年度 (None: the 年度 itself is invalid)
+        self.eligible_rows: dict[int, tuple[str, float]] = {}
+        self.uncertain_rows: dict[int, str | None] = {}
 
     def grid(self, sheet: str):
         return self.plan.grid.sheets[self.plan.actual(sheet)]
@@ -160,12 +164,15 @@ def _expenses(plan: Plan, calc: Calculator, program: Program) -> None:
         value = _mul(row.get("quantity"), row.get("unit_price"))
         if program.fiscal_year(year) is None:
             calc.uncertain_years = None
+            calc.uncertain_rows[t.number(r)] = None
         elif value is None or value < 0 or plan.problems_at(s, t.cell(r, "quantity")) \
                 or plan.problems_at(s, t.cell(r, "unit_price")):
             if calc.uncertain_years is not None:
                 calc.uncertain_years.add(year)
+            calc.uncertain_rows[t.number(r)] = year
         else:
             calc.eligible_by_year[year] = calc.eligible_by_year.get(year, 0) + value
+            calc.eligible_rows[t.number(r)] = (year, value)
     if "amount" not in t.positions:
         return
     amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
@@ -308,13 +315,162 @@ def money_summary(plan: Plan, calc: Calculator, category: Category | None) -> Mo
     eligible = sum(calc.eligible_by_year.values()) if calc.eligible_by_year else None
     limit = None
     if category is not None and calc.uncertain_years is not None and not calc.uncertain_years:
-        limit = min(sum(rate_limit(v, category) for v in calc.eligible_by_year.values()), category.cap)
-    _, rows = requested_rows(plan)
-    amounts = [row.get("requested") for _, row in rows if isinstance(row.get("requested"), (int, float))]
+        limit = allowed(calc.eligible_by_year, category)[1]
+    _, requested = requested_by_year(plan)
     return MoneySummary(category.code if category else None, category.rate_text if category else None,
-                        category.cap if category else None, eligible, limit, sum(amounts) if amounts else None)
+                        category.cap if category else None, eligible, limit, requested)
 
 
 def rate_limit(eligible: float, category: Category) -> int:
     """The most a 年度 may request: its 助成対象経費 × the rate, 円未満切捨て (公募要領 4.)."""
     return math.floor(Fraction(eligible).limit_denominator() * category.rate)
+
+
+def allowed(eligible_by_year: dict[str, float], category: Category) -> tuple[dict[str, int], int]:
+    """The most that can be requested: per 年度 (its :func:`rate_limit`) and in all (their sum, up to the
+    category's 限度額) — for the money summary and for the summary without the ineligible rows alike."""
+    per_year = {year: rate_limit(value, category) for year, value in eligible_by_year.items()}
+    return per_year, min(sum(per_year.values()), category.cap)
+
+
+def requested_by_year(plan: Plan) -> tuple[dict[str, float | None], float | None]:
+    """助成金申請額 of 計画様式8 per 年度 (None: not a number) and their total (None: no number at all)."""
+    _, rows = requested_rows(plan)
+    by_year: dict[str, float | None] = {}
+    amounts = []
+    for _, row in rows:
+        value = row.get("requested")
+        value = value if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+        if value is not None:
+            amounts.append(value)
+        year = row["year"]
+        by_year[year] = value if by_year.get(year) is None else by_year[year] + (value or 0)
+    return by_year, sum(amounts) if amounts else None
+
+
+# What the applicant should expect to lose: the rows the rules found ineligible taken out.
+
+CUTTING_FAMILY = "expenses"     # an open error of a rule of this family (PV1xx, planvalidator/rules) on a row
+
+
+@dataclass
+class ExcludedRow:
+    """A row of the expenses sheet an open (not accepted) expense error found ineligible."""
+    row: int
+    year: str | None
+    amount: float | None            # 数量 × 単価; None when the row's numbers cannot be read
+    sheet: str
+    cell: str                       # the first error's cell (A1)
+    rules: tuple[str, ...]          # every error's rule on this row, the first first
+
+    @property
+    def where(self) -> str:
+        return f"{self.sheet}!{self.cell}"
+
+    @property
+    def rule(self) -> str:
+        return self.rules[0]
+
+
+@dataclass
+class YearCut:
+    year: str
+    eligible: float | None              # 助成対象経費 of every row; None when a row of the 年度 cannot be read
+    eligible_after_cut: float | None    # without the excluded rows (None: a row left in cannot be read)
+    limit_after_cut: int | None         # the 年度's rate limit on that
+    requested: float | None             # 助成金申請額 of the 年度 (計画様式8)
+    reduction: float | None             # max(0, requested − limit_after_cut)
+
+
+@dataclass
+class CutSummary:
+    """助成対象経費 without the rows found ineligible, the most that can then be requested and the
+    expected 減額. Per 年度 the 減額 is what the 年度's 申請額 exceeds its rate limit by; in all it is
+    the 申請額 less what can be granted (each 年度 up to its rate limit, their sum up to the 限度額),
+    so an excess in one 年度 is not made up by room in another (PV207 checks each 年度)."""
+    excluded: list[ExcludedRow]
+    eligible_after_cut: float | None
+    limit_after_cut: int | None
+    requested: float | None
+    reduction: float | None
+    per_year: list[YearCut]
+
+    @property
+    def excluded_amount(self) -> float:
+        return sum(e.amount for e in self.excluded if e.amount is not None)
+
+    @property
+    def multi_year(self) -> bool:
+        return len(self.per_year) > 1
+
+
+def excluding_errors(plan: Plan, calc: Calculator, findings) -> dict[int, list]:
+    """Row → the findings that take it out: open errors of an expense rule on an expense row."""
+    from planvalidator.findings import Severity
+    from planvalidator.rules import FAMILIES
+
+    sheet = plan.actual("expenses")
+    rows = calc.eligible_rows.keys() | calc.uncertain_rows.keys()
+    out: dict[int, list] = {}
+    for f in findings:
+        if (f.accepted is None and f.severity is Severity.ERROR and FAMILIES.get(f.rule[:3]) == CUTTING_FAMILY
+                and f.sheet == sheet and f.cell and f.row in rows):
+            out.setdefault(f.row, []).append(f)
+    return out
+
+
+def cut_summary(plan: Plan, calc: Calculator, category: Category | None, findings) -> CutSummary:
+    """The money without the rows that ``findings`` (final: accepted marks applied) call ineligible."""
+    cutting = excluding_errors(plan, calc, findings)
+    sheet = plan.actual("expenses")
+    excluded = []
+    for row in sorted(cutting):
+        year, amount = calc.eligible_rows.get(row, (calc.uncertain_rows.get(row), None))
+        errors = cutting[row]
+        excluded.append(ExcludedRow(row, year, amount, sheet, errors[0].cell, tuple(dict.fromkeys(f.rule for f in errors))))
+
+    def by_year(skip) -> tuple[dict[str, float], set[str] | None]:
+        totals: dict[str, float] = {}
+        for row, (year, value) in calc.eligible_rows.items():
+            totals[year] = totals.get(year, 0) + (0 if row in skip else value)
+        uncertain: set[str] | None = set()
+        for row, year in calc.uncertain_rows.items():
+            if row in skip:
+                continue
+            if year is None:
+                uncertain = None
+                break
+            uncertain.add(year)
+        for year in calc.uncertain_rows.values():      # a 年度 whose every row is excluded stays, at 0
+            if year is not None:
+                totals.setdefault(year, 0)
+        return totals, uncertain
+
+    before, uncertain_before = by_year(set())
+    after, uncertain = by_year(cutting.keys())
+    requested, requested_total = requested_by_year(plan)
+    certain = uncertain is not None and not uncertain
+    limits, limit = allowed(after, category) if category is not None else ({}, None)
+    if not certain:
+        limit = None
+
+    per_year = []
+    for year in dict.fromkeys([*requested, *after]):
+        if not after.get(year) and requested.get(year) is None and year not in before:
+            continue
+        known = uncertain is not None and year not in uncertain
+        year_limit = (limits.get(year, 0) if category is not None else None) if known else None
+        asked = requested.get(year)
+        per_year.append(YearCut(
+            year,
+            before.get(year, 0) if uncertain_before is not None and year not in uncertain_before else None,
+            after.get(year, 0) if known else None,
+            year_limit, asked,
+            None if year_limit is None else max(0, (asked or 0) - year_limit)))
+
+    reduction = None
+    if limit is not None and requested_total is not None:
+        granted = sum(min(y.requested or 0, y.limit_after_cut) for y in per_year)
+        reduction = max(0, requested_total - min(granted, category.cap))
+    eligible = sum(after.values()) if calc.eligible_rows or calc.uncertain_rows else None
+    return CutSummary(excluded, eligible, limit, requested_total, reduction, per_year)

@@ -43,6 +43,16 @@ class Context:
         return money_summary(self.plan, self.calculator, self.category)
 
     @cached_property
+    def reading(self):
+        """folded text → its Japanese reading (planvalidator/japanese.py), or None without SudachiPy."""
+        from planvalidator import japanese
+
+        if not japanese.available():
+            return None
+        vocabulary = self.program.reading_vocabulary
+        return lambda folded: japanese.read(folded, vocabulary)
+
+    @cached_property
     def category(self):
         """The 事業区分 (program Category) the applicant chose, or None."""
         return self.program.category(self.plan.value("applicant", "category"))
@@ -81,6 +91,10 @@ class Report:
     context: Context | None = field(default=None, repr=False)
     kept_marks: list = field(default_factory=list, repr=False)        # 確認済み rows of rules that did not run
     unmatched_accepts: list[str] = field(default_factory=list)        # --accept specs that matched no finding
+    # the money (calc.MoneySummary) and what it comes to without the rows found ineligible (calc.CutSummary),
+    # computed once the findings are final; None when the workbook's money could not be computed
+    money: object | None = field(default=None, repr=False)
+    cut: object | None = field(default=None, repr=False)
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -127,7 +141,30 @@ class Report:
             "accepted": len(self.accepted),
             "incomplete": self.incomplete,
             "findings": [f.to_dict() for f in self.findings],
+            "money": money_dict(self.money, self.cut),
         }
+
+
+def money_dict(money, cut) -> dict | None:
+    """The money of a report for JSON (stable keys): the summary over every row, and without the rows
+    found ineligible (the expected 減額)."""
+    from planvalidator.findings import plain
+
+    if money is None:
+        return None
+    d = {"category": money.category, "rate": money.rate, "cap": money.cap, "eligible": plain(money.eligible),
+         "limit": money.limit, "requested": plain(money.requested), "within": money.within,
+         "eligible_after_cut": None, "limit_after_cut": None, "reduction": None, "per_year": [], "excluded_rows": []}
+    if cut is not None:
+        d.update(
+            eligible_after_cut=plain(cut.eligible_after_cut), limit_after_cut=cut.limit_after_cut,
+            reduction=plain(cut.reduction),
+            per_year=[{"year": y.year, "eligible": plain(y.eligible), "eligible_after_cut": plain(y.eligible_after_cut),
+                       "limit_after_cut": y.limit_after_cut, "requested": plain(y.requested),
+                       "reduction": plain(y.reduction)} for y in cut.per_year],
+            excluded_rows=[{"cell": e.where, "row": e.row, "year": e.year, "rule": e.rule, "rules": list(e.rules),
+                            "amount": plain(e.amount)} for e in cut.excluded])
+    return d
 
 
 def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Finding]:
@@ -176,8 +213,21 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     # lose a reviewer's work); a mark of a rule that ran and found nothing there is done with
     ran = {r.code for r in rules.all_rules() if context.program.applies(r.code) and options.selection.enabled(r)}
     kept = [mark for (rule, _sheet, _where), mark in marks.items() if rule not in ran]
+    money, cut = _money(plan, context, findings)
     return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context,
-                  kept_marks=kept, unmatched_accepts=unmatched)
+                  kept_marks=kept, unmatched_accepts=unmatched, money=money, cut=cut)
+
+
+def _money(plan: Plan, context: Context, findings: list[Finding]):
+    """The money summary and the cut (the rows found ineligible taken out), from the final findings.
+    A workbook whose money cannot be computed gets none: the findings stand (the money rules that
+    could not run are named as PV900)."""
+    from planvalidator.calc import cut_summary
+
+    try:
+        return context.money, cut_summary(plan, context.calculator, context.category, findings)
+    except Exception:  # noqa: BLE001 — the summary must not lose the findings
+        return None, None
 
 
 def check_plan(plan: Plan, options: Options | None = None) -> list[Finding]:

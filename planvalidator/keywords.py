@@ -60,11 +60,12 @@ class Group:
     innocent_before: list[str] = field(default_factory=list)
     unless_text: list[str] = field(default_factory=list)
     unsure_text: list[str] = field(default_factory=list)
+    sure_text: list[str] = field(default_factory=list)      # a warning is an error when the row also says this
     patterns: list[tuple[str, re.Pattern]] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
         self.terms = [fold(t) for t in self.terms]
-        for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text"):
+        for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text"):
             setattr(self, name, [fold(t) for t in getattr(self, name)])
         self.patterns = [(t, _pattern(t)) for t in self.terms]
 
@@ -86,6 +87,7 @@ class KeywordSet:
     innocent_after: list[str]
     unsure_after: list[str]
     unsure_text: list[str]
+    object_only: bool = False      # a term counts only as the object of the expense (what is bought)
     _any: re.Pattern | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -93,13 +95,15 @@ class KeywordSet:
         spec = keywords[family]
         groups = [Group(g["label"], g.get("severity", "error"), list(g["terms"]), g.get("note", ""),
                         list(g.get("innocent_after", [])), list(g.get("innocent_before", [])),
-                        list(g.get("unless_text", [])), list(g.get("unsure_text", [])))
+                        list(g.get("unless_text", [])), list(g.get("unsure_text", [])),
+                        list(g.get("sure_text", [])))
                   for g in spec["groups"]]
         return cls(spec.get("source", ""), groups,
                    [fold(t) for t in keywords.get("negations", [])],
                    [fold(t) for t in keywords.get("innocent_after", [])],
                    [fold(t) for t in keywords.get("unsure_after", [])],
-                   [fold(t) for t in spec.get("unsure_text", [])])
+                   [fold(t) for t in spec.get("unsure_text", [])],
+                   bool(spec.get("object_only", False)))
 
     def could_match(self, text: str) -> bool:
         """False when no term of the set occurs in ``text`` even as a bare substring, spaces left out
@@ -111,8 +115,13 @@ class KeywordSet:
             self._any = re.compile("|".join(map(re.escape, literals)) or r"(?!)")
         return bool(self._any.search(_spaced(text).casefold().replace(" ", "")))
 
-    def find(self, text: str | None, *, context: str = "") -> Hit | None:
-        """The strongest hit in ``text`` (``context``: other words of the same row), or None."""
+    def find(self, text: str | None, *, context: str = "", reading=None) -> Hit | None:
+        """The strongest hit in ``text`` (``context``: other words of the same row), or None.
+
+        ``reading`` (a function folded text → :class:`planvalidator.japanese.Reading`, or None when
+        no Japanese analyser is installed): a term then counts only as whole words, and in an
+        ``object_only`` family only as the object of the expense — not a word inside a longer word,
+        not a word only mentioned (「スマホで読み取る…リーフレットの印刷」)."""
         if not text:
             return None
         if not self.could_match(text):
@@ -122,12 +131,16 @@ class KeywordSet:
         if len(shown) != len(folded):         # casefold changed a length (ß → ss): show the folded text
             shown = folded
         whole = folded + " " + fold(context)
+        words = reading(folded) if reading is not None else None
         best: Hit | None = None
         for group in self.groups:
             if any(t in whole for t in group.unless_text):
                 continue
             for term, pattern in group.patterns:
                 for m in pattern.finditer(folded):
+                    if words is not None and not (words.aligned(m.start(), m.end()) and
+                                                  (not self.object_only or words.is_object(m.start(), m.end()))):
+                        continue
                     severity = self._weigh(group, folded, whole, m)
                     if severity is None:
                         continue
@@ -148,6 +161,8 @@ class KeywordSet:
         if any(n in clause for n in self.negations):
             return None
         severity = group.severity
+        if severity == "warning" and any(t in whole for t in group.sure_text):
+            severity = "error"                     # 「ワード・エクセル ライセンス」: the software for sure
         if severity == "error":
             unsure_after = any(after.startswith(t) and len(after) > len(t) for t in self.unsure_after)
             if unsure_after or any(t in whole for t in group.unsure_text + self.unsure_text):

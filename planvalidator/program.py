@@ -134,11 +134,20 @@ def _models():
         innocent_before: Words = []
         unless_text: Words = []
         unsure_text: Words = []
+        sure_text: Words = []
 
     class KeywordFamily(Model):
         source: str
         groups: list[KeywordGroup]
         unsure_text: Words = []
+        object_only: bool = False
+
+    class ExpenseReading(Model):
+        source: str = ""
+        purchase_words: Words
+        job_words: Words
+        rental_words: Words
+        model_words: Words = []
 
     class Keywords(Model):
         negations: Words = []
@@ -176,6 +185,7 @@ def _models():
         org_types: OrgTypes
         group: Group
         expense_categories: ExpenseCategories
+        expense_reading: ExpenseReading
         asset_register_price: Count
         whole_outsourcing_share: Ratio
         content: Content
@@ -503,6 +513,16 @@ class Program:
     @cached_property
     def documents(self) -> list[Document]:
         return [Document(d.id, d.name, tuple(d.keywords), d.when) for d in self.spec.documents.entries]
+
+    @cached_property
+    def reading_vocabulary(self):
+        """The words that shape an expense line (program.yaml expense_reading), for japanese.read."""
+        from planvalidator.japanese import Vocabulary
+        from planvalidator.keywords import fold
+
+        r = self.spec.expense_reading
+        words = lambda key: frozenset(fold(w) for w in r[key])  # noqa: E731
+        return Vocabulary(words("purchase_words"), words("job_words"), words("rental_words"), words("model_words"))
 
     @cached_property
     def _keyword_lists(self) -> dict:

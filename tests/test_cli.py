@@ -30,7 +30,7 @@ def test_findings_exit_1_and_show_sheet_cell_code_message():
 def test_json_for_one_file_has_the_stable_keys():
     result = run("check", "--format", "json", WRONG)
     data = json.loads(result.output)
-    assert set(data) == {"file", "template", "error", "summary", "accepted", "incomplete", "findings"}
+    assert set(data) == {"file", "template", "error", "summary", "accepted", "incomplete", "findings", "money"}
     assert data["template"] == "r7"
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
     (finding,) = data["findings"]

@@ -12,9 +12,14 @@ from planvalidator.program import load_program
 PROGRAM = load_program(ROOT / "schemas" / "r7")
 
 
-def severity(family, text, context=""):
-    hit = PROGRAM.keywords(family).find(text, context=context)
+def severity(family, text, context="", *, reading=None):
+    hit = PROGRAM.keywords(family).find(text, context=context, reading=reading)
     return hit.severity if hit else None
+
+
+def japanese(folded):
+    from planvalidator.japanese import read
+    return read(folded, PROGRAM.reading_vocabulary)
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -49,13 +54,14 @@ def severity(family, text, context=""):
     ("アイパッド", "error"),
     ("スマートホン", "error"),
     ("デジタルカメラ（記録用）", "warning"),
-    ("軽トラック", "warning"),
+    ("軽トラック", "error"),                   # a vehicle: 汎用性があり助成対象事業以外に使用できる (5. の注)
     ("自動車部品の試作", None),
     ("キッチンカー（自動車）改造", None),
     ("エクセル", "warning"),
 ])
 def test_general_purpose_wordings(text, expected):
     assert severity("general_purpose", text) == expected
+    assert severity("general_purpose", text, reading=japanese) == expected     # read as Japanese too
 
 
 @pytest.mark.parametrize("family, text, expected", [
@@ -86,3 +92,33 @@ def test_the_rest_of_the_row_can_make_a_word_unsure():
     # 「文具」 in a row about developing new stationery is not a stationery purchase for sure
     assert severity("general_purpose", "木製文具", context="新商品の試作") == "warning"
     assert severity("general_purpose", "木製文具") == "error"
+
+
+# --- read as Japanese (SudachiPy): whole words, and the object of the expense --------------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("運搬用軽バン", "error"),                                    # a van, whatever it carries
+    ("社用車（営業用）", "error"),
+    ("中古トラック 1台", "error"),
+    ("キッチンカーの製作", None),                                 # the exception 高付加価値化 names
+    ("プリンタブルエレクトロニクス用インク", None),               # not a printer: a longer word
+    ("スマホで読み取るQRコード付きリーフレットの印刷", None),     # a print job that mentions a phone
+    ("iPad用スタンドの試作", None),                               # a job on a stand
+    ("タブレット用スタンド", None),                               # a stand (for a tablet)
+    ("ワード・エクセル ライセンス", "error"),                     # document software for sure
+    ("ノートPC（データ解析用）", "error"),
+    ("データ解析用ノートPC 2台", "error"),
+    ("パソコンの購入", "error"),
+    ("iPad Pro 12.9インチ", "error"),
+    ("ノートPCのレンタル", None),                                 # a rental, not a purchase
+    ("自動車部品の試作", None),
+])
+def test_the_object_of_the_expense_decides(text, expected):
+    assert severity("general_purpose", text, reading=japanese) == expected
+
+
+def test_without_the_analyser_the_words_alone_decide():
+    """Where SudachiPy cannot be installed (Pyodide), the rules still run on the words: a longer
+    word is then not told apart, which is why the reading is the default."""
+    assert severity("general_purpose", "ノートPC（データ解析用）") == "error"
+    assert severity("general_purpose", "運搬用軽バン") == "error"

@@ -51,7 +51,7 @@ GENERAL_PURPOSE = [
     ("タブレット", "warning"),                 # a pill or a device: the word alone cannot tell
     ("制御用PC", "warning"),                   # a PC built into the jig: unsure
     ("PC", "warning"),
-    ("iPad用スタンドの試作", "warning"),       # an accessory under development, or a purchase
+    ("iPad用スタンドの試作", None),            # a job on a stand (「YYの試作」), the iPad only what it is for
     ("Office", "warning"),
     ("PC樹脂ペレット", None),                  # polycarbonate
     ("PC鋼棒", None),
@@ -127,7 +127,8 @@ def test_inappropriate_expenses_warn(example_with, text, expected):
     # a start date written on 計画様式1 moves the limit
     ({"計画様式1": {"D21": dt.datetime(2025, 11, 1)}}, {(S, f"L{r}", "error") for r in (6, 7, 8, 10)}),
     ({"計画様式1": {"D21": dt.datetime(2025, 10, 1)}}, set()),
-    (row(N8="発注済"), {(S, "N8", "warning")}),                           # already ordered: when?
+    (row(N8="発注済"), {(S, "N8", "error")}),                             # ordered by the time of applying
+    (row(N8="既存設備に導入済"), {(S, "N8", "warning")}),                 # the equipment, or this expense?
     (row(N8="交付決定後に発注済とする"), set()),
 ])
 def test_orders_before_the_grant(example_with, edits, expected):
@@ -150,7 +151,7 @@ def test_one_outsourcing_row_carrying_most_of_the_project(example_with):
     ({"計画様式1": {"D22": dt.datetime(2026, 3, 31)}},
      {(S, f"C{r}", "error") for r in range(12, 18)}),
     (row(L15=dt.datetime(2027, 3, 10)), {(S, "L15", "error")}),          # after 終了予定 2027-02-26
-    (row(L9=dt.datetime(2026, 5, 1)), {(S, "L9", "warning")}),           # a 1年目 row ordered in 令和8年度
+    (row(L9=dt.datetime(2026, 5, 1)), {(S, "L9", "error")}),             # a 1年目 row ordered in 令和8年度
     (row(L9=dt.datetime(2026, 3, 31)), set()),
 ])
 def test_years_and_orders_inside_the_period(example_with, edits, expected):

@@ -40,6 +40,7 @@ ROLE_STYLE: dict[str, dict] = {
     "muted": {"color": "7F7F7F"},
     "input": {"fill": "FFF2CC"},          # where a reviewer writes (確認済み): the template's own input colour
     **{severity: {"bold": True, "fill": rgb} for severity, rgb in SEVERITY_RGB.items()},
+    "money_error": {"bold": True, "fill": SEVERITY_RGB["error"], "number_format": "#,##0"},   # a 減額
 }
 
 
@@ -87,9 +88,46 @@ class ResultsSheet:
 SEVERITY_ROLE = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "info"}
 
 
+def _yen(value) -> str:
+    return "—" if value is None else f"{value:,.0f} 円"
+
+
+def cut_rows(cut) -> list[list[Cell]]:
+    """The money without the rows found ineligible (open errors of the expense rules): 助成対象経費,
+    the most that can then be requested and the 減額 to expect, with each 年度 when there are several."""
+    label = lambda text: Cell(text, "label")  # noqa: E731
+    if cut.excluded:
+        sheet = cut.excluded[0].sheet
+        which = f"{len(cut.excluded)} 件 {_yen(cut.excluded_amount)}を除外（{sheet} の " \
+                f"{'・'.join(str(e.row) for e in cut.excluded)} 行目）"
+    else:
+        which = "対象外と判断した経費はありません"
+    reduced = bool(cut.reduction)
+    if cut.reduction is None:
+        why = "判定できません"
+    elif reduced:
+        why = f"申請額 {_yen(cut.requested)}のうち、上限（年度ごとの経費×助成率・限度額）を超える分です"
+    else:
+        why = "申請額は上限内です"
+    rows = [
+        [label("対象外と判断した経費を除いた助成対象経費"), Cell(cut.eligible_after_cut, "money"), Cell(which, "value")],
+        [label("その場合の申請できる上限"), Cell(cut.limit_after_cut, "money")],
+        [label("見込まれる減額"), Cell(cut.reduction, "money_error" if reduced else "money"),
+         Cell(why, "error" if reduced else "value")],
+    ]
+    if cut.multi_year and (cut.excluded or reduced):
+        for y in cut.per_year:
+            detail = (f"対象経費 {_yen(y.eligible_after_cut)} ／ 上限 {_yen(y.limit_after_cut)} ／ "
+                      f"申請額 {_yen(y.requested)}")
+            rows.append([label(f"　うち {y.year} の減額"), Cell(y.reduction, "money_error" if y.reduction else "money"),
+                         Cell(detail, "value")])
+    return rows
+
+
 def build_results(report: Report, *, today: dt.date | None = None) -> ResultsSheet:
-    """Rows 1–8: what was checked and the money summary; then the findings table (header frozen):
-    open findings first, then those a reviewer accepted (確認済み)."""
+    """Rows 1–8: what was checked and the money summary; then the money without the rows found
+    ineligible (the 減額 to expect); then the findings table (header frozen): open findings first,
+    then those a reviewer accepted (確認済み)."""
     from planvalidator.annotate import RESULTS_SHEET
 
     today = today or dt.date.today()
@@ -104,9 +142,11 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
         [label("結果"), Cell(f"{report.verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件"
                             f"{accepted}）", worst)],
     ]
-    if report.context is not None:
-        m = report.context.money
+    if report.money is not None:
+        m, cut = report.money, report.cut
         within = {True: "上限内", False: "上限を超えています", None: "判定できません"}[m.within]
+        if m.within and cut is not None and cut.reduction:
+            within = "上限内（対象外と判断した経費も含めた計算です）"
         category = f"区分{m.category} ／ 助成率 {m.rate} ／ 限度額 {m.cap:,} 円" if m.category else "（事業区分が未選択）"
         expenses = report.plan.actual("expenses") if report.plan else ""
         funding = report.plan.actual("funding") if report.plan else ""
@@ -117,6 +157,8 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
             [label(f"助成金申請額（{funding}）"), Cell(m.requested, "money"),
              Cell(within, "error" if m.within is False else "value")],
         ]
+        if cut is not None:
+            rows += cut_rows(cut)
     rows.append([])
     header = len(rows) + 1
     rows.append([Cell(t, "header") for t in TABLE_HEADER])

@@ -13,7 +13,8 @@ def outcome_dict(outcome) -> dict:
         d = outcome.report.to_dict()
     else:
         d = {"file": outcome.file, "template": None, "error": outcome.error,   # the same keys as a checked file
-             "summary": {s.value: 0 for s in Severity}, "accepted": 0, "incomplete": False, "findings": []}
+             "summary": {s.value: 0 for s in Severity}, "accepted": 0, "incomplete": False, "findings": [],
+             "money": None}
     if outcome.annotated:
         d["output"] = outcome.output
         if outcome.report is not None:

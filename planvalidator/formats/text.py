@@ -1,4 +1,5 @@
-"""Text for people: each file's findings as a table (rich), a summary line, and for several files
+"""Text for people: each file's findings as a table (rich), a summary line (and, when rows were found
+ineligible, what taking them out costs the applicant), and for several files
 a まとめ with one line each. Files that could not be checked are named on stderr by the CLI."""
 
 from __future__ import annotations
@@ -22,6 +23,19 @@ def summary_line(report: Report) -> str:
             f"（様式 {report.template}）— {report.verdict}")
 
 
+def cut_line(report: Report) -> str | None:
+    """What the rows found ineligible cost the applicant, when there are any (one line)."""
+    cut = report.cut
+    if cut is None or not cut.excluded:
+        return None
+    head = f"対象外の経費 {len(cut.excluded)} 件（{cut.excluded_amount:,.0f} 円）を除くと、"
+    if cut.limit_after_cut is None or cut.reduction is None:
+        return f"{head}助成対象経費は {cut.eligible_after_cut or 0:,.0f} 円です（申請できる上限は判定できません）"
+    if cut.reduction:
+        return f"{head}申請できる上限は {cut.limit_after_cut:,} 円で、{cut.reduction:,.0f} 円の減額が見込まれます"
+    return f"{head}申請できる上限は {cut.limit_after_cut:,} 円で、申請額はその範囲内です"
+
+
 def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
     from rich.console import Console
 
@@ -36,9 +50,13 @@ def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
             console.print(escape(f"{summary_line(outcome.report)}\n  → {outcome.output}"))
             for sheet, cell in outcome.notes_skipped:
                 console.print(escape(f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました"))
+            if line := cut_line(outcome.report):
+                console.print(escape(f"  {line}"))
             continue
         _write_findings(console, outcome.report)
         console.print(escape(summary_line(outcome.report)))
+        if line := cut_line(outcome.report):
+            console.print(escape(f"  {line}"))
     if len(reports) > 1 and not any(o.annotated for o in outcomes):
         _write_overview(console, reports)
 

@@ -79,9 +79,10 @@ BEFORE_GRANT = define(
     """
 何を: {sheet[expenses]} の「発注予定日」が、交付決定がありうる最も早い日（審査結果通知が{grant_notice}の予定なので {earliest_grant}。
 program.yaml の period.earliest_grant_date）より前でないか。事業実施期間（開始）に日付を書いた場合は、その日より前でないか。
-「品名・内容」「備考」に「発注済」「購入済」「既に契約」などとある行は、交付決定前の発注の可能性があるので警告にします。
+「品名・内容」「備考」に「発注済」「購入済」「既に契約」などとある行は、申請の時点で発注・購入が済んでいる
+（交付決定より前の発注）のでエラー、「導入済」のように既存の設備の説明かもしれない語は警告にします。
 なぜ: 交付決定前に発注、契約、購入等をしたものは助成対象外です。
-例: 発注予定日 {earliest_grant} → 正しい。発注予定日 {year_start[1]} → エラー（交付決定前）。備考「発注済」→ 警告。
+例: 発注予定日 {earliest_grant} → 正しい。発注予定日 {year_start[1]} → エラー（交付決定前）。備考「発注済」→ エラー。
 """, reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"))
 
 WHOLE_OUTSOURCING = define(
@@ -100,9 +101,10 @@ OUTSIDE_PERIOD = define(
     "公募要領 4.（事業実施期間）; 8.（年度ごとの交付申請）",
     """
 何を: {sheet[expenses]} の各行の「年度」（{year_names}）が事業実施期間（終了予定）までに始まるか、「発注予定日」が事業実施期間
-（終了予定）より後でないか。発注予定日がその行の年度（4月〜翌3月）に入っていない行は警告にします。
+（終了予定）より後でないか。発注予定日がその行の年度（4月〜翌3月）に入っていない行もエラーです（年度ごとに交付申請する
+ので、その年度の申請額に入りません）。
 なぜ: 事業実施期間の外の経費は助成対象外です。年度ごとに交付申請・実績報告をするので、年度の取り違えは申請額の誤りになります。
-例: 事業実施期間（終了予定）{year_end[1]} で 2年目（{year_start[2]}〜）の行 → エラー。1年目の行の発注予定日が {year_start[2]} → 警告。
+例: 事業実施期間（終了予定）{year_end[1]} で 2年目（{year_start[2]}〜）の行 → エラー。1年目の行の発注予定日が {year_start[2]} → エラー。
 """, reads=("period.first_fiscal_year", "period.earliest_grant_date"))
 
 TAX_INCLUDED = define(
@@ -158,7 +160,7 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
         if skip and skip(row):
             continue
         for column, text, other in _text_cells(t, record, row, columns):
-            hit = keywords.find(text, context=other)
+            hit = keywords.find(text, context=other, reading=context.reading)
             if hit is None:
                 continue
             severity = Severity(hit.severity)
@@ -299,7 +301,7 @@ def whole_outsourcing(plan: Plan, context):
             continue
         amount = _amount(row) or 0
         large = bool(total) and Fraction(amount).limit_denominator() / Fraction(total).limit_denominator() > threshold
-        hit = next(((c, h) for c in ("description", "note") if (h := keywords.find(row.get(c)))), None)
+        hit = next(((c, h) for c in ("description", "note") if (h := keywords.find(row.get(c), reading=context.reading))), None)
         if not large and not hit:
             continue
         share = f"{amount / total:.0%}" if total else ""
@@ -342,7 +344,7 @@ def outside_period(plan: Plan, context):
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
                 f"発注予定日 {ordered.isoformat()} は{row['year']}（{span[0].isoformat()}〜{span[1].isoformat()}）に"
-                f"入っていません。年度か発注予定日を確認してください", severity=Severity.WARNING,
+                f"入っていません。年度か発注予定日を直してください（年度ごとに交付申請するため、この行はその年度の申請額に入りません）",
                 field=f"{SHEET}.expenses.order_date", value=ordered, expected=f"{span[0].isoformat()}〜{span[1].isoformat()}")
 
 

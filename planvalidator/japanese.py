@@ -1,0 +1,190 @@
+"""Reading an expense line as Japanese: its words, and the object the money is spent on.
+
+A keyword inside a longer word (「プリンタ」 in 「プリンタブルエレクトロニクス」) is not that word, and a
+word that is only mentioned (「スマホで読み取るQRコード付きリーフレットの印刷」) is not what is bought.
+SudachiPy with the SudachiDict core dictionary splits the text into words (mode A, the shortest
+units, gives every word boundary) and tags them (mode C, the longest units, gives the phrase
+structure). Japanese noun phrases are head-final, so the object of an expense is the last noun
+compound of the line, read from the end:
+
+- brackets are asides (「ノートPC（データ解析用）」 → ノートPC),
+- words that only say it is bought or counted (一式, 購入, 2台, 年間ライセンス) are passed over,
+- model names and numbers after a product (「iPhone 15」, 「Mac Book Pro」) belong to it,
+- 「XX用YY」「XX向けYY」「XX付きYY」 → YY (XX is what it is for),
+- 「YYの試作」「YYの印刷」 → a job done on YY, not a purchase of YY; 「YYのレンタル」 → a rental,
+- 「AとB」「A・B」「A、B」 → both are objects.
+
+Which words say "bought", "a job", "a rental" or "a model name" is program data
+(program.yaml ``expense_reading``); this module holds only the grammar. Without SudachiPy (for
+example in Pyodide, where its Rust extension is not built) :func:`read` returns None and the
+keyword rules fall back to matching the words alone.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+BRACKETS = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】", "〈": "〉", "《": "》"}
+COORDINATORS = {"・", "、", ",", "と", "及び", "および", "や", "/", "／"}
+MODIFIER_SUFFIXES = {"用", "向け", "向", "付き", "付", "製", "対応", "専用"}
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """The words that shape a line (program.yaml ``expense_reading``), folded."""
+    purchase: frozenset[str]     # 一式, 購入, ライセンス …: the line buys what stands before them
+    jobs: frozenset[str]         # 試作, 印刷, 加工 …: the line pays for work done on what stands before
+    rentals: frozenset[str]      # レンタル, リース …
+    models: frozenset[str]       # pro, mini …: part of a product's name when they follow it
+
+
+@dataclass(frozen=True)
+class Token:
+    start: int
+    end: int
+    surface: str
+    pos: str          # 名詞, 動詞, 助詞, 補助記号, 空白 …
+    detail: str       # the second POS level (数詞, 名詞的 …)
+    norm: str         # Sudachi's normalised form, folded
+    counter: bool = False   # can follow a number as its unit (台, インチ, 個: 助数詞可能)
+
+
+@dataclass(frozen=True)
+class Reading:
+    text: str                                   # the folded text read (positions refer to it)
+    tokens: tuple[Token, ...]
+    starts: frozenset[int]                      # every word's start (mode A)
+    ends: frozenset[int]                        # every word's end
+    kind: str                                   # purchase | job | rental | unknown
+    objects: tuple[tuple[int, int], ...]        # the object compounds (start, end)
+    heads: tuple[tuple[int, int], ...]          # the last word of each object compound
+
+    def aligned(self, start: int, end: int) -> bool:
+        """Whether text[start:end] is whole words (not part of a longer word)."""
+        return start in self.starts and end in self.ends
+
+    def is_object(self, start: int, end: int) -> bool:
+        """Whether text[start:end] names what is bought: it covers the head word of an object."""
+        return self.kind == "purchase" and any(start < he and end > hs for hs, he in self.heads)
+
+
+_LOCAL = threading.local()           # a Sudachi tokenizer is not shared between threads (the server)
+
+
+def _tokenizers():
+    pair = getattr(_LOCAL, "pair", None)
+    if pair is None:
+        try:
+            from sudachipy import Dictionary, SplitMode
+        except ImportError:
+            pair = _LOCAL.pair = (None, None)
+            return pair
+        dictionary = Dictionary()
+        pair = _LOCAL.pair = (dictionary.create(mode=SplitMode.A), dictionary.create(mode=SplitMode.C))
+    return pair
+
+
+def available() -> bool:
+    return _tokenizers()[0] is not None
+
+
+def read(text: str, vocabulary: Vocabulary) -> Reading | None:
+    """The reading of one folded text (NFKC, case-folded, one space for each run), or None without
+    SudachiPy."""
+    if not text or _tokenizers()[0] is None:
+        return None
+    return _read(text, vocabulary)
+
+
+@lru_cache(maxsize=4096)
+def _read(text: str, vocabulary: Vocabulary) -> Reading:
+    short, long = _tokenizers()
+    starts, ends = set(), set()
+    for m in short.tokenize(text):
+        starts.add(m.begin())
+        ends.add(m.end())
+    tokens = tuple(Token(m.begin(), m.end(), m.surface(), m.part_of_speech()[0], m.part_of_speech()[1],
+                         m.normalized_form().casefold(), m.part_of_speech()[2] in ("助数詞", "助数詞可能"))
+                   for m in long.tokenize(text))
+    kind, objects, heads = _objects(_outside_brackets(tokens), vocabulary)
+    return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, objects, heads)
+
+
+def _outside_brackets(tokens: tuple[Token, ...]) -> list[Token]:
+    """The tokens outside brackets — unless the whole line is in brackets."""
+    out, closing = [], []
+    for t in tokens:
+        if closing and t.surface == closing[-1]:
+            closing.pop()
+        elif t.surface in BRACKETS and out:
+            closing.append(BRACKETS[t.surface])
+        elif not closing:
+            out.append(t)
+    return out or list(tokens)
+
+
+def _content(t: Token) -> bool:
+    return t.pos in ("名詞", "接頭辞") or (t.pos == "接尾辞" and t.surface not in MODIFIER_SUFFIXES)
+
+
+def _model(t: Token, vocabulary: Vocabulary) -> bool:
+    """A model name or number after a product: 15, x1, s (of S9), pro."""
+    surface = t.surface.casefold()
+    return (t.detail == "数詞" or any(c.isdigit() for c in surface) or surface in vocabulary.models
+            or t.norm in vocabulary.models or (len(surface) == 1 and surface.isascii() and surface.isalpha()))
+
+
+def _objects(tokens: list[Token], vocabulary: Vocabulary):
+    i = len(tokens) - 1
+    kind = "unknown"
+
+    def skip(test) -> None:
+        nonlocal i
+        while i >= 0 and test(tokens[i]):
+            i -= 1
+
+    def filler(t: Token) -> bool:
+        return t.pos in ("補助記号", "空白", "助詞", "助動詞") and t.surface not in MODIFIER_SUFFIXES
+
+    skip(filler)
+    while i >= 0:                                  # 「…の購入」「…一式」「… 2台」「…年間ライセンス」
+        t = tokens[i]
+        if t.norm in vocabulary.purchase or t.surface in vocabulary.purchase or (t.detail == "数詞" and kind == "unknown"):
+            kind = "purchase"
+            i -= 1
+            skip(filler)
+        elif (t.counter or t.pos == "接尾辞") and i > 0 and tokens[i - 1].detail == "数詞":
+            i -= 1                                 # a unit after a number (2台, 13インチ)
+        else:
+            break
+    if i < 0:
+        return kind, (), ()
+    last = tokens[i]
+    if last.norm in vocabulary.jobs or last.surface in vocabulary.jobs:
+        return "job", (), ()
+    if last.norm in vocabulary.rentals or last.surface in vocabulary.rentals:
+        return "rental", (), ()
+    objects, heads = [], []
+    def model_or_unit(k: int) -> bool:
+        t = tokens[k]
+        return _model(t, vocabulary) or t.pos == "空白" or (t.counter and k > 0 and tokens[k - 1].detail == "数詞")
+
+    while i >= 0:
+        while i >= 0 and model_or_unit(i):
+            i -= 1
+        if i < 0 or not _content(tokens[i]):
+            break
+        head = tokens[i]
+        end = head.end
+        while i >= 0 and (_content(tokens[i]) or (tokens[i].pos == "空白" and i > 0 and _content(tokens[i - 1]))):
+            i -= 1                                 # the compound: nouns (and spaced words) up to a 用 or a particle
+        start = tokens[i + 1].start
+        objects.append((start, end))
+        heads.append((head.start, head.end))
+        if i >= 0 and (tokens[i].surface in COORDINATORS or tokens[i].norm in COORDINATORS):
+            i -= 1                                 # 「A・B」: A is an object too
+            continue
+        break
+    return "purchase", tuple(objects), tuple(heads)
