@@ -142,6 +142,21 @@ def _models():
         unsure_text: Words = []
         object_only: bool = False
 
+    class Contradiction(Model):
+        label: str
+        terms: Words
+        with_: Words = Field(default=[], alias="with")
+        unless: Words = []
+        severity: Literal["error", "warning"] = "error"
+
+    class ItemFit(Model):
+        definition: str
+        contradicts: list[Contradiction]
+
+    class CategoryFit(Model):
+        source: str = ""
+        items: dict[str, ItemFit]
+
     class ExpenseReading(Model):
         source: str = ""
         purchase_words: Words
@@ -186,6 +201,7 @@ def _models():
         group: Group
         expense_categories: ExpenseCategories
         expense_reading: ExpenseReading
+        category_fit: CategoryFit
         asset_register_price: Count
         whole_outsourcing_share: Ratio
         content: Content
@@ -362,6 +378,23 @@ class ContentRules:
 
 
 @dataclass(frozen=True)
+class Contradiction:
+    """A wording that plainly contradicts an 経費内訳's definition (program.yaml category_fit)."""
+    label: str
+    terms: tuple[str, ...]
+    with_: tuple[str, ...]       # all of: one of terms, one of these (when given), none of unless
+    unless: tuple[str, ...]
+    severity: str
+
+
+@dataclass(frozen=True)
+class ItemFit:
+    item: str                    # the 経費内訳 as program.yaml writes it
+    definition: str
+    contradicts: tuple[Contradiction, ...]
+
+
+@dataclass(frozen=True)
 class Program:
     name: str
     categories: dict[str, Category]
@@ -513,6 +546,19 @@ class Program:
     @cached_property
     def documents(self) -> list[Document]:
         return [Document(d.id, d.name, tuple(d.keywords), d.when) for d in self.spec.documents.entries]
+
+    @cached_property
+    def category_fit(self) -> dict[str, "ItemFit"]:
+        """{経費内訳 (folded): its definition and the wordings that contradict it} (program.yaml category_fit)."""
+        from planvalidator.keywords import fold
+
+        out = {}
+        for item, spec in self.spec.category_fit["items"].items():
+            out[fold(item)] = ItemFit(item, spec["definition"], tuple(
+                Contradiction(c["label"], tuple(map(fold, c["terms"])), tuple(map(fold, c.get("with_") or ())),
+                              tuple(map(fold, c.get("unless") or ())), c.get("severity", "error"))
+                for c in spec["contradicts"]))
+        return out
 
     @cached_property
     def reading_vocabulary(self):

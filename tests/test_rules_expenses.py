@@ -196,3 +196,36 @@ def test_findings_follow_an_inserted_row_and_a_sheet_in_front(example_with):
     report = example_with({}, prepare=prepare_with_ipad)
     assert hits(report, "PV102") == {("経費明細", "F9", "error")}
     assert hits(report, "PV106") == {("経費明細", "L10", "error")}
+
+
+# --- PV112: an expense that contradicts its 経費内訳's definition (公募要領 5.) ----------------
+
+@pytest.mark.parametrize("item, text, expected", [
+    ("雑役務費", "正社員の給与（開発担当）", "error"),                   # own staff: no 経費内訳 covers it
+    ("雑役務費", "当社従業員の人件費", "error"),
+    ("雑役務費", "試作補助のアルバイト賃金", None),                       # 臨時に雇い入れた者: the definition
+    ("雑役務費", "社員食堂メニュー試作の補助（パート賃金）", None),
+    ("借損料", "展示用モニターの購入", "error"),                          # a purchase is not a rental
+    ("借損料", "展示会用モニターのレンタル", None),
+    ("原材料費", "製造装置一式", "warning"),                              # words leave room
+    ("原材料費", "製造装置の部品（アルミ材）", None),
+])
+def test_expenses_that_contradict_their_item(example_with, item, text, expected):
+    category = "事業費" if item in ("雑役務費", "借損料") else "試作・開発費"
+    report = example_with(row(D8=category, E8=item, F8=text))
+    assert hits(report, "PV112") == ({(S, "E8", expected)} if expected else set())
+
+
+def test_the_issue_wordings_at_their_rows(example_with):
+    """Valid wordings get no error; a van, an employee's salary and an office-software licence are
+    errors at their own rows (read as Japanese: the object of each expense)."""
+    report = example_with({S: {
+        "F6": "プリンタブルエレクトロニクス用インク",
+        "F7": "スマホで読み取るQRコード付きリーフレットの印刷",
+        "D8": "試作・開発費", "E8": "機械装置又は工具器具費", "F8": "運搬用軽バン",
+        "D9": "事業費", "E9": "雑役務費", "F9": "正社員の給与（開発担当）",
+        "F10": "ワード・エクセル ライセンス",
+    }})
+    found = {(f.rule, f.cell) for f in report.findings if f.severity.value == "error"}
+    assert ("PV102", "F8") in found and ("PV112", "E9") in found and ("PV102", "F10") in found
+    assert not {cell for _rule, cell in found} & {"F6", "F7", "E6", "E7"}

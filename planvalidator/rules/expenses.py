@@ -136,6 +136,19 @@ ASSET_REGISTER = define(
 """, reads=("asset_register_price",))
 
 
+CATEGORY_FIT = define(
+    "PV112", "expense-item-mismatch", "error", "品名・内容が経費内訳の定義に合いません",
+    "公募要領 5.（経費内訳の内容）",
+    """
+何を: {sheet[expenses]} の各行の「品名・内容」「備考」が、その行の「経費内訳」の定義（公募要領 5.）に明らかに反していないか。
+例えば雑役務費は「助成事業を行うために臨時的に雇い入れた者（パート、アルバイト）の賃金・交通費」で、自社の正社員・役員の
+給与はどの経費内訳にも当たりません。借損料はレンタル料・リース料で、購入は当たりません。定義と反する書き方の一覧は
+program.yaml の category_fit にあり、語だけでは決まらないもの（原材料費の「製造装置」など）は警告にします。
+なぜ: 定義に合わない経費は助成対象外です（自社の人件費は助成対象経費にありません）。
+例: 雑役務費「試作補助のアルバイト賃金」→ 所見なし。雑役務費「正社員の給与（開発担当）」→ エラー。借損料「展示用モニターの購入」→ エラー。
+""", reads=("category_fit",))
+
+
 def _table(plan: Plan) -> Table | None:
     t = plan.table(SHEET, "expenses")
     return t if t is not None and not t.empty else None
@@ -374,3 +387,41 @@ def asset_register(plan: Plan, context):
                 plan.actual(SHEET), t.cell(record, "unit_price"),
                 f"単価 {price:,.0f} 円（税抜）は {limit:,} 円以上です。取得財産等管理台帳での管理と、"
                 f"処分時の承認申請が必要です", field=f"{SHEET}.expenses.unit_price", value=price)
+
+
+def _says(words: tuple[str, ...], folded: str, reading) -> str | None:
+    """The first of ``words`` the text says as whole words (as a substring without the analyser)."""
+    for word in words:
+        start = folded.find(word)
+        while start >= 0:
+            if reading is None or reading.aligned(start, start + len(word)):
+                return word
+            start = folded.find(word, start + 1)
+    return None
+
+
+@implements(CATEGORY_FIT)
+def category_fit(plan: Plan, context):
+    from planvalidator.keywords import fold
+
+    t = _table(plan)
+    if t is None or "item" not in t.positions:
+        return
+    fits = context.program.category_fit
+    for record, row in t.rows():
+        fit = fits.get(fold(str(row.get("item") or "")))
+        if fit is None:
+            continue
+        folded = fold(" ".join(str(row.get(c) or "") for c in ("description", "note")))
+        reading = context.reading(folded) if context.reading is not None else None
+        for c in fit.contradicts:
+            found = _says(c.terms, folded, reading)
+            if found is None or (c.with_ and _says(c.with_, folded, reading) is None) or _says(c.unless, folded, reading):
+                continue
+            severity = Severity(c.severity)
+            hedge = "" if severity is Severity.ERROR else "の可能性があります。確認してください"
+            yield CATEGORY_FIT.finding(
+                plan.actual(SHEET), t.cell(record, "item"),
+                f"経費内訳「{fit.item}」は{fit.definition}です。この行は「{found}」とあり、{c.label}{hedge or 'に当たり、助成対象外です'}",
+                severity=severity, value=row.get("description"), expected=fit.definition)
+            break
