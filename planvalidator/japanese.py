@@ -29,6 +29,9 @@ from functools import lru_cache
 BRACKETS = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】", "〈": "〉", "《": "》"}
 COORDINATORS = {"・", "、", ",", "と", "及び", "および", "や", "/", "／"}
 MODIFIER_SUFFIXES = {"用", "向け", "向", "付き", "付", "製", "対応", "専用"}
+PURPOSE_SUFFIXES = {"用", "向け", "向", "対応", "専用"}       # 「XX用YY」: XX is what YY is for
+INCLUDED_SUFFIXES = {"付き", "付"}                          # 「XX付きYY」: XX comes with YY
+INCLUDING_WORDS = {"含む", "含み", "込み", "込", "付属", "同梱", "付き", "付"}   # 「（制御用PC含む）」
 
 
 @dataclass(frozen=True)
@@ -58,16 +61,24 @@ class Reading:
     starts: frozenset[int]                      # every word's start (mode A)
     ends: frozenset[int]                        # every word's end
     kind: str                                   # purchase | job | rental | unknown
-    objects: tuple[tuple[int, int], ...]        # the object compounds (start, end)
-    heads: tuple[tuple[int, int], ...]          # the last word of each object compound
+    objects: tuple[tuple[int, int, int], ...]   # the object compounds (start, end, start of their head word)
+    purposes: tuple[tuple[int, int], ...]       # 「XX用」 compounds before the object: what it is for
 
-    def aligned(self, start: int, end: int) -> bool:
-        """Whether text[start:end] is whole words (not part of a longer word)."""
-        return start in self.starts and end in self.ends
+    def aligned(self, start: int, end: int | None) -> bool:
+        """Whether text[start:end] is whole words (not part of a longer word); with ``end`` None,
+        whether it starts a word."""
+        return start in self.starts and (end is None or end in self.ends)
 
     def is_object(self, start: int, end: int) -> bool:
-        """Whether text[start:end] names what is bought: it covers the head word of an object."""
-        return self.kind == "purchase" and any(start < he and end > hs for hs, he in self.heads)
+        """Whether text[start:end] names what is bought: it reaches the head word of an object
+        compound, or only a product's Latin-letter name follows it there (「Surface Laptop 5」,
+        「ラップトップ PC」) — not a word that only qualifies the head (「PC樹脂ペレット」)."""
+        return self.kind == "purchase" and any(
+            start < e and end > s and (end > h or self.text[end:e].isascii()) for s, e, h in self.objects)
+
+    def is_purpose(self, start: int, end: int) -> bool:
+        """Whether text[start:end] is what the object is for (「iPad用スタンド」: a stand, for an iPad)."""
+        return self.kind == "purchase" and any(start < e and end > s for s, e in self.purposes)
 
 
 _LOCAL = threading.local()           # a Sudachi tokenizer is not shared between threads (the server)
@@ -93,7 +104,9 @@ def available() -> bool:
 def read(text: str, vocabulary: Vocabulary) -> Reading | None:
     """The reading of one folded text (NFKC, case-folded, one space for each run), or None without
     SudachiPy."""
-    if not text or _tokenizers()[0] is None:
+    from planvalidator.limits import MAX_READ_BYTES
+
+    if not text or _tokenizers()[0] is None or len(text.encode("utf-8")) > MAX_READ_BYTES:
         return None
     return _read(text, vocabulary)
 
@@ -108,21 +121,43 @@ def _read(text: str, vocabulary: Vocabulary) -> Reading:
     tokens = tuple(Token(m.begin(), m.end(), m.surface(), m.part_of_speech()[0], m.part_of_speech()[1],
                          m.normalized_form().casefold(), m.part_of_speech()[2] in ("助数詞", "助数詞可能"))
                    for m in long.tokenize(text))
-    kind, objects, heads = _objects(_outside_brackets(tokens), vocabulary)
-    return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, objects, heads)
+    outside, asides = _split_brackets(tokens)
+    kind, objects, purposes = _objects(outside, vocabulary)
+    if kind == "purchase":                  # 「検査装置一式（制御用PC含む）」: what the brackets say comes with it
+        for aside in asides:
+            if any(t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS for t in aside):
+                objects += _compounds(aside, vocabulary)
+    return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, tuple(objects), tuple(purposes))
 
 
-def _outside_brackets(tokens: tuple[Token, ...]) -> list[Token]:
-    """The tokens outside brackets — unless the whole line is in brackets."""
-    out, closing = [], []
+def _split_brackets(tokens: tuple[Token, ...]) -> tuple[list[Token], list[list[Token]]]:
+    """The tokens outside brackets (all of them when the whole line is in brackets), and the
+    contents of each bracket."""
+    out, asides, closing = [], [], []
     for t in tokens:
         if closing and t.surface == closing[-1]:
             closing.pop()
         elif t.surface in BRACKETS and out:
             closing.append(BRACKETS[t.surface])
-        elif not closing:
+            if len(closing) == 1:
+                asides.append([])
+        elif closing:
+            asides[-1].append(t)
+        else:
             out.append(t)
-    return out or list(tokens)
+    return (out, asides) if out else (list(tokens), [])
+
+
+def _compounds(tokens: list[Token], vocabulary: Vocabulary) -> list[tuple[int, int, int]]:
+    """Every noun compound of a run of tokens, as objects."""
+    out, run = [], []
+    for t in [*tokens, None]:
+        if t is not None and _content(t) and not (t.norm in vocabulary.purchase or t.surface in vocabulary.purchase):
+            run.append(t)
+        elif run:
+            out.append((run[0].start, run[-1].end, run[-1].start))
+            run = []
+    return out
 
 
 def _content(t: Token) -> bool:
@@ -160,31 +195,54 @@ def _objects(tokens: list[Token], vocabulary: Vocabulary):
         else:
             break
     if i < 0:
-        return kind, (), ()
+        return kind, [], []
     last = tokens[i]
     if last.norm in vocabulary.jobs or last.surface in vocabulary.jobs:
-        return "job", (), ()
+        return "job", [], []
     if last.norm in vocabulary.rentals or last.surface in vocabulary.rentals:
-        return "rental", (), ()
-    objects, heads = [], []
+        return "rental", [], []
+
     def model_or_unit(k: int) -> bool:
         t = tokens[k]
         return _model(t, vocabulary) or t.pos == "空白" or (t.counter and k > 0 and tokens[k - 1].detail == "数詞")
 
-    while i >= 0:
+    def compound() -> tuple[int, int, int] | None:
+        """The noun compound ending at i (model names and numbers after it included), i moved before it."""
+        nonlocal i
+        end = None
         while i >= 0 and model_or_unit(i):
+            end = end or tokens[i].end
             i -= 1
         if i < 0 or not _content(tokens[i]):
-            break
-        head = tokens[i]
-        end = head.end
+            return None
+        end = end or tokens[i].end
+        head = None
         while i >= 0 and (_content(tokens[i]) or (tokens[i].pos == "空白" and i > 0 and _content(tokens[i - 1]))):
-            i -= 1                                 # the compound: nouns (and spaced words) up to a 用 or a particle
+            t = tokens[i]
+            if head is None and _content(t) and not (t.norm in vocabulary.purchase or t.surface in vocabulary.purchase):
+                head = t.start                     # 「スマホ本体」: the head is スマホ, 本体 only says it is bought
+            i -= 1
         start = tokens[i + 1].start
-        objects.append((start, end))
-        heads.append((head.start, head.end))
+        return start, end, head if head is not None else tokens[i + 1].start
+
+    objects, purposes = [], []
+    while i >= 0:
+        found = compound()
+        if found is None:
+            break
+        objects.append(found)
         if i >= 0 and (tokens[i].surface in COORDINATORS or tokens[i].norm in COORDINATORS):
             i -= 1                                 # 「A・B」: A is an object too
             continue
         break
-    return "purchase", tuple(objects), tuple(heads)
+    while i >= 0 and tokens[i].surface in MODIFIER_SUFFIXES:   # 「XX用YY」「XX付きYY」
+        suffix = tokens[i].surface
+        i -= 1
+        found = compound()
+        if found is None:
+            break
+        if suffix in INCLUDED_SUFFIXES:
+            objects.append(found)                  # 「制御PC付き検査装置」: the PC comes with it
+        elif suffix in PURPOSE_SUFFIXES:
+            purposes.append(found[:2])
+    return "purchase", objects, purposes

@@ -88,6 +88,7 @@ class KeywordSet:
     unsure_after: list[str]
     unsure_text: list[str]
     object_only: bool = False      # a term counts only as the object of the expense (what is bought)
+    skip_jobs: bool = False        # a term in a line paying for work on something (「…の設計」) only names that thing
     _any: re.Pattern | None = field(default=None, repr=False, compare=False)
 
     @classmethod
@@ -103,7 +104,7 @@ class KeywordSet:
                    [fold(t) for t in keywords.get("innocent_after", [])],
                    [fold(t) for t in keywords.get("unsure_after", [])],
                    [fold(t) for t in spec.get("unsure_text", [])],
-                   bool(spec.get("object_only", False)))
+                   bool(spec.get("object_only", False)), bool(spec.get("skip_jobs", False)))
 
     def could_match(self, text: str) -> bool:
         """False when no term of the set occurs in ``text`` even as a bare substring, spaces left out
@@ -132,19 +133,31 @@ class KeywordSet:
             shown = folded
         whole = folded + " " + fold(context)
         words = reading(folded) if reading is not None else None
+        if words is not None and self.skip_jobs and words.kind == "job":
+            return None                         # 「料亭の接待需要に関する市場調査」 is a survey
         best: Hit | None = None
         for group in self.groups:
             if any(t in whole for t in group.unless_text):
                 continue
             for term, pattern in group.patterns:
                 for m in pattern.finditer(folded):
-                    if words is not None and not (words.aligned(m.start(), m.end()) and
-                                                  (not self.object_only or words.is_object(m.start(), m.end()))):
-                        continue
+                    purpose = False
+                    if words is not None:
+                        # part of a longer word: a thing bought must be whole words (「プリンタ」 is not in
+                        # 「プリンタブル…」); a fee or a tax need only start a word (「消費税込み」, 「プロバイダ料金」)
+                        if not words.aligned(m.start(), m.end() if self.object_only else None):
+                            continue
+                        if self.object_only and not words.is_object(m.start(), m.end()):
+                            purpose = words.is_purpose(m.start(), m.end())
+                            if not purpose:
+                                continue        # only mentioned, not what is bought
                     severity = self._weigh(group, folded, whole, m)
                     if severity is None:
                         continue
-                    hit = Hit(term, group.label, severity, shown[m.start():m.end()], group.note)
+                    note = group.note
+                    if purpose:                 # 「プリンタ用インク」: bought for one, not the thing itself
+                        severity, note = "warning", f"「{shown[m.start():m.end()]}」用の物品で、汎用品そのものの購入かは語だけでは決まらない"
+                    hit = Hit(term, group.label, severity, shown[m.start():m.end()], note)
                     if best is None or (hit.severity == "error" and best.severity != "error"):
                         best = hit
         return best

@@ -149,6 +149,9 @@ class LabelIndex:
 
     def __post_init__(self):
         self.cells = [(r, c, label_canon(t)) for r, c, t in self.sheet.texts()]
+        self.exact: dict[str, list[tuple[int, int]]] = {}      # text → its cells in reading order
+        for r, c, text in self.cells:
+            self.exact.setdefault(text, []).append((r, c))
 
     @classmethod
     def of(cls, sheet: SheetGrid) -> "LabelIndex":
@@ -162,6 +165,14 @@ class LabelIndex:
              row: int | None = None, col: int | None = None) -> tuple[int, int] | None:
         """The first cell (reading order) whose text is one of ``labels``; exact beats prefix."""
         wanted = [label_canon(lbl) for lbl in labels]
+
+        def fits(r: int, c: int) -> bool:
+            return (r >= min_row and (max_row is None or r <= max_row) and (row is None or r == row)
+                    and (col is None or c == col))
+        exact = [next((rc for rc in self.exact.get(w, ()) if fits(*rc)), None) for w in wanted]
+        exact = [rc for rc in exact if rc is not None]
+        if exact:                       # (the usual case: the label as the layout writes it)
+            return min(exact)
         best = None
         stop = min(x for x in (max_row, row) if x is not None) if (max_row is not None or row is not None) else None
         start = bisect.bisect_left(self.cells, (max(min_row, row or 0),))

@@ -25,3 +25,7 @@ MAX_TEXT_CHARS = 32_767             # Excel's own limit for one cell's text
 MAX_REQUEST_BYTES = 20 * MiB        # one request body
 REQUEST_SECONDS = 30.0              # one request, from arrival to answer
 CHECKS_AT_ONCE = 4                  # checks running at once (timed-out ones included: a thread cannot be stopped)
+
+# --- reading an expense line as Japanese (planvalidator/japanese.py) -----------------------------
+MAX_READ_BYTES = 48_000             # one text SudachiPy reads as Japanese (it refuses more than 49,149 bytes);
+                                    # a longer 品名・内容 is matched by its words alone

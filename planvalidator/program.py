@@ -141,6 +141,7 @@ def _models():
         groups: list[KeywordGroup]
         unsure_text: Words = []
         object_only: bool = False
+        skip_jobs: bool = False
 
     class Contradiction(Model):
         label: str

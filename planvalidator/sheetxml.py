@@ -67,7 +67,8 @@ class _Target:
         self.limit_cells = limit_cells
         self.row = 0
         self.col = 0
-        self.pos: Pos | None = None
+        self.pos: Pos | str | None = None        # the cell being read: its address, or the text of its r
+        self.pos_before: Pos | str | None = None  # the cell before it in the row
         self.kind: str | None = None
         self.style: str | None = None
         self.f_attrs: dict | None = None
@@ -79,11 +80,8 @@ class _Target:
     def start(self, tag, attrib):
         local = _LOCAL.get(tag) or _local(tag)
         if local == "c":
-            pos = _address(attrib.get("r"))
-            if pos is None:
-                pos = (self.row, self.col + 1)      # a cell without an address follows the one before it
-                self.scan.unaddressed.add(pos)
-            self.pos, self.col = pos, pos[1]
+            # the address is worked out only for a cell that holds something (most are styled and empty)
+            self.pos = attrib.get("r") or self._unaddressed()
             self.kind = attrib.get("t")
             self.style = attrib.get("s")
             self.f_attrs = self.f_text = self.v_text = None
@@ -97,12 +95,21 @@ class _Target:
                 except ValueError:
                     self.row += 1
                 self.col = 0
+                self.pos_before = None
         elif local in ("f", "v"):
             self.buf = []
             if local == "f":
                 self.f_attrs = dict(attrib)
         elif local == "is":
             self.has_value = True
+
+    def _unaddressed(self) -> Pos:
+        """A cell without an address follows the one before it in its row."""
+        last = self.pos_before
+        col = (last[1] if isinstance(last, tuple) else (_address(last) or (0, self.col))[1]) if last else self.col
+        pos = (self.row, col + 1)
+        self.scan.unaddressed.add(pos)
+        return pos
 
     def _merge(self, ref: str):
         ends = [_address(end) for end in ref.split(":")]
@@ -128,10 +135,18 @@ class _Target:
             self.has_value = True
         elif local == "c":
             self._cell()
-            self.pos = None
+            self.pos_before, self.pos = self.pos, None
 
     def _cell(self):
+        if self.f_attrs is None and not self.has_value and self.kind != "e":
+            return                                  # a styled empty cell: nothing to read
         pos, scan = self.pos, self.scan
+        if not isinstance(pos, tuple):
+            pos = _address(pos)
+            if pos is None:                         # an address that is not one: as if it had none
+                self.pos = self.pos_before = None
+                pos = self._unaddressed()
+            self.pos = pos
         if self.f_attrs is not None:
             text = self.f_text or ""
             scan.formulas[pos] = "=" + text

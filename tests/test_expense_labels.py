@@ -12,12 +12,12 @@ import pytest
 
 from expense_labels import RULES, label_counts, load_items, markdown, measure, mistakes, mistakes_text
 
-# rule: (precision fired, recall fired, precision exact severity, recall exact severity)
-FLOORS = {
-    "PV102": (0.82, 0.80, 0.72, 0.72),
-    "PV103": (0.88, 0.65, 0.85, 0.63),
-    "PV104": (0.90, 0.80, 0.90, 0.80),
-    "PV105": (0.72, 0.78, 0.72, 0.78),
+FLOORS = {     # a few points below the figures measured with the Japanese reading (README), so a change that
+               # makes matching worse fails: (precision, recall) fired, then (precision, recall) exact severity
+    "PV102": (0.97, 0.88, 0.92, 0.83),
+    "PV103": (0.90, 0.69, 0.87, 0.67),
+    "PV104": (0.90, 0.81, 0.90, 0.81),
+    "PV105": (0.92, 0.82, 0.92, 0.82),
 }
 
 

@@ -104,7 +104,8 @@ def test_the_rest_of_the_row_can_make_a_word_unsure():
     ("プリンタブルエレクトロニクス用インク", None),               # not a printer: a longer word
     ("スマホで読み取るQRコード付きリーフレットの印刷", None),     # a print job that mentions a phone
     ("iPad用スタンドの試作", None),                               # a job on a stand
-    ("タブレット用スタンド", None),                               # a stand (for a tablet)
+    ("タブレット用スタンド", "warning"),                          # a stand bought for a tablet: an accessory?
+    ("プリンタ用インク", "warning"),
     ("ワード・エクセル ライセンス", "error"),                     # document software for sure
     ("ノートPC（データ解析用）", "error"),
     ("データ解析用ノートPC 2台", "error"),
