@@ -47,10 +47,10 @@ class Context:
         """folded text → its Japanese reading (planvalidator/japanese.py), or None without SudachiPy."""
         from planvalidator import japanese
 
-        if not japanese.available():
+        if not japanese.installed():
             return None
         vocabulary = self.program.reading_vocabulary
-        return lambda folded: japanese.read(folded, vocabulary)
+        return lambda folded: japanese.read(folded, vocabulary)   # (the dictionary loads on the first text read)
 
     @cached_property
     def category(self):

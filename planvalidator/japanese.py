@@ -101,6 +101,14 @@ def available() -> bool:
     return _tokenizers()[0] is not None
 
 
+def installed() -> bool:
+    """Whether SudachiPy and its dictionary can be imported (without loading the dictionary: ~60 ms,
+    paid only when a line needs reading)."""
+    from importlib.util import find_spec
+
+    return find_spec("sudachipy") is not None and find_spec("sudachidict_core") is not None
+
+
 def read(text: str, vocabulary: Vocabulary) -> Reading | None:
     """The reading of one folded text (NFKC, case-folded, one space for each run), or None without
     SudachiPy."""

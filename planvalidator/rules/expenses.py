@@ -389,11 +389,13 @@ def asset_register(plan: Plan, context):
                 f"処分時の承認申請が必要です", field=f"{SHEET}.expenses.unit_price", value=price)
 
 
-def _says(words: tuple[str, ...], folded: str, reading) -> str | None:
-    """The first of ``words`` the text says as whole words (as a substring without the analyser)."""
+def _says(words: tuple[str, ...], folded: str, read) -> str | None:
+    """The first of ``words`` the text says as whole words (``read()``: the text's reading, asked for
+    only when a word occurs at all; as a substring when it gives None — no analyser)."""
     for word in words:
         start = folded.find(word)
         while start >= 0:
+            reading = read()
             if reading is None or reading.aligned(start, start + len(word)):
                 return word
             start = folded.find(word, start + 1)
@@ -413,10 +415,10 @@ def category_fit(plan: Plan, context):
         if fit is None:
             continue
         folded = fold(" ".join(str(row.get(c) or "") for c in ("description", "note")))
-        reading = context.reading(folded) if context.reading is not None else None
+        read = (lambda: context.reading(folded)) if context.reading is not None else (lambda: None)
         for c in fit.contradicts:
-            found = _says(c.terms, folded, reading)
-            if found is None or (c.with_ and _says(c.with_, folded, reading) is None) or _says(c.unless, folded, reading):
+            found = _says(c.terms, folded, read)
+            if found is None or (c.with_ and _says(c.with_, folded, read) is None) or _says(c.unless, folded, read):
                 continue
             severity = Severity(c.severity)
             hedge = "" if severity is Severity.ERROR else "の可能性があります。確認してください"
