@@ -93,7 +93,8 @@ def _tokenizers():
             pair = _LOCAL.pair = (None, None)
             return pair
         dictionary = Dictionary()
-        pair = _LOCAL.pair = (dictionary.create(mode=SplitMode.A), dictionary.create(mode=SplitMode.C))
+        make = getattr(dictionary, "tokenizer", None) or dictionary.create    # (create before SudachiPy 0.7)
+        pair = _LOCAL.pair = (make(mode=SplitMode.A), make(mode=SplitMode.C))
     return pair
 
 

@@ -229,3 +229,14 @@ def test_the_issue_wordings_at_their_rows(example_with):
     found = {(f.rule, f.cell) for f in report.findings if f.severity.value == "error"}
     assert ("PV102", "F8") in found and ("PV112", "E9") in found and ("PV102", "F10") in found
     assert not {cell for _rule, cell in found} & {"F6", "F7", "E6", "E7"}
+
+
+def test_without_sudachipy_the_check_runs_on_the_words_alone(example_with, monkeypatch):
+    """Where SudachiPy cannot be installed (xlwings Lite's Pyodide), every rule still runs: the
+    汎用品 words then count wherever they stand, so a print job that mentions a phone is flagged."""
+    from planvalidator import japanese
+
+    monkeypatch.setattr(japanese, "installed", lambda: False)
+    report = example_with(row(F8="スマホで読み取るQRコード付きリーフレットの印刷"))
+    assert hits(report, "PV102") == {(S, "F8", "error")}
+    assert not any(f.rule == "PV900" for f in report.findings)
