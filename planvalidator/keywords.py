@@ -36,6 +36,23 @@ def _spaced_text(text: str) -> str:       # (every keyword family reads the same
 _SPACE_RUN = re.compile(r"\s+")
 
 
+_KANA = {code: code + 0x60 for code in range(0x3041, 0x3097)}     # ぁ…ゖ → ァ…ヶ
+
+
+def kana(text: str) -> str:
+    """Hiragana as katakana (one character for one, so positions stay): a word matches however its
+    reading is written — 「ぱそこん」 is パソコン, 「すまほ」 is スマホ."""
+    return text.translate(_KANA)
+
+
+def _hiragana_word(text: str, start: int, end: int) -> bool:
+    """Whether text[start:end] is all hiragana and a whole run of it (not part of 「いちばん」)."""
+    def hira(ch: str) -> bool:
+        return "\u3041" <= ch <= "\u309f" or ch == "ー"
+    return (all(hira(ch) for ch in text[start:end]) and (start == 0 or not hira(text[start - 1]))
+            and (end == len(text) or not hira(text[end])))
+
+
 def fold(text: str) -> str:
     """The form keywords are matched in: NFKC, case-folded, runs of white space as one space."""
     return _spaced(text).casefold()
@@ -64,9 +81,9 @@ class Group:
     patterns: list[tuple[str, re.Pattern]] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
-        self.terms = [fold(t) for t in self.terms]
+        self.terms = [kana(fold(t)) for t in self.terms]
         for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text"):
-            setattr(self, name, [fold(t) for t in getattr(self, name)])
+            setattr(self, name, [kana(fold(t)) for t in getattr(self, name)])
         self.patterns = [(t, _pattern(t)) for t in self.terms]
 
 
@@ -100,10 +117,10 @@ class KeywordSet:
                         list(g.get("sure_text", [])))
                   for g in spec["groups"]]
         return cls(spec.get("source", ""), groups,
-                   [fold(t) for t in keywords.get("negations", [])],
-                   [fold(t) for t in keywords.get("innocent_after", [])],
-                   [fold(t) for t in keywords.get("unsure_after", [])],
-                   [fold(t) for t in spec.get("unsure_text", [])],
+                   [kana(fold(t)) for t in keywords.get("negations", [])],
+                   [kana(fold(t)) for t in keywords.get("innocent_after", [])],
+                   [kana(fold(t)) for t in keywords.get("unsure_after", [])],
+                   [kana(fold(t)) for t in spec.get("unsure_text", [])],
                    bool(spec.get("object_only", False)), bool(spec.get("skip_jobs", False)))
 
     def could_match(self, text: str) -> bool:
@@ -114,7 +131,7 @@ class KeywordSet:
         if self._any is None:
             literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms}, key=len, reverse=True)
             self._any = re.compile("|".join(map(re.escape, literals)) or r"(?!)")
-        return bool(self._any.search(_spaced(text).casefold().replace(" ", "")))
+        return bool(self._any.search(kana(_spaced(text).casefold().replace(" ", ""))))
 
     def find(self, text: str | None, *, context: str = "", reading=None) -> Hit | None:
         """The strongest hit in ``text`` (``context``: other words of the same row), or None.
@@ -131,8 +148,9 @@ class KeywordSet:
         folded = shown.casefold()
         if len(shown) != len(folded):         # casefold changed a length (ß → ss): show the folded text
             shown = folded
-        whole = folded + " " + fold(context)
-        words = reading(folded) if reading is not None else None
+        words = reading(folded) if reading is not None else None      # (Sudachi reads the text as written)
+        plain, folded = folded, kana(folded)  # the terms match however their reading is written
+        whole = folded + " " + kana(fold(context))
         if words is not None and self.skip_jobs and words.kind == "job":
             return None                         # 「料亭の接待需要に関する市場調査」 is a survey
         best: Hit | None = None
@@ -142,7 +160,9 @@ class KeywordSet:
             for term, pattern in group.patterns:
                 for m in pattern.finditer(folded):
                     purpose = False
-                    if words is not None:
+                    if words is not None and _hiragana_word(plain, m.start(), m.end()):
+                        pass                    # 「ぱそこん」: a whole run of hiragana, which Sudachi cannot read as a loanword
+                    elif words is not None:
                         # part of a longer word: a thing bought must be whole words (「プリンタ」 is not in
                         # 「プリンタブル…」); a fee or a tax need only start a word (「消費税込み」, 「プロバイダ料金」)
                         if not words.aligned(m.start(), m.end() if self.object_only else None):
@@ -165,7 +185,7 @@ class KeywordSet:
     def _weigh(self, group: Group, text: str, whole: str, m: re.Match) -> str | None:
         after = text[m.end():].lstrip(_SKIP)
         before = text[:m.start()].rstrip(_SKIP)
-        bare = after.lstrip("のをがに")            # 「光熱費の削減」「電気代を削減」
+        bare = after.lstrip(kana("のをがに"))      # 「光熱費の削減」「電気代を削減」 (the text is in katakana here)
         if any(a.startswith(t) for t in group.innocent_after + self.innocent_after for a in (after, bare)):
             return None
         if any(before.endswith(t) for t in group.innocent_before):

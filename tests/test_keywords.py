@@ -112,6 +112,9 @@ def test_the_rest_of_the_row_can_make_a_word_unsure():
     ("パソコンの購入", "error"),
     ("iPad Pro 12.9インチ", "error"),
     ("ノートPCのレンタル", None),                                 # a rental, not a purchase
+    ("ぱそこん（ノート）", "error"),                               # the reading in hiragana
+    ("すまほ 2台", "error"),
+    ("すまほけーす", None),                                        # part of a longer hiragana word
     ("自動車部品の試作", None),
 ])
 def test_the_object_of_the_expense_decides(text, expected):
