@@ -98,10 +98,6 @@ def _tokenizers():
     return pair
 
 
-def available() -> bool:
-    return _tokenizers()[0] is not None
-
-
 def installed() -> bool:
     """Whether SudachiPy and its dictionary can be imported (without loading the dictionary: ~60 ms,
     paid only when a line needs reading)."""
@@ -181,6 +177,7 @@ def _model(t: Token, vocabulary: Vocabulary) -> bool:
 
 
 def _objects(tokens: list[Token], vocabulary: Vocabulary):
+    """(kind, object compounds, purpose compounds) of a line's tokens, read from the end."""
     i = len(tokens) - 1
     kind = "unknown"
 
