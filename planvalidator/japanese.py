@@ -62,7 +62,7 @@ class Reading:
     ends: frozenset[int]                        # every word's end
     kind: str                                   # purchase | job | rental | unknown
     objects: tuple[tuple[int, int, int], ...]   # the object compounds (start, end, start of their head word)
-    purposes: tuple[tuple[int, int], ...]       # 「XX用」 compounds before the object: what it is for
+    purposes: tuple[tuple[int, int, int], ...]  # 「XX用」 compounds before the object: what it is for
 
     def aligned(self, start: int, end: int | None) -> bool:
         """Whether text[start:end] is whole words (not part of a longer word); with ``end`` None,
@@ -78,7 +78,7 @@ class Reading:
 
     def is_purpose(self, start: int, end: int) -> bool:
         """Whether text[start:end] is what the object is for (「iPad用スタンド」: a stand, for an iPad)."""
-        return self.kind == "purchase" and any(start < e and end > s for s, e in self.purposes)
+        return self.kind == "purchase" and any(start < e and end > h for s, e, h in self.purposes)
 
 
 _LOCAL = threading.local()           # a Sudachi tokenizer is not shared between threads (the server)
@@ -250,5 +250,5 @@ def _objects(tokens: list[Token], vocabulary: Vocabulary):
         if suffix in INCLUDED_SUFFIXES:
             objects.append(found)                  # 「制御PC付き検査装置」: the PC comes with it
         elif suffix in PURPOSE_SUFFIXES:
-            purposes.append(found[:2])
+            purposes.append(found)                 # (its head: 「スマホスタンド試作用」 is for a prototype)
     return "purchase", objects, purposes

@@ -19,7 +19,8 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 _ASCII_WORD = re.compile(r"[a-z0-9 '.+]+")
-_CLAUSE_END = re.compile(r"[、。,;；）)\]」\n]")
+_CLAUSE_END = re.compile(r"[、。,;；」\n]")        # (a closing bracket does not end it: 「PC（本体）を除く」)
+_WINDOW = 40                                        # characters either side of a match that context is read from
 _SKIP = " 　・:：（(「"
 _NEGATION_WINDOW = 10
 
@@ -117,7 +118,7 @@ class KeywordSet:
                         list(g.get("sure_text", [])))
                   for g in spec["groups"]]
         return cls(spec.get("source", ""), groups,
-                   [kana(fold(t)) for t in keywords.get("negations", [])],
+                   [fold(t) for t in keywords.get("negations", [])],      # read in the text as written
                    [kana(fold(t)) for t in keywords.get("innocent_after", [])],
                    [kana(fold(t)) for t in keywords.get("unsure_after", [])],
                    [kana(fold(t)) for t in spec.get("unsure_text", [])],
@@ -171,7 +172,7 @@ class KeywordSet:
                             purpose = words.is_purpose(m.start(), m.end())
                             if not purpose:
                                 continue        # only mentioned, not what is bought
-                    severity = self._weigh(group, folded, whole, m)
+                    severity = self._weigh(group, folded, whole, m, plain)
                     if severity is None:
                         continue
                     note = group.note
@@ -182,15 +183,17 @@ class KeywordSet:
                         best = hit
         return best
 
-    def _weigh(self, group: Group, text: str, whole: str, m: re.Match) -> str | None:
-        after = text[m.end():].lstrip(_SKIP)
-        before = text[:m.start()].rstrip(_SKIP)
+    def _weigh(self, group: Group, text: str, whole: str, m: re.Match, plain: str | None = None) -> str | None:
+        """The severity of one match after its context (``plain``: the text before hiragana was
+        folded, where the negations are read), or None when the context clears it."""
+        after = text[m.end():m.end() + _WINDOW].lstrip(_SKIP)
+        before = text[max(0, m.start() - _WINDOW):m.start()].rstrip(_SKIP)
         bare = after.lstrip(kana("のをがに"))      # 「光熱費の削減」「電気代を削減」 (the text is in katakana here)
         if any(a.startswith(t) for t in group.innocent_after + self.innocent_after for a in (after, bare)):
             return None
         if any(before.endswith(t) for t in group.innocent_before):
             return None
-        clause = _CLAUSE_END.split(text[m.end():], maxsplit=1)[0][:_NEGATION_WINDOW]
+        clause = _CLAUSE_END.split((plain or text)[m.end():m.end() + _WINDOW], maxsplit=1)[0][:_NEGATION_WINDOW]
         if any(n in clause for n in self.negations):
             return None
         severity = group.severity

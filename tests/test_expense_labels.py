@@ -14,10 +14,10 @@ from expense_labels import RULES, label_counts, load_items, markdown, measure, m
 
 FLOORS = {     # a few points below the figures measured with the Japanese reading (README), so a change that
                # makes matching worse fails: (precision, recall) fired, then (precision, recall) exact severity
-    "PV102": (0.97, 0.88, 0.92, 0.83),
+    "PV102": (0.97, 0.87, 0.93, 0.83),
     "PV103": (0.91, 0.79, 0.88, 0.77),
-    "PV104": (0.90, 0.81, 0.90, 0.81),
-    "PV105": (0.92, 0.82, 0.92, 0.82),
+    "PV104": (0.92, 0.78, 0.92, 0.78),
+    "PV105": (0.95, 0.82, 0.95, 0.82),
 }
 
 

@@ -126,3 +126,30 @@ def test_without_the_analyser_the_words_alone_decide():
     word is then not told apart, which is why the reading is the default."""
     assert severity("general_purpose", "ノートPC（データ解析用）") == "error"
     assert severity("general_purpose", "運搬用軽バン") == "error"
+
+
+# --- valid rows a review wrote the way applicants write them: no error (read as Japanese) ---------
+
+@pytest.mark.parametrize("family, text, expected", [
+    ("indirect", "税抜（消費税10%）", None),                     # the tax is named only to be left out
+    ("indirect", "消費税は含みません", None),
+    ("indirect", "振込手数料は当社負担", None),
+    ("indirect", "収入印紙は不要", None),
+    ("indirect", "電気代は主催者負担", None),
+    ("filing_fee", "出願料（印紙代）を除く", None),               # the negation after the bracket
+    ("indirect", "通信費削減サービスの市場調査", None),           # a survey about it
+    ("indirect", "ガス代替燃料の試作原料", None),                 # not ガス代
+    ("already_ordered", "前回試作時に購入した材料と同仕様", "warning"),   # another purchase, mentioned
+    ("already_ordered", "購入済みの設備は使用しない", None),
+    ("general_purpose", "UVプリンタ", None),                      # 5.※(5) is the office printer
+    ("general_purpose", "大判プリンター（看板製作用）", None),
+    ("general_purpose", "スマホスタンド試作用ABS樹脂", None),     # for a prototype, not for a phone
+    ("general_purpose", "自動車用シートカバー", None),            # a vehicle part
+    ("inappropriate", "手土産用菓子の試作原料", None),            # a product, not a gift
+    ("inappropriate", "ゴルフボール試作用ゴム材", None),
+    ("inappropriate", "飲食の提供なし", None),
+    ("filing_fee", "外国出願費用（米国）", None),
+])
+def test_valid_rows_as_applicants_write_them(family, text, expected):
+    assert severity(family, text, reading=japanese) == expected
+

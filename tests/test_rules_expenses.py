@@ -209,6 +209,10 @@ def test_findings_follow_an_inserted_row_and_a_sheet_in_front(example_with):
     ("借損料", "展示会用モニターのレンタル", None),
     ("原材料費", "製造装置一式", "warning"),                              # words leave room
     ("原材料費", "製造装置の部品（アルミ材）", None),
+    ("雑役務費", "試作補助員（期間雇用）の賃金", None),                   # hired for the project: the definition
+    ("雑役務費", "嘱託職員（本事業のため新規雇用）の賃金", None),
+    ("借損料", "展示会用什器の借上げ（購入はしない）", None),             # mentions a purchase it does not make
+    ("原材料費", "加工機用の刃物（消耗品）", None),
 ])
 def test_expenses_that_contradict_their_item(example_with, item, text, expected):
     category = "事業費" if item in ("雑役務費", "借損料") else "試作・開発費"
