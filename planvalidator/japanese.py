@@ -22,6 +22,7 @@ keyword rules fall back to matching the words alone.
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
@@ -116,22 +117,45 @@ def read(text: str, vocabulary: Vocabulary) -> Reading | None:
     return _read(text, vocabulary)
 
 
+_BRACKET_CHARS = re.compile("[" + re.escape("".join(BRACKETS) + "".join(BRACKETS.values())) + "]")
+
+
+def _pieces(text: str):
+    """(offset, piece) of the text between brackets, and each bracket as a piece of its own: the
+    dictionary would otherwise read 「部品（ヒーター）」 as one word."""
+    at = 0
+    for m in _BRACKET_CHARS.finditer(text):
+        if m.start() > at:
+            yield at, text[at:m.start()]
+        yield m.start(), m.group()
+        at = m.end()
+    if at < len(text):
+        yield at, text[at:]
+
+
 @lru_cache(maxsize=4096)
 def _read(text: str, vocabulary: Vocabulary) -> Reading:
     short, long = _tokenizers()
-    starts, ends = set(), set()
-    for m in short.tokenize(text):
-        starts.add(m.begin())
-        ends.add(m.end())
-    tokens = tuple(Token(m.begin(), m.end(), m.surface(), m.part_of_speech()[0], m.part_of_speech()[1],
+    starts, ends, tokens = set(), set(), []
+    for at, piece in _pieces(text):
+        if _BRACKET_CHARS.fullmatch(piece):
+            starts.add(at)
+            ends.add(at + 1)
+            tokens.append(Token(at, at + 1, piece, "補助記号", "括弧", piece))
+            continue
+        for m in short.tokenize(piece):
+            starts.add(at + m.begin())
+            ends.add(at + m.end())
+        tokens += [Token(at + m.begin(), at + m.end(), m.surface(), m.part_of_speech()[0], m.part_of_speech()[1],
                          m.normalized_form().casefold(), m.part_of_speech()[2] in ("助数詞", "助数詞可能"))
-                   for m in long.tokenize(text))
+                   for m in long.tokenize(piece)]
+    tokens = tuple(tokens)
     outside, asides = _split_brackets(tokens)
     kind, objects, purposes = _objects(outside, vocabulary)
     if kind == "purchase":                  # 「検査装置一式（制御用PC含む）」: what the brackets say comes with it
         for aside in asides:
-            if any(t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS for t in aside):
-                objects += _compounds(aside, vocabulary)
+            if not objects or any(t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS for t in aside):
+                objects += _compounds(aside, vocabulary)    # (「一式（パソコン）」: the brackets name the set)
     return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, tuple(objects), tuple(purposes))
 
 

@@ -115,6 +115,7 @@ def test_the_rest_of_the_row_can_make_a_word_unsure():
     ("ぱそこん（ノート）", "error"),                               # the reading in hiragana
     ("すまほ 2台", "error"),
     ("すまほけーす", None),                                        # part of a longer hiragana word
+    ("一式（パソコン）", "error"),                                 # the brackets name what the set is
     ("自動車部品の試作", None),
 ])
 def test_the_object_of_the_expense_decides(text, expected):

@@ -213,6 +213,7 @@ def test_findings_follow_an_inserted_row_and_a_sheet_in_front(example_with):
     ("雑役務費", "嘱託職員（本事業のため新規雇用）の賃金", None),
     ("借損料", "展示会用什器の借上げ（購入はしない）", None),             # mentions a purchase it does not make
     ("原材料費", "加工機用の刃物（消耗品）", None),
+    ("原材料費", "製造装置の消耗部品（ヒーター）", None),                 # a part (the dictionary joined 部品（ヒーター）)
 ])
 def test_expenses_that_contradict_their_item(example_with, item, text, expected):
     category = "事業費" if item in ("雑役務費", "借損料") else "試作・開発費"
