@@ -154,8 +154,12 @@ def _read(text: str, vocabulary: Vocabulary) -> Reading:
     kind, objects, purposes = _objects(outside, vocabulary)
     if kind == "purchase":                  # 「検査装置一式（制御用PC含む）」: what the brackets say comes with it
         for aside in asides:
-            if not objects or any(t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS for t in aside):
-                objects += _compounds(aside, vocabulary)    # (「一式（パソコン）」: the brackets name the set)
+            if not objects:                 # 「一式（パソコン）」: the brackets name the set
+                objects += _compounds(aside, vocabulary)
+            elif any(t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS for t in aside):
+                words = [t for t in aside if not (t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS)]
+                included, found, _purposes = _objects(words, vocabulary)   # its objects, not what they are for
+                objects += found if included == "purchase" else []
     return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, tuple(objects), tuple(purposes))
 
 

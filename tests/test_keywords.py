@@ -116,6 +116,8 @@ def test_the_rest_of_the_row_can_make_a_word_unsure():
     ("すまほ 2台", "error"),
     ("すまほけーす", None),                                        # part of a longer hiragana word
     ("一式（パソコン）", "error"),                                 # the brackets name what the set is
+    ("検査装置一式（制御用PC含む）", "warning"),                  # a PC comes with it (制御用: not for sure)
+    ("リーフレット（スマホ用QRコード付き）", None),                # a QR code comes with it, for phones
     ("自動車部品の試作", None),
 ])
 def test_the_object_of_the_expense_decides(text, expected):
