@@ -16,34 +16,16 @@ Target (issue 5): a cold `planvalidator check` ≤ 1 s on this machine.
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from timing import CALAMINE, cold
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "templates" / "r7" / "kinyurei-r7.xlsx"
 PY = sys.executable
 
-CALAMINE = ("from python_calamine import CalamineWorkbook as W; b = W.from_path(r'{0}');"
-            "[b.get_sheet_by_name(n).to_python() for n in b.sheet_names]")
 OPENPYXL = "import openpyxl; openpyxl.load_workbook(r'{0}')"
-
-
-# as after `pip install`, which compiles every module: the first run writes the .pyc files
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def cold(argv: list[str], repeat: int) -> float:
-    subprocess.run(argv, capture_output=True, env=ENV)  # warm the OS file cache, write .pyc
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, env=ENV)
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs) * 1000
 
 
 def main() -> int:

@@ -26,12 +26,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,18 +37,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from helpers import EXAMPLE, insert_rows_like_excel  # noqa: E402
+from timing import CALAMINE, cold, warm  # noqa: E402
 
 PY = sys.executable
 SHEET = "計画様式7"
 FIRST = 6            # the first expense row of the template
 SLOTS = 40           # expense rows in the template (6–45)
 COLUMNS = "BCDEFGHIJKLMN"
-
-CALAMINE = ("from python_calamine import CalamineWorkbook as W; b = W.from_path(r'{0}');"
-            "[b.get_sheet_by_name(n).to_python() for n in b.sheet_names]")
-
-# as after `pip install`, which compiles every module: the first run writes the .pyc files
-ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 
 def expense_lines(ws) -> list[dict[str, object]]:
@@ -96,26 +87,6 @@ def grown(rows: int, target: Path) -> Path:
             r += 1
     book.save(target)
     return target
-
-
-def cold(argv: list[str], repeat: int) -> float:
-    subprocess.run(argv, capture_output=True, env=ENV, cwd=ROOT)  # warm the OS file cache, write .pyc
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(argv, capture_output=True, env=ENV, cwd=ROOT)
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs) * 1000
-
-
-def warm(fn, repeat: int) -> float:
-    fn()
-    runs = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        runs.append(time.perf_counter() - start)
-    return statistics.median(runs) * 1000
 
 
 def calamine_read(path: Path) -> None:

@@ -167,15 +167,20 @@ def money_dict(money, cut) -> dict | None:
     return d
 
 
-def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Finding]:
-    """Every applicable, selected rule's findings at their graded severity, texts rendered for the
-    program; a rule that raises becomes one PV900 finding."""
+def selected(context: Context, selection: Selection) -> set[str]:
+    """The codes of the rules that run: those that apply to the program and that the user selected."""
+    from planvalidator import rules
+
+    return {r.code for r in rules.all_rules() if context.program.applies(r.code) and selection.enabled(r)}
+
+
+def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[str]) -> list[Finding]:
+    """The findings of the ``wanted`` rules at their graded severity, texts rendered for the program;
+    a rule that raises becomes one PV900 finding."""
     from planvalidator import rules, schema
     from planvalidator.facts import render
 
     catalogue = {r.code: r for r in rules.all_rules()}
-    applies = context.program.applies
-    wanted = {code for code, r in catalogue.items() if applies(code) and selection.enabled(r)}
     findings = list(plan.problems)
     if wanted & set(rules.SCHEMA_RULES):
         findings += rules.run("PV001〜PV006（シートのスキーマ）", schema.validate, plan)
@@ -198,20 +203,20 @@ def run_rules(plan: Plan, context: Context, selection: Selection) -> list[Findin
 
 def check(plan: Plan, options: Options | None = None, *, file: str | None = None) -> Report:
     """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked."""
-    from planvalidator import accepted, rules
+    from planvalidator import accepted
     from planvalidator.annotate.results import TITLE
     from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
 
     options = options or Options()
     context = Context(plan)
-    findings = run_rules(plan, context, options.selection)
+    ran = selected(context, options.selection)
+    findings = run_rules(plan, context, options.selection, ran)
     order = [plan.actual(s.name) for s in plan.layout.sheets]
     findings = sort_findings(findings, order)
     marks = accepted.read_marks(plan.grid, (RESULTS_SHEET, RESULTS_SHEET_ALT), TITLE)
     findings, unmatched = accepted.apply(findings, plan.grid, marks, options.accept)
     # marks of rules that did not run this time are kept as they were (a narrower --select must not
     # lose a reviewer's work); a mark of a rule that ran and found nothing there is done with
-    ran = {r.code for r in rules.all_rules() if context.program.applies(r.code) and options.selection.enabled(r)}
     kept = [mark for (rule, _sheet, _where), mark in marks.items() if rule not in ran]
     money, cut = _money(plan, context, findings)
     return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context,

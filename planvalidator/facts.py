@@ -8,6 +8,7 @@ a key of :func:`facts`; :func:`render` fails loudly on an unknown one (tests ren
 
 from __future__ import annotations
 
+from planvalidator.calc import rate_limit
 from planvalidator.layout import Layout
 from planvalidator.program import Program
 
@@ -49,7 +50,7 @@ def _build(program: Program, layout: Layout) -> dict:
         "first_category": cats[0].code if cats else "",
         "first_rate": cats[0].rate_text if cats else "",
         "first_cap_yen": f"{cats[0].cap:,}" if cats else "",
-        "first_rate_example": f"{_rate_limit(2_000_000, cats[0]):,}" if cats else "",
+        "first_rate_example": f"{rate_limit(2_000_000, cats[0]):,}" if cats else "",
         "earliest_grant": program.earliest_grant_date.isoformat(),
         "max_years": str(program.max_years),
         "last_year_end": _last_year_end(program),
@@ -70,11 +71,6 @@ def _sheet_range(layout: Layout) -> str:
     while common and first[common - 1].isdigit():     # keep a number whole: 計画様式1〜12, not 計画様式1〜2
         common -= 1
     return f"{first}〜{last[common:]}"
-
-
-def _rate_limit(eligible: int, category) -> int:
-    from planvalidator.calc import rate_limit
-    return rate_limit(eligible, category)
 
 
 def _last_year_end(program: Program) -> str:

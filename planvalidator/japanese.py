@@ -99,6 +99,7 @@ def _tokenizers():
     return pair
 
 
+@lru_cache(maxsize=None)
 def installed() -> bool:
     """Whether SudachiPy and its dictionary can be imported (without loading the dictionary: ~60 ms,
     paid only when a line needs reading)."""
