@@ -25,6 +25,9 @@ class Options:
 class Context:
     """What several rules share, computed once per plan: the program, the 事業区分, the arithmetic."""
     plan: Plan
+    # the files submitted with the workbook (planvalidator.attachments.Attachment each), when they were
+    # given (``planvalidator batch``); None: not known, and the attachment rules say nothing
+    attachments: list | None = None
 
     @cached_property
     def program(self):
@@ -201,14 +204,16 @@ def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[st
     return out
 
 
-def check(plan: Plan, options: Options | None = None, *, file: str | None = None) -> Report:
-    """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked."""
+def check(plan: Plan, options: Options | None = None, *, file: str | None = None,
+          attachments: list | None = None) -> Report:
+    """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked.
+    ``attachments``: the files submitted with it (planvalidator.attachments), when known."""
     from planvalidator import accepted
     from planvalidator.annotate.results import TITLE
     from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
 
     options = options or Options()
-    context = Context(plan)
+    context = Context(plan, attachments)
     ran = selected(context, options.selection)
     findings = run_rules(plan, context, options.selection, ran)
     order = [plan.actual(s.name) for s in plan.layout.sheets]
@@ -239,7 +244,8 @@ def check_plan(plan: Plan, options: Options | None = None) -> list[Finding]:
     return check(plan, options).findings
 
 
-def check_file(path: str | Path, options: Options | None = None) -> Report:
+def check_file(path: str | Path, options: Options | None = None, *, attachments: list | None = None,
+               file: str | None = None) -> Report:
     from planvalidator.reader import read
 
-    return check(read(path), options, file=str(path))
+    return check(read(path), options, file=file or str(path), attachments=attachments)

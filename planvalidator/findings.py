@@ -41,6 +41,7 @@ class Finding:
     value: object = dataclass_field(default=None, compare=False, hash=False)
     expected: object = dataclass_field(default=None, compare=False, hash=False)
     accepted: str | None = dataclass_field(default=None, compare=False, hash=False)  # the reviewer's 確認済み note
+    attachment: str | None = None      # the submitted file the finding is about (planvalidator batch), e.g. 決算書.pdf
 
     @property
     def row(self) -> int | None:
@@ -61,7 +62,7 @@ class Finding:
     def where(self) -> str:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
-        return self.sheet or ""
+        return self.sheet or self.attachment or ""
 
 
 def plain(value):

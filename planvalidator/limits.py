@@ -29,3 +29,13 @@ CHECKS_AT_ONCE = 4                  # checks running at once (timed-out ones inc
 # --- reading an expense line as Japanese (planvalidator/japanese.py) -----------------------------
 MAX_READ_BYTES = 48_000             # one text SudachiPy reads as Japanese (it refuses more than 49,149 bytes);
                                     # a longer 品名・内容 is matched by its words alone
+
+# --- an intake (planvalidator batch) ---------------------------------------------------------------
+MAX_APPLICATION_FILES = 200         # files in one application (its folder or zip)
+MAX_APPLICATION_BYTES = 256 * MiB   # one application's files together, decompressed
+MAX_ATTACHMENT_BYTES = 100 * MiB    # one attachment (a PDF of a scanned 決算書 can be large)
+MAX_FOLDER_DEPTH = 4                # subfolders inside an application's folder
+APPLICATION_SECONDS = 60.0          # checking one application in a worker; past it the worker is stopped
+PDF_PAGES_READ = 10                 # pages of an attachment whose text is read (a 決算報告書: a cover and ~7 statements)
+PDF_TEXT_CHARS = 40_000             # characters kept of one attachment's text
+WORKER_MEMORY_BYTES = 4 * 1024 * MiB   # address space of one batch worker (the dictionary and pools included)

@@ -40,9 +40,12 @@ def canon(text: str) -> str:
     return _canon(text if isinstance(text, str) else str(text))
 
 
-@lru_cache(maxsize=1 << 16)
-def _canon(text: str) -> str:           # (a table repeats its texts: each is folded once)
+def fold(text: str) -> str:
+    """:func:`canon` without its cache, for a long text seen once (the text of a PDF)."""
     return _SPACES.sub("", nfkc(text)).casefold()
+
+
+_canon = lru_cache(maxsize=1 << 16)(fold)    # (a table repeats its texts: each is folded once)
 
 
 def means(value, choice: str) -> bool:

@@ -113,7 +113,7 @@ def read_xml(data: bytes, part: str = "part"):
 _CHUNK = 1024 * 1024
 
 
-def _read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
+def read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
     """A part's bytes, decompressed a chunk at a time and never past its declared size.
 
     ``ZipFile.read`` asks the decompressor for everything at once, so a part whose directory
@@ -164,7 +164,7 @@ class Parts(dict):
         if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
             raise PackageError(name, "Excel が使わない圧縮形式です（ファイルが壊れているか、細工されています）")
         try:
-            data = _read_capped(self._zf, info, name)
+            data = read_capped(self._zf, info, name)
         except PackageError:
             raise
         except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:

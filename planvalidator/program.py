@@ -125,6 +125,25 @@ def _models():
         source: str = ""
         entries: list[DocumentSpec] = Field(alias="list")
 
+    class AttachmentKindSpec(Model):
+        name: str
+        document: str                   # the id of a documents entry (financials, consent …)
+        words: Words = []
+        file_words: Words = []
+        titles: Words = []
+        with_: Words = Field(default=[], alias="with")
+
+    class AttachmentBundle(Model):
+        words: Words
+        kinds: Words
+
+    class AttachmentsSpec(Model):
+        source: str = ""
+        periods: Annotated[StrictInt, Field(ge=1)]
+        required: dict[str, Words]
+        kinds: dict[str, AttachmentKindSpec]
+        bundles: list[AttachmentBundle] = []
+
     class KeywordGroup(Model):
         label: str
         terms: Words
@@ -207,6 +226,7 @@ def _models():
         whole_outsourcing_share: Ratio
         content: Content
         documents: Documents
+        attachments: AttachmentsSpec | None = None
         keywords: Keywords
 
     return ProgramSpec
@@ -347,6 +367,52 @@ class Document:
     def matches(self, title: str | None) -> bool:
         text = canon(title or "")
         return any(canon(k) in text for k in self.keywords)
+
+
+@dataclass(frozen=True)
+class AttachmentKind:
+    """A kind of submitted document (program.yaml ``attachments.kinds``): 貸借対照表, 同意書 …
+
+    The word lists are kept folded (:func:`canon`: NFKC, no white space, case-folded), the form
+    the text of a PDF and a file name are compared in (planvalidator/attachments.py)."""
+    id: str
+    name: str
+    document: str                      # the documents entry it belongs to (financials, consent …)
+    words: tuple[str, ...]             # in the text or the file name
+    file_words: tuple[str, ...] = ()   # in the file name only
+    titles: tuple[str, ...] = ()       # at the head of a page only
+    with_: tuple[str, ...] = ()        # the text must also have one of these
+
+
+@dataclass(frozen=True)
+class AttachmentBundle:
+    """A file name that stands for several documents when only the name is known (「決算書.pdf」)."""
+    words: tuple[str, ...]
+    kinds: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AttachmentVocabulary:
+    """What the submitted files are recognised by and what each applicant must submit
+    (program.yaml ``attachments``, 公募要領 6.(3))."""
+    source: str
+    periods: int                                  # 直近2期分 → 2
+    kinds: dict[str, AttachmentKind]
+    bundles: tuple[AttachmentBundle, ...]
+    required: dict[str, tuple[str, ...]]         # org type key → the kind ids of ② it must submit
+
+    def kinds_of(self, document: str) -> tuple[str, ...]:
+        """The kind ids that belong to one documents entry (「innovation」→ 経営革新計画の承認書)."""
+        return tuple(k for k, kind in self.kinds.items() if kind.document == document)
+
+    @property
+    def financial_documents(self) -> frozenset[str]:
+        """The documents entries the required kinds belong to (② 直近2期分の決算書等)."""
+        return frozenset(self.kinds[k].document for kinds in self.required.values() for k in kinds)
+
+    def names(self, kinds) -> str:
+        """「損益計算書・法人税申告書 別表二」."""
+        return "・".join(self.kinds[k].name for k in kinds if k in self.kinds)
 
 
 @dataclass(frozen=True)
@@ -549,6 +615,20 @@ class Program:
         return [Document(d.id, d.name, tuple(d.keywords), d.when) for d in self.spec.documents.entries]
 
     @cached_property
+    def attachments(self) -> AttachmentVocabulary | None:
+        """The vocabulary of submitted files (program.yaml ``attachments``), or None when the program has none."""
+        a = self.spec.get("attachments")
+        if a is None:
+            return None
+        folded = lambda words: tuple(canon(w) for w in words or ())  # noqa: E731
+        kinds = {k: AttachmentKind(k, v.name, v.document, folded(v.words), folded(v.get("file_words")),
+                                   folded(v.get("titles")), folded(v.get("with_")))
+                 for k, v in a.kinds.items()}
+        bundles = tuple(AttachmentBundle(folded(b.words), tuple(b.kinds)) for b in a.get("bundles") or ())
+        required = {org: tuple(v) for org, v in a.required.items()}
+        return AttachmentVocabulary(a.get("source", ""), a.periods, kinds, bundles, required)
+
+    @cached_property
     def category_fit(self) -> dict[str, "ItemFit"]:
         """{経費内訳 (folded): its definition and the wordings that contradict it} (program.yaml category_fit)."""
         from planvalidator.keywords import fold
@@ -648,6 +728,23 @@ class Program:
             "activity": _Keyed(content.activity_kinds),
             "documents_always": "、".join(always),
             "documents_group": "、".join(group_docs),
+            **self._attachment_facts(),
+        }
+
+    def _attachment_facts(self) -> dict:
+        """The facts of ``attachments`` for the attachment rules (PV403–PV406); empty words without it."""
+        a = self.attachments
+        docs = {d.id: d.name for d in self.documents}
+        if a is None:
+            return {"attachment_periods": "", "attachments_required": _Keyed({k: "" for k in self.org_types}),
+                    "attachment_kinds": _Keyed(), "attachment_document": _Keyed(docs)}
+        return {
+            "attachment_periods": str(a.periods),
+            # {attachments_required[corporation]} → 「貸借対照表・損益計算書・…」
+            "attachments_required": _Keyed({org: a.names(a.required.get(org, ())) for org in self.org_types}),
+            # {attachment_kinds[innovation]} → the names of the kinds of one documents entry
+            "attachment_kinds": _Keyed({d.id: a.names(a.kinds_of(d.id)) for d in self.documents}),
+            "attachment_document": _Keyed(docs),
         }
 
 
@@ -801,8 +898,32 @@ def load_program(folder: Path) -> Program:
         detail = " ".join(str(exc).replace('in "<unicode string>", ', "").split())[:200]
         raise ProgramFileError(path, None, f"YAML として読めません（{detail}）") from None
     spec = _validated(raw, path)
+    _check_attachments(spec, path)
     cats = {
         code: Category(code, c.name, c.rate, c.cap, c.source, tuple(c.org_types), c.max_employees)
         for code, c in spec.categories.items()
     }
     return Program(spec.program, cats, spec.estimate_rounding, raw, spec)
+
+
+def _check_attachments(spec, path: Path) -> None:
+    """``attachments`` names only kinds, documents and org types the file defines (one line naming the key)."""
+    a = spec.get("attachments")
+    if a is None:
+        return
+    documents = {d.id for d in spec.documents.entries}
+    for kind, v in a.kinds.items():
+        if v.document not in documents:
+            raise ProgramFileError(path, f"attachments.kinds.{kind}.document",
+                                   f"documents にない書類です（{'・'.join(sorted(documents))} のどれか）")
+    for org, kinds in a.required.items():
+        if org not in spec.org_types:
+            raise ProgramFileError(path, f"attachments.required.{org}",
+                                   f"org_types にない組織形態です（{'・'.join(spec.org_types)} のどれか）")
+        for i, kind in enumerate(kinds):
+            if kind not in a.kinds:
+                raise ProgramFileError(path, f"attachments.required.{org}.{i}", f"attachments.kinds にない書類「{kind}」です")
+    for n, bundle in enumerate(a.get("bundles") or ()):
+        for i, kind in enumerate(bundle.kinds):
+            if kind not in a.kinds:
+                raise ProgramFileError(path, f"attachments.bundles.{n}.kinds.{i}", f"attachments.kinds にない書類「{kind}」です")

@@ -173,6 +173,19 @@ class _TooManyCells(Exception):
     pass
 
 
+# A styled empty cell (「<c r="B7" s="12"/>」 from Excel and LibreOffice, 「<c r="B7" s="12" t="n"></c>」
+# from openpyxl: most cells of a template) holds nothing the scan keeps. When every cell names its
+# address (so none takes its place from the one before it), they are dropped before parsing: a
+# quarter of the time of a sheet, two handler calls each saved.
+_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}" s="[0-9]{1,6}"(?:/>| t="n"></c>)')
+
+
+def _without_empty_cells(xml: bytes) -> bytes:
+    if b"<c>" not in xml and xml.count(b'<c r="') == xml.count(b"<c "):
+        return _EMPTY_CELL.sub(b"", xml)
+    return xml
+
+
 def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None) -> SheetScan:
     """One pass over a worksheet part. Raises PackageError (a DTD, broken XML, too many cells)."""
     from planvalidator import limits
@@ -182,6 +195,7 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
     limit = limits.MAX_SHEET_CELLS if limit_cells is None else limit_cells
     if xml.count(b"<c ") + xml.count(b":c ") > 4 * limit:     # far too many, without parsing
         raise PackageError(part, f"セルが {limit:,} を大きく超えます")
+    xml = _without_empty_cells(xml)
     target = _Target(limit)
     parser = expat.ParserCreate()
     parser.buffer_text = True

@@ -35,7 +35,7 @@ def test_json_for_one_file_has_the_stable_keys():
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
     (finding,) = data["findings"]
     assert set(finding) == {"rule", "name", "severity", "sheet", "cell", "message", "reference",
-                            "row", "column", "field", "value", "expected", "accepted", "accepted_note"}
+                            "row", "column", "field", "value", "expected", "accepted", "accepted_note", "attachment"}
     assert (finding["rule"], finding["name"], finding["sheet"], finding["cell"]) == \
         ("PV201", "amount-mismatch", "計画様式7", "J9")
     # the machine fields: where (numbers and the layout key), what was read, what was expected

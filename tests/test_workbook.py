@@ -121,6 +121,17 @@ def test_cells_without_addresses_follow_the_one_before():
     assert scan.errors == {(3, 1): "#REF!"}
 
 
+def test_a_styled_empty_cell_still_places_an_unaddressed_cell_after_it():
+    """Styled empty cells are dropped before the scan only when every cell names its address:
+    here the unaddressed formula follows the empty B5, so it is C5."""
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+           b'<row r="5"><c r="A5" s="1"/><c r="B5" s="2" t="n"></c><c><f>A5</f><v>0</v></c></row>'
+           b'<row r="6"><c r="A6" s="1"/><c r="B6" s="2"><f>A6</f><v>1</v></c></row></sheetData></worksheet>')
+    scan = scan_sheet(xml)
+    assert scan.formulas == {(5, 3): "=A5", (6, 2): "=A6"}
+    assert scan_sheet(xml.replace(b"<c><f>", b'<c r="C5"><f>')).formulas == scan.formulas
+
+
 def test_entities_are_not_expanded(tmp_path):
     """A sheet declaring entities (how XML attacks read files) is refused: nothing is expanded,
     and the applicant gets one line naming the file and the sheet."""

@@ -51,11 +51,12 @@ def default_output(path) -> Path:
 
 
 def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | None = None,
-                  options=None) -> tuple[Report, Path]:
+                  options=None, attachments: list | None = None, report: Report | None = None) -> tuple[Report, Path]:
     """Check ``path`` and write the annotated workbook; the input is only read unless ``in_place``.
 
     ``skipped`` (a list) receives the (sheet, cell) whose note was not written because the cell
-    holds a threaded comment (it is still highlighted and listed on the results sheet)."""
+    holds a threaded comment (it is still highlighted and listed on the results sheet).
+    ``report``: the check of ``path`` already made (planvalidator batch), not made again."""
     from planvalidator.annotate.file import FileAnnotator
     from planvalidator.engine import check_file
     from planvalidator.errors import CannotCheck
@@ -65,7 +66,8 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
     if not in_place and target.resolve() == path.resolve():
         raise CannotCheck("出力先が入力ファイルと同じです（上書きするなら --in-place、別名なら -o を指定）",
                           file=path.name)
-    report = check_file(path, options)
+    if report is None:
+        report = check_file(path, options, attachments=attachments)
     annotator = FileAnnotator(path)
     annotate(annotator, report)
     try:

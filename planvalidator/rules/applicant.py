@@ -7,13 +7,12 @@ the prefecture and its municipalities, グループの構成員数) are program 
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 from planvalidator.findings import Severity
-from planvalidator.normalize import canon, date_or_none, means, nfkc
+from planvalidator.normalize import canon, date_or_none, means
+from planvalidator import places
 from planvalidator.plan import Plan
-from planvalidator.program import Region
 from planvalidator.rules import define, implements
 
 NOT_SME = define(
@@ -207,24 +206,6 @@ def category_not_eligible(plan: Plan, context):
             field="applicant.category", value=field.value, expected=choose or None)
 
 
-_POSTAL = re.compile(r"^〒?\s*\d{3}-?\d{4}\s*")
-
-
-def _where(region: Region, address: str | None) -> str:
-    """"in" (in the program's prefecture), "out" (another prefecture) or "unknown"."""
-    text = _POSTAL.sub("", nfkc(address or "").strip()).replace(" ", "").replace("\u3000", "")
-    if not text:
-        return "unknown"
-    for pref in region.prefectures:
-        if text.startswith(pref):
-            return "in" if pref == region.prefecture else "out"
-    if any(text.startswith(m) for m in region.municipalities):
-        return "in"
-    if any(m in text for m in region.municipalities) or region.prefecture in text:
-        return "in"
-    return "unknown"
-
-
 @implements(OUTSIDE_REGION)
 def outside_region(plan: Plan, context):
     region = context.program.region
@@ -232,10 +213,10 @@ def outside_region(plan: Plan, context):
     address_field = plan.field("applicant", "address")
     office_field = plan.field("company", "office_in_region")
     address = plan.value("applicant", "address")
-    where = _where(region, address)
+    where = places.where(region, address)
     office = plan.value("company", "office_in_region")
     if where == "out":
-        if office and _where(region, office) == "in":
+        if office and places.where(region, office) == "in":
             pass
         elif office_field is not None:
             yield OUTSIDE_REGION.finding(
@@ -243,7 +224,7 @@ def outside_region(plan: Plan, context):
                 f"所在地「{address}」は{inside}外です。{inside}内の事務所・事業所・工場等の所在地を書いてください"
                 + (f"（「{office}」は{inside}内と確認できません）" if office else ""),
                 field="company.office_in_region", value=office)
-    elif where == "unknown" and address and address_field is not None and not (office and _where(region, office) == "in"):
+    elif where == "unknown" and address and address_field is not None and not (office and places.where(region, office) == "in"):
         yield OUTSIDE_REGION.finding(
             plan.actual("applicant"), address_field.cell,
             f"所在地「{address}」が{inside}内か確認できません。都道府県から書いてください", severity=Severity.WARNING,
@@ -251,7 +232,7 @@ def outside_region(plan: Plan, context):
     members = plan.table("consent", "members")
     if members is not None and "address" in members.positions:
         for rec, r in members.rows():
-            if r.get("address") and _where(region, r["address"]) == "out":
+            if r.get("address") and places.where(region, r["address"]) == "out":
                 yield OUTSIDE_REGION.finding(
                     plan.actual("consent"), members.cell(rec, "address"),
                     f"構成員「{r.get('name') or ''}」の所在地「{r['address']}」は{inside}外です。"

@@ -35,7 +35,7 @@ MISMATCH = define(
 """, reads=("documents", "org_types"))
 
 
-def _rows(plan: Plan, documents):
+def document_rows(plan: Plan, documents):
     """{document id: (record, row)} for the rows of the 提出書類 table."""
     t = plan.table(SHEET, "documents")
     found = {}
@@ -53,11 +53,11 @@ def _rows(plan: Plan, documents):
     return t, found
 
 
-def _attached(row) -> bool:
+def is_attached(row) -> bool:
     return means(row.get("attached"), "有")
 
 
-def _declared(plan: Plan, name: str) -> bool | None:
+def declared_yes(plan: Plan, name: str) -> bool | None:
     value = plan.value(SHEET, name)
     return None if value is None else means(value, "有")
 
@@ -65,7 +65,7 @@ def _declared(plan: Plan, name: str) -> bool | None:
 @implements(MISSING)
 def document_missing(plan: Plan, context):
     documents = context.program.documents
-    t, rows = _rows(plan, documents)
+    t, rows = document_rows(plan, documents)
     if t is None:
         return
     for doc in documents:
@@ -73,7 +73,7 @@ def document_missing(plan: Plan, context):
         if not needed or doc.id not in rows:
             continue
         record, row = rows[doc.id]
-        if not _attached(row):
+        if not is_attached(row):
             why = "グループ申請では全構成員の" if doc.when == "group" else "必ず提出する書類です。"
             yield MISSING.finding(plan.actual(SHEET), t.cell(record, "attached"),
                                   f"{doc.name}の添付が「{row.get('attached') or '空欄'}」です（{why}添付してください）",
@@ -83,7 +83,7 @@ def document_missing(plan: Plan, context):
 @implements(MISMATCH)
 def declaration_mismatch(plan: Plan, context):
     documents = context.program.documents
-    t, rows = _rows(plan, documents)
+    t, rows = document_rows(plan, documents)
     if t is None:
         return
     sheet = plan.actual(SHEET)
@@ -92,22 +92,22 @@ def declaration_mismatch(plan: Plan, context):
             continue
         record, row = rows[doc.id]
         if doc.when == "group":
-            if _attached(row) and context.org_type not in (None, "group"):
+            if is_attached(row) and context.org_type not in (None, "group"):
                 yield MISMATCH.finding(sheet, t.cell(record, "attached"),
                                        f"{doc.name}は {context.program.group_min_members} 者以上のグループ申請のときだけの"
                                        f"書類です（組織形態は「{plan.value(SHEET, 'org_type')}」）",
                                        field=f"{SHEET}.documents.attached", value=row.get("attached"), expected="無")
         elif doc.when in ("innovation_plan", "partnership"):
-            declared = _declared(plan, doc.when)
+            declared = declared_yes(plan, doc.when)
             field = plan.field(SHEET, doc.when)
             if declared is None or field is None:
                 continue
-            if declared and not _attached(row):
+            if declared and not is_attached(row):
                 yield MISMATCH.finding(sheet, t.cell(record, "attached"),
                                        f"「{field.title}」が「有」ですが、{doc.name}の添付が「{row.get('attached') or '空欄'}」です"
                                        f"（添付しないと加点されません）",
                                        field=f"{SHEET}.documents.attached", value=row.get("attached"), expected="有")
-            elif not declared and _attached(row):
+            elif not declared and is_attached(row):
                 yield MISMATCH.finding(sheet, field.cell,
                                        f"{doc.name}を添付していますが、「{field.title}」が「無」です（該当するなら「有」にしてください）",
                                        field=f"{SHEET}.{doc.when}", value=field.value, expected="有")

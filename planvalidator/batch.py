@@ -1,0 +1,262 @@
+"""``planvalidator batch``: every application of an intake checked, attachments included, each in a
+worker process that may crash, hang or abort without stopping the batch; results of unchanged
+applications reused from earlier runs.
+
+The workers are pebble's process pool: a task past its time limit is stopped with its process, and a
+worker that dies (a native crash, an abort, the memory limit) fails only its own task — pebble starts
+a new one and the pool goes on, which ``concurrent.futures.ProcessPoolExecutor`` does not do (one dead
+worker breaks the whole pool).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from planvalidator import __version__, limits
+from planvalidator.errors import CannotCheck
+from planvalidator.intake import Source, files_of, split
+from planvalidator.summary import CANNOT_CHECK, Application
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    options: object = None                    # engine.Options (rule selection)
+    annotate_dir: Path | None = None          # write an annotated copy of each workbook here
+    jobs: int = 1                             # worker processes
+    timeout: float = limits.APPLICATION_SECONDS
+    cache_dir: Path | None = None             # reuse results of unchanged applications (None: never)
+
+
+# --- one application (in a worker) ------------------------------------------------------------------
+
+def annotated_name(source: Source, workbook: str) -> str:
+    """The annotated copy's file name: the application's name, then _チェック結果, the workbook's suffix."""
+    from planvalidator.annotate import SUFFIX
+
+    stem = Path(source.id).stem if source.kind in ("workbook", "zip") else source.id
+    return f"{stem}{SUFFIX}{Path(workbook).suffix.lower()}"
+
+
+def check_application(source: Source, options=None, annotate_dir: Path | None = None) -> dict:
+    """Check one application: its workbook with its attachments read; annotate a copy when asked.
+    Returns :class:`Application` as a dict (what crosses the process boundary and the cache)."""
+    from planvalidator.errors import unexpected
+
+    app = Application(id=source.id, source=str(source.path))
+    try:
+        files = files_of(source)
+        book, others = split(files)
+        app.attachments = [f.name for f in others]
+        if book is None:
+            raise CannotCheck("事業計画書（.xlsx / .xlsm）が見つかりません", file=source.id)
+        app.workbook = book.name
+        if book.path is not None:
+            _check(app, source, book.path, others, options, annotate_dir)
+        else:                                  # a zip member: our own name on disk, never the member's
+            with tempfile.TemporaryDirectory(prefix="planvalidator-") as tmp:
+                path = Path(tmp) / f"workbook{book.suffix}"
+                path.write_bytes(book.read())
+                _check(app, source, path, others, options, annotate_dir)
+    except CannotCheck as exc:
+        app.error = exc.reason
+        app.verdict = CANNOT_CHECK
+    except Exception as exc:  # noqa: BLE001 — one application's failure is its own row
+        app.error = unexpected("チェック", exc)
+        app.verdict = CANNOT_CHECK
+    return app.to_dict()
+
+
+def _check(app: Application, source: Source, path: Path, others, options, annotate_dir) -> None:
+    from planvalidator.attachments import read_attachment
+    from planvalidator.engine import check
+    from planvalidator.program import load_program
+    from planvalidator.reader import read
+
+    plan = read(path)
+    attachments = None
+    if source.kind != "workbook":               # a lone workbook: its attachments are not known
+        vocabulary = load_program(plan.layout.folder).attachments
+        attachments = [read_attachment(f.name, f.read(), vocabulary) for f in others]
+    report = check(plan, options, file=f"{source.id}/{app.workbook}" if source.kind != "workbook" else source.id,
+                   attachments=attachments)
+    if annotate_dir is not None:
+        from planvalidator.annotate import annotate_file
+
+        target = Path(annotate_dir) / annotated_name(source, app.workbook)
+        annotate_file(path, target, report=report)
+        app.annotated = str(target)
+    fill(app, report)
+
+
+def fill(app: Application, report) -> None:
+    """What the summary shows of a checked application, from its report."""
+    from planvalidator import places
+
+    plan, context = report.plan, report.context
+    app.template = report.template
+    app.verdict = report.verdict
+    app.applicant = _text(plan.value("applicant", "name"))
+    app.city = places.municipality(context.program.region, plan.value("applicant", "address"))
+    app.category = _text(plan.value("applicant", "category"))
+    app.project_name = _text(plan.value("applicant", "project_name"))
+    if report.money is not None:
+        money = report.money
+        app.eligible, app.requested, app.cap, app.limit = money.eligible, money.requested, money.cap, money.limit
+    summary = report.summary
+    app.errors, app.warnings, app.infos = summary["error"], summary["warning"], summary["info"]
+    app.accepted = len(report.accepted)
+    app.findings = [f.to_dict() for f in report.findings]
+    app.missing_documents = missing_documents(report)
+
+
+def missing_documents(report) -> list[str]:
+    """The documents the attachment rules found missing (PV403), each named once."""
+    from planvalidator.rules.attachments import MISSING
+
+    names: list[str] = []
+    for f in report.open_findings:
+        if f.rule == MISSING.code:
+            for name in (f.expected if isinstance(f.expected, (list, tuple)) else [f.expected or f.message]):
+                if name not in names:
+                    names.append(str(name))
+    return names
+
+
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+# --- reuse ----------------------------------------------------------------------------------------
+
+def _schemas_digest() -> str:
+    """The program and layout data every check reads (all versions): a result is reused only under the same."""
+    from planvalidator.resources import schemas_dir
+
+    h = hashlib.sha256()
+    root = schemas_dir()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in (".yaml", ".yml", ".json", ".md"):
+            h.update(str(path.relative_to(root)).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+class ResultCache:
+    """Results of earlier runs, one JSON file each, keyed by the application's content and by what checked it
+    (planvalidator's version, the program data, the rule selection, whether a copy was annotated)."""
+
+    def __init__(self, folder: Path, options, annotate_dir: Path | None):
+        self.folder = Path(folder)
+        selection = getattr(options, "selection", None)
+        setting = repr((getattr(selection, "select", None), getattr(selection, "ignore", None),
+                        sorted((getattr(selection, "severity", None) or {}).items()),
+                        getattr(options, "accept", None), str(annotate_dir) if annotate_dir else None))
+        self._salt = f"{__version__}\0{_schemas_digest()}\0{setting}".encode()
+
+    def key(self, source: Source) -> str:
+        return hashlib.sha256(self._salt + b"\0" + source.digest().encode()).hexdigest()
+
+    def _file(self, key: str) -> Path:
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> Application | None:
+        try:
+            app = Application.from_dict(json.loads(self._file(key).read_text(encoding="utf-8")))
+        except (OSError, ValueError, TypeError):
+            return None
+        if app.annotated and not Path(app.annotated).is_file():
+            return None                         # the annotated copy is gone: check (and write it) again
+        return app
+
+    def put(self, key: str, app: Application) -> None:
+        path = self._file(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(app.to_dict(), ensure_ascii=False), encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError:
+            pass                                # a cache that cannot be written only costs time next run
+
+
+def default_cache_dir() -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "planvalidator" / "batch"
+
+
+# --- the run ---------------------------------------------------------------------------------------
+
+def _worker_limits() -> None:
+    """In each worker: a memory ceiling, so a hostile file ends its worker instead of the machine."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (limits.WORKER_MEMORY_BYTES, limits.WORKER_MEMORY_BYTES))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def _failed(source: Source, reason: str) -> Application:
+    return Application(id=source.id, source=str(source.path), error=reason, verdict=CANNOT_CHECK)
+
+
+def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Application], None] | None = None,
+        ) -> tuple[list[Application], int]:
+    """Check every application; returns them in the intake's order and how many were reused."""
+    import multiprocessing
+
+    from pebble import ProcessExpired, ProcessPool
+
+    cache = ResultCache(batch.cache_dir, batch.options, batch.annotate_dir) if batch.cache_dir else None
+    if batch.annotate_dir is not None:
+        Path(batch.annotate_dir).mkdir(parents=True, exist_ok=True)
+    results: list[Application | None] = [None] * len(sources)
+    keys: dict[int, str] = {}
+    todo = []
+    reused = 0
+    for i, source in enumerate(sources):
+        if cache is not None:
+            try:
+                keys[i] = cache.key(source)
+            except OSError:
+                keys[i] = None
+            if keys[i] and (app := cache.get(keys[i])) is not None:
+                app.reused = True
+                results[i] = app
+                reused += 1
+                if progress:
+                    progress(app)
+                continue
+        todo.append(i)
+    if todo:
+        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
+        with ProcessPool(max_workers=max(1, batch.jobs), initializer=_worker_limits, context=context) as pool:
+            futures = {pool.schedule(check_application, args=(sources[i], batch.options, batch.annotate_dir),
+                                     timeout=batch.timeout): i for i in todo}
+            from concurrent.futures import as_completed
+
+            for future in as_completed(futures):
+                i = futures[future]
+                source = sources[i]
+                keep = True
+                try:
+                    app = Application.from_dict(future.result())
+                except FutureTimeout:
+                    app, keep = _failed(source, f"{batch.timeout:g} 秒以内にチェックが終わらないため打ち切りました"), False
+                except ProcessExpired as exc:
+                    app, keep = _failed(source, f"チェック中に処理が異常終了しました（終了コード {exc.exitcode}）。"
+                                                f"ファイルが壊れているか、細工されている可能性があります"), False
+                except Exception as exc:  # noqa: BLE001 — a result that cannot come back is its row
+                    app, keep = _failed(source, f"チェックの結果を受け取れませんでした（{type(exc).__name__}）"), False
+                results[i] = app
+                if cache is not None and keep and keys.get(i):
+                    cache.put(keys[i], app)
+                if progress:
+                    progress(app)
+    return [r for r in results if r is not None], reused

@@ -1,0 +1,87 @@
+"""What a batch (``planvalidator batch``) leaves for ISICO staff: one row per application, every
+finding, counts by rule — as a workbook (openpyxl) or as csv / json / jsonl. A registry of
+writers, one module each, like :mod:`planvalidator.formats`.
+
+:class:`Application` is the one shape every writer reads, and what the batch cache stores (JSON).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from importlib import import_module
+from pathlib import Path
+
+FORMATS = {
+    "xlsx": "planvalidator.summary.xlsx",     # 受付チェック.xlsx: 申請一覧, 指摘一覧, 規則別件数 (with a chart)
+    "csv": "planvalidator.summary.csv",       # 申請一覧 as CSV (UTF-8 with BOM, so Excel reads the Japanese)
+    "json": "planvalidator.summary.json",     # {"applications": [...], "rules": [...]}
+    "jsonl": "planvalidator.summary.jsonl",   # one application per line
+}
+
+
+CANNOT_CHECK = "チェックできません"       # the verdict of an application that could not be checked
+
+
+@dataclass
+class Application:
+    """What one application of an intake came to. Plain data (JSON round-trips it)."""
+    id: str                                   # its name in the intake: the subfolder, the zip or the workbook file
+    source: str                               # the folder / zip / workbook it came from
+    workbook: str | None = None               # the 事業計画書 inside it (None: none found)
+    attachments: list[str] = field(default_factory=list)     # the other files (PDFs …), names inside the application
+    error: str | None = None                  # why it could not be checked (one Japanese line); None when checked
+    template: str | None = None               # r7 …
+    verdict: str | None = None                # 要修正 / 確認してください / 問題は見つかりませんでした / チェック未完了 / チェックできません
+    applicant: str | None = None              # 名称（法人名・屋号）
+    city: str | None = None                   # 所在地の市町 (「金沢市」), None when the address does not say
+    category: str | None = None               # 事業区分 as written
+    project_name: str | None = None           # 助成事業名
+    eligible: float | None = None             # 助成対象経費 (計算し直した値)
+    requested: float | None = None            # 助成金申請額
+    cap: int | None = None                    # the category's 限度額
+    limit: int | None = None                  # the most that can be requested (対象経費 × 助成率, up to the cap)
+    errors: int = 0
+    warnings: int = 0
+    infos: int = 0
+    accepted: int = 0
+    missing_documents: list[str] = field(default_factory=list)   # names of the required documents not found
+    findings: list[dict] = field(default_factory=list)           # Finding.to_dict() each (open and accepted)
+    annotated: str | None = None              # the annotated copy written (--annotate DIR)
+    reused: bool = False                      # taken from the cache of an earlier run (not stored in it)
+
+    @property
+    def top_findings(self) -> list[dict]:
+        """The three most serious open findings (errors first, then in the workbook's order)."""
+        order = {"error": 0, "warning": 1, "info": 2}
+        open_ = [f for f in self.findings if not f.get("accepted")]
+        return sorted(open_, key=lambda f: order.get(f["severity"], 3))[:3]
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Application":
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+
+def rule_counts(applications: list[Application]) -> list[dict]:
+    """Open findings counted by rule, the most frequent first: {rule, name, severity, findings, applications}."""
+    counts: dict[str, dict] = {}
+    for app in applications:
+        seen = set()
+        for f in app.findings:
+            if f.get("accepted"):
+                continue
+            c = counts.setdefault(f["rule"], {"rule": f["rule"], "name": f["name"], "severity": f["severity"],
+                                              "findings": 0, "applications": 0})
+            c["findings"] += 1
+            if f["rule"] not in seen:
+                seen.add(f["rule"])
+                c["applications"] += 1
+    return sorted(counts.values(), key=lambda c: (-c["findings"], c["rule"]))
+
+
+def write(name: str, applications: list[Application], out: Path | None) -> None:
+    """Write the summary in format ``name`` to ``out`` (a path; None = stdout for the text formats)."""
+    import_module(FORMATS[name]).write(applications, out)

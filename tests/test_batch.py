@@ -1,0 +1,246 @@
+"""planvalidator batch: a generated intake (tests/intake_factory.py) of valid and defective applications
+— corporations, sole proprietors, a group; attachments present, missing, scanned, encrypted; a zip; a
+broken file — checked in worker processes into one summary."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from helpers import ROOT
+from intake_factory import APPLICATIONS, HOSTILE_NAME
+from planvalidator import batch
+from planvalidator.cli import main
+from planvalidator.intake import discover, files_of
+
+SPECS = {spec.id: spec for spec in APPLICATIONS}
+BUNDLED = ROOT / "templates" / "r7" / "intake"
+ATTACHMENT_RULES = {"PV403", "PV404", "PV405", "PV406"}
+
+
+@pytest.fixture(scope="module")
+def intake(tmp_path_factory):
+    """A copy of the bundled example intake (templates/r7/intake/, made by scripts/build_intake.py)."""
+    copy = tmp_path_factory.mktemp("batch") / "受付"
+    shutil.copytree(BUNDLED, copy)
+    return copy
+
+
+def test_the_bundled_intake_is_what_the_factory_builds_now():
+    assert subprocess.run([sys.executable, str(ROOT / "scripts" / "build_intake.py"), "--check"]).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def checked(intake):
+    sources, skipped = discover(intake)
+    assert skipped == ["README.md", "expected.json"]
+    apps, reused = batch.run(sources, batch.BatchOptions(jobs=2))
+    assert reused == 0
+    return {app.id: app for app in apps}
+
+
+def _found(app):
+    return {(f["rule"], f["sheet"], f["cell"], f["severity"]) for f in app.findings if not f["accepted"]}
+
+
+def test_every_application_of_the_intake_is_a_row_in_intake_order(intake, checked):
+    ids = [s.id for s in discover(intake)[0]]
+    assert ids == sorted(ids) and set(ids) == {s.id if s.kind != "zip" else f"{s.id}.zip" for s in APPLICATIONS}
+    assert list(checked) == ids
+
+
+@pytest.mark.parametrize("spec", APPLICATIONS, ids=[s.id for s in APPLICATIONS])
+def test_each_application_gets_its_planted_findings_and_no_others_from_attachments(checked, spec):
+    app = checked[spec.id if spec.kind != "zip" else f"{spec.id}.zip"]
+    if spec.error:
+        assert app.error and app.verdict == batch.CANNOT_CHECK and app.findings == []
+        return
+    assert app.error is None, app.error
+    found = _found(app)
+    assert spec.expect <= found, found
+    planted = {(rule, sheet, cell) for rule, sheet, cell, _ in spec.expect}
+    extra = {k for k in found if k[0] in ATTACHMENT_RULES and k[:3] not in planted}
+    assert extra == set(), extra                          # a complete application gets no attachment finding
+    if not spec.expect:
+        assert app.errors == 0 and app.warnings == 0, found
+    for word in spec.missing:
+        assert any(word in name for name in app.missing_documents), app.missing_documents
+
+
+def test_a_lone_workbook_has_no_attachment_findings_because_its_attachments_are_unknown(checked):
+    app = checked["A010_計画書だけ.xlsx"]
+    assert app.attachments == [] and not any(f["rule"] in ATTACHMENT_RULES for f in app.findings)
+
+
+def test_the_summary_row_carries_what_staff_sort_by(checked):
+    app = checked["A001_のと木工房"]
+    assert (app.applicant, app.city, app.template) == ("株式会社のと木工房", "七尾市", "r7")
+    assert app.category.startswith("7") and app.project_name.startswith("能登産間伐材")
+    assert (app.eligible, app.requested, app.cap) == (3890000, 2593000, 3000000)
+    assert app.limit == 2593333 and app.verdict == "問題は見つかりませんでした"
+    assert sorted(app.attachments) == sorted(name for name, _ in SPECS["A001_のと木工房"].files)
+
+
+def test_zip_members_named_in_shift_jis_are_read_by_their_japanese_names(intake):
+    source = next(s for s in discover(intake)[0] if s.kind == "zip")
+    names = [f.name for f in files_of(source)]
+    assert "A007_zip/事業計画書.xlsx" in names and any("決算書" in n for n in names)
+
+
+# --- a worker that crashes or hangs -------------------------------------------------------------
+
+def _misbehave(app, source, *args):
+    if source.id == "A001_のと木工房":
+        import faulthandler
+        faulthandler.disable()                       # (no dump of the expected crash in the test log)
+        os.abort()                                   # a native crash: the worker process dies
+    if source.id == "A004_個人事業主":
+        time.sleep(60)                               # a hang: stopped at the time limit
+    return _real_check(app, source, *args)
+
+
+_real_check = batch._check
+
+
+def test_a_worker_that_aborts_or_hangs_becomes_a_row_and_the_batch_goes_on(intake, monkeypatch):
+    monkeypatch.setattr(batch, "_check", _misbehave)     # forked workers inherit it
+    sources = discover(intake)[0]
+    start = time.monotonic()
+    apps = {a.id: a for a in batch.run(sources, batch.BatchOptions(jobs=2, timeout=5))[0]}
+    assert time.monotonic() - start < 40
+    assert "異常終了" in apps["A001_のと木工房"].error
+    assert "打ち切りました" in apps["A004_個人事業主"].error
+    assert apps["A003_経費の誤り"].error is None and apps["A003_経費の誤り"].errors >= 1
+    assert len(apps) == len(sources)
+
+
+# --- reuse --------------------------------------------------------------------------------------
+
+def test_a_second_run_reuses_unchanged_applications_and_checks_a_changed_one(intake, tmp_path):
+    sources = discover(intake)[0]
+    options = batch.BatchOptions(jobs=2, cache_dir=tmp_path / "cache")
+    first, reused = batch.run(sources, options)
+    assert reused == 0
+    again, reused = batch.run(sources, options)
+    assert reused == len(sources)
+    assert [a.to_dict() | {"reused": False} for a in again] == [a.to_dict() for a in first]
+    changed = intake / "A002_書類不足" / "損益計算書.pdf"
+    import pdfs
+    from intake_factory import COMPANY, PERIODS
+    changed.write_bytes(pdfs.financial_statements(COMPANY, *PERIODS[1], ["income_statement"]))
+    try:
+        third, reused = batch.run(discover(intake)[0], options)
+    finally:
+        changed.unlink()
+    assert reused == len(sources) - 1
+    app = next(a for a in third if a.id == "A002_書類不足")
+    assert not app.reused and not any("損益計算書" in m for m in app.missing_documents)
+
+
+# --- the command --------------------------------------------------------------------------------
+
+def test_the_command_writes_the_summary_workbook_and_annotated_copies(intake, tmp_path):
+    out = tmp_path / "受付チェック.xlsx"
+    result = CliRunner().invoke(main, ["batch", str(intake), "-o", str(out), "--annotate", str(tmp_path / "注記"),
+                                       "--no-cache", "--jobs", "2"])
+    assert result.exit_code == 2, result.output          # A009 cannot be checked
+    assert "A009_壊れたファイル" in result.output and "申請 10 件" in result.output
+    book = openpyxl.load_workbook(out)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    assert len(rows) == 1 + len(APPLICATIONS)
+    names = [c for row in rows for c in row if isinstance(c, str)]
+    assert HOSTILE_NAME in names                         # written as text, not as a formula
+    annotated = sorted(p.name for p in (tmp_path / "注記").iterdir())
+    assert "A001_のと木工房_チェック結果.xlsx" in annotated and "A007_zip_チェック結果.xlsx" in annotated
+    assert "A010_計画書だけ_チェック結果.xlsx" in annotated
+    _printed_by_libreoffice(out, tmp_path)
+
+
+def _printed_by_libreoffice(summary: Path, tmp_path: Path) -> None:
+    """LibreOffice opens the summary and prints it: every application's row is on the pages, the
+    applicant text that looks like a formula as its text."""
+    import re
+
+    from pypdf import PdfReader
+    from test_annotate_libreoffice import SOFFICE, convert
+
+    if SOFFICE is None:
+        pytest.skip("LibreOffice is not installed")
+    pdf = convert(summary, tmp_path / "pdf", "pdf", tmp_path)
+    flat = re.sub(r"\s+", "", "\n".join(page.extract_text() for page in PdfReader(pdf).pages))
+    for spec in APPLICATIONS:
+        assert spec.id in flat, spec.id
+    for name in ("株式会社のと木工房", "のと木工房能登太郎", "七尾市"):
+        assert name in flat
+    assert re.sub(r"\s+", "", HOSTILE_NAME) in flat and "チェックできません" in flat and "PV403" in flat
+
+
+def test_csv_output_keeps_applicant_text_from_running_as_a_formula(intake, tmp_path):
+    result = CliRunner().invoke(main, ["batch", str(intake), "--format", "csv", "--no-cache", "--jobs", "2",
+                                       "--select", "PV1,PV2"])
+    text = result.stdout if hasattr(result, "stdout") else result.output
+    rows = list(csv.reader(text.lstrip("\ufeff").splitlines()))
+    cells = [c for row in rows for c in row]
+    assert "'" + HOSTILE_NAME in cells and HOSTILE_NAME not in cells
+
+
+def test_jsonl_output_is_one_application_per_line(intake):
+    result = CliRunner().invoke(main, ["batch", str(intake), "--format", "jsonl", "--no-cache", "--jobs", "1"])
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert [d["id"] for d in lines][:2] == ["A001_のと木工房", "A002_書類不足"] and len(lines) == len(APPLICATIONS)
+
+
+# --- an intake from a stranger ------------------------------------------------------------------
+
+def test_a_zip_naming_paths_outside_is_read_in_memory_and_writes_nothing(tmp_path):
+    from helpers import EXAMPLE
+
+    intake = tmp_path / "受付"
+    intake.mkdir()
+    with zipfile.ZipFile(intake / "evil.zip", "w") as zf:
+        zf.writestr("../../outside.txt", b"x")
+        zf.writestr("/etc/passwd_copy", b"x")
+        zf.writestr("C:\\Windows\\evil.pdf", b"%PDF-1.4 broken")
+        zf.writestr("事業計画書.xlsx", EXAMPLE.read_bytes())
+    before = set(tmp_path.rglob("*"))
+    source = discover(intake)[0][0]
+    names = sorted(f.name for f in files_of(source))
+    assert names == sorted(["outside.txt", "etc/passwd_copy", "Windows/evil.pdf", "事業計画書.xlsx"])
+    app = batch.Application.from_dict(batch.check_application(source))
+    assert app.error is None and app.workbook == "事業計画書.xlsx"
+    assert set(tmp_path.rglob("*")) == before and not (tmp_path.parent / "outside.txt").exists()
+
+
+def test_a_zip_bomb_and_an_encrypted_zip_are_rows_saying_why(tmp_path):
+    intake = tmp_path / "受付"
+    intake.mkdir()
+    with zipfile.ZipFile(intake / "bomb.zip", "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("事業計画書.xlsx", b"\0" * (300 * 1024 * 1024))
+    assert (intake / "bomb.zip").stat().st_size < 2 * 1024 * 1024
+    small = tmp_path / "small.zip"
+    with zipfile.ZipFile(small, "w") as zf:
+        zf.writestr("事業計画書.xlsx", b"PK")
+    raw = bytearray(small.read_bytes())                    # the same zip with its member flagged as encrypted
+    for signature, flags_at in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        raw[raw.find(signature) + flags_at] |= 1
+    (intake / "locked.zip").write_bytes(bytes(raw))
+    apps = {a.id: a for a in batch.run(discover(intake)[0], batch.BatchOptions(jobs=1))[0]}
+    assert "上限" in apps["bomb.zip"].error
+    assert "パスワード" in apps["locked.zip"].error
+
+
+def test_an_intake_that_is_not_a_folder_is_one_line_and_exit_2(tmp_path):
+    result = CliRunner().invoke(main, ["batch", str(tmp_path / "ない"), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "受付フォルダが見つかりません" in result.output
+    assert "Traceback" not in result.output
