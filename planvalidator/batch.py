@@ -36,16 +36,27 @@ class BatchOptions:
 
 # --- one application (in a worker) ------------------------------------------------------------------
 
-def annotated_name(source: Source, workbook: str) -> str:
-    """The annotated copy's file name: the application's name, then _チェック結果, the workbook's suffix."""
+def annotated_stems(sources: list[Source]) -> dict[str, str]:
+    """The name each application's annotated copy starts with: its name without .zip / .xlsx, or, when two
+    applications would share it (a folder 「A社」 and 「A社.zip」), its whole name."""
+    from collections import Counter
+
+    stems = {s.id: Path(s.id).stem if s.kind in ("workbook", "zip") else s.id for s in sources}
+    twice = {stem for stem, n in Counter(stems.values()).items() if n > 1}
+    return {id: id.replace(".", "_") if stem in twice else stem for id, stem in stems.items()}
+
+
+def annotated_name(stem: str, workbook: str) -> str:
+    """The annotated copy's file name: the application's stem, then _チェック結果, the workbook's suffix."""
     from planvalidator.annotate import SUFFIX
 
-    stem = Path(source.id).stem if source.kind in ("workbook", "zip") else source.id
     return f"{stem}{SUFFIX}{Path(workbook).suffix.lower()}"
 
 
-def check_application(source: Source, options=None, annotate_dir: Path | None = None) -> dict:
-    """Check one application: its workbook with its attachments read; annotate a copy when asked.
+def check_application(source: Source, options=None, annotate_dir: Path | None = None,
+                      annotated_stem: str | None = None) -> dict:
+    """Check one application: its workbook with its attachments read; annotate a copy when asked
+    (in ``annotate_dir``, named from ``annotated_stem``, see :func:`annotated_stems`).
     Returns :class:`Application` as a dict (what crosses the process boundary and the cache)."""
     from planvalidator.errors import unexpected
 
@@ -58,12 +69,12 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
             raise CannotCheck("事業計画書（.xlsx / .xlsm）が見つかりません", file=source.id)
         app.workbook = book.name
         if book.path is not None:
-            _check(app, source, book.path, others, options, annotate_dir)
+            _check(app, source, book.path, others, options, annotate_dir, annotated_stem)
         else:                                  # a zip member: our own name on disk, never the member's
             with tempfile.TemporaryDirectory(prefix="planvalidator-") as tmp:
                 path = Path(tmp) / f"workbook{book.suffix}"
                 path.write_bytes(book.read())
-                _check(app, source, path, others, options, annotate_dir)
+                _check(app, source, path, others, options, annotate_dir, annotated_stem)
     except CannotCheck as exc:
         app.error = exc.reason
         app.verdict = CANNOT_CHECK
@@ -73,7 +84,7 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
     return app.to_dict()
 
 
-def _check(app: Application, source: Source, path: Path, others, options, annotate_dir) -> None:
+def _check(app: Application, source: Source, path: Path, others, options, annotate_dir, annotated_stem) -> None:
     from planvalidator.attachments import read_attachment
     from planvalidator.engine import check
     from planvalidator.program import load_program
@@ -89,7 +100,8 @@ def _check(app: Application, source: Source, path: Path, others, options, annota
     if annotate_dir is not None:
         from planvalidator.annotate import annotate_file
 
-        target = Path(annotate_dir) / annotated_name(source, app.workbook)
+        stem = annotated_stem or annotated_stems([source])[source.id]
+        target = Path(annotate_dir) / annotated_name(stem, app.workbook)
         annotate_file(path, target, report=report)
         app.annotated = str(target)
     fill(app, report)
@@ -234,10 +246,12 @@ def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Applicat
                     progress(app)
                 continue
         todo.append(i)
+    stems = annotated_stems(sources)
     if todo:
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
         with ProcessPool(max_workers=max(1, batch.jobs), initializer=_worker_limits, context=context) as pool:
-            futures = {pool.schedule(check_application, args=(sources[i], batch.options, batch.annotate_dir),
+            futures = {pool.schedule(check_application, args=(sources[i], batch.options, batch.annotate_dir,
+                                                              stems[sources[i].id]),
                                      timeout=batch.timeout): i for i in todo}
             from concurrent.futures import as_completed
 

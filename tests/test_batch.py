@@ -186,6 +186,20 @@ def _printed_by_libreoffice(summary: Path, tmp_path: Path) -> None:
     assert re.sub(r"\s+", "", HOSTILE_NAME) in flat and "チェックできません" in flat and "PV403" in flat
 
 
+def test_two_applications_of_one_name_get_annotated_copies_of_their_own(tmp_path):
+    from helpers import EXAMPLE
+
+    intake = tmp_path / "受付"
+    (intake / "A社").mkdir(parents=True)
+    shutil.copy(EXAMPLE, intake / "A社" / "事業計画書.xlsx")
+    with zipfile.ZipFile(intake / "A社.zip", "w") as zf:
+        zf.write(EXAMPLE, "事業計画書.xlsx")
+    shutil.copy(EXAMPLE, intake / "B社.xlsx")
+    apps = batch.run(discover(intake)[0], batch.BatchOptions(jobs=1, annotate_dir=tmp_path / "注記"))[0]
+    assert sorted(Path(a.annotated).name for a in apps) == ["A社_zip_チェック結果.xlsx", "A社_チェック結果.xlsx",
+                                                            "B社_チェック結果.xlsx"]
+
+
 def test_csv_output_keeps_applicant_text_from_running_as_a_formula(intake, tmp_path):
     result = CliRunner().invoke(main, ["batch", str(intake), "--format", "csv", "--no-cache", "--jobs", "2",
                                        "--select", "PV1,PV2"])
