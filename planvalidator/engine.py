@@ -98,6 +98,7 @@ class Report:
     # computed once the findings are final; None when the workbook's money could not be computed
     money: object | None = field(default=None, repr=False)
     cut: object | None = field(default=None, repr=False)
+    ran: frozenset[str] = field(default=frozenset(), repr=False)     # the codes of the rules that ran
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -225,7 +226,7 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     kept = [mark for (rule, _sheet, _where), mark in marks.items() if rule not in ran]
     money, cut = _money(plan, context, findings)
     return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context,
-                  kept_marks=kept, unmatched_accepts=unmatched, money=money, cut=cut)
+                  kept_marks=kept, unmatched_accepts=unmatched, money=money, cut=cut, ran=frozenset(ran))
 
 
 def _money(plan: Plan, context: Context, findings: list[Finding]):

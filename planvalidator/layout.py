@@ -225,3 +225,20 @@ def identify_layout(grid: Grid) -> Layout | None:
     its own), and of equally specific ones the newest. None when no version matches."""
     candidates = [layout for layout in known_layouts() if matches(grid, layout)]   # newest first
     return max(candidates, key=lambda layout: len(layout.signature), default=None)
+
+
+def nearest_layout(grid: Grid) -> tuple[Layout, list[str]]:
+    """The known version a workbook is closest to — the one with the most of its signature labels found
+    (of equals, the newest) — and what of its signature is not there (Japanese)."""
+    best = None
+    for layout in known_layouts():                       # newest first
+        absent = []
+        for sheet_name, label in layout.signature:
+            actual = find_sheet(grid, layout.sheet(sheet_name))
+            if actual is None:
+                absent.append(f"シート「{sheet_name}」")
+            elif LabelIndex.of(grid.sheets[actual]).find([label]) is None:
+                absent.append(f"{sheet_name} の見出し「{label}」")
+        if best is None or len(absent) < len(best[1]):
+            best = (layout, absent)
+    return best

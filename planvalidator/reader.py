@@ -12,7 +12,7 @@ from functools import lru_cache
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
 from planvalidator.findings import Finding
-from planvalidator.layout import Layout, find_sheet, identify_layout
+from planvalidator.layout import Layout, find_sheet, identify_layout, nearest_layout
 from planvalidator.locate import SheetPlace, TablePlace, locate
 from planvalidator.plan import Field, Plan, Table
 from planvalidator.schema import ColumnType, column_types
@@ -35,16 +35,23 @@ def identify(grid: Grid) -> Layout:
     """The template version the workbook follows, by its signature labels."""
     layout = identify_layout(grid)
     if layout is None:
+        nearest, absent = nearest_layout(grid)
+        if len(absent) < len(nearest.signature):      # some of a version is there: name it and what differs
+            raise CannotCheck(
+                f"対応している事業計画書の様式ではありません（いちばん近い様式 {nearest.template} と比べて、"
+                f"{'、'.join(absent[:3])}{' ほか' if len(absent) > 3 else ''}が見つかりません。新しい年度の様式なら "
+                f"planvalidator template verify で違いを確かめてください）", file=grid.source)
         raise CannotCheck(
             "対応している事業計画書の様式ではありません（計画様式1〜9 の見出しが見つかりません）",
             file=grid.source)
     return layout
 
 
-def read_grid(grid: Grid) -> Plan:
+def read_grid(grid: Grid, layout: Layout | None = None) -> Plan:
     """Two steps: where everything is (:func:`planvalidator.locate.locate`, by labels), then every
-    located cell read and typed by the sheet schemas."""
-    layout = identify(grid)
+    located cell read and typed by the sheet schemas. ``layout``: the version to read it as (default:
+    the one it is identified as)."""
+    layout = layout or identify(grid)
     if any(not sheet.merges_known for sheet in grid.sheets.values()):
         borrow_merges(grid, layout)
     placement = locate(grid, layout)

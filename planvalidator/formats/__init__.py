@@ -15,6 +15,10 @@ from planvalidator.engine import Report
 FORMATS = {
     "text": "planvalidator.formats.text",     # a table per file for people (rich), and the まとめ of several
     "json": "planvalidator.formats.json",     # one object per file (keys are a stable interface)
+    "sarif": "planvalidator.formats.sarif",   # SARIF 2.1.0 for code scanning (GitHub upload-sarif): results, rules, fingerprints
+    "junit": "planvalidator.formats.junit",   # JUnit XML for CI test reports: a suite per file, a test case per rule
+    "jsonl": "planvalidator.formats.jsonl",   # one JSON object per finding (and per file that could not be checked)
+    "github": "planvalidator.formats.github", # GitHub Actions workflow commands (::error file=…,line=…::…)
 }
 
 

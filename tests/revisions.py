@@ -1,0 +1,197 @@
+"""Revised versions of the official R7 template, made with openpyxl, for the template diff tests.
+
+Each revision is a function ``(book, ...)`` editing an openpyxl workbook the way ISICO would in
+Excel. ``revise(tmp_path, edit, ...)`` returns (OLD, NEW): the official template saved once by
+openpyxl, and the same saved again after the edits — so only the intended change differs.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+from openpyxl.utils.cell import get_column_letter, range_boundaries
+
+from helpers import TEMPLATE, insert_rows_like_excel
+from planvalidator.formula import move
+
+_BASE: dict[str, Path] = {}
+
+
+def base_copy(directory: Path) -> Path:
+    """The official template as saved by openpyxl (made once per process, copied into ``directory``)."""
+    key = "base"
+    if key not in _BASE or not _BASE[key].exists():
+        book = openpyxl.load_workbook(TEMPLATE)
+        path = Path(directory) / "base-openpyxl.xlsx"
+        book.save(path)
+        _BASE[key] = path
+    target = Path(directory) / "old.xlsx"
+    if _BASE[key] != target:
+        shutil.copy(_BASE[key], target)
+    return target
+
+
+def revise(directory, *edits, name: str = "new.xlsx") -> tuple[Path, Path]:
+    """(OLD, NEW): OLD the openpyxl-saved template, NEW the same with ``edits`` (functions of
+    the workbook) applied and saved."""
+    directory = Path(directory)
+    old = base_copy(directory)
+    book = openpyxl.load_workbook(old)
+    for edit in edits:
+        edit(book)
+    new = directory / name
+    book.save(new)
+    return old, new
+
+
+# --- the revisions ----------------------------------------------------------------------------
+
+def _shift_ranges(text: str, axis: str, idx: int, amount: int) -> str:
+    """A space-separated sqref with rows (axis "row") or columns ("col") at or after ``idx``
+    moved by ``amount``; a range spanning ``idx`` grows."""
+    out = []
+    for part in str(text).split():
+        c1, r1, c2, r2 = range_boundaries(part)
+        if axis == "row":
+            r1 = r1 + amount if r1 >= idx else r1
+            r2 = r2 + amount if r2 >= idx else r2
+        else:
+            c1 = c1 + amount if c1 >= idx else c1
+            c2 = c2 + amount if c2 >= idx else c2
+        a = f"{get_column_letter(c1)}{r1}"
+        b = f"{get_column_letter(c2)}{r2}"
+        out.append(a if a == b else f"{a}:{b}")
+    return " ".join(out)
+
+
+def _shift_validations(ws, axis: str, idx: int, amount: int) -> None:
+    from openpyxl.worksheet.cell_range import MultiCellRange
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref = MultiCellRange(_shift_ranges(str(dv.sqref), axis, idx, amount))
+
+
+def insert_rows(book, sheet: str, idx: int, n: int = 1) -> None:
+    """Insert ``n`` rows above row ``idx`` as Excel does: cells, merges, every formula in the
+    book pointing at or below ``idx`` and the sheet's data validations move down."""
+    insert_rows_like_excel(book, sheet, idx, n)
+    _shift_validations(book[sheet], "row", idx, n)
+
+
+def add_column(book, sheet: str, idx: int, n: int = 1, *, header: tuple[int, str] | None = None) -> None:
+    """Insert ``n`` columns left of column ``idx`` as Excel does (cells, merges, formulas in the
+    whole book, data validations); ``header=(row, text)`` writes a label in the new column."""
+    ws = book[sheet]
+    ws.insert_cols(idx, n)
+    merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    for rng in list(ws.merged_cells.ranges):
+        ws.merged_cells.remove(rng)
+    for r1, c1, r2, c2 in merges:
+        ws.merge_cells(start_row=r1, start_column=c1 + (n if c1 >= idx else 0),
+                       end_row=r2, end_column=c2 + (n if c2 >= idx else 0))
+    for other in book.worksheets:
+        for row in other.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    def mover(target, r, c, _rf, _cf, own=other.title):
+                        return r, (c + n if (target or own) == sheet and c >= idx else c)
+                    cell.value = move(cell.value, mover)
+    _shift_validations(ws, "col", idx, n)
+    if header is not None:
+        ws.cell(row=header[0], column=idx, value=header[1])
+
+
+def reword(book, sheet: str, old_label: str, new_label: str) -> str:
+    """Replace the label ``old_label`` (exactly one cell) by ``new_label``; returns the cell."""
+    found = [c for row in book[sheet].iter_rows() for c in row if c.value == old_label]
+    assert len(found) == 1, f"{sheet}: 「{old_label}」 is in {len(found)} cells"
+    found[0].value = new_label
+    return found[0].coordinate
+
+
+def rename_sheet(book, old: str, new: str) -> None:
+    """Rename a sheet; formulas referring to it follow (as in Excel)."""
+    from openpyxl.formula.tokenizer import Token, Tokenizer
+
+    book[old].title = new
+    quoted = new if new.isidentifier() else "'" + new.replace("'", "''") + "'"
+    for ws in book.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    tok = Tokenizer(cell.value)
+                    changed = False
+                    for item in tok.items:
+                        if item.type == Token.OPERAND and item.subtype == Token.RANGE and "!" in item.value:
+                            target, rest = item.value.rsplit("!", 1)
+                            if target.strip("'").replace("''", "'") == old:
+                                item.value = f"{quoted}!{rest}"
+                                changed = True
+                    if changed:
+                        cell.value = tok.render()
+
+
+def change_list(book, sheet: str, cell: str, items: list[str]) -> None:
+    """The list validation that applies to ``cell`` now offers ``items``."""
+    ws = book[sheet]
+    for dv in ws.data_validations.dataValidation:
+        if cell in dv.sqref:
+            assert dv.type == "list"
+            dv.formula1 = '"' + ",".join(items) + '"'
+            return
+    raise AssertionError(f"{sheet}!{cell} has no validation")
+
+
+def change_formula(book, sheet: str, cell: str, formula: str) -> None:
+    book[sheet][cell].value = formula
+
+
+def set_label(book, sheet: str, cell: str, text: str | None) -> None:
+    book[sheet][cell].value = text
+
+
+def move_label(book, sheet: str, source: str, target: str) -> None:
+    ws = book[sheet]
+    ws[target].value, ws[source].value = ws[source].value, None
+
+
+def protect(book, sheet: str, on: bool = True) -> None:
+    book[sheet].protection.sheet = on
+
+
+def add_sheet(book, title: str, labels: dict[str, str] | None = None) -> None:
+    ws = book.create_sheet(title)
+    for cell, text in (labels or {}).items():
+        ws[cell] = text
+
+
+def add_name(book, name: str, value: str) -> None:
+    from openpyxl.workbook.defined_name import DefinedName
+    book.defined_names[name] = DefinedName(name, attr_text=value)
+
+
+def delete_rows(book, sheet: str, idx: int, n: int = 1) -> None:
+    """Delete rows ``idx``..``idx+n-1`` as Excel does (cells, merges, formulas and validations
+    below move up). Only for rows no formula or merge points into."""
+    from openpyxl.worksheet.cell_range import MultiCellRange
+
+    ws = book[sheet]
+    ws.delete_rows(idx, n)
+    merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
+    for rng in list(ws.merged_cells.ranges):
+        ws.merged_cells.remove(rng)
+    for r1, c1, r2, c2 in merges:
+        if idx <= r1 and r2 < idx + n:
+            continue
+        ws.merge_cells(start_row=r1 - (n if r1 >= idx + n else 0), start_column=c1,
+                       end_row=r2 - (n if r2 >= idx + n else 0), end_column=c2)
+    for other in book.worksheets:
+        for row in other.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    def mover(target, r, c, _rf, _cf, own=other.title):
+                        return (r - n if (target or own) == sheet and r >= idx + n else r), c
+                    cell.value = move(cell.value, mover)
+    for dv in ws.data_validations.dataValidation:
+        dv.sqref = MultiCellRange(_shift_ranges(str(dv.sqref), "row", idx + n, -n))
