@@ -39,6 +39,8 @@ def selection_options(command):
                      help="規則の重要度を変える（例: PV110=info。何度でも指定可）。"),
         click.option("--config", "config", type=click.Path(dir_okay=False, path_type=str),
                      help="設定ファイル（既定: このフォルダの planvalidator.toml か pyproject.toml の [tool.planvalidator]）。"),
+        click.option("--program", "program", metavar="制度[:コース]", default=None,
+                     help="この制度の数値（助成率・上限・下限…）でチェックする（planvalidator programs で一覧。既定: 事業区分から）。"),
     ]):
         command = option(command)
     return command
@@ -56,7 +58,7 @@ def rule_options(command):
     return selection_options(command)
 
 
-def _options(select, ignore, severities, config, accept=()):
+def _options(select, ignore, severities, config, accept=(), program=None):
     """The check options from the config file and the command line; a bad one exits 2 with one line."""
     from planvalidator.engine import Options
     from planvalidator.selection import SelectionError, load_config
@@ -75,7 +77,15 @@ def _options(select, ignore, severities, config, accept=()):
             click.echo(f"planvalidator: --accept {spec}: {exc}（「規則」か「規則@シート!セル」の形で、例: PV110@計画様式7!M12）",
                        err=True)
             sys.exit(EXIT_CANNOT_CHECK)
-    return Options(selection, tuple(accept))
+    if program:
+        from planvalidator.profiles import ProfileError, resolve
+
+        try:
+            resolve(program)
+        except ProfileError as exc:
+            click.echo(f"planvalidator: --program {program}: {exc}", err=True)
+            sys.exit(EXIT_CANNOT_CHECK)
+    return Options(selection, tuple(accept), program)
 
 
 def _run_files(files, job, doing: str, fmt: str, color) -> None:
@@ -104,8 +114,8 @@ def _run_files(files, job, doing: str, fmt: str, color) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=True, path_type=str))
 @rule_options
-def check(files, select, ignore, severities, config, fmt, color):
-    """事業計画書（.xlsx / .xlsm）をチェックして、指摘を一覧表示します。
+def check(files, select, ignore, severities, config, program, fmt, color):
+    """事業計画書（.xlsx / .xlsm、または planvalidator export の計画データ .json）をチェックして、指摘を一覧表示します。
 
     \b
     終了コード: 0 = エラーなし、1 = エラーあり、2 = チェックできないファイルがある。
@@ -119,8 +129,14 @@ def check(files, select, ignore, severities, config, fmt, color):
     from planvalidator.engine import check_file
     from planvalidator.formats import Outcome
 
-    options = _options(select, ignore, severities, config)
-    _run_files(files, lambda path: Outcome(path, check_file(path, options)), "チェック", fmt, color)
+    options = _options(select, ignore, severities, config, program=program)
+    def job(path):
+        if path.lower().endswith(".json"):             # a plan as data (planvalidator export)
+            from planvalidator.plandata import check_json
+            return Outcome(path, check_json(path, options))
+        return Outcome(path, check_file(path, options))
+
+    _run_files(files, job, "チェック", fmt, color)
 
 
 @main.command()
@@ -131,7 +147,7 @@ def check(files, select, ignore, severities, config, fmt, color):
 @click.option("--accept", multiple=True, metavar="規則[@シート!セル]",
               help="指摘を確認済みにする（例: PV110@計画様式7!M12、PV504。何度でも指定可）。")
 @rule_options
-def annotate(files, output, in_place, accept, select, ignore, severities, config, fmt, color):
+def annotate(files, output, in_place, accept, select, ignore, severities, config, program, fmt, color):
     """指摘をブックに書き込みます: セルの色、メモ、先頭の「チェック結果」シート。
 
     入力ファイルは変更しません（--in-place のときだけ上書き）。書き込んだブックをもう一度
@@ -156,7 +172,7 @@ def annotate(files, output, in_place, accept, select, ignore, severities, config
     if output and len(files) > 1:
         click.echo("planvalidator: -o は 1 ファイルのときだけ使えます", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
-    options = _options(select, ignore, severities, config, accept)
+    options = _options(select, ignore, severities, config, accept, program)
 
     def job(path):
         skipped: list = []
@@ -166,6 +182,79 @@ def annotate(files, output, in_place, accept, select, ignore, severities, config
         return Outcome(path, report, output=str(target), annotated=True, notes_skipped=skipped)
 
     _run_files(files, job, "書き込み", fmt, color)
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=str),
+              help="書き出す JSON ファイル（既定: 標準出力）。")
+def export(file, output):
+    """事業計画書（.xlsx / .xlsm）の内容を JSON の計画データにします（schemas/<版>/plan.schema.json）。
+
+    申請者が書いたとおりの値（日付は YYYY-MM-DD）を、シートごとに欄と表の行で書き出します。
+    様式の計算式の欄は書き出しません（数値で上書きされている欄だけ、その値を書き出します）。
+
+    \b
+    終了コード: 0 = 書き出した、2 = 読めないファイル。
+    \b
+    例:
+      planvalidator export templates/r7/kinyurei-r7.xlsx -o plan.json
+      planvalidator check plan.json
+    """
+    import json
+
+    from planvalidator.errors import CannotCheck, unexpected
+    from planvalidator.plandata import export_file
+
+    try:
+        text = json.dumps(export_file(file), ensure_ascii=False, indent=2) + "\n"
+    except CannotCheck as exc:
+        _template_fail(exc if exc.file else f"{file}: {exc}")
+    except Exception as exc:  # noqa: BLE001 — one line, never a traceback
+        _template_fail(f"{file}: {unexpected('書き出し', exc)}")
+    if not output:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        _template_fail(f"{output}: 書き出せません（{exc.strerror or type(exc).__name__}）")
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=str))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=str),
+              help="書き出すブック（.xlsx）。")
+@click.option("--force", is_flag=True, help="出力のファイルがあっても上書きする。")
+def fill(file, output, force):
+    """JSON の計画データ（planvalidator export の形）を、公式の空の様式に書き込んだブックにします。
+
+    値はそれぞれの欄・表の行に書き、様式の計算式はそのまま残します（計画データに計算式の欄の値があれば、
+    その値で上書きします）。表の行より多い行があるなど書き込めないときは、JSON のパスを示して止めます。
+
+    \b
+    終了コード: 0 = 書き出した、2 = 読めない・書き込めない計画データ。
+    \b
+    例:
+      planvalidator fill plan.json -o 事業計画書.xlsx
+    """
+    from pathlib import Path
+
+    from planvalidator.errors import CannotCheck, unexpected
+    from planvalidator.plandata import fill as fill_book, load_json
+
+    if not output.lower().endswith(".xlsx"):
+        _template_fail(f"{output}: 出力は .xlsx にしてください")
+    if Path(output).exists() and not force:
+        _template_fail(f"{output}: すでにあります（上書きするなら --force）")
+    try:
+        target = fill_book(load_json(file), output, file=file)
+    except CannotCheck as exc:
+        _template_fail(exc if exc.file else f"{file}: {exc}")
+    except Exception as exc:  # noqa: BLE001 — one line, never a traceback
+        _template_fail(f"{file}: {unexpected('書き込み', exc)}")
+    click.echo(str(target))
 
 
 @main.command()
@@ -184,7 +273,8 @@ def annotate(files, output, in_place, accept, select, ignore, severities, config
               help="前回までの結果を置くフォルダ（既定: ~/.cache/planvalidator/batch）。")
 @click.option("--no-cache", is_flag=True, help="前回の結果を使わず、すべてチェックし直す。")
 @selection_options
-def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache, select, ignore, severities, config):
+def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache, select, ignore, severities, config,
+          program):
     """受付フォルダの申請をまとめてチェックし、一覧のブック（受付チェック.xlsx）を作ります（ISICO の事前確認用）。
 
     \b
@@ -209,7 +299,7 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     from planvalidator.intake import discover
     from planvalidator.summary import write
 
-    options = _options(select, ignore, severities, config)
+    options = _options(select, ignore, severities, config, program=program)
     fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "xlsx")
     if fmt not in ("xlsx", "csv", "json", "jsonl"):
         click.echo(f"planvalidator: -o {output}: まとめの形式が分かりません（.xlsx .csv .json .jsonl か --format）", err=True)
@@ -408,6 +498,71 @@ def template_new(version, source, based_on, schemas_root, templates_root):
     for line in made.todo:
         click.echo(f"  残り: {line}")
     click.echo(f"残りは {made.schemas / 'TODO.md'} に書きました")
+
+
+@main.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def programs(fmt):
+    """助成制度のプロファイル（schemas/programs/）の一覧: コースごとの助成率・上限・年数・下限と出典の資料。
+
+    \b
+    check・annotate・batch の --program に「制度」か「制度:コース」を書くと、その数値でチェックします。
+    """
+    import json
+
+    from planvalidator.profiles import ProfileError, profiles
+
+    try:
+        known = profiles()
+    except ProfileError as exc:
+        _template_fail(exc)
+    if fmt == "json":
+        click.echo(json.dumps([_profile_dict(p) for p in known.values()], ensure_ascii=False, indent=2))
+        return
+    for profile in known.values():
+        click.echo(f"{profile.id}  {profile.name}（{profile.issuer}）")
+        click.echo(f"  資料: {profile.document} {profile.title}" + (f"／様式 {profile.template}" if profile.template else
+                                                                  "／事業計画書は JSON で"))
+        for course in profile.courses.values():
+            click.echo(f"  --program {course.id}  {course.name}")
+            click.echo(f"      {_course_line(course)}")
+
+
+def _course_line(course) -> str:
+    parts = [f"助成率 {course.rate.numerator}/{course.rate.denominator}", f"上限 {course.cap:,} 円"]
+    if course.years:
+        parts.append(f"{course.years} 年度")
+    if course.yearly_caps:
+        parts.append("年度ごと " + "・".join(f"{c:,}" for c in course.yearly_caps) + " 円"
+                     + ("（目安）" if course.yearly_severity == "warning" else ""))
+    if course.min_eligible is not None:
+        parts.append(f"対象経費 {course.min_eligible:,} 円以上")
+    for limit in course.item_limits:
+        share = (f"合計の {limit.max_share.numerator}/{limit.max_share.denominator}" if limit.max_share is not None else "")
+        amounts = "・".join(x for x in (f"{limit.max:,} 円" if limit.max is not None else "", share) if x)
+        if amounts:
+            parts.append(f"{limit.name} {amounts} まで")
+        elif limit.only_in:
+            where = "・".join(str(v) for vs in limit.only_in.values() for v in (vs if isinstance(vs, list) else [vs]))
+            parts.append(f"{limit.name}は {where} だけ")
+    if any(key in course.eligibility for key in ("price_increase", "margin_decrease")):
+        parts.append("数値の要件あり")
+    elif course.eligibility:
+        parts.append("対象者の要件あり")
+    return "、".join(parts)
+
+
+def _profile_dict(profile) -> dict:
+    return {"id": profile.id, "name": profile.name, "issuer": profile.issuer, "document": profile.document,
+            "title": profile.title, "template": profile.template,
+            "courses": [{"id": c.id, "name": c.name, "rate": [c.rate.numerator, c.rate.denominator], "cap": c.cap,
+                         "years": c.years, "yearly_caps": list(c.yearly_caps), "yearly_severity": c.yearly_severity,
+                         "min_eligible": c.min_eligible,
+                         "item_limits": [{"name": l.name, "max": l.max,
+                                          "max_share": [l.max_share.numerator, l.max_share.denominator]
+                                          if l.max_share is not None else None, "source": l.source}
+                                         for l in c.item_limits],
+                         "sources": c.sources} for c in profile.courses.values()]}
 
 
 @main.command("excel-template")

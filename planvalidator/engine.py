@@ -19,6 +19,7 @@ class Options:
     """How to check: which rules, at which severity, and findings accepted from the command line."""
     selection: Selection = field(default_factory=Selection)
     accept: tuple[str, ...] = ()        # 「PV110」「PV110@計画様式7!M12」 (annotate --accept)
+    program: str | None = None          # --program ID[:COURSE] (schemas/programs/); None: the 事業区分's course
 
 
 @dataclass
@@ -28,6 +29,18 @@ class Context:
     # the files submitted with the workbook (planvalidator.attachments.Attachment each), when they were
     # given (``planvalidator batch``); None: not known, and the attachment rules say nothing
     attachments: list | None = None
+    program_name: str | None = None     # --program ID[:COURSE]: check under that course's figures
+    figures: dict | None = None         # a JSON plan's figures (the numeric eligibility tests), when given
+
+    @cached_property
+    def course(self):
+        """The program course (planvalidator.profiles.Course) the plan is checked under: the one --program
+        names, else the one the workbook's 事業区分 names in its template's profile (None if none)."""
+        from planvalidator import profiles
+
+        if self.program_name:
+            return profiles.resolve(self.program_name)
+        return profiles.default_course(self.plan.template, self.plan.value("applicant", "category"))
 
     @cached_property
     def program(self):
@@ -36,8 +49,10 @@ class Context:
 
     @cached_property
     def calculator(self):
+        """The template's arithmetic, as the workbook's own formulas do it — with the 事業区分 it names, also
+        under --program (its 助成金申請可能額（目安） follows that 事業区分, not the course checked against)."""
         from planvalidator.calc import calculate
-        return calculate(self.plan, self.program, self.category)
+        return calculate(self.plan, self.program, self.program.category(self.plan.value("applicant", "category")))
 
     @cached_property
     def money(self):
@@ -57,7 +72,9 @@ class Context:
 
     @cached_property
     def category(self):
-        """The 事業区分 (program Category) the applicant chose, or None."""
+        """The 事業区分 (program Category) the applicant chose, or None; under --program, that course."""
+        if self.program_name:
+            return self.course.as_category()
         return self.program.category(self.plan.value("applicant", "category"))
 
     @cached_property
@@ -206,15 +223,16 @@ def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[st
 
 
 def check(plan: Plan, options: Options | None = None, *, file: str | None = None,
-          attachments: list | None = None) -> Report:
+          attachments: list | None = None, figures: dict | None = None) -> Report:
     """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked.
-    ``attachments``: the files submitted with it (planvalidator.attachments), when known."""
+    ``attachments``: the files submitted with it (planvalidator.attachments), when known; ``figures``: a JSON
+    plan's figures for the numeric eligibility tests (planvalidator/rules/profile.py)."""
     from planvalidator import accepted
     from planvalidator.annotate.results import TITLE
     from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
 
     options = options or Options()
-    context = Context(plan, attachments)
+    context = Context(plan, attachments, options.program, figures)
     ran = selected(context, options.selection)
     findings = run_rules(plan, context, options.selection, ran)
     order = [plan.actual(s.name) for s in plan.layout.sheets]
@@ -246,7 +264,7 @@ def check_plan(plan: Plan, options: Options | None = None) -> list[Finding]:
 
 
 def check_file(path: str | Path, options: Options | None = None, *, attachments: list | None = None,
-               file: str | None = None) -> Report:
+               file: str | None = None, figures: dict | None = None) -> Report:
     from planvalidator.reader import read
 
-    return check(read(path), options, file=file or str(path), attachments=attachments)
+    return check(read(path), options, file=file or str(path), attachments=attachments, figures=figures)

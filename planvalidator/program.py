@@ -211,7 +211,9 @@ def _models():
         fiscal_year: str = ""
         organisation: Organisation
         rules: Rules = Rules()
-        categories: Annotated[dict[str, CategorySpec], BeforeValidator(_codes)]
+        # 事業区分: the courses of a profile (schemas/programs/<profile>.yaml), or written here
+        profile: str | None = None
+        categories: Annotated[dict[str, CategorySpec], BeforeValidator(_codes)] = {}
         estimate_rounding: Annotated[StrictInt, Field(ge=1)] = 1
         period: Period
         sme: Sme
@@ -340,6 +342,7 @@ class Category:
     source: str
     org_types: tuple[str, ...] = ()
     max_employees: int | None = None
+    title: str | None = None         # a course of another program (--program): its name, not 「区分7」
 
     @property
     def rate_text(self) -> str:
@@ -349,6 +352,11 @@ class Category:
     def label(self) -> str:
         """「区分7」, as the 公募要領 names a category."""
         return f"区分{self.code}"
+
+    @property
+    def called(self) -> str:
+        """How a message names it: 「事業区分7」, or a course's name (「高付加価値化」)."""
+        return self.title or f"事業区分{self.code}"
 
 
 @dataclass(frozen=True)
@@ -899,10 +907,20 @@ def load_program(folder: Path) -> Program:
         raise ProgramFileError(path, None, f"YAML として読めません（{detail}）") from None
     spec = _validated(raw, path)
     _check_attachments(spec, path)
-    cats = {
-        code: Category(code, c.name, c.rate, c.cap, c.source, tuple(c.org_types), c.max_employees)
-        for code, c in spec.categories.items()
-    }
+    if spec.get("profile"):
+        from planvalidator.profiles import ProfileError, profiles
+
+        try:
+            profile = profiles()[spec.profile]
+        except (KeyError, ProfileError) as exc:
+            raise ProgramFileError(path, "profile", str(exc) if isinstance(exc, ProfileError) else
+                                   f"schemas/programs/ に {spec.profile}.yaml がありません") from None
+        cats = {key: course.as_category() for key, course in profile.courses.items()}
+    else:
+        cats = {code: Category(code, c.name, c.rate, c.cap, c.source, tuple(c.org_types), c.max_employees)
+                for code, c in spec.categories.items()}
+    if not cats:
+        raise ProgramFileError(path, "categories", "事業区分がありません（profile: か categories: を書いてください）")
     return Program(spec.program, cats, spec.estimate_rounding, raw, spec)
 
 

@@ -50,7 +50,7 @@ CATEGORY = define(
 なぜ: {small_category} は従業員数 {small_max_employees} 名以下の中小企業者・個人事業主だけが対象です。該当しなければ{other_categories} で申請します。
 例: {small_category}、従業員 {small_max_employees} 名 → 正しい。{small_category}、従業員 {small_over_employees} 名 → エラー（{other_categories} を選ぶ）。
 {other_categories}、従業員 {small_max_employees} 名 → 正しい。
-""", reads=("categories", "org_types"))
+""", reads=("profile", "org_types"))
 
 OUTSIDE_REGION = define(
     "PV304", "outside-region", "error", "{prefecture}内に事務所・事業所がありません",

@@ -44,7 +44,7 @@ FUNDING_TOTAL = define(
 「助成率」「助成限度額」「助成金申請可能額（目安）」が事業区分（公募要領 4.: {rates_caps}）から計算した値と一致するか。
 なぜ: 資金計画の数字が明細とずれていると、申請額の根拠が確認できません。
 例: {sheet[funding]} の 1年目「助成対象経費」が 1,900,000 のまま（{sheet[expenses]} の 1年目 計は 2,000,000）→ エラー。
-""", reads=("categories", "estimate_rounding"))
+""", reads=("profile", "estimate_rounding"))
 
 SALES_PLAN = define(
     "PV204", "sales-plan-mismatch", "error", "{sheet[sales]} の売上高・売上総利益が一致しません",
@@ -113,7 +113,7 @@ RATE = define(
 全年度の合計が助成限度額（{caps}）以内かは PV208 が見ます。
 なぜ: 助成金は助成対象経費に助成率を掛けた額以内です。超えた分は交付されず、資金計画が成り立ちません。
 例: 区分{first_category}（{first_rate}）、1年目の助成対象経費 2,000,000 円 → 申請額 {first_rate_example} 円まで正しい。1 円でも超えるとエラー。
-""", reads=("categories", "period.first_fiscal_year"))
+""", reads=("profile", "period.first_fiscal_year"))
 
 CAP = define(
     "PV208", "cap-exceeded", "error", "助成金申請額の合計が助成限度額を超えています",
@@ -123,7 +123,7 @@ CAP = define(
 所見は、申請額のある最後の年度の「助成金申請額」（減らす欄）に付けます。
 なぜ: 限度額を超える申請はできません。
 例: 区分{first_category} で申請額の合計 {first_cap_yen} 円 → 正しい。+1 円でもエラー。
-""", reads=("categories",))
+""", reads=("profile",))
 
 BALANCE = define(
     "PV209", "funding-unbalanced", "error", "資金計画の資金合計が助成対象経費と一致しません",
@@ -163,7 +163,7 @@ def rate_exceeded(plan: Plan, context):
             yield RATE.finding(
                 plan.actual("funding"), t.cell(record, "requested"),
                 f"{row['year']}の助成金申請額 {requested:,.0f} 円は、助成対象経費 {eligible:,.0f} 円 × "
-                f"{category.rate_text}（事業区分{category.code}）= {limit:,} 円を超えています")
+                f"{category.rate_text}（{category.called}）= {limit:,} 円を超えています")
 
 
 @implements(CAP)
@@ -179,7 +179,7 @@ def cap_exceeded(plan: Plan, context):
         last = next((r for r, a in reversed(amounts) if a > 0), amounts[-1][0])
         yield CAP.finding(
             plan.actual("funding"), t.cell(last, "requested"),
-            f"助成金申請額の合計 {total:,.0f} 円が、事業区分{category.code}の助成限度額 {category.cap:,} 円を"
+            f"助成金申請額の合計 {total:,.0f} 円が、{category.called}の助成限度額 {category.cap:,} 円を"
             f"{total - category.cap:,.0f} 円超えています")
 
 
