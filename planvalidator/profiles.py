@@ -246,3 +246,18 @@ def default_course(template: str, category_value) -> Course | None:
                 if course.matches(category_value):
                     return course
     return None
+
+
+@lru_cache(maxsize=None)
+def _raw(path: Path) -> dict:
+    return load_yaml(path)
+
+
+def course_data(course: Course) -> dict:
+    """A course's entry of its profile file as written (questions, targets, examples …: data the
+    checks read as it is)."""
+    profile = profiles().get(course.profile)
+    if profile is None:
+        return {}
+    entry = (_raw(profile.path).get("courses") or {}).get(course.key)
+    return entry if isinstance(entry, dict) else {}

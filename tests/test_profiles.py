@@ -231,3 +231,60 @@ def test_a_json_plan_names_its_program_and_figures_and_gets_findings_at_json_pat
     found = {(f["rule"], f["sheet"]) for f in json.loads(result.output)["findings"]}
     assert ("PV308", "/figures/price") in found                     # 166.7 円/kg: +11.1%
     assert any(rule == "PV208" and sheet.startswith("/funding/") for rule, sheet in found)
+
+
+# --- the years of a course, the questions, the targets, the municipality ----------------------------
+
+def test_a_one_year_course_has_no_second_year(tmp_path):
+    assert resolve("challenge-special:overseas").years == 1
+    report = under("challenge-special:overseas")            # the 記入例 runs over 2 years
+    assert (F7, "C12", "error") in hits(report, "PV214") and (F8, "D7", "error") in hits(report, "PV214")
+    assert {cell for _, cell, _ in hits(report, "PV214")} >= {f"C{r}" for r in range(12, 18)}
+    assert hits(under("challenge-special:crafts"), "PV214") == set()             # 2 years: the 記入例 fits
+
+
+@pytest.mark.parametrize("course, cap, years", [("sdgs-ai", 10000000, 3), ("tourism", 2000000, 2)])
+def test_the_other_challenge_courses(tmp_path, course, cap, years):
+    c = resolve(f"challenge-special:{course}")
+    assert (c.cap, c.years) == (cap, years)
+    limit = int(2000000 * c.rate)
+    assert (F8, "D6", "error") in hits(under(c.id, {F8: {"D6": limit + 1}}, tmp_path), "PV207")
+    assert hits(under(c.id, {F8: {"D6": limit}}, tmp_path), "PV207") - {(F8, "D7", "error")} == set()
+
+
+def test_kanazawa_questions_are_asked_and_a_wrong_answer_is_an_error():
+    report = under("kanazawa-kaigai:expo-overseas")
+    asked = [f for f in report.findings if f.rule == "PV309"]
+    assert asked and all(f.severity.value == "info" for f in asked)
+    answers = {"expo-venue-overseas": True, "expo-once-a-year": True}
+    report = under("kanazawa-kaigai:expo-overseas", figures={"answers": answers})
+    errors = [f for f in report.findings if f.rule == "PV309" and f.severity.value == "error"]
+    assert len(errors) == 1 and "今年度" in errors[0].message
+
+
+def test_kanazawa_needs_an_office_in_kanazawa(tmp_path):
+    assert hits(under("kanazawa-shinseihin:kairyo"), "PV308") == {("計画様式1", "D9", "warning")}   # 七尾市
+    inside = under("kanazawa-shinseihin:kairyo", {"計画様式1": {"D9": "石川県金沢市鞍月2丁目20番地"}}, tmp_path)
+    assert hits(inside, "PV308") == set()
+
+
+KENGAI_RULES = "kengai-monozukuri"
+
+
+@pytest.mark.parametrize("now, goal, procurement, reached", [
+    ({"県内": 60, "県外": 40}, {"県内": 50, "県外": 50}, None, True),               # ① 40% → 50%
+    ({"県内": 60, "県外": 40}, {"県内": 51, "県外": 49}, None, False),              # ① 40% → 49%
+    ({"県内": 60, "海外": 40}, {"県内": 50, "海外": 50}, None, True),               # 海外 is 県外
+    ({"県内": 60, "県外": 40}, {"県内": 40, "石川県外に本社がある企業の石川県内の事業所": 60}, None, False),
+    ({"県内": 40, "県外": 60}, {"県内": 40, "県外": 90}, None, True),               # ② 60 → 90 = ×1.5
+    ({"県内": 40, "県外": 60}, {"県内": 40, "県外": 89}, None, False),              # ② ×1.48
+    ({"県内": 40, "県外": 60}, {"県内": 40, "県外": 60}, {"県内": 50, "県外": 50}, True),     # ③ 50%
+    ({"県内": 40, "県外": 60}, {"県内": 40, "県外": 60},
+     {"県内": 49, "石川県外に本社がある企業の石川県内の事業所": 2, "県外": 49}, False),        # 49%: not 県内 調達
+])
+def test_kengai_targets_from_the_documents_formulas(now, goal, procurement, reached):
+    figures = {"sales": {"now": now, "goal": goal}}
+    if procurement:
+        figures["procurement"] = {"goal": procurement}
+    found = hits(under(KENGAI_RULES, figures=figures), "PV310")
+    assert (found == set()) is reached, found
