@@ -540,7 +540,9 @@ def _course_line(course) -> str:
     for limit in course.item_limits:
         share = (f"合計の {limit.max_share.numerator}/{limit.max_share.denominator}" if limit.max_share is not None else "")
         amounts = "・".join(x for x in (f"{limit.max:,} 円" if limit.max is not None else "", share) if x)
-        if amounts:
+        if limit.max == 0:
+            parts.append(f"{limit.name}は対象外")
+        elif amounts:
             parts.append(f"{limit.name} {amounts} まで")
         elif limit.only_in:
             where = "・".join(str(v) for vs in limit.only_in.values() for v in (vs if isinstance(vs, list) else [vs]))

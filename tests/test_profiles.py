@@ -288,3 +288,14 @@ def test_kengai_targets_from_the_documents_formulas(now, goal, procurement, reac
         figures["procurement"] = {"goal": procurement}
     found = hits(under(KENGAI_RULES, figures=figures), "PV310")
     assert (found == set()) is reached, found
+
+
+def test_kengai_meeting_food_and_phone_bills_are_not_funded(tmp_path):
+    edits = {F7: {"E13": "会議費", "F13": "検討会の弁当代", "E16": "通信運搬費", "F16": "携帯電話料（打合せ用）"}}
+    assert hits(under("kengai-monozukuri", edits, tmp_path), "PV213") == {(F7, "J13", "error"), (F7, "J16", "error")}
+    assert hits(under("kengai-monozukuri"), "PV213") == set()
+
+
+def test_kofukakachi_second_hand_goods_are_a_warning_and_consumables_an_error(tmp_path):
+    edits = {F7: {"F8": "中古の薄挽き加工機", "F9": "試験用消耗品一式"}}
+    assert hits(under("kofukakachi", edits, tmp_path), "PV213") == {(F7, "J8", "warning"), (F7, "J9", "error")}

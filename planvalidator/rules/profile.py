@@ -45,6 +45,7 @@ ITEM = define(
 その種類が一部のコース・業種だけの対象（only_in）なら、ほかのコース・業種ではその行が対象外です。
 所見はその種類の最後の行の金額に付けます。
 なぜ: 上限を超えた分は対象外です。
+上限 0（max: 0）は対象外の経費（会議費の飲食代など）で、その語のある行ごとに指摘します。
 例: 上限のある種類の行の合計が上限ちょうど → 正しい。1 円でも超える → エラー。割合の上限も同じ。
 """, reads=("profile",))
 
@@ -153,6 +154,12 @@ def item_limit(plan: Plan, context):
             share_cap = int(Fraction(total).limit_denominator() * limit.max_share) if total else 0
             ceiling = share_cap if ceiling is None else min(ceiling, share_cap)
         if ceiling is None or spent <= ceiling:
+            continue
+        if ceiling == 0:                   # an expense the program does not fund at all: each row
+            for record, amount in hits:
+                yield ITEM.finding(plan.actual("expenses"), t.cell(record, "amount"),
+                                   f"{limit.name}は{course.name}の対象外です（{limit.source}）", Severity(limit.severity),
+                                   value=amount, expected=0)
             continue
         how = (f"合計の {limit.max_share.numerator}/{limit.max_share.denominator}（{ceiling:,} 円）"
                if limit.max_share is not None and ceiling != limit.max else f"{ceiling:,} 円")
