@@ -189,12 +189,13 @@ def serialize(root) -> bytes:
 
 
 class Package:
-    def __init__(self, path: str | Path, *, editable: bool = True):
+    def __init__(self, path, *, editable: bool = True):
+        """``path``: a file, or a workbook held in memory (planvalidator.workbook.InMemory)."""
         from planvalidator import limits
 
-        self.path = Path(path)
+        self.path = path if hasattr(path, "data") else Path(path)
         self.editable = editable
-        self._zip = zipfile.ZipFile(self.path)
+        self._zip = zipfile.ZipFile(self.path.open() if hasattr(path, "data") else self.path)
         infos = self._zip.infolist()
         if len(infos) > limits.MAX_PARTS:
             raise PackageError("zip", f"部品が {len(infos):,} 個あり、上限の {limits.MAX_PARTS:,} 個を超えます")
@@ -266,11 +267,15 @@ class Package:
             return new
         return self.data[name]
 
-    def save(self, target: str | Path) -> None:
-        target = Path(target)
-        tmp = target.with_name(target.name + ".tmp")
+    def save(self, target) -> None:
+        """Write the package to ``target``: a path (through a temporary file beside it), or a binary
+        stream (the check page's answer, in memory)."""
+        stream = hasattr(target, "write")
+        if not stream:
+            target = Path(target)
+            tmp = target.with_name(target.name + ".tmp")
         written = set()
-        with zipfile.ZipFile(tmp, "w") as zf:
+        with zipfile.ZipFile(target if stream else tmp, "w") as zf:
             for info in self.infos:
                 name = info.filename
                 if name in self.removed:
@@ -285,7 +290,8 @@ class Package:
                 out.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(out, self._content(name))
         self._zip.close()       # every part is read by now; the source may be the target (--in-place)
-        tmp.replace(target)
+        if not stream:
+            tmp.replace(target)
 
     # --- relationships ----------------------------------------------------------------
     @staticmethod

@@ -126,32 +126,49 @@ class Grid:
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def _refuse_unreadable(path: Path) -> None:
+@dataclass(frozen=True)
+class InMemory:
+    """A workbook held in memory only (the check page's uploads): never written to disk."""
+    name: str
+    data: bytes
+
+    def __str__(self) -> str:
+        return self.name
+
+    def open(self):
+        from io import BytesIO
+        return BytesIO(self.data)
+
+
+def _refuse_unreadable(source) -> None:
     from planvalidator import limits
     from planvalidator.package import size_text
 
-    name = path.name
-    if not path.exists():
-        raise CannotCheck("ファイルが見つかりません", file=name)
-    if path.is_dir():
-        raise CannotCheck("フォルダです（Excelブックを指定してください）", file=name)
-    if not path.is_file():
-        raise CannotCheck("通常のファイルではありません（Excelブックを指定してください）", file=name)
-    size = path.stat().st_size
+    name = source.name
+    if isinstance(source, InMemory):
+        size = len(source.data)
+    else:
+        if not source.exists():
+            raise CannotCheck("ファイルが見つかりません", file=name)
+        if source.is_dir():
+            raise CannotCheck("フォルダです（Excelブックを指定してください）", file=name)
+        if not source.is_file():
+            raise CannotCheck("通常のファイルではありません（Excelブックを指定してください）", file=name)
+        size = source.stat().st_size
     if size == 0:
         raise CannotCheck("空のファイルです（0 バイト）", file=name)
     if size > limits.MAX_FILE_BYTES:
         raise CannotCheck(f"ファイルが {size_text(size)} あり、上限の {size_text(limits.MAX_FILE_BYTES)} を超えます",
                           file=name)
     try:
-        with path.open("rb") as fh:
+        with source.open("rb") if not isinstance(source, InMemory) else source.open() as fh:
             head = fh.read(8)
     except OSError as exc:
         raise CannotCheck(f"ファイルを開けません（{exc.strerror}）", file=name) from None
     if head == _OLE_MAGIC:
         try:
             import msoffcrypto
-            with path.open("rb") as fh:
+            with source.open("rb") if not isinstance(source, InMemory) else source.open() as fh:
                 encrypted = msoffcrypto.OfficeFile(fh).is_encrypted()
         except Exception:
             encrypted = False
@@ -160,12 +177,13 @@ def _refuse_unreadable(path: Path) -> None:
         raise CannotCheck("古い Excel 形式（.xls）です。.xlsx 形式で保存し直してください", file=name)
     if head.startswith(b"%PDF"):
         raise CannotCheck("PDF ファイルです（Excelブック .xlsx / .xlsm を指定してください）", file=name)
-    if not zipfile.is_zipfile(path):
+    opened = source.open() if isinstance(source, InMemory) else source
+    if not zipfile.is_zipfile(opened):
         if head.startswith(b"PK"):
             raise CannotCheck("zip として壊れています（途中で切れたファイルではありませんか）", file=name)
         raise CannotCheck("Excelブック（.xlsx / .xlsm）ではありません", file=name)
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source.open() if isinstance(source, InMemory) else source) as zf:
             names = zf.namelist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise CannotCheck(f"zip として壊れています（{type(exc).__name__}）", file=name) from None
@@ -174,7 +192,7 @@ def _refuse_unreadable(path: Path) -> None:
                           file=name)
 
 
-def load_grid(path: str | Path) -> Grid:
+def load_grid(path: "str | Path | InMemory") -> Grid:
     """Read every sheet's cells, formulas, cached values and merged ranges from a file.
 
     Each sheet part is first measured in one streaming pass (:mod:`planvalidator.sheetxml`:
@@ -191,7 +209,7 @@ def load_grid(path: str | Path) -> Grid:
     from planvalidator import limits, sheetxml
     from planvalidator.package import Package, PackageError
 
-    path = Path(path)
+    path = path if isinstance(path, InMemory) else Path(path)
     _refuse_unreadable(path)
     name = path.name
     try:

@@ -146,3 +146,38 @@ def test_entities_are_not_expanded(tmp_path):
     with pytest.raises(CannotCheck) as refused:
         load_grid(write_parts(tmp_path / "entity.xlsx", contents))
     assert refused.value.sheet == "計画様式3" and "root:" not in str(refused.value)
+
+
+def test_a_workbook_held_in_memory_reads_and_annotates_as_the_file_does(tmp_path):
+    """The check page's path: bytes in, findings and an annotated workbook out, nothing on disk."""
+    import io
+
+    from planvalidator.annotate import annotate
+    from planvalidator.annotate.file import FileAnnotator
+    from planvalidator.engine import check, check_file
+    from planvalidator.reader import read_grid
+    from planvalidator.workbook import InMemory
+
+    wrong = R7 / "invalid" / "wrong-amount.xlsx"
+    source = InMemory("wrong-amount.xlsx", wrong.read_bytes())
+    report = check(read_grid(load_grid(source)), file=source.name)
+    expected = [(f.rule, f.sheet, f.cell, f.message) for f in check_file(wrong).findings]
+    assert [(f.rule, f.sheet, f.cell, f.message) for f in report.findings] == expected
+    annotator = FileAnnotator(source)
+    annotate(annotator, report)
+    out = io.BytesIO()
+    annotator.save(out)
+    again = check(read_grid(load_grid(InMemory("annotated.xlsx", out.getvalue()))))
+    assert [(f.rule, f.sheet, f.cell) for f in again.findings] == [e[:3] for e in expected]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("data, words", [(b"", "空のファイル"), (b"%PDF-1.4 x", "PDF ファイル"),
+                                         (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, ".xls"),
+                                         (b"PK\x03\x04broken", "zip として壊れて"), (b"hello", "Excelブック")])
+def test_a_bad_upload_held_in_memory_gets_the_files_one_line(data, words):
+    from planvalidator.workbook import InMemory
+
+    with pytest.raises(CannotCheck) as caught:
+        load_grid(InMemory("アップロード.xlsx", data))
+    assert words in str(caught.value) and "アップロード.xlsx" in str(caught.value)
