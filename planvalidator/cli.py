@@ -209,9 +209,9 @@ def export(file, output):
     try:
         text = json.dumps(export_file(file), ensure_ascii=False, indent=2) + "\n"
     except CannotCheck as exc:
-        _template_fail(exc if exc.file else f"{file}: {exc}")
+        _fail(exc if exc.file else f"{file}: {exc}")
     except Exception as exc:  # noqa: BLE001 — one line, never a traceback
-        _template_fail(f"{file}: {unexpected('書き出し', exc)}")
+        _fail(f"{file}: {unexpected('書き出し', exc)}")
     if not output:
         click.echo(text, nl=False)
         return
@@ -219,7 +219,7 @@ def export(file, output):
         with open(output, "w", encoding="utf-8") as handle:
             handle.write(text)
     except OSError as exc:
-        _template_fail(f"{output}: 書き出せません（{exc.strerror or type(exc).__name__}）")
+        _fail(f"{output}: 書き出せません（{exc.strerror or type(exc).__name__}）")
 
 
 @main.command()
@@ -245,15 +245,15 @@ def fill(file, output, force):
     from planvalidator.plandata import fill as fill_book, load_json
 
     if not output.lower().endswith(".xlsx"):
-        _template_fail(f"{output}: 出力は .xlsx にしてください")
+        _fail(f"{output}: 出力は .xlsx にしてください")
     if Path(output).exists() and not force:
-        _template_fail(f"{output}: すでにあります（上書きするなら --force）")
+        _fail(f"{output}: すでにあります（上書きするなら --force）")
     try:
         target = fill_book(load_json(file), output, file=file)
     except CannotCheck as exc:
-        _template_fail(exc if exc.file else f"{file}: {exc}")
+        _fail(exc if exc.file else f"{file}: {exc}")
     except Exception as exc:  # noqa: BLE001 — one line, never a traceback
-        _template_fail(f"{file}: {unexpected('書き込み', exc)}")
+        _fail(f"{file}: {unexpected('書き込み', exc)}")
     click.echo(str(target))
 
 
@@ -388,7 +388,8 @@ def template():
     """
 
 
-def _template_fail(exc) -> None:
+def _fail(exc) -> None:
+    """One line for a command that cannot go on (exit 2)."""
     click.echo(f"planvalidator: {exc}", err=True)
     sys.exit(EXIT_CANNOT_CHECK)
 
@@ -401,7 +402,7 @@ def _layout_named(version):
     for layout in known_layouts():
         if layout.template == version:
             return layout
-    _template_fail(f"様式の版「{version}」がありません（{', '.join(l.template for l in known_layouts())}）")
+    _fail(f"様式の版「{version}」がありません（{', '.join(l.template for l in known_layouts())}）")
 
 
 @template.command("verify")
@@ -424,9 +425,9 @@ def template_verify(candidate, version, fmt):
     try:
         result = verify(candidate, layout)
     except CannotCheck as exc:
-        _template_fail(exc)
+        _fail(exc)
     except Exception as exc:  # noqa: BLE001 — one line, never a traceback
-        _template_fail(f"{candidate}: {unexpected('様式の確認', exc)}")
+        _fail(f"{candidate}: {unexpected('様式の確認', exc)}")
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else result.text())
     sys.exit(EXIT_FINDINGS if result.breaks else EXIT_CLEAN)
 
@@ -455,11 +456,11 @@ def template_diff(old, new, fmt):
             load_grid(path)               # the bounded reader first: a file that is not a workbook gets its one line
             snapshots.append(snapshot(path))
         except CannotCheck as exc:
-            _template_fail(exc)
+            _fail(exc)
         except TemplateTooLarge as exc:
-            _template_fail(f"{path}: {exc}")
+            _fail(f"{path}: {exc}")
         except Exception as exc:  # noqa: BLE001 — one line, never a traceback
-            _template_fail(f"{path}: {unexpected('様式の読み込み', exc)}")
+            _fail(f"{path}: {unexpected('様式の読み込み', exc)}")
     result = diff(*snapshots)
     click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2) if fmt == "json" else result.text())
     sys.exit(EXIT_FINDINGS if result else EXIT_CLEAN)
@@ -489,9 +490,9 @@ def template_new(version, source, based_on, schemas_root, templates_root):
                            schemas_root=Path(schemas_root) if schemas_root else schemas_dir(),
                            templates_root=Path(templates_root) if templates_root else templates_dir())
     except (NewVersionError, CannotCheck) as exc:
-        _template_fail(exc)
+        _fail(exc)
     except Exception as exc:  # noqa: BLE001
-        _template_fail(f"{source}: {unexpected('新しい版の作成', exc)}")
+        _fail(f"{source}: {unexpected('新しい版の作成', exc)}")
     click.echo(f"{made.schemas}（{made.based_on} から。様式 {made.template}）")
     for line in made.applied:
         click.echo(f"  直した: {line}")
@@ -515,7 +516,7 @@ def programs(fmt):
     try:
         known = profiles()
     except ProfileError as exc:
-        _template_fail(exc)
+        _fail(exc)
     if fmt == "json":
         click.echo(json.dumps([_profile_dict(p) for p in known.values()], ensure_ascii=False, indent=2))
         return
@@ -605,16 +606,19 @@ def excel_template(output, version, standalone):
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 def serve(host, port):
-    """Excel on the web 用のサーバー（xlwings Server）を起動します。
+    """チェックのページ（ブラウザー用）と Excel on the web 用のサーバーを起動します。
 
-    アドインの manifest は http://HOST:PORT/manifest.xml。別途 pip install "planvalidator[server]" と、
-    xlwings のライセンスキー（環境変数 XLWINGS_LICENSE_KEY）が必要です。デスクトップの Excel のボタンには不要です。
+    http://HOST:PORT/ がチェックのページ（ブックをドロップすると指摘と金額のまとめを示し、指摘を書き込んだ
+    ブックをダウンロードできる）、POST /api/check と /api/annotate がその JSON API です。別途
+    pip install "planvalidator[server]" が必要です。Excel on the web のアドイン（manifest は
+    http://HOST:PORT/manifest.xml）だけは xlwings のライセンスキー（環境変数 XLWINGS_LICENSE_KEY）が必要です。
 
     待ち受けるのは既定で 127.0.0.1（このマシンの中から）だけです。1 件のリクエストの大きさと時間には上限があり
     （planvalidator/limits.py）、リクエストの間に何も残さず、ディスクに何も書きません。
 
     \b
     例:
+      planvalidator serve --port 8000
       XLWINGS_LICENSE_KEY=noncommercial planvalidator serve --port 8000
     """
     import os
@@ -625,12 +629,13 @@ def serve(host, port):
     except ImportError:
         click.echo('planvalidator: サーバーには追加のパッケージが必要です: pip install "planvalidator[server]"', err=True)
         sys.exit(EXIT_CANNOT_CHECK)
-    if not os.environ.get("XLWINGS_LICENSE_KEY"):
-        click.echo("planvalidator: xlwings のライセンスキーを環境変数 XLWINGS_LICENSE_KEY に設定してください"
-                   "（非営利なら noncommercial、README の「Excel on the web」を参照）", err=True)
-        sys.exit(EXIT_CANNOT_CHECK)
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"planvalidator: {host} で待ち受けます（このマシンの外からも届きます）", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"planvalidator: チェックのページ: http://{shown}:{port}/", err=True)
+    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+        click.echo("planvalidator: Excel on the web のアドイン（/xlwings/check）には xlwings のライセンスキー"
+                   "（環境変数 XLWINGS_LICENSE_KEY。非営利なら noncommercial）が必要です（ページには不要）", err=True)
     from planvalidator.server import serve as run
     run(host, port)
 

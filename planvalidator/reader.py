@@ -69,7 +69,28 @@ def reference_grid(layout: Layout) -> Grid | None:
     if not layout.reference:
         return None
     path = templates_dir() / layout.template / layout.reference
-    return load_grid(path) if path.is_file() else None
+    if not path.is_file():
+        return None
+    try:
+        return load_grid(path)
+    except ImportError:     # no python-calamine (a Pyodide without it, e.g. xlwings Lite): the template's
+        return _labels_and_merges(path)     # labels and merged ranges are all borrow_merges needs
+
+
+def _labels_and_merges(path) -> Grid:
+    """The official template's values and merged ranges through openpyxl (pure Python)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(path, data_only=True)
+    sheets = {}
+    for ws in book.worksheets:
+        sheet = SheetGrid(ws.title)
+        sheet.values.update(((c.row, c.column), c.value) for row in ws.iter_rows() for c in row
+                            if c.value not in (None, ""))
+        for m in ws.merged_cells.ranges:
+            sheet.add_merge((m.min_row, m.min_col, m.max_row, m.max_col))
+        sheets[ws.title] = sheet
+    return Grid(source=path.name, sheets=sheets)
 
 
 def borrow_merges(grid: Grid, layout: Layout) -> None:

@@ -1,13 +1,21 @@
-"""Excel on the web (Office.js): an xlwings Server endpoint for the same check, behind an extra.
+"""The check page and its JSON API, and Excel on the web (Office.js): an xlwings Server endpoint, behind an extra.
 
     pip install "planvalidator[server]"
-    XLWINGS_LICENSE_KEY=... planvalidator serve --port 8000
+    planvalidator serve --port 8000          # the page at http://127.0.0.1:8000/
+
+The page (``GET /``, :mod:`planvalidator.page`) is for applicants without Python: drop workbooks,
+see each one's verdict, money summary and findings, download the annotated workbook. Beside it:
+``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json``,
+``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``).
+The upload is read whole into memory (within the size limit) and parsed there: it is never
+spooled to a temporary file, written anywhere or logged. None of this needs an xlwings licence.
 
 The add-in's task pane has a 「申請書をチェック」 button; xlwings' Office.js client posts the
 book's payload to ``/xlwings/check`` and carries out the actions the answer lists (the same
 highlights, notes and チェック結果 sheet as the desktop button). The remote interpreter is part
-of xlwings PRO (PolyForm Noncommercial or a commercial licence), so the key must be set; the
-desktop button and the command line do not need it.
+of xlwings PRO (PolyForm Noncommercial or a commercial licence), so ``/xlwings/check`` needs the key
+(without it: 500 with one Japanese line); the page, its API, the desktop button and the command
+line do not.
 
 The server holds against a stranger's request: the body is cut off at
 :data:`~planvalidator.limits.MAX_REQUEST_BYTES` (413), a request gets
@@ -39,6 +47,11 @@ BAD_JSON = "リクエストの本文が JSON として読めません。"
 NOT_A_BOOK = "リクエストが xlwings のブックのデータではありません（{what}）。"
 NO_LICENSE = "サーバーに xlwings のライセンスキー（XLWINGS_LICENSE_KEY）が設定されていません。"
 FAILED = "サーバーでチェック中に予期しないエラーが起きました（{name}）。"
+NOT_AN_UPLOAD = "リクエストがファイルのアップロード（multipart/form-data の file 欄）ではありません（{what}）。"
+NOTHING_UPLOADED = "ファイルが送られていません（multipart/form-data の file 欄に 1 つのブックを入れてください）。"
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSM_TYPE = "application/vnd.ms-excel.sheet.macroEnabled.12"
 
 _DEADLINE = "planvalidator.deadline"     # scope key: time.monotonic() when the request's time is up
 log = logging.getLogger("planvalidator.server")
@@ -67,7 +80,40 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
             status, content = 500, detail(FAILED.format(name=type(exc).__name__))
         return JSONResponse(content, status_code=status)
 
+    async def upload(request: Request, work):
+        """Run ``work(content_type, body)`` for an upload in a worker thread: (status, content) or an error answer."""
+        body = await request.body()                  # in memory, cut off at the size limit by Limits
+        deadline = request.scope.get(_DEADLINE, time.monotonic() + request_seconds)
+        try:
+            return await checks.run(work, request.headers.get("content-type", ""), body, deadline=deadline)
+        except TimeoutError:
+            return 503, detail(TOO_SLOW.format(seconds=request_seconds))
+        except Exception as exc:     # neither the workbook nor the message of the error goes to the log
+            log.error("page request failed: %s", type(exc).__name__)
+            return 500, detail(FAILED.format(name=type(exc).__name__))
+
+    @app.post("/api/check")
+    async def api_check(request: Request):
+        status, content = await upload(request, check_upload)
+        return JSONResponse(content, status_code=status)
+
+    @app.post("/api/annotate")
+    async def api_annotate(request: Request):
+        status, content = await upload(request, annotate_upload)
+        if status != 200:
+            return JSONResponse(content, status_code=status)
+        name, data = content
+        return Response(data, media_type=XLSM_TYPE if name.lower().endswith(".xlsm") else XLSX_TYPE,
+                        headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"})
+
     # async: these answer on the event loop, so they never wait behind checks for a worker thread
+    @app.get("/", response_class=HTMLResponse)
+    async def page():
+        from planvalidator.page import CSP, page_html
+
+        return HTMLResponse(page_html(), headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                                                  "Referrer-Policy": "no-referrer"})
+
     @app.get("/taskpane.html", response_class=HTMLResponse)
     async def taskpane(request: Request):
         return taskpane_html(str(request.base_url).rstrip("/"))
@@ -124,6 +170,115 @@ def answer(body: bytes) -> tuple[int, dict]:
         return 400, detail(exc.reason)
     finally:
         app.kill()
+
+
+# --- the page's API: one uploaded workbook, in memory only ------------------------------------
+
+class NotAnUpload(Exception):
+    """The request is not a multipart upload with a ``file`` field; ``str()`` is the Japanese line."""
+
+
+def uploaded(content_type: str, body: bytes):
+    """The workbook of a ``multipart/form-data`` body, as :class:`~planvalidator.workbook.InMemory`.
+
+    Parsed in memory with the standard library's MIME parser (nothing spooled to disk, unlike a
+    framework's UploadFile). The name is the uploaded file's own name without any folder."""
+    from email import policy
+    from email.parser import BytesParser
+
+    from planvalidator.workbook import InMemory
+
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise NotAnUpload(NOT_AN_UPLOAD.format(what="Content-Type が multipart/form-data ではありません"))
+    if "\r" in content_type or "\n" in content_type:
+        raise NotAnUpload(NOT_AN_UPLOAD.format(what="Content-Type が読めません"))
+    try:
+        message = BytesParser(policy=policy.HTTP).parsebytes(
+            b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body)
+        parts = list(message.iter_parts()) if message.is_multipart() else []
+    except Exception:
+        raise NotAnUpload(NOT_AN_UPLOAD.format(what="本文が読めません")) from None
+    if not message.is_multipart() or message.defects:
+        raise NotAnUpload(NOT_AN_UPLOAD.format(what="本文が multipart として読めません"))
+    for part in parts:
+        if part.get_param("name", header="content-disposition") != "file":
+            continue
+        data = part.get_payload(decode=True)
+        if not data:
+            break
+        return InMemory(upload_name(part.get_filename()), bytes(data))
+    raise NotAnUpload(NOTHING_UPLOADED)
+
+
+def upload_name(name) -> str:
+    """An uploaded file's name, safe to show and to send back: no folder, no control characters."""
+    name = str(name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()[:200]
+    return name or "事業計画書.xlsx"
+
+
+def check_upload(content_type: str, body: bytes) -> tuple[int, dict]:
+    """``/api/check``: the JSON of ``check --format json``; a workbook that cannot be checked is 200 with "error"."""
+    from planvalidator.errors import CannotCheck, unexpected
+    from planvalidator.formats import Outcome
+    from planvalidator.formats.json import outcome_dict
+
+    try:
+        src = uploaded(content_type, body)
+    except NotAnUpload as exc:
+        return 400, detail(str(exc))
+    try:
+        outcome = Outcome(src.name, _check(src))
+    except CannotCheck as exc:
+        outcome = Outcome(src.name, error=exc.reason)
+    except Exception as exc:          # as the command line does: one line, no traceback
+        log.error("page check failed: %s", type(exc).__name__)
+        outcome = Outcome(src.name, error=unexpected("チェック", exc))
+    return 200, outcome_dict(outcome)
+
+
+def annotate_upload(content_type: str, body: bytes) -> tuple[int, dict | tuple[str, bytes]]:
+    """``/api/annotate``: (200, (file name, annotated workbook)), or 400 with the line why not."""
+    import io
+
+    from planvalidator.annotate import SUFFIX, annotate
+    from planvalidator.annotate.file import FileAnnotator
+    from planvalidator.errors import CannotCheck
+
+    try:
+        src = uploaded(content_type, body)
+    except NotAnUpload as exc:
+        return 400, detail(str(exc))
+    try:
+        report = _check(src)
+        annotator = FileAnnotator(src)
+        annotate(annotator, report)
+        buffer = io.BytesIO()
+        annotator.save(buffer)
+    except CannotCheck as exc:
+        return 400, detail(f"{src.name}: {exc.reason}")
+    stem, dot, suffix = src.name.rpartition(".")
+    suffix = "." + suffix.lower() if dot and suffix.lower() in ("xlsx", "xlsm") else ".xlsx"
+    return 200, (f"{stem if dot else src.name}{SUFFIX}{suffix}", buffer.getvalue())
+
+
+def _check(src):
+    from planvalidator.engine import check
+    from planvalidator.reader import read_grid
+    from planvalidator.workbook import load_grid
+
+    return check(read_grid(load_grid(src)), file=src.name)
+
+
+def content_disposition(name: str) -> str:
+    """``attachment`` with the Japanese name (RFC 5987 ``filename*``) and an ASCII fallback."""
+    import re
+    from urllib.parse import quote
+
+    stem, dot, suffix = name.rpartition(".")
+    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", stem if dot else name).strip("_") or "planvalidator"
+    fallback = stem + ("." + re.sub(r"[^A-Za-z0-9]", "", suffix) if dot else "")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 _SCALARS = (str, int, float, bool, type(None))
