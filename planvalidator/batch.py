@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import posixpath
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +23,7 @@ from planvalidator import __version__, limits
 from planvalidator.errors import CannotCheck
 from planvalidator.intake import Source, files_of, split
 from planvalidator.summary import CANNOT_CHECK, Application
+from planvalidator.workbook import InMemory
 
 
 @dataclass(frozen=True)
@@ -68,13 +69,9 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
         if book is None:
             raise CannotCheck("事業計画書（.xlsx / .xlsm）が見つかりません", file=source.id)
         app.workbook = book.name
-        if book.path is not None:
-            _check(app, source, book.path, others, options, annotate_dir, annotated_stem)
-        else:                                  # a zip member: our own name on disk, never the member's
-            with tempfile.TemporaryDirectory(prefix="planvalidator-") as tmp:
-                path = Path(tmp) / f"workbook{book.suffix}"
-                path.write_bytes(book.read())
-                _check(app, source, path, others, options, annotate_dir, annotated_stem)
+        # a zip member is read in memory: never written to disk under a name from the zip
+        workbook = book.path if book.path is not None else InMemory(posixpath.basename(book.name), book.read())
+        _check(app, source, workbook, others, options, annotate_dir, annotated_stem)
     except CannotCheck as exc:
         app.error = exc.reason
         app.verdict = CANNOT_CHECK
@@ -84,7 +81,7 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
     return app.to_dict()
 
 
-def _check(app: Application, source: Source, path: Path, others, options, annotate_dir, annotated_stem) -> None:
+def _check(app: Application, source: Source, path, others, options, annotate_dir, annotated_stem) -> None:
     from planvalidator.attachments import read_attachment
     from planvalidator.engine import check
     from planvalidator.program import load_program
@@ -198,8 +195,9 @@ class ResultCache:
 
 
 def default_cache_dir() -> Path:
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "planvalidator" / "batch"
+    from planvalidator.resources import cache_dir
+
+    return cache_dir() / "batch"
 
 
 # --- the run ---------------------------------------------------------------------------------------

@@ -52,7 +52,7 @@ class Context:
         """The template's arithmetic, as the workbook's own formulas do it — with the 事業区分 it names, also
         under --program (its 助成金申請可能額（目安） follows that 事業区分, not the course checked against)."""
         from planvalidator.calc import calculate
-        return calculate(self.plan, self.program, self.program.category(self.plan.value("applicant", "category")))
+        return calculate(self.plan, self.program, self.named_category)
 
     @cached_property
     def money(self):
@@ -71,11 +71,14 @@ class Context:
         return lambda folded: japanese.read(folded, vocabulary)   # (the dictionary loads on the first text read)
 
     @cached_property
-    def category(self):
-        """The 事業区分 (program Category) the applicant chose, or None; under --program, that course."""
-        if self.program_name:
-            return self.course.as_category()
+    def named_category(self):
+        """The 事業区分 (program Category) the workbook names, or None."""
         return self.program.category(self.plan.value("applicant", "category"))
+
+    @cached_property
+    def category(self):
+        """What the plan is checked against: the 事業区分 the applicant chose; under --program, that course."""
+        return self.course.as_category() if self.program_name else self.named_category
 
     @cached_property
     def period_start(self) -> dt.date | None:

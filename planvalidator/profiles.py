@@ -139,6 +139,8 @@ class Course:
     eligibility: dict = field(default_factory=dict)
     match: tuple[str, ...] = ()
     notes: tuple = ()
+    questions: tuple = ()              # what the plan answers (figures.answers), as the file writes them
+    targets: dict = field(default_factory=dict)     # ratio targets (県外需要 ①〜③), as the file writes them
 
     @property
     def id(self) -> str:
@@ -200,7 +202,9 @@ def _course(profile_id: str, key: str, c) -> Course:
         max_employees=c.max_employees.value if c.max_employees else None,
         item_limits=limits,
         eligibility=c.eligibility.model_dump() if c.eligibility else {},
-        match=tuple(c.match), notes=tuple(c.notes))
+        match=tuple(c.match), notes=tuple(c.notes),
+        questions=tuple(c.questions) if isinstance(c.questions, list) else (),
+        targets=c.targets if isinstance(c.targets, dict) else {})
 
 
 def load_profile(path: Path) -> Profile:
@@ -247,17 +251,3 @@ def default_course(template: str, category_value) -> Course | None:
                     return course
     return None
 
-
-@lru_cache(maxsize=None)
-def _raw(path: Path) -> dict:
-    return load_yaml(path)
-
-
-def course_data(course: Course) -> dict:
-    """A course's entry of its profile file as written (questions, targets, examples …: data the
-    checks read as it is)."""
-    profile = profiles().get(course.profile)
-    if profile is None:
-        return {}
-    entry = (_raw(profile.path).get("courses") or {}).get(course.key)
-    return entry if isinstance(entry, dict) else {}

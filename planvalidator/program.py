@@ -834,14 +834,14 @@ def _plain(value):
 
 def _cache_file(path: Path) -> Path | None:
     import hashlib
-    import os
+
+    from planvalidator.resources import cache_dir
 
     try:
         digest = hashlib.sha256(path.read_bytes() + Path(__file__).read_bytes()).hexdigest()[:32]
     except OSError:
         return None
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "planvalidator" / f"program-{digest}.json"
+    return cache_dir() / f"program-{digest}.json"
 
 
 def _to_json(value):

@@ -28,6 +28,14 @@ def templates_dir() -> Path:
     return data_dir("templates")
 
 
+def cache_dir() -> Path:
+    """Where planvalidator keeps what it worked out before (validated program files, batch results):
+    $XDG_CACHE_HOME/planvalidator, by default ~/.cache/planvalidator."""
+    import os
+
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planvalidator"
+
+
 def load_yaml(path: Path):
     """A data file of schemas/ (libyaml's C loader where installed: several times faster)."""
     import yaml

@@ -80,21 +80,41 @@ def make_xlsm(source: Path, target: Path) -> Path:
 def insert_rows_like_excel(book, sheet: str, idx: int, amount: int = 1) -> None:
     """Insert rows as Excel does: cells, merged ranges and every formula in the book that points
     at or below ``idx`` on ``sheet`` move down (openpyxl's insert_rows moves cells only)."""
+    like_excel(book, sheet, "row", idx, amount)
+
+
+def like_excel(book, sheet: str, axis: str, idx: int, amount: int) -> None:
+    """Insert (``amount`` > 0, before ``idx``) or delete (``amount`` < 0, from ``idx``) rows (axis "row") or
+    columns ("col") as Excel does: cells, merged ranges and every formula in the book that points past them
+    move (a merge inside deleted rows goes)."""
     from planvalidator.formula import move
 
     ws = book[sheet]
-    ws.insert_rows(idx, amount)
+    edit = {("row", True): ws.insert_rows, ("row", False): ws.delete_rows,
+            ("col", True): ws.insert_cols, ("col", False): ws.delete_cols}[(axis, amount > 0)]
+    edit(idx, abs(amount))
+    after = idx if amount > 0 else idx - amount          # the first row/column that moves
+
+    def shifted(p: int) -> int:
+        return p + amount if p >= after else p
+
     merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
     for rng in list(ws.merged_cells.ranges):
         ws.merged_cells.remove(rng)
     for r1, c1, r2, c2 in merges:
-        down = amount if r1 >= idx else 0
-        ws.merge_cells(start_row=r1 + down, start_column=c1, end_row=r2 + (amount if r2 >= idx else 0),
-                       end_column=c2)
+        lo, hi = (r1, r2) if axis == "row" else (c1, c2)
+        if amount < 0 and idx <= lo and hi < after:
+            continue                                      # deleted with its rows
+        if axis == "row":
+            ws.merge_cells(start_row=shifted(r1), start_column=c1, end_row=shifted(r2), end_column=c2)
+        else:
+            ws.merge_cells(start_row=r1, start_column=shifted(c1), end_row=r2, end_column=shifted(c2))
     for other in book.worksheets:
         for row in other.iter_rows():
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     def mover(target, r, c, _rf, _cf, own=other.title):
-                        return (r + amount if (target or own) == sheet and r >= idx else r), c
+                        if (target or own) != sheet:
+                            return r, c
+                        return (shifted(r), c) if axis == "row" else (r, shifted(c))
                     cell.value = move(cell.value, mover)

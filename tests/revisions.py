@@ -13,8 +13,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from helpers import TEMPLATE, insert_rows_like_excel
-from planvalidator.formula import move
+from helpers import TEMPLATE, insert_rows_like_excel, like_excel
 
 _BASE: dict[str, Path] = {}
 
@@ -82,24 +81,10 @@ def insert_rows(book, sheet: str, idx: int, n: int = 1) -> None:
 def add_column(book, sheet: str, idx: int, n: int = 1, *, header: tuple[int, str] | None = None) -> None:
     """Insert ``n`` columns left of column ``idx`` as Excel does (cells, merges, formulas in the
     whole book, data validations); ``header=(row, text)`` writes a label in the new column."""
-    ws = book[sheet]
-    ws.insert_cols(idx, n)
-    merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
-    for rng in list(ws.merged_cells.ranges):
-        ws.merged_cells.remove(rng)
-    for r1, c1, r2, c2 in merges:
-        ws.merge_cells(start_row=r1, start_column=c1 + (n if c1 >= idx else 0),
-                       end_row=r2, end_column=c2 + (n if c2 >= idx else 0))
-    for other in book.worksheets:
-        for row in other.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    def mover(target, r, c, _rf, _cf, own=other.title):
-                        return r, (c + n if (target or own) == sheet and c >= idx else c)
-                    cell.value = move(cell.value, mover)
-    _shift_validations(ws, "col", idx, n)
+    like_excel(book, sheet, "col", idx, n)
+    _shift_validations(book[sheet], "col", idx, n)
     if header is not None:
-        ws.cell(row=header[0], column=idx, value=header[1])
+        book[sheet].cell(row=header[0], column=idx, value=header[1])
 
 
 def reword(book, sheet: str, old_label: str, new_label: str) -> str:
@@ -174,24 +159,5 @@ def add_name(book, name: str, value: str) -> None:
 def delete_rows(book, sheet: str, idx: int, n: int = 1) -> None:
     """Delete rows ``idx``..``idx+n-1`` as Excel does (cells, merges, formulas and validations
     below move up). Only for rows no formula or merge points into."""
-    from openpyxl.worksheet.cell_range import MultiCellRange
-
-    ws = book[sheet]
-    ws.delete_rows(idx, n)
-    merges = [(r.min_row, r.min_col, r.max_row, r.max_col) for r in ws.merged_cells.ranges]
-    for rng in list(ws.merged_cells.ranges):
-        ws.merged_cells.remove(rng)
-    for r1, c1, r2, c2 in merges:
-        if idx <= r1 and r2 < idx + n:
-            continue
-        ws.merge_cells(start_row=r1 - (n if r1 >= idx + n else 0), start_column=c1,
-                       end_row=r2 - (n if r2 >= idx + n else 0), end_column=c2)
-    for other in book.worksheets:
-        for row in other.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    def mover(target, r, c, _rf, _cf, own=other.title):
-                        return (r - n if (target or own) == sheet and r >= idx + n else r), c
-                    cell.value = move(cell.value, mover)
-    for dv in ws.data_validations.dataValidation:
-        dv.sqref = MultiCellRange(_shift_ranges(str(dv.sqref), "row", idx + n, -n))
+    like_excel(book, sheet, "row", idx, -n)
+    _shift_validations(book[sheet], "row", idx + n, -n)

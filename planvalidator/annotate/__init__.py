@@ -61,9 +61,12 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
     from planvalidator.engine import check_file
     from planvalidator.errors import CannotCheck
 
-    path = Path(path)
+    from planvalidator.workbook import InMemory
+
+    held = isinstance(path, InMemory)          # a workbook in memory (a zip member of a batch): output given
+    path = path if held else Path(path)
     target = path if in_place else Path(output) if output else default_output(path)
-    if not in_place and target.resolve() == path.resolve():
+    if not in_place and not held and target.resolve() == path.resolve():
         raise CannotCheck("出力先が入力ファイルと同じです（上書きするなら --in-place、別名なら -o を指定）",
                           file=path.name)
     if report is None:

@@ -63,16 +63,9 @@ ELIGIBILITY = define(
 """, reads=("profile",))
 
 
-def _course(context):
-    try:
-        return context.course
-    except Exception:  # noqa: BLE001 — an unknown --program is refused before checking
-        return None
-
-
 @implements(YEARLY)
 def yearly_cap(plan: Plan, context):
-    course = _course(context)
+    course = context.course
     t, rows = requested_rows(plan)
     if course is None or not course.yearly_caps or t is None:
         return
@@ -92,7 +85,7 @@ def yearly_cap(plan: Plan, context):
 
 @implements(MINIMUM)
 def below_minimum(plan: Plan, context):
-    course = _course(context)
+    course = context.course
     if course is None or (course.min_eligible is None and course.min_requested is None):
         return
     money = context.money
@@ -120,22 +113,15 @@ def _last_row(t):
     return rows[-1][0] if rows else None
 
 
-def _amount(row: dict):
-    q, p = row.get("quantity"), row.get("unit_price")
-    if isinstance(q, (int, float)) and isinstance(p, (int, float)) and not isinstance(q, bool):
-        return q * p
-    a = row.get("amount")
-    return a if isinstance(a, (int, float)) and not isinstance(a, bool) else None
-
-
 @implements(ITEM)
 def item_limit(plan: Plan, context):
-    course = _course(context)
+    course = context.course
     t = plan.table("expenses", "expenses")
     if course is None or not course.item_limits or t is None or "amount" not in t.positions:
         return
-    rows = [(record, row, _amount(row)) for record, row in t.rows()]
-    total = sum(a for _, _, a in rows if a is not None)
+    calc = context.calculator                 # each row's 数量 × 単価, as the money rules count it
+    rows = [(record, row, calc.eligible_rows.get(t.number(record), (None, None))[1]) for record, row in t.rows()]
+    total = sum(calc.eligible_by_year.values())
     for limit in course.item_limits:
         words = [canon(w) for w in limit.words]
         hits = [(record, a) for record, row, a in rows if a is not None and
@@ -203,7 +189,7 @@ def margin_decrease(base: float, target: float) -> Fraction | None:
 
 @implements(ELIGIBILITY)
 def eligibility_figures(plan: Plan, context):
-    course = _course(context)
+    course = context.course
     if course is None or not course.eligibility:
         return
     rule = course.eligibility
@@ -307,7 +293,7 @@ def _year_number(value) -> int | None:
 
 @implements(YEARS)
 def beyond_years(plan: Plan, context):
-    course = _course(context)
+    course = context.course
     if course is None or not course.years:
         return
     t = plan.table("expenses", "expenses")
@@ -327,17 +313,10 @@ def beyond_years(plan: Plan, context):
                                 f"{course.years} 年度です", value=amount, expected=0)
 
 
-def _profile_extra(course, key: str):
-    """Open data of a course's profile entry (questions, targets …), read from its file."""
-    from planvalidator.profiles import course_data
-
-    return course_data(course).get(key)
-
-
 @implements(ANSWERS)
 def program_questions(plan: Plan, context):
-    course = _course(context)
-    questions = _profile_extra(course, "questions") if course is not None else None
+    course = context.course
+    questions = course.questions if course is not None else None
     if not questions:
         return
     figures = getattr(context, "figures", None)
@@ -377,8 +356,8 @@ def _share(value) -> Fraction | None:
 
 @implements(TARGETS)
 def program_targets(plan: Plan, context):
-    course = _course(context)
-    targets = _profile_extra(course, "targets") if course is not None else None
+    course = context.course
+    targets = course.targets if course is not None else None
     figures = getattr(context, "figures", None)
     if not isinstance(targets, dict) or not isinstance(figures, dict) or not isinstance(figures.get("sales"), dict):
         return

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Callable
 
 from planvalidator.summary import CANNOT_CHECK, Application
-SEVERITY_LABELS = {"error": "エラー", "warning": "警告", "info": "情報"}
 TOP_SEPARATOR = "\n"          # 主な指摘: one finding a line
 DOCUMENT_SEPARATOR = "、"     # 不足書類
 
@@ -62,7 +61,13 @@ def open_findings(app: Application) -> int:
 
 
 def severity_label(severity: str | None) -> str:
-    return SEVERITY_LABELS.get(severity or "", severity or "")
+    """「エラー」 for "error" (planvalidator.findings.Severity.label); anything else as it is."""
+    from planvalidator.findings import Severity
+
+    try:
+        return Severity(severity).label
+    except ValueError:
+        return severity or ""
 
 
 def yen(value):
