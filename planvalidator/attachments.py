@@ -120,6 +120,12 @@ def _read_pdf(data: bytes) -> tuple[list[str], str, str | None]:
     """(the text of the first pages, status, reason) of a PDF, read with PDFium (pypdfium2)."""
     import pypdfium2 as pdfium
 
+    from planvalidator import pdfbudget
+
+    try:
+        pdfbudget.check(data)                         # PDFium inflates a page whole: measured first
+    except pdfbudget.TooLarge as exc:
+        return [], "broken", str(exc)
     try:
         document = pdfium.PdfDocument(data)           # an empty user password is tried by PDFium itself
     except pdfium.PdfiumError as exc:

@@ -22,6 +22,7 @@ from typing import Callable
 from planvalidator import __version__, limits
 from planvalidator.errors import CannotCheck
 from planvalidator.intake import Source, files_of, split
+from planvalidator.processes import limit_memory
 from planvalidator.summary import CANNOT_CHECK, Application
 from planvalidator.workbook import InMemory
 
@@ -42,9 +43,15 @@ def annotated_stems(sources: list[Source]) -> dict[str, str]:
     applications would share it (a folder 「A社」 and 「A社.zip」), its whole name."""
     from collections import Counter
 
-    stems = {s.id: Path(s.id).stem if s.kind in ("workbook", "zip") else s.id for s in sources}
+    stems = {s.id: file_name(Path(s.id).stem if s.kind in ("workbook", "zip") else s.id) for s in sources}
     twice = {stem for stem, n in Counter(stems.values()).items() if n > 1}
-    return {id: id.replace(".", "_") if stem in twice else stem for id, stem in stems.items()}
+    return {id: file_name(id).replace(".", "_") if stem in twice else stem for id, stem in stems.items()}
+
+
+def file_name(text: str) -> str:
+    """A name as a file can carry it on every system: control characters and 「\\ / : * ? " < > |」 as 「_」."""
+    import re
+    return re.sub(r'[\x00-\x1f\x7f\\/:*?"<>|]', "_", text).strip(" .") or "_"
 
 
 def annotated_name(stem: str, workbook: str) -> str:
@@ -158,7 +165,15 @@ def _schemas_digest() -> str:
 
 class ResultCache:
     """Results of earlier runs, one JSON file each, keyed by the application's content and by what checked it
-    (planvalidator's version, the program data, the rule selection, whether a copy was annotated)."""
+    (planvalidator's version, the program data, the rule selection, and — when copies are annotated —
+    where this application's copy goes).
+
+    Only what the content decides is taken from an entry: the application's name, folder and annotated
+    copy always come from the run that reads it (:meth:`get`), so seven folders holding one workbook
+    are seven rows of their own names, and a renamed folder comes back under its new name. Each entry
+    carries an HMAC of itself under a key kept in the cache folder; an entry that does not match it
+    (edited by hand, copied from elsewhere, cut short) is checked again. The folder is the user's own
+    (0700, the key 0600)."""
 
     def __init__(self, folder: Path, options, annotate_dir: Path | None):
         self.folder = Path(folder)
@@ -167,31 +182,80 @@ class ResultCache:
                         sorted((getattr(selection, "severity", None) or {}).items()),
                         getattr(options, "accept", None), str(annotate_dir) if annotate_dir else None))
         self._salt = f"{__version__}\0{_schemas_digest()}\0{setting}".encode()
+        self._key: bytes | None = None
 
-    def key(self, source: Source) -> str:
-        return hashlib.sha256(self._salt + b"\0" + source.digest().encode()).hexdigest()
+    def key(self, source: Source, stem: str | None = None) -> str:
+        """The entry of ``source``'s content (and, when copies are annotated, of the name its copy is given)."""
+        return hashlib.sha256(self._salt + b"\0" + source.digest().encode() + b"\0" + (stem or "").encode()).hexdigest()
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
 
-    def get(self, key: str) -> Application | None:
+    def _secret(self) -> bytes:
+        """The key the entries are signed with, made on first use (0600, in a 0700 folder)."""
+        if self._key is None:
+            private_folder(self.folder)
+            path = self.folder / "key"
+            try:
+                key = path.read_bytes()
+            except OSError:
+                key = b""
+            if len(key) != 32:
+                key = os.urandom(32)
+                try:
+                    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_NOFOLLOW", 0), 0o600)
+                    with os.fdopen(fd, "wb") as fh:
+                        fh.write(key)
+                except OSError:
+                    pass                        # a cache that cannot be written only costs time next run
+            self._key = key
+        return self._key
+
+    def _sign(self, text: str) -> str:
+        import hmac
+        return hmac.new(self._secret(), text.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def get(self, key: str, source: Source, annotate_dir: Path | None = None, stem: str | None = None) -> Application | None:
+        """The earlier result of ``source``, as this run names it; None when there is none to trust."""
+        import hmac
+
         try:
-            app = Application.from_dict(json.loads(self._file(key).read_text(encoding="utf-8")))
-        except (OSError, ValueError, TypeError):
+            entry = json.loads(self._file(key).read_text(encoding="utf-8"))
+            body, mac = entry["application"], entry["hmac"]
+            if not isinstance(body, str) or not hmac.compare_digest(str(mac), self._sign(body)):
+                return None
+            app = Application.from_dict({**json.loads(body), "id": source.id, "source": str(source.path)})
+        except (OSError, ValueError, TypeError, KeyError):
             return None
-        if app.annotated and not Path(app.annotated).is_file():
-            return None                         # the annotated copy is gone: check (and write it) again
+        annotated = None
+        if annotate_dir is not None and app.workbook and app.error is None:
+            annotated = str(Path(annotate_dir) / annotated_name(stem or source.id, app.workbook))
+            if not Path(annotated).is_file():
+                return None                     # the annotated copy is gone: check (and write it) again
+        app.id, app.source, app.annotated = source.id, str(source.path), annotated
         return app
 
     def put(self, key: str, app: Application) -> None:
+        data = {k: v for k, v in app.to_dict().items() if k not in ("id", "source", "reused")}
+        body = json.dumps(data, ensure_ascii=False)
         path = self._file(key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps(app.to_dict(), ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, path)
+            private_folder(self.folder)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            from planvalidator.atomic import write_bytes
+            write_bytes(path, json.dumps({"application": body, "hmac": self._sign(body)}).encode("utf-8"))
         except OSError:
             pass                                # a cache that cannot be written only costs time next run
+
+
+def private_folder(folder: Path) -> None:
+    """``folder`` made (0700) or, if it is ours already, made private."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        if not hasattr(os, "getuid") or folder.stat().st_uid == os.getuid():
+            os.chmod(folder, 0o700)
+    except OSError:
+        pass
 
 
 def default_cache_dir() -> Path:
@@ -201,16 +265,6 @@ def default_cache_dir() -> Path:
 
 
 # --- the run ---------------------------------------------------------------------------------------
-
-def _worker_limits() -> None:
-    """In each worker: a memory ceiling, so a hostile file ends its worker instead of the machine."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_AS, (limits.WORKER_MEMORY_BYTES, limits.WORKER_MEMORY_BYTES))
-    except (ImportError, ValueError, OSError):
-        pass
-
 
 def _failed(source: Source, reason: str) -> Application:
     return Application(id=source.id, source=str(source.path), error=reason, verdict=CANNOT_CHECK)
@@ -230,13 +284,15 @@ def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Applicat
     keys: dict[int, str] = {}
     todo = []
     reused = 0
+    stems = annotated_stems(sources)
     for i, source in enumerate(sources):
         if cache is not None:
+            stem = stems[source.id] if batch.annotate_dir else None
             try:
-                keys[i] = cache.key(source)
+                keys[i] = cache.key(source, stem)
             except OSError:
                 keys[i] = None
-            if keys[i] and (app := cache.get(keys[i])) is not None:
+            if keys[i] and (app := cache.get(keys[i], source, batch.annotate_dir, stem)) is not None:
                 app.reused = True
                 results[i] = app
                 reused += 1
@@ -244,10 +300,9 @@ def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Applicat
                     progress(app)
                 continue
         todo.append(i)
-    stems = annotated_stems(sources)
     if todo:
         context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPool(max_workers=max(1, batch.jobs), initializer=_worker_limits, context=context) as pool:
+        with ProcessPool(max_workers=max(1, batch.jobs), initializer=limit_memory, context=context) as pool:
             futures = {pool.schedule(check_application, args=(sources[i], batch.options, batch.annotate_dir,
                                                               stems[sources[i].id]),
                                      timeout=batch.timeout): i for i in todo}

@@ -290,7 +290,6 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
       planvalidator batch 受付/ -o 受付チェック.xlsx --annotate 注記済み/ --jobs 2
       planvalidator batch 受付/ --format jsonl > 受付チェック.jsonl
     """
-    import os
     from pathlib import Path
 
     from planvalidator import batch as batching
@@ -317,9 +316,15 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
         click.echo(f"planvalidator: {intake}: 申請が見つかりません（申請ごとのフォルダか zip、または事業計画書を入れてください）",
                    err=True)
         sys.exit(EXIT_CANNOT_CHECK)
+    from planvalidator.processes import fitting
+
+    workers = fitting(jobs)
+    if jobs and workers < jobs:
+        click.echo(f"planvalidator: --jobs {jobs} のメモリ（1 つ {limits.WORKER_MEMORY_BYTES >> 30} GB まで）がこのマシンに"
+                   f"足りないので、{workers} 個で動かします", err=True)
     settings = batching.BatchOptions(
         options=options, annotate_dir=Path(annotate_dir).resolve() if annotate_dir else None,
-        jobs=jobs or os.cpu_count() or 1, timeout=timeout or limits.APPLICATION_SECONDS,
+        jobs=workers, timeout=timeout or limits.APPLICATION_SECONDS,
         cache_dir=None if no_cache else Path(cache_dir) if cache_dir else batching.default_cache_dir())
     with _progress(len(sources)) as advance:
         applications, reused = batching.run(sources, settings, progress=advance)
@@ -605,7 +610,9 @@ def excel_template(output, version, standalone):
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(host, port):
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="ページを開くときのアドレス（Host）として受け付ける名前を足す（既定: --host から決まる名前。* ですべて）")
+def serve(host, port, allow_hosts):
     """チェックのページ（ブラウザー用）と Excel on the web 用のサーバーを起動します。
 
     http://HOST:PORT/ がチェックのページ（ブックをドロップすると指摘と金額のまとめを示し、指摘を書き込んだ
@@ -613,8 +620,10 @@ def serve(host, port):
     pip install "planvalidator[server]" が必要です。Excel on the web のアドイン（manifest は
     http://HOST:PORT/manifest.xml）だけは xlwings のライセンスキー（環境変数 XLWINGS_LICENSE_KEY）が必要です。
 
-    待ち受けるのは既定で 127.0.0.1（このマシンの中から）だけです。1 件のリクエストの大きさと時間には上限があり
-    （planvalidator/limits.py）、リクエストの間に何も残さず、ディスクに何も書きません。
+    待ち受けるのは既定で 127.0.0.1（このマシンの中から）だけです。ページを開くアドレス（Host）は --host から
+    決まる名前だけを受け付けます（別の名前で届くリクエストは 421）。1 件のリクエストの大きさと時間には上限があり
+    （planvalidator/limits.py）、チェックは時間を過ぎると止まる別のプロセスで動き、リクエストの間に何も残さず、
+    ディスクに何も書きません。
 
     \b
     例:
@@ -637,7 +646,7 @@ def serve(host, port):
         click.echo("planvalidator: Excel on the web のアドイン（/xlwings/check）には xlwings のライセンスキー"
                    "（環境変数 XLWINGS_LICENSE_KEY。非営利なら noncommercial）が必要です（ページには不要）", err=True)
     from planvalidator.server import serve as run
-    run(host, port)
+    run(host, port, allow_hosts=allow_hosts)
 
 
 @main.command()

@@ -79,9 +79,13 @@ def discover(intake: str | Path) -> tuple[list[Source], list[str]]:
         raise CannotCheck("受付フォルダが見つかりません（申請ごとのフォルダか zip、または事業計画書を入れたフォルダを指定してください）",
                           file=str(intake))
     sources, skipped = [], []
+    inside = root.resolve()
     for entry in sorted(root.iterdir(), key=lambda p: p.name):
         name = entry.name
         if _litter(name) or name.startswith("."):
+            continue
+        if entry.is_symlink() and not _within(entry, inside):
+            skipped.append(name)                # a link out of the intake (to /etc …) is not followed
             continue
         if entry.is_dir():
             sources.append(Source(name, entry, "folder"))
@@ -94,6 +98,14 @@ def discover(intake: str | Path) -> tuple[list[Source], list[str]]:
         else:
             skipped.append(name)
     return sources, skipped
+
+
+def _within(entry: Path, root: Path) -> bool:
+    try:
+        entry.resolve(strict=True).relative_to(root)
+        return True
+    except (OSError, ValueError, RuntimeError):
+        return False
 
 
 def _folder_files(folder: Path) -> list[tuple[str, Path]]:
@@ -129,10 +141,12 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _zip_files(path: Path, id: str) -> list[File]:
-    from planvalidator.package import PackageError, read_capped, size_text
+    from planvalidator.package import PackageError, open_zip, read_capped, size_text
 
     try:
-        zf = zipfile.ZipFile(path)
+        zf = open_zip(path)
+    except PackageError as exc:
+        raise CannotCheck(f"zip の{exc.reason}", file=id) from None
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise CannotCheck(f"zip として開けません（{type(exc).__name__}: 壊れているか zip ではありません）", file=id) from None
     with zf:
@@ -147,8 +161,16 @@ def _zip_files(path: Path, id: str) -> list[File]:
         files = []
         for info in infos:
             name = _member_name(info)
+            if "\x00" in getattr(info, "orig_filename", ""):     # zipfile cuts a name at its NUL: the real one
+                whole = zipfile.ZipInfo(info.orig_filename.replace("\x00", "\x01"))
+                whole.flag_bits = info.flag_bits
+                name = _member_name(whole)
             if not name or _litter(name):
                 continue
+            if any(ch < " " or ch == "\x7f" for ch in name):
+                shown = "".join(ch if ch >= " " and ch != "\x7f" else "?" for ch in name)
+                raise CannotCheck(f"zip の中に使えない文字（制御文字）を名前に含むファイルがあります（「{shown[:80]}」）。"
+                                  "名前を付け直して zip にしてもらってください", file=id)
             if info.flag_bits & 0x1:
                 raise CannotCheck(f"zip の「{name}」にパスワードがかかっていて開けません（パスワードなしの zip で出してください）",
                                   file=id)

@@ -8,13 +8,14 @@ the new results sheet — so this module loads the zip, parses just those parts 
 back unchanged, in the original order and compression.
 
 Reading a workbook (which sheet is which part) needs no lxml: ``Package(path, editable=False)``
-parses with defusedxml (the standard library's parser with a DTD refused: without a DTD there is
-no entity to expand or fetch, whatever the part's encoding). lxml is imported when a part is edited.
+parses with the standard library (expat refuses a DTD by its own events, whatever the part's
+encoding: without a DTD there is no entity to expand or fetch). lxml is imported when a part is edited.
 
 Parts are read when asked for, never more than their size in the zip's directory says (Python's
 zipfile stops there and checks the CRC), and never more than the limits of
 :mod:`planvalidator.limits`: a zip bomb is refused by its declared sizes before anything is
-decompressed.
+decompressed, a directory of too many entries by the zip's end record before the directory is
+read, and an XML part whose tags are too many or too long as soon as it is decompressed.
 """
 
 from __future__ import annotations
@@ -88,6 +89,27 @@ def parse(data: bytes):
     return etree.fromstring(data, _parser())
 
 
+def parse_part(data: bytes, part: str, *, sheet: bool = False):
+    """:func:`parse` of a part of the workbook: what lxml refuses becomes a :class:`PackageError`
+    with the reason in Japanese (libxml2's own limits: 256 levels of nesting, 10 MB in one text).
+    A part other than a ``sheet`` is built into a tree only within
+    :data:`~planvalidator.limits.MAX_TREE_MARKUP` tags (a sheet is bounded by its cells and by
+    :data:`~planvalidator.limits.MAX_MARKUP`)."""
+    if not sheet:
+        _refuse_large_tree(data, part)
+    try:
+        return parse(data)
+    except etree.XMLSyntaxError as exc:
+        text = str(exc)
+        if "depth" in text.lower():
+            reason = "XML の入れ子が深すぎて書き換えられません（256 段まで）"
+        elif "limit" in text.lower() or "too long" in text.lower() or "huge" in text.lower():
+            reason = "XML の要素が大きすぎて書き換えられません"
+        else:
+            reason = broken_xml(exc.lineno or 0)
+        raise PackageError(part, reason) from None
+
+
 DTD_REFUSED = "XML の実体展開（DTD）を含むため読みません"
 
 
@@ -96,18 +118,122 @@ def broken_xml(line: int) -> str:
 
 
 def read_xml(data: bytes, part: str = "part"):
-    """A part for reading only, as an ElementTree element: the standard library's parser through
-    defusedxml, a DTD (and so any entity) refused; either becomes a :class:`PackageError`."""
-    from xml.etree.ElementTree import ParseError
+    """A part for reading only, as an ElementTree element (the standard library's C parser).
 
-    from defusedxml import DefusedXmlException
-    from defusedxml.ElementTree import fromstring
+    A DTD is refused from the bytes first (:func:`refuse_dtd`, in UTF-8 or UTF-16): with no DTD
+    there is no entity to expand or fetch, so nothing is left for the parser to be tricked into
+    (the standard library's expat expands no external entity and caps internal ones anyway). A
+    part with more tags than :data:`~planvalidator.limits.MAX_TREE_MARKUP` is not built into a
+    tree. Either refusal, and broken XML, becomes a :class:`PackageError`."""
+    from xml.etree.ElementTree import ParseError, XMLParser, fromstring
+
+
+    refuse_dtd(data, part)
+    _refuse_large_tree(data, part)
+    expat_pass(data, part)
     try:
-        return fromstring(data, forbid_dtd=True)
-    except DefusedXmlException:
-        raise PackageError(part, DTD_REFUSED) from None
+        return fromstring(data, XMLParser())
     except ParseError as exc:
         raise PackageError(part, broken_xml(exc.position[0])) from None
+
+
+def _refuse_large_tree(data: bytes, part: str) -> None:
+    from planvalidator import limits
+
+    tags = data.count(b"<")
+    if tags > limits.MAX_TREE_MARKUP:
+        raise PackageError(part, f"タグが {tags:,} 個あり、シート以外の部品の上限 {limits.MAX_TREE_MARKUP:,} 個を超えます"
+                                 "（ファイルが細工されている可能性があります）")
+
+
+class _DtdRefused(Exception):
+    pass
+
+
+def _refuse(*_args):
+    raise _DtdRefused
+
+
+def expat_pass(data: bytes, part: str, target=None) -> None:
+    """expat over a whole part, with ``target``'s start/end/data handlers or none at all (then it
+    only proves the part well-formed, at the parser's own speed). A DTD, in whatever encoding the
+    part declares, is refused by expat's own doctype and entity events; either refusal and broken
+    XML become a :class:`PackageError`."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate()
+    parser.StartDoctypeDeclHandler = _refuse
+    parser.EntityDeclHandler = _refuse
+    parser.ExternalEntityRefHandler = _refuse
+    if target is not None:
+        parser.buffer_text = True
+        parser.StartElementHandler = target.start
+        parser.EndElementHandler = target.end
+        parser.CharacterDataHandler = target.data
+    try:
+        parser.Parse(data, True)
+    except _DtdRefused:
+        raise PackageError(part, DTD_REFUSED) from None
+    except expat.ExpatError as exc:
+        raise PackageError(part, broken_xml(exc.lineno)) from None
+
+
+def check_markup(data: bytes, part: str) -> int:
+    """Refuse an XML part whose markup asks for more work than its size suggests: a tag longer than
+    :data:`~planvalidator.limits.MAX_TAG_BYTES` (a million attributes, a 60 MB attribute value, a
+    hundred thousand namespaces) or a text longer than :data:`~planvalidator.limits.MAX_TEXT_RUN_BYTES`
+    between two tags (63 MB of whitespace). Both searches start only at 「<」 or 「>」, so they stay
+    linear however the part is made. Returns the part's tag count."""
+    from planvalidator import limits
+
+    if _long_tag().search(data):
+        raise PackageError(part, f"{size_text(limits.MAX_TAG_BYTES)} を超える長さのタグがあります"
+                                 "（属性が多すぎるか長すぎます。ファイルが細工されている可能性があります）")
+    if _long_text().search(data) or (data.find(b"<") > limits.MAX_TEXT_RUN_BYTES):
+        raise PackageError(part, f"タグの間に {size_text(limits.MAX_TEXT_RUN_BYTES)} を超える切れ目のない文字列があります"
+                                 "（ファイルが細工されている可能性があります）")
+    return data.count(b"<")
+
+
+@lru_cache(maxsize=1)
+def _long_tag():
+    import re
+
+    from planvalidator import limits
+    return re.compile(rb"<[^<>]{%d}" % limits.MAX_TAG_BYTES)
+
+
+@lru_cache(maxsize=1)
+def _long_text():
+    import re
+
+    from planvalidator import limits
+    return re.compile(rb">[^<]{%d}" % limits.MAX_TEXT_RUN_BYTES)
+
+
+def open_zip(source, name: str = "zip") -> zipfile.ZipFile:
+    """A zip, its entry count read from its end record and bounded before Python's zipfile reads
+    the directory (which builds an object for every entry it declares: a 90 MB directory of
+    900,000 entries takes half a minute). ``source``: a path or a binary stream."""
+    from planvalidator import limits
+
+    named = isinstance(source, (str, Path))
+    fh = open(source, "rb") if named else source
+    try:
+        try:
+            end = zipfile._EndRecData(fh)        # the standard library's own reader of the end record
+        except (AttributeError, OSError):
+            end = None
+        if end is not None:
+            entries = end[zipfile._ECD_ENTRIES_TOTAL]
+            if entries > limits.MAX_PARTS:
+                raise PackageError("zip", f"部品が {entries:,} 個あり、上限の {limits.MAX_PARTS:,} 個を超えます")
+    finally:
+        if named:
+            fh.close()
+    if not named:
+        fh.seek(0)
+    return zipfile.ZipFile(source)      # a path: zipfile opens (and closes) the file itself
 
 
 _CHUNK = 1024 * 1024
@@ -151,6 +277,7 @@ class Parts(dict):
         super().__init__()
         self._zf = zf
         self._infos = {i.filename: i for i in infos}
+        self.markup = 0                     # tags in the XML parts decompressed so far
 
     def __missing__(self, name: str) -> bytes:
         from planvalidator import limits
@@ -171,6 +298,11 @@ class Parts(dict):
             raise PackageError(name, f"展開できません（{type(exc).__name__}: ファイルが壊れています）") from None
         except Exception as exc:  # zlib.error and the like from a corrupt stream
             raise PackageError(name, f"展開できません（{type(exc).__name__}）") from None
+        if is_xml_part(name):
+            self.markup += check_markup(data, name)
+            if self.markup > limits.MAX_MARKUP:
+                raise PackageError(name, f"ここまでで XML のタグがブック全体の上限 {limits.MAX_MARKUP:,} 個を超えます"
+                                         "（ファイルが細工されている可能性があります）")
         self[name] = data
         return data
 
@@ -195,7 +327,7 @@ class Package:
 
         self.path = path if hasattr(path, "data") else Path(path)
         self.editable = editable
-        self._zip = zipfile.ZipFile(self.path.open() if hasattr(path, "data") else self.path)
+        self._zip = open_zip(self.path.open() if hasattr(path, "data") else self.path)
         infos = self._zip.infolist()
         if len(infos) > limits.MAX_PARTS:
             raise PackageError("zip", f"部品が {len(infos):,} 個あり、上限の {limits.MAX_PARTS:,} 個を超えます")
@@ -209,6 +341,9 @@ class Package:
                                       f"上限の {size_text(limits.MAX_XML_BYTES)} を超えます")
         self.data: dict[str, bytes] = Parts(self._zip, self.infos)
         self._xml: dict[str, object] = {}
+        self._as_read: dict[str, bytes] = {}  # an edited part as serialized when it was parsed
+        self._related: dict[str, dict[str, list[tuple[str, str]]]] = {}   # part → type → [(rId, target)]
+        self._worksheets: set[str] | None = None
         self.text: dict[str, str] = {}       # parts edited as text (VML is often not well-formed XML)
         self.binary: dict[str, bytes] = {}   # parts written as bytes (a VBA project)
         self.removed: set[str] = set()
@@ -220,12 +355,29 @@ class Package:
 
     def xml(self, name: str):
         if name not in self._xml:
-            self._xml[name] = parse(self.data[name]) if self.editable else read_xml(self.data[name], name)
+            if self.editable:
+                root = self._xml[name] = parse_part(self.data[name], name, sheet=name in self._sheet_parts())
+                self._as_read[name] = serialize(root)     # to tell at save whether it was changed
+            else:
+                self._xml[name] = read_xml(self.data[name], name)
         return self._xml[name]
+
+    def parsed(self, name: str) -> bool:
+        """Whether the part has been parsed (and may have been changed) already."""
+        return name in self._xml
+
+    def _sheet_parts(self) -> set[str]:
+        """The worksheet parts the workbook names (read from its relationships)."""
+        if self._worksheets is None:
+            self._worksheets = set()            # while they are being read: workbook.xml is no sheet
+            self._worksheets = {part for _rid, part in self.related(self.workbook_part, REL_WORKSHEET)}
+        return self._worksheets
 
     def put_xml(self, name: str, root) -> None:
         self._xml[name] = root
         self.removed.discard(name)
+        if name.endswith(".rels"):
+            self._related.clear()
 
     def put_text(self, name: str, text: str) -> None:
         self.text[name] = text
@@ -241,6 +393,8 @@ class Package:
         return self.data[name].decode("utf-8", errors="replace")
 
     def remove(self, name: str) -> None:
+        if name.endswith(".rels"):
+            self._related.clear()
         self.removed.add(name)
         self._xml.pop(name, None)
         self.text.pop(name, None)
@@ -257,7 +411,7 @@ class Package:
             return self.binary[name]
         if name in self._xml and self.editable:
             new = serialize(self._xml[name])
-            if name in self.data and new == serialize(parse(self.data[name])):
+            if name in self.data and new == self._as_read.get(name):
                 return self.data[name]       # parsed but not changed: keep the original bytes
             return new
         if name in self.text:
@@ -268,14 +422,19 @@ class Package:
         return self.data[name]
 
     def save(self, target) -> None:
-        """Write the package to ``target``: a path (through a temporary file beside it), or a binary
-        stream (the check page's answer, in memory)."""
-        stream = hasattr(target, "write")
-        if not stream:
-            target = Path(target)
-            tmp = target.with_name(target.name + ".tmp")
+        """Write the package to ``target``: a path (atomically, keeping an existing file's mode, owner
+        and extended attributes, a new copy taking the source's mode: :mod:`planvalidator.atomic`),
+        or a binary stream (the check page's answer, in memory)."""
+        if hasattr(target, "write"):
+            self._write(target)
+        else:
+            from planvalidator.atomic import write_file
+
+            write_file(target, self._write, mode_from=None if hasattr(self.path, "data") else self.path)
+
+    def _write(self, stream) -> None:
         written = set()
-        with zipfile.ZipFile(target if stream else tmp, "w") as zf:
+        with zipfile.ZipFile(stream, "w") as zf:
             for info in self.infos:
                 name = info.filename
                 if name in self.removed:
@@ -290,8 +449,6 @@ class Package:
                 out.compress_type = zipfile.ZIP_DEFLATED
                 zf.writestr(out, self._content(name))
         self._zip.close()       # every part is read by now; the source may be the target (--in-place)
-        if not stream:
-            tmp.replace(target)
 
     # --- relationships ----------------------------------------------------------------
     @staticmethod
@@ -308,15 +465,16 @@ class Package:
         return self.xml(name)
 
     def related(self, part: str, rel_type: str) -> list[tuple[str, str]]:
-        """[(rId, target part name)] of one type from a part."""
-        root = self.rels(part)
-        if root is None:
-            return []
-        out = []
-        for rel in root.findall(q("Relationship", PKG_REL)):
-            if rel.get("Type") == rel_type and rel.get("TargetMode") != "External":
-                out.append((rel.get("Id"), self.resolve(part, rel.get("Target"))))
-        return out
+        """[(rId, target part name)] of one type from a part (each part's relationships are read once,
+        then again only after :meth:`add_rel` or :meth:`drop_rel` change them)."""
+        if part not in self._related:
+            by_type: dict[str, list[tuple[str, str]]] = {}
+            root = self.rels(part)
+            for rel in (root.findall(q("Relationship", PKG_REL)) if root is not None else ()):
+                if rel.get("TargetMode") != "External" and rel.get("Target") is not None:
+                    by_type.setdefault(rel.get("Type"), []).append((rel.get("Id"), self.resolve(part, rel.get("Target"))))
+            self._related[part] = by_type
+        return list(self._related[part].get(rel_type, ()))
 
     @staticmethod
     def resolve(part: str, target: str) -> str:
@@ -334,6 +492,7 @@ class Package:
         rel.set("Id", f"rId{n}")
         rel.set("Type", rel_type)
         rel.set("Target", posixpath.relpath(target_part, posixpath.dirname(part)))
+        self._related.pop(part, None)
         return f"rId{n}"
 
     def drop_rel(self, part: str, rid: str) -> None:
@@ -343,6 +502,7 @@ class Package:
         for rel in list(root):
             if rel.get("Id") == rid:
                 root.remove(rel)
+        self._related.pop(part, None)
         if len(root) == 0:
             self.remove(self.rels_name(part))
 
@@ -385,10 +545,15 @@ class Package:
 
     def sheets(self) -> list[tuple[str, object, str]]:
         """[(sheet name, <sheet> element, worksheet part)] in tab order (worksheets only)."""
+        from planvalidator import limits
+
         wb = self.workbook_part
         targets = {rid: part for rid, part in self.related(wb, REL_WORKSHEET)}
         out = []
-        for el in self.xml(wb).find(q("sheets")):
+        entries = self.xml(wb).find(q("sheets"))
+        if entries is not None and len(entries) > limits.MAX_SHEETS:
+            raise PackageError(wb, f"シートが {len(entries):,} 枚あり、上限の {limits.MAX_SHEETS:,} 枚を超えます")
+        for el in entries if entries is not None else ():
             part = targets.get(el.get(q("id", R)))
             if part:
                 out.append((el.get("name"), el, part))

@@ -405,7 +405,11 @@ def _fill(data, target, file: str | None = None) -> tuple[Layout, Places]:
             records = value.get(tname, [])
             _fill_table(sheet, shape, records, pointer(key, tname), frames.get(tname), places, file)
     try:
-        book.save(target)
+        if hasattr(target, "write"):
+            book.save(target)
+        else:
+            from planvalidator.atomic import write_file
+            write_file(target, book.save)
     except OSError as exc:
         raise CannotCheck(f"{target}: 書き出せません（{exc.strerror or type(exc).__name__}）") from None
     return layout, places

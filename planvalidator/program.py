@@ -872,7 +872,6 @@ def _fingerprint(raw) -> str:
 def _validated(raw, path: Path) -> Record:
     """program.yaml's values validated (pydantic), or as validated before for the same bytes."""
     import json
-    import os
 
     cache = _cache_file(path)
     if cache is not None:
@@ -885,11 +884,11 @@ def _validated(raw, path: Path) -> Record:
     values = _plain(validate(raw, path))
     if cache is not None:
         try:                                    # a read-only home only costs the next load the same time
+            from planvalidator.atomic import write_bytes
+
             cache.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_text(json.dumps({"__raw__": _fingerprint(raw), "values": values}, default=_to_json,
-                                      ensure_ascii=False), encoding="utf-8")
-            tmp.replace(cache)
+            write_bytes(cache, json.dumps({"__raw__": _fingerprint(raw), "values": values}, default=_to_json,
+                                          ensure_ascii=False).encode("utf-8"))
         except OSError:
             pass
     return Record.of(values)

@@ -137,22 +137,43 @@ def load_config(path: str | Path | None = None, *, folder: Path | None = None) -
     path = Path(path)
     data = _read_toml(path)
     if path.name == "pyproject.toml":
-        data = data.get("tool", {}).get("planvalidator", {})
+        tool = data.get("tool")
+        data = tool.get("planvalidator", {}) if isinstance(tool, dict) else {}
+    if not isinstance(data, dict):
+        raise SelectionError(f"{path}: [tool.planvalidator] は表にしてください")
     return Selection.from_settings(data, str(path))
 
 
 def _mentions_us(project: Path) -> bool:
     """A pyproject.toml with a [tool.planvalidator] section (one that is not ours is not read)."""
+    from planvalidator import limits
     try:
-        return "tool.planvalidator" in project.read_text(encoding="utf-8", errors="replace")
+        with project.open("rb") as fh:
+            return b"tool.planvalidator" in fh.read(limits.MAX_CONFIG_BYTES + 1)
     except OSError:
         return False
 
 
 def _read_toml(path: Path) -> dict:
+    """A settings file, bounded: its size (:data:`~planvalidator.limits.MAX_CONFIG_BYTES`), and any
+    way it fails to be TOML (a nesting deep enough to exhaust the parser included) is one line."""
+    from planvalidator import limits
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as fh:
+            raw = fh.read(limits.MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         raise SelectionError(f"{path}: 設定ファイルがありません") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SelectionError(f"{path}: TOML として読めません（{exc}）") from None
+    except IsADirectoryError:
+        raise SelectionError(f"{path}: フォルダです（設定ファイルを指定してください）") from None
+    except OSError as exc:
+        raise SelectionError(f"{path}: 設定ファイルを読めません（{exc.strerror or type(exc).__name__}）") from None
+    if len(raw) > limits.MAX_CONFIG_BYTES:
+        raise SelectionError(f"{path}: 設定ファイルが大きすぎます（上限 {limits.MAX_CONFIG_BYTES // 1024} KB）")
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SelectionError(f"{path}: UTF-8 のテキストではありません") from None
+    except RecursionError:
+        raise SelectionError(f"{path}: TOML として読めません（入れ子が深すぎます）") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SelectionError(f"{path}: TOML として読めません（{' '.join(str(exc).split())[:120]}）") from None

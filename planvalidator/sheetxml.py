@@ -1,7 +1,7 @@
 """One streaming pass over a worksheet part, before any value reader sees it.
 
-The pass (the standard library's expat with handlers: no tree, constant memory; a DTD refused
-as defusedxml refuses it) tells
+The pass (the standard library's expat: no tree, constant memory; a DTD refused by expat's own
+events) tells
 what python-calamine does not: which cells hold a formula and its text, which hold an error
 value — and it measures the sheet: how many cells hold something and the rectangle they span.
 python-calamine allocates that whole rectangle (rows × columns), so one stray value at
@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from planvalidator.package import DTD_REFUSED, PackageError, broken_xml
-from planvalidator.workbook import parse_a1
+from planvalidator.package import PackageError, expat_pass
+from planvalidator.workbook import col_number, parse_a1
 
 Pos = tuple[int, int]
 MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid
@@ -48,6 +48,13 @@ class SheetScan:
             return 0
         return max(r for r, _ in self.filled) * max(c for _, c in self.filled)
 
+    def formula_chars(self) -> int:
+        """The formula text this sheet amounts to once every shared formula is filled into each of
+        its cells (what :func:`planvalidator.workbook.load_grid` would build), without building it."""
+        masters = {si: len(text) for si, text in self.shared.values() if text}
+        return (sum(len(text) for text in self.formulas.values())
+                + sum(masters.get(si, 0) for si, text in self.shared.values() if not text))
+
 
 _LOCAL: dict[str, str] = {}         # tag → its name without the prefix (「x:c」 → 「c」), worked out once
 
@@ -59,12 +66,23 @@ def _local(tag: str) -> str:
     return local
 
 
+class _Limits:
+    """What one sheet may hold; a breach raises :class:`_TooMuch` with the Japanese reason."""
+
+    def __init__(self, cells: int, merges: int):
+        self.cells, self.merges = cells, merges
+
+
+class _TooMuch(Exception):
+    pass
+
+
 class _Target:
     """expat handlers: start/end/data events → a SheetScan (tags without their prefix)."""
 
-    def __init__(self, limit_cells: int):
+    def __init__(self, limits: _Limits):
         self.scan = SheetScan()
-        self.limit_cells = limit_cells
+        self.limits = limits
         self.row = 0
         self.col = 0
         self.pos: Pos | str | None = None        # the cell being read: its address, or the text of its r
@@ -88,7 +106,7 @@ class _Target:
             self.has_value = False
         elif self.pos is None:
             if local == "mergeCell":
-                self._merge(attrib.get("ref") or "")
+                _merge(self.scan, attrib.get("ref") or "", self.limits)
             elif local == "row":
                 try:
                     self.row = int(attrib.get("r") or self.row + 1)
@@ -110,13 +128,6 @@ class _Target:
         pos = (self.row, col + 1)
         self.scan.unaddressed.add(pos)
         return pos
-
-    def _merge(self, ref: str):
-        ends = [_address(end) for end in ref.split(":")]
-        if len(ends) == 2 and None not in ends:
-            (r1, c1), (r2, c2) = ends
-            if 1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL:
-                self.scan.merged.append((r1, c1, r2, c2))
 
     def data(self, text):
         if self.buf is not None:
@@ -140,37 +151,50 @@ class _Target:
     def _cell(self):
         if self.f_attrs is None and not self.has_value and self.kind != "e":
             return                                  # a styled empty cell: nothing to read
-        pos, scan = self.pos, self.scan
+        pos = self.pos
         if not isinstance(pos, tuple):
             pos = _address(pos)
             if pos is None:                         # an address that is not one: as if it had none
                 self.pos = self.pos_before = None
                 pos = self._unaddressed()
             self.pos = pos
-        if self.f_attrs is not None:
-            text = self.f_text or ""
-            scan.formulas[pos] = "=" + text
-            if self.f_attrs.get("t") == "shared" and self.f_attrs.get("si") is not None:
-                scan.shared[pos] = (self.f_attrs["si"], text)
-        if self.kind == "e" and self.v_text:
-            scan.errors[pos] = self.v_text.strip()
-        if self.f_attrs is None and not self.has_value:
-            return                                  # a styled empty cell: nothing to read
-        if pos[0] > MAX_ROW or pos[1] > MAX_COL or pos[0] < 1:
-            scan.outside_grid.append(pos)
-        scan.filled.append(pos)
-        if len(scan.filled) > self.limit_cells:
-            raise _TooManyCells
-        if self.style and self.kind in (None, "n") and self.v_text and len(self.v_text.strip()) > 11:
-            try:
-                if abs(float(self.v_text)) >= HUGE:
-                    scan.huge[pos] = self.style
-            except ValueError:
-                pass
+        f_attrs = self.f_attrs
+        _cell(self.scan, pos, self.kind, self.style, self.f_text if f_attrs is not None else None,
+              (f_attrs.get("t"), f_attrs.get("si")) if f_attrs is not None else None, self.v_text,
+              self.has_value, self.limits)
 
 
-class _TooManyCells(Exception):
-    pass
+def _cell(scan: SheetScan, pos: Pos, kind, style, f_text, f_shared, v_text, has_value: bool, limits: _Limits):
+    """Record one cell that holds something (both scans end here, so they agree by construction)."""
+    if f_text is not None:
+        scan.formulas[pos] = "=" + f_text
+        if f_shared[0] == "shared" and f_shared[1] is not None:
+            scan.shared[pos] = (f_shared[1], f_text)
+    if kind == "e" and v_text:
+        scan.errors[pos] = v_text.strip()
+    if f_text is None and not has_value:
+        return                                  # a styled empty cell: nothing to read
+    if pos[0] > MAX_ROW or pos[1] > MAX_COL or pos[0] < 1:
+        scan.outside_grid.append(pos)
+    scan.filled.append(pos)
+    if len(scan.filled) > limits.cells:
+        raise _TooMuch(f"値のあるセルが {limits.cells:,} を超えます")
+    if style and kind in (None, "n") and v_text and len(v_text.strip()) > 11:
+        try:
+            if abs(float(v_text)) >= HUGE:
+                scan.huge[pos] = style
+        except ValueError:
+            pass
+
+
+def _merge(scan: SheetScan, ref: str, limits: _Limits) -> None:
+    ends = [_address(end) for end in ref.split(":")]
+    if len(ends) == 2 and None not in ends:
+        (r1, c1), (r2, c2) = ends
+        if 1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL:
+            scan.merged.append((r1, c1, r2, c2))
+            if len(scan.merged) > limits.merges:
+                raise _TooMuch(f"結合セルの範囲が {limits.merges:,} 個を超えます")
 
 
 # A styled empty cell (「<c r="B7" s="12"/>」 from Excel and LibreOffice, 「<c r="B7" s="12" t="n"></c>」
@@ -180,48 +204,160 @@ class _TooManyCells(Exception):
 _EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}" s="[0-9]{1,6}"(?:/>| t="n"></c>)')
 
 
-def _without_empty_cells(xml: bytes) -> bytes:
-    if b"<c>" not in xml and xml.count(b'<c r="') == xml.count(b"<c "):
+def _without_empty_cells(xml: bytes, cells: int) -> bytes:
+    """``cells``: the part's ``<c`` tags (:func:`census`)."""
+    if b"<c>" not in xml and xml.count(b'<c r="') == cells:
         return _EMPTY_CELL.sub(b"", xml)
     return xml
 
 
-def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None) -> SheetScan:
-    """One pass over a worksheet part. Raises PackageError (a DTD, broken XML, too many cells)."""
-    from planvalidator import limits
+# one pass over the part for the tags the limits count (a literal 「<」 first: the search skips text fast;
+# bytes.count of a pattern ending in a space crawls through a run of spaces)
+_CENSUS = re.compile(rb"<(?:[\w.-]+:)?(c|v|f|mergeCell)[\s/>]")
 
-    from xml.parsers import expat
 
-    limit = limits.MAX_SHEET_CELLS if limit_cells is None else limit_cells
-    if xml.count(b"<c ") + xml.count(b":c ") > 4 * limit:     # far too many, without parsing
+def census(xml: bytes) -> dict[bytes, int]:
+    """How many ``c``, ``v``, ``f`` and ``mergeCell`` tags the part holds (with or without a prefix)."""
+    from collections import Counter
+    return Counter(_CENSUS.findall(xml))
+
+
+def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None,
+               plain: bool | None = None) -> SheetScan:
+    """One pass over a worksheet part. Raises PackageError (a DTD, broken XML, too many cells or
+    merged ranges).
+
+    Before anything is built from it, the part's tags are counted (:func:`census`): far more cells
+    than the limit, more values or formulas than the limit (each belongs to a cell that holds
+    something), or more merged ranges than their limit, and it is refused at once.
+
+    A part as spreadsheet programs write it (:func:`is_plain`: UTF-8, the SpreadsheetML namespace
+    the only default one, every cell addressed, no comments or CDATA) is then checked whole by
+    expat with no handlers (well-formed, no DTD — at the parser's own speed), and its cells and
+    merged ranges are picked out of the bytes. Any other part is read event by event. ``plain``
+    forces one way or the other (the tests compare them)."""
+    from planvalidator import limits as budget
+
+    limit = budget.MAX_SHEET_CELLS if limit_cells is None else limit_cells
+    tags = census(xml)
+    if tags[b"c"] > 4 * limit:                  # far too many, without parsing
         raise PackageError(part, f"セルが {limit:,} を大きく超えます")
-    xml = _without_empty_cells(xml)
-    target = _Target(limit)
-    parser = expat.ParserCreate()
-    parser.buffer_text = True
-    parser.StartElementHandler = target.start
-    parser.EndElementHandler = target.end
-    parser.CharacterDataHandler = target.data
-    parser.StartDoctypeDeclHandler = _refuse_dtd
-    parser.EntityDeclHandler = _refuse_dtd
-    parser.ExternalEntityRefHandler = _refuse_dtd
+    if max(tags[b"v"], tags[b"f"]) > limit:     # every value and formula belongs to a cell that holds something
+        raise PackageError(part, f"値のあるセルが {limit:,} を超えます")
+    if tags[b"mergeCell"] > budget.MAX_MERGES:
+        raise PackageError(part, f"結合セルの範囲が {budget.MAX_MERGES:,} 個を超えます")
+    bounds = _Limits(limit, budget.MAX_MERGES)
     try:
-        parser.Parse(xml, True)
-    except _TooManyCells:
-        raise PackageError(part, f"値のあるセルが {limit:,} を超えます") from None
-    except _DtdRefused:
-        raise PackageError(part, DTD_REFUSED) from None
-    except expat.ExpatError as exc:
-        raise PackageError(part, broken_xml(exc.lineno)) from None
+        if plain is None:
+            plain = is_plain(xml, tags[b"c"])
+        if plain:
+            expat_pass(xml, part)
+            try:
+                return _scan_bytes(xml, bounds)
+            except _NotPlain:
+                pass
+        return _scan_events(_without_empty_cells(xml, tags[b"c"]), part, bounds)
+    except _TooMuch as exc:
+        raise PackageError(part, str(exc)) from None
+
+
+def _scan_events(xml: bytes, part: str, bounds: _Limits) -> SheetScan:
+    target = _Target(bounds)
+    expat_pass(xml, part, target)
     return target.scan
 
 
-class _DtdRefused(Exception):
+_MAIN_DEFAULT = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+_DEFAULT_NS = re.compile(rb"xmlns\s*=")      # a default namespace declared (「xmlns:r=」 is a prefix's)
+_NOT_UTF8 = re.compile(rb'<\?xml[^>]*?encoding\s*=\s*["\'](?!utf-?8["\'])', re.I)
+
+
+def is_plain(xml: bytes, cells: int | None = None) -> bool:
+    """Whether a worksheet part is in the form spreadsheet programs write (Excel, LibreOffice,
+    openpyxl, Google Sheets), so that its cells can be picked out of the bytes: UTF-8; no comment,
+    CDATA section or processing instruction; the SpreadsheetML namespace declared once, as the
+    default (so every unprefixed ``c`` is a cell and nothing else is); every cell's start tag —
+    ``cells`` of them, with or without a prefix (:func:`census`) — beginning with its address ``r="…"``."""
+    if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:4] or _NOT_UTF8.match(xml):
+        return False
+    if b"<!--" in xml or b"<![CDATA[" in xml or xml.count(b"<?") > (1 if xml.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0):
+        return False
+    if xml.count(_MAIN_DEFAULT) != 1 or len(_DEFAULT_NS.findall(xml)) != 1:
+        return False
+    if cells is None:
+        cells = census(xml)[b"c"]
+    return cells == xml.count(b'<c r="')
+
+
+# A cell as Excel, LibreOffice and openpyxl write it: r, s and t first and in that order, then a
+# formula and a value (each optional), then anything else (an inline string, an extension).
+_CELL_BYTES = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]*)")?(?: t="([A-Za-z]*)")?([^>]*?)'
+    rb'(?:(/)>|>(<f([^>]*?)(?:/>|>([^<]*)</f\s*>))?(<v\s*(?:/>|>([^<]*)</v\s*>))?(.*?)</c\s*>)', re.S)
+_ATTR = re.compile(rb"""\b([ts])\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_F = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f\s*>)", re.S)
+_V = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v\s*>)", re.S)
+_F_ATTR = re.compile(rb"""\b(t|si)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_MERGE = re.compile(rb"""<mergeCell\b[^>]*?\bref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+def _text(raw: bytes | None) -> str | None:
+    if raw is None:
+        return None
+    text = raw.decode("utf-8")
+    if "\r" in text:                           # as an XML parser reads line ends
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _xml_unescape(text) if "&" in text else text
+
+
+def _attrs(raw: bytes, pattern) -> dict[bytes, str]:
+    return {name: (double if double or not single else single).decode("utf-8")
+            for name, double, single in pattern.findall(raw)}
+
+
+def _scan_bytes(xml: bytes, bounds: _Limits) -> SheetScan:
+    """The cells and merged ranges of a well-formed, plain part (:func:`is_plain`), from its bytes."""
+    scan = SheetScan()
+    columns: dict[bytes, int] = {}
+    found = 0
+    for m in _CELL_BYTES.finditer(xml):
+        found += 1
+        letters, digits, style, kind, others, closed, f, f_attrs, f_raw, v, v_raw, tail = m.groups()
+        if closed:
+            continue                                # <c r="B7" s="12"/>: styled and empty
+        if tail and (b"<f" in tail or b"<v" in tail):   # children in another order: read them one by one
+            f, v = _F.search(tail) or f, _V.search(tail) or v
+            if not isinstance(f, bytes) and f is not None:
+                f, f_attrs, f_raw = b"<f", f.group(1), f.group(2)
+            if not isinstance(v, bytes) and v is not None:
+                v, v_raw = b"<v", v.group(1)
+        has_value = v is not None or (tail is not None and b"<is" in tail)
+        if f is None and not has_value:
+            continue                                # <c r="B7" s="12" t="n"></c>: the same
+        if others and b"=" in others:               # attributes in another order
+            named = _attrs(b" " + others, _ATTR)
+            style, kind = named.get(b"s", style), named.get(b"t", kind)
+        style = style.decode("ascii") if isinstance(style, bytes) else style
+        kind = kind.decode("ascii") if isinstance(kind, bytes) else kind
+        f_text = f_shared = None
+        if f is not None:
+            f_text = _text(f_raw) or ""
+            named = _attrs(f_attrs, _F_ATTR) if f_attrs else {}
+            f_shared = (named.get(b"t"), named.get(b"si"))
+        col = columns.get(letters)
+        if col is None:
+            col = columns[letters] = col_number(letters.decode("ascii"))
+        _cell(scan, (int(digits), col), kind, style, f_text, f_shared,
+              (_text(v_raw) or "") if v is not None else None, has_value, bounds)
+    if found != xml.count(b'<c r="'):               # a cell the pattern does not know: read it event by event
+        raise _NotPlain
+    for m in _MERGE.finditer(xml):
+        _merge(scan, (m.group(1) or m.group(2) or b"").decode("utf-8", "replace"), bounds)
+    return scan
+
+
+class _NotPlain(Exception):
     pass
-
-
-def _refuse_dtd(*_args):
-    raise _DtdRefused
 
 
 def far_cells(scan: SheetScan, max_area: int) -> set[Pos]:

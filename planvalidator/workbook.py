@@ -55,6 +55,65 @@ def parse_a1(ref: str | None) -> Pos | None:
     return (int(m.group(2)), col_number(m.group(1))) if m else None
 
 
+class Merges:
+    """A sheet's merged ranges, answering "which one holds this cell" without listing its cells.
+
+    A range is filed under each of its rows when it is wider than it is tall, else under each of
+    its columns; a query bisects the one row's and the one column's list. The work is the rows
+    (or columns) the ranges span, which :data:`~planvalidator.limits.MAX_MERGE_LINES` bounds before
+    it is done, not their area: one merge of A1:D999999 files 4 entries, not 4 million. A range
+    wider *and* taller than :data:`~planvalidator.limits.MERGE_LABEL_SPAN` is a block of the
+    sheet, never a label or a field, and is not filed at all. Merged ranges do not overlap in a
+    workbook Excel can open; in one that overlaps, a cell is answered by one of them.
+    """
+
+    def __init__(self):
+        self.ranges: list[tuple[int, int, int, int]] = []
+        self._rows: dict[int, list[tuple[int, int, int, int]]] = {}   # row → ranges, by first column
+        self._cols: dict[int, list[tuple[int, int, int, int]]] = {}   # column → ranges, by first row
+        self._lines = 0
+        self._sorted = True
+
+    def add(self, rng: tuple[int, int, int, int]) -> None:
+        from planvalidator import limits
+
+        r1, c1, r2, c2 = rng
+        height, width = r2 - r1 + 1, c2 - c1 + 1
+        self.ranges.append(rng)
+        if min(height, width) > limits.MERGE_LABEL_SPAN:
+            return
+        self._lines += min(height, width)
+        if self._lines > limits.MAX_MERGE_LINES:
+            raise TooMuch(f"結合セルの範囲が合わせて {limits.MAX_MERGE_LINES:,} 行（列）を超えます")
+        if height <= width:
+            for r in range(r1, r2 + 1):
+                self._rows.setdefault(r, []).append(rng)
+        else:
+            for c in range(c1, c2 + 1):
+                self._cols.setdefault(c, []).append(rng)
+        self._sorted = False
+
+    def at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
+        """The merged range holding a cell, or None."""
+        from bisect import bisect_right
+
+        if not self._sorted:
+            for lists, key in ((self._rows, 1), (self._cols, 0)):
+                for ranges in lists.values():
+                    ranges.sort(key=lambda rng, k=key: rng[k])
+            self._sorted = True
+        for ranges, at, first, last in ((self._rows.get(row), col, 1, 3), (self._cols.get(col), row, 0, 2)):
+            if ranges:
+                i = bisect_right(ranges, at, key=lambda rng, k=first: rng[k]) - 1
+                if i >= 0 and ranges[i][first] <= at <= ranges[i][last]:
+                    return ranges[i]
+        return None
+
+
+class TooMuch(ValueError):
+    """A sheet declares more than a limit allows (the reason is Japanese)."""
+
+
 @dataclass
 class SheetGrid:
     name: str
@@ -66,19 +125,18 @@ class SheetGrid:
     unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long" | "range" | "date")
 
     def __post_init__(self):
-        self._merged_at: dict[Pos, tuple[int, int, int, int]] = {}
+        self._merges = Merges()
         for rng in self.merged:
-            self._index_merge(rng)
-
-    def _index_merge(self, rng):
-        r1, c1, r2, c2 = rng
-        for r in range(r1, r2 + 1):
-            for c in range(c1, c2 + 1):
-                self._merged_at[(r, c)] = rng
+            self._merges.add(rng)
+        self.merged = self._merges.ranges
 
     def add_merge(self, rng: tuple[int, int, int, int]) -> None:
-        self.merged.append(rng)
-        self._index_merge(rng)
+        self._merges.add(rng)
+
+    def clear_merges(self) -> None:
+        """Forget every merged range (as a live book that does not report them)."""
+        self._merges = Merges()
+        self.merged = self._merges.ranges
 
     @property
     def max_row(self) -> int:
@@ -90,7 +148,7 @@ class SheetGrid:
 
     def span(self, row: int, col: int) -> tuple[int, int, int, int]:
         """The merged range holding a cell, or the cell itself."""
-        return self._merged_at.get((row, col), (row, col, row, col))
+        return self._merges.at(row, col) or (row, col, row, col)
 
     def value(self, row: int, col: int):
         return self.values.get((row, col))
@@ -182,9 +240,12 @@ def _refuse_unreadable(source) -> None:
         if head.startswith(b"PK"):
             raise CannotCheck("zip として壊れています（途中で切れたファイルではありませんか）", file=name)
         raise CannotCheck("Excelブック（.xlsx / .xlsm）ではありません", file=name)
+    from planvalidator.package import PackageError, open_zip
     try:
-        with zipfile.ZipFile(source.open() if isinstance(source, InMemory) else source) as zf:
+        with open_zip(source.open() if isinstance(source, InMemory) else source) as zf:
             names = zf.namelist()
+    except PackageError as exc:
+        raise CannotCheck(exc.reason, file=name) from None
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise CannotCheck(f"zip として壊れています（{type(exc).__name__}）", file=name) from None
     if "xl/workbook.xml" not in names:
@@ -216,49 +277,58 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
         package = Package(path, editable=False)
         parts = [(title, part) for title, _el, part in package.sheets()]
     except PackageError as exc:
-        raise CannotCheck(_part_reason(exc), file=name) from None
+        raise CannotCheck(part_reason(exc), file=name) from None
     except Exception as exc:  # a broken package raises many kinds
         raise CannotCheck(f"Excelブックとして読めません（{type(exc).__name__}）", file=name) from None
 
-    scans: dict[str, sheetxml.SheetScan] = {}
+    scans: dict[str, sheetxml.SheetScan] = {}        # by part: each part is read once, however many sheets name it
     trimmed: dict[str, bytes] = {}          # sheet parts as the value reader gets them
     left_out: dict[str, dict[Pos, tuple[bytes, str]]] = {}
+    budget = _Budget()
     dates = None
     for title, part in parts:
         try:
-            xml = package.data[part]
-            scan = sheetxml.scan_sheet(xml, part)
-            far = set()
-            if scan.area() > limits.MAX_GRID_CELLS or scan.outside_grid:
-                far = sheetxml.far_cells(scan, limits.MAX_GRID_CELLS)
-            if scan.huge:
-                dates = _date_styles(package) if dates is None else dates
-            bad_dates = {pos for pos, style in scan.huge.items() if style in (dates or ())}
-            if far or bad_dates:
-                xml, removed = sheetxml.without_cells(xml, far | bad_dates, part)
-                left_out[title] = {pos: (el, "far" if pos in far else "date") for pos, el in removed.items()}
-            trimmed[part] = sheetxml.without_merges(xml)
-        except PackageError as exc:
-            raise CannotCheck(_part_reason(exc, sheet=title), file=name, sheet=title) from None
-        scans[title] = scan
+            if part not in scans:
+                xml = package.data[part]
+                scan = sheetxml.scan_sheet(xml, part)
+                far = set()
+                max_area = min(limits.MAX_GRID_CELLS, budget.grid_left())
+                if scan.area() > max_area or scan.outside_grid:
+                    far = sheetxml.far_cells(scan, max_area)
+                if scan.huge:
+                    dates = _date_styles(package) if dates is None else dates
+                bad_dates = {pos for pos, style in scan.huge.items() if style in (dates or ())}
+                if far or bad_dates:
+                    xml, removed = sheetxml.without_cells(xml, far | bad_dates, part)
+                    left_out[part] = {pos: (el, "far" if pos in far else "date") for pos, el in removed.items()}
+                trimmed[part] = sheetxml.without_merges(xml)
+                scans[part] = scan
+            budget.add(scans[part], left_out.get(part, ()))
+        except (PackageError, TooMuch) as exc:
+            exc = exc if isinstance(exc, PackageError) else PackageError(part, str(exc))
+            sheet = title if exc.part == part else None      # styles.xml read for this sheet is not the sheet
+            raise CannotCheck(part_reason(exc, sheet=sheet), file=name, sheet=sheet) from None
     try:
         calamine = CalamineWorkbook.from_filelike(BytesIO(_measured_copy(package, trimmed)))
     except PackageError as exc:
-        raise CannotCheck(_part_reason(exc), file=name) from None
+        raise CannotCheck(part_reason(exc), file=name) from None
     except BaseException as exc:    # a Rust panic (pyo3's PanicException) is not an Exception
         _reraise_interrupt(exc)
         raise CannotCheck(f"Excelブックとして読めません（{_calamine_reason(exc)}）", file=name) from None
 
     sheets: dict[str, SheetGrid] = {}
     shared_strings = _shared_strings(package)     # parsed on first use, once for the file
+    expanded: dict[str, dict[Pos, str]] = {}
     for title, part in parts:
-        scan = scans[title]
+        scan = scans[part]
         try:
             rows = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
         except BaseException as exc:    # e.g. a date far out of range panics: 「TimeDelta::milliseconds out of bounds」
             _reraise_interrupt(exc)
             raise CannotCheck(f"{title} のシートを読めません（{_calamine_reason(exc)}）", file=name, sheet=title) from None
-        formulas = _expand_shared(scan)
+        if part not in expanded:
+            expanded[part] = _expand_shared(scan)
+        formulas = dict(expanded[part])
         grid = SheetGrid(title, formulas=formulas)
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row, 1):
@@ -272,13 +342,43 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
                 (grid.cached if (r, c) in formulas else grid.values)[(r, c)] = value
         for pos, code in scan.errors.items():
             (grid.cached if pos in formulas else grid.values)[pos] = code   # shown as its code (#N/A)
-        for pos, (element, why) in sorted(left_out.get(title, {}).items()):
+        for pos, (element, why) in sorted(left_out.get(part, {}).items()):
             grid.unread.append((pos, sheetxml.cell_text(element, shared_strings), why))
-        for r1, c1, r2, c2 in scan.merged:
-            if (r2 - r1 + 1) * (c2 - c1 + 1) <= limits.MAX_GRID_CELLS:   # a merge of the whole sheet is not a label
-                grid.add_merge((r1, c1, r2, c2))
+        try:
+            for rng in scan.merged:
+                grid.add_merge(rng)
+        except TooMuch as exc:
+            raise CannotCheck(part_reason(PackageError(part, str(exc)), sheet=title), file=name, sheet=title) from None
         sheets[title] = grid
     return Grid(source=name, sheets=sheets)
+
+
+class _Budget:
+    """What all the sheets of one workbook may hold together (a part named by many sheets counts
+    for each): cells, formula text once shared formulas are filled in, and the rectangles the
+    value reader allocates. Each is checked before the work that is proportional to it."""
+
+    def __init__(self):
+        self.cells = self.formula_chars = self.grid = 0
+
+    def grid_left(self) -> int:
+        from planvalidator import limits
+        return max(0, limits.MAX_WORKBOOK_GRID - self.grid)
+
+    def add(self, scan, left_out) -> None:
+        from planvalidator import limits
+
+        self.cells += len(scan.filled)
+        if self.cells > limits.MAX_WORKBOOK_CELLS:
+            raise TooMuch(f"値のあるセルがブック全体で {limits.MAX_WORKBOOK_CELLS:,} を超えます")
+        self.formula_chars += scan.formula_chars()
+        if self.formula_chars > limits.MAX_FORMULA_CHARS:
+            raise TooMuch(f"計算式の文字がブック全体で {limits.MAX_FORMULA_CHARS:,} 文字を超えます"
+                          "（共有の計算式は使うセルごとに数えます）")
+        kept = [pos for pos in scan.filled if pos not in left_out] if left_out else scan.filled
+        self.grid += (max(r for r, _ in kept) * max(c for _, c in kept)) if kept else 0
+        if self.grid > limits.MAX_WORKBOOK_GRID:
+            raise TooMuch(f"値を読む範囲がブック全体で {limits.MAX_WORKBOOK_GRID:,} セルを超えます")
 
 
 def _expand_shared(scan) -> dict[Pos, str]:
@@ -295,7 +395,7 @@ def _expand_shared(scan) -> dict[Pos, str]:
     return formulas
 
 
-def _part_reason(exc, *, sheet: str | None = None) -> str:
+def part_reason(exc, *, sheet: str | None = None) -> str:
     """A PackageError as one Japanese line naming the sheet and the part (the caller names the file):
     「計画様式7 のシート（xl/worksheets/sheet7.xml）は展開すると 1.1 GB になり、…」."""
     if exc.part == "zip":

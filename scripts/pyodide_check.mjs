@@ -4,7 +4,7 @@
 //   pip wheel . --no-deps -w dist  (planvalidator's pure-Python wheel)
 //   pip download --no-deps --only-binary=:all: --platform any --python-version 3.14 -d wheels \
 //       xlwings japanera kanjize python-stdnum typing_extensions annotated_types typing_inspection \
-//       pydantic defusedxml openpyxl et_xmlfile python-dateutil six micropip packaging
+//       pydantic openpyxl et_xmlfile python-dateutil six micropip packaging
 //   node scripts/pyodide_check.mjs payloads.json wheels/*.whl dist/planvalidator-*.whl [--pure DIR ...]
 //
 // Pyodide's own compiled packages (pydantic-core, PyYAML, numpy, pandas, lxml …) come from its CDN,

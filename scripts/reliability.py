@@ -1,11 +1,12 @@
-"""The README's reliability figures: ``planvalidator check`` on every hostile and broken workbook
-of tests/hostile.py, one child process each, one after another.
+"""The README's reliability figures: ``planvalidator check`` and ``annotate`` on every hostile and broken
+workbook of tests/hostile.py, one child process each, one after another.
 
     .venv/bin/python scripts/reliability.py            # a Markdown table and the totals
     .venv/bin/python scripts/reliability.py --details  # and each file's reason or findings
 
 Each file is copied alone into a fresh folder and checked there exactly as tests/test_hostile.py
-does (the same runner): exit code, wall time, and peak resident memory measured by wait4.
+does (the same runner): exit code, wall time, the child's own CPU time and its peak resident memory,
+both measured by wait4.
 A crash is a run killed by a signal, an exit code other than 0/1/2, or a Python traceback.
 """
 
@@ -55,8 +56,8 @@ def main() -> int:
         tmp = Path(tmp)
         cases = build_corpus(tmp / "corpus")
         rows, crashes, skipped, exits = [], [], [], Counter()
-        print("| case | exit | seconds | peak MiB |")
-        print("|---|---:|---:|---:|")
+        print("| case | exit | seconds | CPU s | peak MiB | annotate exit | CPU s | peak MiB |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|")
         for number, case in enumerate(cases):
             if case.skip:
                 skipped.append(case)
@@ -66,26 +67,29 @@ def main() -> int:
             path = folder / case.path.name
             shutil.copyfile(case.path, path)
             run = run_check(path)
+            annotated = run_check(path, command=["annotate", "-o", str(tmp / "runs" / f"{number}.out.xlsx")])
             rows.append((case, run, path))
+            rows.append((case, annotated, path))
             exits[run.exit_code] += 1
-            if run.crashed or run.timed_out:
+            if run.crashed or run.timed_out or annotated.crashed or annotated.timed_out:
                 crashes.append(case.name)
-            print(f"| {case.name} | {_exit_text(run.exit_code)} | {run.seconds:.2f} | {run.peak_mib:.0f} |",
-                  flush=True)
+            print(f"| {case.name} | {_exit_text(run.exit_code)} | {run.seconds:.2f} | {run.cpu_seconds:.2f} | "
+                  f"{run.peak_mib:.0f} | {_exit_text(annotated.exit_code)} | {annotated.cpu_seconds:.2f} | "
+                  f"{annotated.peak_mib:.0f} |", flush=True)
 
-    slowest = max(rows, key=lambda row: row[1].seconds)
+    slowest = max(rows, key=lambda row: row[1].cpu_seconds)
     largest = max(rows, key=lambda row: row[1].peak_mib)
     print()
-    print(f"- inputs tried: {len(rows)}" + (f" (skipped: {', '.join(f'{c.name} — {c.skip}' for c in skipped)})"
-                                           if skipped else ""))
+    print(f"- inputs tried: {len(rows) // 2}, each checked and annotated"
+          + (f" (skipped: {', '.join(f'{c.name} — {c.skip}' for c in skipped)})" if skipped else ""))
     print("- exit codes: " + ", ".join(f"{_exit_text(code)}: {n}" for code, n in sorted(exits.items())))
     print(f"- crashes (signals, other exit codes, tracebacks, timeouts): {len(crashes)}"
           + (f" ({', '.join(crashes)})" if crashes else ""))
-    print(f"- max seconds: {slowest[1].seconds:.2f} ({slowest[0].name})")
+    print(f"- max CPU seconds: {slowest[1].cpu_seconds:.2f} ({slowest[0].name}; wall {slowest[1].seconds:.2f})")
     print(f"- max peak MiB: {largest[1].peak_mib:.0f} ({largest[0].name})")
     if args.details:
         print()
-        for case, run, path in rows:
+        for case, run, path in rows[::2]:
             print(f"- {case.name}: {_detail(run, path)}")
     return 1 if crashes else 0
 

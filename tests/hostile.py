@@ -66,6 +66,16 @@ def case(name: str, *, suffix: str = ".xlsx", **expect):
     return register
 
 
+def build(name: str, folder: Path) -> Path:
+    """The file of one case, written into ``folder``."""
+    for case_name, suffix, _expect, builder in _BUILDERS:
+        if case_name == name:
+            path = folder / f"{name}{suffix}"
+            builder(path)
+            return path
+    raise KeyError(name)
+
+
 def case_names() -> list[str]:
     return [name for name, *_ in _BUILDERS]
 
@@ -93,11 +103,13 @@ def build_corpus(folder: Path) -> list[Case]:
 class Run:
     """What one ``planvalidator check`` child process did."""
     exit_code: int      # as subprocess reports it: negative = killed by that signal
-    seconds: float      # wall time
+    seconds: float      # wall time (what the user waits; on a busy machine more than the work)
     peak_mib: float     # peak resident memory (ru_maxrss from wait4)
     stdout: str
     stderr: str
     timed_out: bool = False
+    cpu_seconds: float = 0.0    # the child's own CPU time, user and system (wait4): the work it did,
+                                # whatever else the machine is doing
 
     @property
     def crashed(self) -> bool:
@@ -132,11 +144,13 @@ signal.setitimer(signal.ITIMER_REAL, timeout)
 _, status, usage = os.wait4(pid, 0)
 signal.setitimer(signal.ITIMER_REAL, 0)
 seconds = time.monotonic() - start
-os.write(report, f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss} {len(expired)}".encode())
+cpu = usage.ru_utime + usage.ru_stime
+os.write(report, f"{os.waitstatus_to_exitcode(status)} {seconds} {usage.ru_maxrss} {len(expired)} {cpu}".encode())
 """
 
 
-def run_check(path: Path, *, timeout: float = 60.0, memory_cap: int | None = 4 * GiB) -> Run:
+def run_check(path: Path, *, timeout: float = 60.0, memory_cap: int | None = 4 * GiB,
+              command: list[str] | None = None) -> Run:
     """``python -m planvalidator check --format json path``, run in ``path``'s folder.
 
     Its exit status and resource usage come from ``os.wait4`` (in the launcher above); past
@@ -144,7 +158,7 @@ def run_check(path: Path, *, timeout: float = 60.0, memory_cap: int | None = 4 *
     runaway allocation cannot take the machine down: it is far above what the tests allow, and a
     run that reaches it fails them (an abort, or a MemoryError).
     """
-    command = [sys.executable, "-m", "planvalidator", "check", "--format", "json", str(path)]
+    command = [sys.executable, "-m", "planvalidator", *(command or ["check", "--format", "json"]), str(path)]
     readable, writable = os.pipe()
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, os.fdopen(readable, "rb") as report:
         try:
@@ -162,13 +176,14 @@ def run_check(path: Path, *, timeout: float = 60.0, memory_cap: int | None = 4 *
         finally:
             guard.cancel()
         figures = report.read().split()
-        if len(figures) != 4:
+        if len(figures) != 5:
             raise RuntimeError(f"the launcher failed (exit {launcher.returncode}): {figures}")
         out.seek(0)
         err.seek(0)
         return Run(exit_code=int(figures[0]), seconds=float(figures[1]), peak_mib=int(figures[2]) / 1024,
                    stdout=out.read().decode("utf-8", "replace"),
-                   stderr=err.read().decode("utf-8", "replace"), timed_out=figures[3] == b"1")
+                   stderr=err.read().decode("utf-8", "replace"), timed_out=figures[3] == b"1",
+                   cpu_seconds=float(figures[4]))
 
 
 # --- building blocks ------------------------------------------------------------------------
@@ -743,6 +758,371 @@ def _amount_huge(target):
 def _number_as_text(target):
     """単価 typed as the text 「６，０００」 (全角 digits and comma)."""
     example_with(target, {"計画様式7": {"I6": "６，０００"}})
+
+
+# --- the cases: a small file that declares a great deal of work ----------------------------------
+# Each is small on disk (a few KB to a few MB, compressed) and declares work far beyond its size:
+# ranges, repeats, counts. Every one must be answered within the same 10 s and 1 GiB.
+
+def _merge_refs(xml: str, refs) -> str:
+    """``xml`` with its <mergeCells> holding ``refs`` too (the element added if there is none)."""
+    refs = list(refs)
+    extra = "".join(f'<mergeCell ref="{ref}"/>' for ref in refs)
+    if "<mergeCells" in xml:
+        return add_merges(xml, *refs)
+    return xml.replace("</sheetData>", f'</sheetData><mergeCells count="{len(refs)}">{extra}</mergeCells>', 1)
+
+
+@case("merge-a1-d999999", exits={0, 1, 2})
+def _merge_huge(target):
+    """One merge of AA1:AD999999 on 計画様式7 (4 million cells, just inside the old per-merge cap)."""
+    edit_sheet(target, "計画様式7", lambda xml: _merge_refs(xml, ["AA1:AD999999"]))
+
+
+@case("merges-300-large", exits={0, 1, 2})
+def _merges_large(target):
+    """300 merges of a column each down to row 999,999 on 計画様式7 (1.2 billion cells declared)."""
+    from openpyxl.utils import get_column_letter as letter
+    edit_sheet(target, "計画様式7",
+               lambda xml: _merge_refs(xml, [f"{letter(c)}1:{letter(c)}999999" for c in range(30, 330)]))
+
+
+@case("merges-200000", exits={0, 1, 2})
+def _merges_many(target):
+    """200,000 small merges (two cells each) below the form on 計画様式7."""
+    edit_sheet(target, "計画様式7",
+               lambda xml: _merge_refs(xml, [f"B{r}:C{r}" for r in range(1000, 201_000)]))
+
+
+@case("merges-overlapping-many", exits={0, 1, 2})
+def _merges_overlapping_many(target):
+    """20,000 merges that all cover the form of 計画様式7 (A1:N{r}, each overlapping every other)."""
+    edit_sheet(target, "計画様式7",
+               lambda xml: _merge_refs(xml, [f"A1:N{r}" for r in range(60, 20_060)]))
+
+
+@case("shared-formula-long", exits={0, 1, 2})
+def _shared_formula_long(target):
+    """One shared formula of 8,000 characters filled over 200,000 cells of 計画様式7 (column P)."""
+    text = "+".join(f"A{n}" for n in range(1, 1400))[:8000]
+    cells = "".join(f'<row r="{r}"><c r="P{r}"><f t="shared" si="900"/></c></row>' for r in range(1001, 201_000))
+    master = f'<row r="1000"><c r="P1000"><f t="shared" ref="P1000:P200999" si="900">{text}</f></c></row>'
+    edit_sheet(target, "計画様式7", lambda xml: append_rows(xml, master + cells))
+
+
+@case("formulas-long-many", exits={0, 1, 2})
+def _formulas_long_many(target):
+    """7,000 cells each with its own 8,000-character formula (56 MB of formula text) on 計画様式7."""
+    text = "+".join(f"A{n}" for n in range(1, 1400))[:8000]
+    rows = "".join(f'<row r="{r}"><c r="P{r}"><f>{text}</f></c></row>' for r in range(1000, 8000))
+    edit_sheet(target, "計画様式7", lambda xml: append_rows(xml, rows))
+
+
+@case("formula-nested-parentheses", exits={0, 1, 2})
+def _formula_nested(target):
+    """計画様式7!J6 (an amount) with a formula of 4,000 nested parentheses."""
+    def change(xml):
+        return set_cell(xml, "J6", "<f>" + "(" * 4000 + "G6*I6" + ")" * 4000 + "</f><v>6000</v>")
+    edit_sheet(target, "計画様式7", change)
+
+
+def _book_with_sheets(contents: dict[str, bytes], entries: list[tuple[str, str]]) -> None:
+    """workbook.xml and its rels naming ``entries`` [(sheet name, worksheet target)] after the sheets it has."""
+    book = contents["xl/workbook.xml"].decode()
+    rels = contents["xl/_rels/workbook.xml.rels"].decode()
+    sheets = "".join(f'<sheet name="{name}" sheetId="{1000 + n}" r:id="rIdX{n}"/>' for n, (name, _t) in enumerate(entries))
+    links = "".join(f'<Relationship Id="rIdX{n}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    f'relationships/worksheet" Target="{t}"/>' for n, (_name, t) in enumerate(entries))
+    contents["xl/workbook.xml"] = book.replace("</sheets>", sheets + "</sheets>", 1).encode()
+    contents["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", links + "</Relationships>", 1).encode()
+
+
+@case("sheets-10000-one-part", exits={0, 1, 2})
+def _sheets_one_part(target):
+    """10,000 sheet entries that all point at 計画様式7's worksheet part."""
+    def change(contents):
+        _book_with_sheets(contents, [(f"写し{n}", "worksheets/sheet7.xml") for n in range(10_000)])
+    with_parts(target, change)
+
+
+@case("sheets-3000-distinct", exits={0, 1, 2})
+def _sheets_distinct(target):
+    """3,000 extra sheets, each a part of its own holding a copy of 計画様式7."""
+    def change(contents):
+        sheet = contents["xl/worksheets/sheet7.xml"]
+        names = [(f"写し{n}", f"worksheets/extra{n}.xml") for n in range(3000)]
+        _book_with_sheets(contents, names)
+        ct = contents["[Content_Types].xml"].decode()
+        over = "".join(f'<Override PartName="/xl/worksheets/extra{n}.xml" ContentType="application/'
+                       f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for n in range(3000))
+        contents["[Content_Types].xml"] = ct.replace("</Types>", over + "</Types>").encode()
+        contents.update({f"xl/worksheets/extra{n}.xml": sheet for n in range(3000)})
+    with_parts(target, change)
+
+
+@case("whitespace-4x63mb", exits={0, 1, 2})
+def _whitespace(target):
+    """Four sheets each padded with 63 MB of whitespace (each one a text run past its limit; together past the total)."""
+    def change(contents):
+        pad = " " * (63 * 1024 * 1024 - 40_000)
+        for title in ("計画様式1", "計画様式2", "計画様式7", "計画様式8"):
+            name = sheet_part(contents, title)
+            contents[name] = contents[name].replace(b"</sheetData>", pad.encode() + b"</sheetData>", 1)
+    with_parts(target, change)
+
+
+@case("whitespace-run-20mb", exits={2}, reason=("切れ目のない文字列",))
+def _whitespace_run(target):
+    """20 MB of whitespace in one run inside 計画様式1's sheet data (under the size limits, over the longest text)."""
+    def change(contents):
+        name = sheet_part(contents, "計画様式1")
+        contents[name] = contents[name].replace(b"</sheetData>", b" " * (20 << 20) + b"</sheetData>", 1)
+    with_parts(target, change)
+
+
+@case("whitespace-2x31mb-split", exits={0, 1})
+def _whitespace_split(target):
+    """Two sheets each padded with 31 MB of whitespace in runs of 512 KB between empty rows (just under
+    the total and the longest-text limits: what the reader must then carry)."""
+    def change(contents):
+        run = " " * (512 * 1024)
+        for title in ("計画様式1", "計画様式2"):
+            name = sheet_part(contents, title)
+            pad = "".join(f'{run}<row r="{900 + n}"/>' for n in range(62))
+            contents[name] = contents[name].replace(b"</sheetData>", pad.encode() + b"</sheetData>", 1)
+    with_parts(target, change)
+
+
+@case("attributes-million", exits={0, 1, 2})
+def _attributes(target):
+    """計画様式7!F6 with a million attributes."""
+    attrs = " ".join(f'a{n}="1"' for n in range(1_000_000))
+    edit_sheet(target, "計画様式7", lambda xml: xml.replace('<c r="F6"', f'<c {attrs} r="F6"', 1))
+
+
+@case("attribute-value-60mb", exits={0, 1, 2})
+def _attribute_value(target):
+    """One attribute of 60 MB on a row of 計画様式7."""
+    edit_sheet(target, "計画様式7", lambda xml: xml.replace('<row r="6"', '<row x="' + "a" * (60 << 20) + '" r="6"', 1))
+
+
+@case("namespaces-100000", exits={0, 1, 2})
+def _namespaces(target):
+    """計画様式7's root element declaring 100,000 namespace prefixes."""
+    decl = " ".join(f'xmlns:n{n}="urn:n{n}"' for n in range(100_000))
+    edit_sheet(target, "計画様式7", lambda xml: re.sub(r"<worksheet\b", "<worksheet " + decl, xml, count=1))
+
+
+@case("shared-strings-million", exits={0, 1, 2})
+def _shared_strings(target):
+    """A million extra shared strings after the 記入例's own."""
+    def change(contents):
+        xml = contents["xl/sharedStrings.xml"].decode()
+        extra = "".join(f"<si><t>文字列{n}</t></si>" for n in range(1_000_000))
+        contents["xl/sharedStrings.xml"] = xml.replace("</sst>", extra + "</sst>").encode()
+    with_parts(target, change)
+
+
+@case("rich-text-runs-million", exits={0, 1, 2})
+def _rich_runs(target):
+    """計画様式1!D19 (the project name) as an inline string of a million rich-text runs."""
+    runs = "<r><t>能</t></r>" * 1_000_000
+    edit_sheet(target, "計画様式1", lambda xml: set_cell(xml, "D19", f"<is>{runs}</is>", "inlineStr"))
+
+
+@case("rows-million-empty", exits={0, 1, 2})
+def _rows_empty(target):
+    """A million empty <row> elements below the form on 計画様式7."""
+    rows = "".join(f'<row r="{r}"/>' for r in range(100, 1_000_100))
+    edit_sheet(target, "計画様式7", lambda xml: append_rows(xml, rows))
+
+
+@case("defined-names-200000", exits={0, 1, 2})
+def _defined_names(target):
+    """200,000 defined names in workbook.xml (a part every reader parses whole)."""
+    def change(contents):
+        book = contents["xl/workbook.xml"].decode()
+        names = "".join(f'<definedName name="N{n}">計画様式7!$A$1</definedName>' for n in range(200_000))
+        if "<definedNames>" in book:
+            book = book.replace("<definedNames>", "<definedNames>" + names, 1)
+        else:
+            book = book.replace("</sheets>", "</sheets><definedNames>" + names + "</definedNames>", 1)
+        contents["xl/workbook.xml"] = book.encode()
+    with_parts(target, change)
+
+
+@case("relationships-500000", exits={0, 1, 2})
+def _relationships(target):
+    """500,000 relationships in workbook.xml.rels, none of them a sheet."""
+    def change(contents):
+        rels = contents["xl/_rels/workbook.xml.rels"].decode()
+        extra = "".join(f'<Relationship Id="rIdJ{n}" Type="urn:junk" Target="junk{n}.xml"/>' for n in range(500_000))
+        contents["xl/_rels/workbook.xml.rels"] = rels.replace("</Relationships>", extra + "</Relationships>").encode()
+    with_parts(target, change)
+
+
+@case("content-types-million", exits={0, 1, 2})
+def _content_types(target):
+    """A million overrides in [Content_Types].xml."""
+    def change(contents):
+        ct = contents["[Content_Types].xml"].decode()
+        extra = "".join(f'<Override PartName="/x/{n}.xml" ContentType="application/xml"/>' for n in range(1_000_000))
+        contents["[Content_Types].xml"] = ct.replace("</Types>", extra + "</Types>").encode()
+    with_parts(target, change)
+
+
+@case("styles-500000", exits={0, 1, 2})
+def _styles(target):
+    """500,000 cell formats in styles.xml, and a date-formatted cell holding a number no date can be
+    (which makes the reader look the formats up)."""
+    def change(contents):
+        styles = contents["xl/styles.xml"].decode()
+        extra = '<xf numFmtId="14" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>' * 500_000
+        styles = re.sub(r"</cellXfs>", extra + "</cellXfs>", styles, count=1)
+        contents["xl/styles.xml"] = styles.encode()
+        name = sheet_part(contents, "計画様式7")
+        contents[name] = append_rows(contents[name].decode(), '<row r="1000"><c r="P1000" s="400000"><v>1000000000000000</v></c></row>'
+                                     ).encode()
+    with_parts(target, change)
+
+
+@case("conditional-formats-200000", exits={0, 1, 2})
+def _conditional(target):
+    """200,000 conditional formats on 計画様式7 (annotate reads them to put its own after)."""
+    rules = "".join(f'<conditionalFormatting sqref="P{n}"><cfRule type="expression" dxfId="0" priority="{n}">'
+                    f'<formula>TRUE</formula></cfRule></conditionalFormatting>' for n in range(1, 200_001))
+    def change(xml):
+        return re.sub(r"(</mergeCells>|</sheetData>)", lambda m: m[1] + rules, xml, count=1)
+    edit_sheet(target, "計画様式7", change)
+
+
+@case("data-validations-100000", exits={0, 1, 2})
+def _validations(target):
+    """100,000 data validations (drop-down lists) on 計画様式7."""
+    items = "".join(f'<dataValidation type="list" sqref="P{n}"><formula1>"a,b"</formula1></dataValidation>'
+                    for n in range(1, 100_001))
+    block = f'<dataValidations count="100000">{items}</dataValidations>'
+    def change(xml):
+        xml = re.sub(r"<dataValidations\b.*?</dataValidations>", "", xml, count=1, flags=re.S)
+        return re.sub(r"(<pageMargins\b)", lambda m: block + m[1], xml, count=1)
+    edit_sheet(target, "計画様式7", change)
+
+
+@case("comments-200000", exits={0, 1, 2})
+def _comments(target):
+    """A comments part with 200,000 notes on 計画様式7 (and its legacy drawing)."""
+    def change(contents):
+        name = sheet_part(contents, "計画様式7")
+        folder, base = name.rsplit("/", 1)
+        notes = "".join(f'<comment ref="P{n}" authorId="0"><text><t>メモ{n}</t></text></comment>' for n in range(1, 200_001))
+        contents["xl/comments900.xml"] = (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><comments xmlns="http://schemas.openxmlformats.org/'
+            f'spreadsheetml/2006/main"><authors><author>a</author></authors><commentList>{notes}</commentList></comments>').encode()
+        rels_name = f"{folder}/_rels/{base}.rels"
+        rels = contents.get(rels_name, b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+                                       b'openxmlformats.org/package/2006/relationships"></Relationships>').decode()
+        contents[rels_name] = rels.replace("</Relationships>", '<Relationship Id="rIdC900" Type="http://schemas.'
+                                           'openxmlformats.org/officeDocument/2006/relationships/comments" '
+                                           'Target="../comments900.xml"/></Relationships>').encode()
+        ct = contents["[Content_Types].xml"].decode()
+        contents["[Content_Types].xml"] = ct.replace("</Types>", '<Override PartName="/xl/comments900.xml" ContentType='
+                                                     '"application/vnd.openxmlformats-officedocument.spreadsheetml.'
+                                                     'comments+xml"/></Types>').encode()
+    with_parts(target, change)
+
+
+@case("zip-entries-900000", exits={2}, reason=("部品が",))
+def _zip_entries(target):
+    """A zip whose directory lists 900,000 empty entries after the 記入例's parts (86 MB: inside the
+    file-size limit). The entries are packed here directly: zipfile takes a minute to write them."""
+    import struct
+
+    head = bytearray()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as zf:
+        for name, data in _example_parts().items():
+            zf.writestr(name, data)
+    data = bytearray(target.read_bytes())
+    end = data.rfind(b"PK\x05\x06")
+    count, size, offset = struct.unpack("<HII", data[end + 10:end + 12] + data[end + 12:end + 20])
+    directory = bytes(data[offset:offset + size])
+    local, central = [head], [directory]
+    at = offset
+    for n in range(900_000):
+        name = f"z/{n}".encode()
+        local.append(struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, 0, 0, 0, len(name), 0) + name)
+        central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, 0, 0, 0, len(name),
+                                   0, 0, 0, 0, 0, at) + name)
+        at += 30 + len(name)
+    body = bytes(data[:offset]) + b"".join(local)
+    directory = b"".join(central)
+    total = count + 900_000
+    zip64 = struct.pack("<IQHHIIQQQQ", 0x06064B50, 44, 45, 45, 0, 0, total, total, len(directory), len(body))
+    locator = struct.pack("<IIQI", 0x07064B50, 0, len(body) + len(directory), 1)
+    eocd = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+    target.write_bytes(body + directory + zip64 + locator + eocd)
+
+
+# --- the cases: just inside every limit (the most work a file may ask for and still be checked) ---
+
+@case("cells-190000-numbers", exits={0, 1})
+def _cells_numbers(target):
+    """190,000 numbers below the form on 計画様式7 (under the 200,000 cells of a sheet)."""
+    cols = "BCDEFGHIJK"
+    rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}"><v>{r}</v></c>' for c in cols) + "</row>"
+                   for r in range(100, 19_100))
+    edit_sheet(target, "計画様式7", lambda xml: append_rows(xml, rows))
+
+
+@case("cells-100000-texts", exits={0, 1})
+def _cells_texts(target):
+    """100,000 distinct texts (shared strings) below the form on 計画様式7 (each string and each cell
+    is four tags: together near the 1,000,000 tags of a workbook)."""
+    def change(contents):
+        sst = contents["xl/sharedStrings.xml"].decode()
+        first = sst.count("<si>")
+        sst = sst.replace("</sst>", "".join(f"<si><t>貼り付けた文字{n}</t></si>" for n in range(100_000)) + "</sst>")
+        contents["xl/sharedStrings.xml"] = sst.encode()
+        name = sheet_part(contents, "計画様式7")
+        cols = "BCDEFGHIJK"
+        rows = "".join(f'<row r="{r}">' + "".join(f'<c r="{c}{r}" t="s"><v>{first + (r - 100) * 10 + i}</v></c>'
+                                                   for i, c in enumerate(cols)) + "</row>" for r in range(100, 10_100))
+        contents[name] = append_rows(contents[name].decode(), rows).encode()
+    with_parts(target, change)
+
+
+@case("merges-49000", exits={0, 1})
+def _merges_49000(target):
+    """49,000 merges of two cells below the form on 計画様式7 (under the 50,000 of a sheet)."""
+    edit_sheet(target, "計画様式7", lambda xml: _merge_refs(xml, [f"B{r}:C{r}" for r in range(1000, 50_000)]))
+
+
+@case("sheets-250", exits={0, 1})
+def _sheets_250(target):
+    """240 extra sheets, each a part of its own holding a copy of 計画様式8 (under the 255 sheets)."""
+    def change(contents):
+        sheet = contents[sheet_part(contents, "計画様式8")]
+        _book_with_sheets(contents, [(f"写し{n}", f"worksheets/extra{n}.xml") for n in range(240)])
+        ct = contents["[Content_Types].xml"].decode()
+        over = "".join(f'<Override PartName="/xl/worksheets/extra{n}.xml" ContentType="application/'
+                       f'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>' for n in range(240))
+        contents["[Content_Types].xml"] = ct.replace("</Types>", over + "</Types>").encode()
+        contents.update({f"xl/worksheets/extra{n}.xml": sheet for n in range(240)})
+    with_parts(target, change)
+
+
+@case("formulas-3900000-chars", exits={0, 1})
+def _formula_chars(target):
+    """480 cells of one 8,000-character formula each on 計画様式7 (3.84 million characters, under 4 million)."""
+    text = "+".join(f"A{n}" for n in range(1, 1400))[:8000]
+    rows = "".join(f'<row r="{r}"><c r="P{r}"><f>{text}</f></c></row>' for r in range(1000, 1480))
+    edit_sheet(target, "計画様式7", lambda xml: append_rows(xml, rows))
+
+
+@case("tags-990000", exits={0, 1})
+def _tags(target):
+    """Empty rows below the form on 計画様式7 up to just under the 1,000,000 tags of a workbook."""
+    rows = "".join(f'<row r="{r}"/>' for r in range(100, 960_000))
+    edit_sheet(target, "計画様式7", lambda xml: append_rows(xml, rows))
 
 
 # --- controls -------------------------------------------------------------------------------

@@ -75,7 +75,7 @@ APPLICATIONS = [
     Spec("A001_のと木工房", "法人。記入例どおりで、決算書 2 期分と経営革新計画の承認書がそろっている（指摘なし）",
          files=statements(COMPANY) + [INNOVATION]),
     Spec("A002_書類不足", "法人。決算書が 1 期分だけで損益計算書もなく、経営革新計画の承認書もない",
-         files=[(f"決算書_2025年3月期.pdf", lambda: pdfs.financial_statements(
+         files=[("決算書_2025年3月期.pdf", lambda: pdfs.financial_statements(
              COMPANY, *PERIODS[1], ["balance_sheet", "sga", "equity", "tax_schedule2"]))],
          expect={("PV403", F1, "G41", "error"), ("PV404", F1, "G41", "warning"), ("PV403", F1, "G43", "warning")},
          missing=("損益計算書", "経営革新")),
@@ -101,7 +101,7 @@ APPLICATIONS = [
          files=statements(COMPANY) + [("経営革新計画承認書.pdf", lambda: pdfs.encrypted_pdf(["経営革新計画に係る承認について"]))],
          expect={("PV405", None, None, "error")}),
     Spec("A009_壊れたファイル", "事業計画書.xlsx がブックではない（壊れたファイル・細工されたファイルの代わり）",
-         files=[(f"決算書_2025年3月期.pdf", lambda: pdfs.financial_statements(COMPANY, *PERIODS[1], CORPORATE))],
+         files=[("決算書_2025年3月期.pdf", lambda: pdfs.financial_statements(COMPANY, *PERIODS[1], CORPORATE))],
          workbook_bytes=lambda: b"PK\x03\x04" + b"\x00" * 64 + b"this is not a workbook", error=True),
     Spec("A010_計画書だけ.xlsx", "事業計画書だけが届いた（添付書類は分からないので確かめない）。金額の計算違いがある",
          kind="workbook", edits={F7: {"J9": 250000}}, expect={("PV201", F7, "J9", "error")}),

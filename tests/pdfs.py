@@ -174,7 +174,7 @@ def document_lines(kind: str, company: str, period_start: dt.date, period_end: d
     if kind == "income_tax_statement":
         sales, cost = a[5] * 6, a[6] * 3
         return [f"{wareki_year(period_end)}分所得税青色申告決算書（一般用）", f"氏名  {company}",
-                "損益計算書", f"（自 1月1日  至 12月31日）", f"売上（収入）金額 {_yen(sales)}",
+                "損益計算書", "（自 1月1日  至 12月31日）", f"売上（収入）金額 {_yen(sales)}",
                 f"売上原価 {_yen(cost)}", f"差引金額 {_yen(sales - cost)}", PAGE,
                 "貸借対照表（資産負債調）", f"（{wareki(period_end)}現在）",
                 f"現金 {_yen(a[0] // 10)}", f"預金 {_yen(a[1])}", f"元入金 {_yen(a[2])}"]

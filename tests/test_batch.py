@@ -258,3 +258,149 @@ def test_an_intake_that_is_not_a_folder_is_one_line_and_exit_2(tmp_path):
     result = CliRunner().invoke(main, ["batch", str(tmp_path / "ない"), "-o", str(tmp_path / "x.xlsx")])
     assert result.exit_code == 2 and "受付フォルダが見つかりません" in result.output
     assert "Traceback" not in result.output
+
+
+# --- identity, the cache, and intakes made to break the batch (issue: bounded, whatever arrives) ------
+
+def _folders(root: Path, names, workbook: Path) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        (root / name).mkdir()
+        shutil.copy(workbook, root / name / "事業計画書.xlsx")
+    return root
+
+
+def test_reused_results_keep_the_names_of_this_run(tmp_path):
+    """Seven folders holding one workbook are seven rows of their own names, reused or not; a folder
+    renamed since comes back under its new name; annotated copies are named from this run too."""
+    from helpers import EXAMPLE
+
+    names = [f"A00{i}_申請者{i}" for i in range(1, 8)]
+    intake = _folders(tmp_path / "受付", names, EXAMPLE)
+    options = batch.BatchOptions(jobs=2, cache_dir=tmp_path / "cache", annotate_dir=tmp_path / "注記")
+    first, reused = batch.run(discover(intake)[0], options)
+    again, reused_again = batch.run(discover(intake)[0], options)
+    assert reused == 0 and reused_again == 7
+    for apps in (first, again):
+        assert [a.id for a in apps] == names
+        assert [Path(a.source).name for a in apps] == names
+        assert [Path(a.annotated).name for a in apps] == [f"{n}_チェック結果.xlsx" for n in names]
+    (intake / names[2]).rename(intake / "A003_改名した申請者")
+    third, reused_third = batch.run(discover(intake)[0], options)
+    renamed = next(a for a in third if a.id == "A003_改名した申請者")
+    assert Path(renamed.source).name == "A003_改名した申請者"
+    assert Path(renamed.annotated).name == "A003_改名した申請者_チェック結果.xlsx" and Path(renamed.annotated).is_file()
+    assert not any(a.id == names[2] for a in third)
+    assert reused_third == 6 and not renamed.reused
+
+
+def test_a_cache_entry_edited_by_hand_is_checked_again(tmp_path):
+    wrong = ROOT / "templates" / "r7" / "invalid" / "wrong-amount.xlsx"
+    intake = _folders(tmp_path / "受付", ["A001"], wrong)
+    options = batch.BatchOptions(jobs=1, cache_dir=tmp_path / "cache")
+    first = batch.run(discover(intake)[0], options)[0][0]
+    assert first.errors and first.verdict != "問題は見つかりませんでした"
+    entries = [p for p in (tmp_path / "cache").rglob("*.json")]
+    assert len(entries) == 1
+    entry = json.loads(entries[0].read_text(encoding="utf-8"))
+    body = json.loads(entry["application"])
+    body.update(verdict="問題は見つかりませんでした", errors=0, findings=[], applicant="別の会社", requested=1)
+    entry["application"] = json.dumps(body, ensure_ascii=False)
+    entries[0].write_text(json.dumps(entry), encoding="utf-8")
+    again, reused = batch.run(discover(intake)[0], options)
+    assert reused == 0
+    assert again[0].to_dict() == first.to_dict()
+    entries[0].write_text("{", encoding="utf-8")                      # cut short
+    assert batch.run(discover(intake)[0], options)[1] == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
+def test_the_cache_folder_is_private_to_the_user(tmp_path):
+    from helpers import EXAMPLE
+
+    intake = _folders(tmp_path / "受付", ["A001"], EXAMPLE)
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o755)
+    os.chmod(cache, 0o755)
+    batch.run(discover(intake)[0], batch.BatchOptions(jobs=1, cache_dir=cache))
+    assert cache.stat().st_mode & 0o777 == 0o700
+    assert (cache / "key").stat().st_mode & 0o777 == 0o600
+    assert all(p.stat().st_mode & 0o077 == 0 for p in cache.rglob("*") if p.is_dir())
+
+
+def test_names_with_control_characters_and_nul_are_rows_and_a_summary_not_a_traceback(tmp_path):
+    """A folder named with control characters is checked and annotated (its copy named without them,
+    its hyperlink escaped); a zip member named with a NUL or a control character is a row with the
+    reason; the summary is written and opens."""
+    from helpers import EXAMPLE
+
+    intake = tmp_path / "受付"
+    odd = "B\x01社\x1b[31m\x7f"
+    _folders(intake, [odd], EXAMPLE)
+    for label, cut in (("nul", "\x00"), ("ctrl", "\x02")):
+        target = intake / f"C_{label}.zip"
+        with zipfile.ZipFile(target, "w") as zf:
+            zf.write(EXAMPLE, "事業計画書XX.xlsx")
+        data = bytearray(target.read_bytes())
+        marker = "事業計画書XX".encode()
+        at = data.find(marker)
+        while at >= 0:
+            data[at + len("事業計画書".encode())] = ord(cut)
+            at = data.find(marker, at + 1)
+        target.write_bytes(bytes(data))
+    out = tmp_path / "受付チェック.xlsx"
+    result = CliRunner().invoke(main, ["batch", str(intake), "-o", str(out), "--annotate", str(tmp_path / "注記"),
+                                       "--no-cache", "--jobs", "1"])
+    assert result.exit_code in (1, 2), result.output
+    assert "Traceback" not in result.output and "予期しない" not in result.output
+    assert [p.name for p in (tmp_path / "注記").iterdir()] == ["B_社_[31m__チェック結果.xlsx"]
+    book = openpyxl.load_workbook(out)
+    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    reasons = " ".join(str(c) for row in rows for c in row if isinstance(c, str))
+    assert reasons.count("制御文字") == 2
+    links = [c.hyperlink.target for row in book.worksheets[0].iter_rows() for c in row if c.hyperlink]
+    assert links and not any(ch < " " or ch == "\x7f" for link in links for ch in link)
+    from planvalidator.summary.xlsx import _link
+    assert _link("受付/B\x01社\x1b/決算書 #1.pdf") == "受付/B%01社%1B/決算書%20%231.pdf"
+
+
+def test_a_symlink_at_the_top_of_the_intake_that_leaves_it_is_not_followed(tmp_path):
+    from helpers import EXAMPLE
+
+    outside = _folders(tmp_path / "外", ["秘密"], EXAMPLE)
+    intake = _folders(tmp_path / "受付", ["A001"], EXAMPLE)
+    (intake / "B_link").symlink_to(outside / "秘密", target_is_directory=True)
+    (intake / "C_inside").symlink_to(intake / "A001", target_is_directory=True)
+    sources, skipped = discover(intake)
+    assert [s.id for s in sources] == ["A001", "C_inside"] and skipped == ["B_link"]
+
+
+def test_a_pdf_that_inflates_without_end_is_a_finding_not_a_dead_worker(tmp_path):
+    """A 決算書 whose page content inflates to 300 MB: measured before PDFium sees it, the batch row
+    says why (PV405), and the worker was never near its memory ceiling."""
+    import zlib
+
+    from helpers import EXAMPLE
+
+    intake = _folders(tmp_path / "受付", ["A001"], EXAMPLE)
+    body = zlib.compress(b"0 0 m " * (50 << 20), 9)
+    head = (b"%PDF-1.4\n1 0 obj<< /Type /Catalog /Pages 2 0 R >>endobj\n"
+            b"2 0 obj<< /Type /Pages /Kids [3 0 R] /Count 1 >>endobj\n"
+            b"3 0 obj<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>endobj\n")
+    stream = b"4 0 obj<< /Filter /FlateDecode /Length " + str(len(body)).encode() + b" >>stream\n"
+    pdf = head + stream + body + b"\nendstream\nendobj\ntrailer<< /Root 1 0 R >>\n%%EOF\n"
+    (intake / "A001" / "決算書_第10期.pdf").write_bytes(pdf)
+    app = batch.run(discover(intake)[0], batch.BatchOptions(jobs=1))[0][0]
+    assert app.error is None
+    pv405 = [f for f in app.findings if f["rule"] == "PV405"]
+    assert pv405 and "大きすぎ" in pv405[0]["message"] and pv405[0]["attachment"] == "決算書_第10期.pdf"
+
+
+def test_workers_fit_the_machine_memory():
+    from planvalidator import limits
+    from planvalidator.processes import fitting
+
+    per = limits.WORKER_MEMORY_BYTES
+    assert fitting(8, memory_bytes=3 * per) == 3
+    assert fitting(2, memory_bytes=16 * per) == 2
+    assert fitting(4, memory_bytes=per // 2) == 1

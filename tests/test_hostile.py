@@ -1,9 +1,12 @@
-"""``planvalidator check`` on hostile and broken workbooks (tests/hostile.py), each in a child process.
+"""``planvalidator check`` and ``annotate`` on hostile and broken workbooks (tests/hostile.py), each in
+a child process.
 
 For every file: an exit code of 0, 1 or 2 (never a signal), no traceback, one Japanese line on
 stderr naming the file when it cannot be checked (exit 2), JSON findings otherwise, at most
-10 s and 1 GiB (peak RSS, measured by wait4), and nothing written beside the input. Each case may
-also say what it must find (tests/hostile.py, ``Case``).
+10 s of the child's own CPU time and 1 GiB of its peak memory (both from wait4: the work it did,
+however busy the machine is), and nothing written beside the input. Each case may also say what it
+must find (tests/hostile.py, ``Case``). What ``check`` reads, ``annotate`` writes — or refuses
+with a reason of its own, never an unexpected error.
 
 With PV_RELIABILITY_OUT set to a folder, each case's figures are written there as <case>.json
 (one file per case, so parallel workers do not share a file).
@@ -43,7 +46,7 @@ def _record(case: Case, run: Run) -> None:
         return
     Path(folder).mkdir(parents=True, exist_ok=True)
     figures = {"name": case.name, "exit": run.exit_code, "seconds": round(run.seconds, 3),
-               "peak_mib": round(run.peak_mib, 1), "timed_out": run.timed_out}
+               "cpu_seconds": round(run.cpu_seconds, 3), "peak_mib": round(run.peak_mib, 1), "timed_out": run.timed_out}
     (Path(folder) / f"{case.name}.json").write_text(json.dumps(figures, ensure_ascii=False), encoding="utf-8")
 
 
@@ -58,8 +61,8 @@ def contract_problems(case: Case, run: Run, path: Path) -> list[str]:
         problems.append("a traceback on stderr")
     if "MemoryError" in run.stderr:
         problems.append("MemoryError: the run reached the safety cap on its address space")
-    if run.seconds > MAX_SECONDS:
-        problems.append(f"took {run.seconds:.1f} s (limit {MAX_SECONDS:.0f} s)")
+    if run.cpu_seconds > MAX_SECONDS:
+        problems.append(f"took {run.cpu_seconds:.1f} s of CPU (limit {MAX_SECONDS:.0f} s)")
     if run.peak_mib > MAX_MIB:
         problems.append(f"peak RSS {run.peak_mib:.0f} MiB (limit {MAX_MIB:.0f} MiB)")
     if run.exit_code == 2:
@@ -132,5 +135,40 @@ def test_check_a_hostile_file(name, corpus, tmp_path):
         problems.append("the input file was changed")
     problems += expectation_problems(case, run)
     assert not problems, (
-        f"{name}: exit {run.exit_code}, {run.seconds:.2f} s, {run.peak_mib:.0f} MiB\n  - "
+        f"{name}: exit {run.exit_code}, {run.cpu_seconds:.2f} s CPU, {run.peak_mib:.0f} MiB\n  - "
+        + "\n  - ".join(problems) + f"\nstderr: {run.stderr[-2000:]}")
+
+
+@pytest.mark.parametrize("name", CASE_NAMES)
+def test_annotate_a_hostile_file(name, corpus, tmp_path):
+    """``annotate`` on the same file: the same bounds and the same one-line answers; a workbook it
+    writes is one that ``check`` reads again; a refusal is a reason, not an unexpected error."""
+    case = corpus[name]
+    if case.skip:
+        pytest.skip(case.skip)
+    folder = tmp_path / "input"
+    folder.mkdir()
+    path = folder / case.path.name
+    shutil.copyfile(case.path, path)
+    digest = _digest(path)
+    out = tmp_path / f"annotated{path.suffix if path.suffix in ('.xlsx', '.xlsm') else '.xlsx'}"
+
+    run = run_check(path, command=["annotate", "-o", str(out)])
+    problems = [p for p in contract_problems(case, run, path) if "JSON" not in p and "'findings'" not in p]
+    if "予期しない" in run.stderr:
+        problems.append("an unexpected error instead of a reason")
+    if sorted(p.name for p in folder.iterdir()) != [path.name] or _digest(path) != digest:
+        problems.append("the input's folder or the input changed")
+    if run.exit_code in (0, 1):
+        if not out.is_file():
+            problems.append("no annotated workbook written")
+        else:
+            again = run_check(out)
+            if again.exit_code not in (0, 1):
+                problems.append(f"check of the annotated workbook: exit {again.exit_code} {again.stderr[-300:]}")
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    if leftovers:
+        problems.append(f"temporary files left: {leftovers}")
+    assert not problems, (
+        f"{name}: exit {run.exit_code}, {run.cpu_seconds:.2f} s CPU, {run.peak_mib:.0f} MiB\n  - "
         + "\n  - ".join(problems) + f"\nstderr: {run.stderr[-2000:]}")

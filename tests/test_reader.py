@@ -152,8 +152,7 @@ def test_merges_borrowed_from_the_template_follow_inserted_rows(tmp_path):
     with_merges = read(path)
     grid = load_grid(path)
     for sheet in grid.sheets.values():
-        sheet.merged.clear()
-        sheet._merged_at.clear()
+        sheet.clear_merges()
         sheet.merges_known = False
     borrowed = read_grid(grid)
     assert borrowed.field("計画様式1", "postal_code").cell == "D9"    # one row lower than in the template

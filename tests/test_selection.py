@@ -110,6 +110,31 @@ def test_a_bad_config_file_exits_2_naming_the_file_and_the_key(tmp_path, content
     assert named in result.output and "bad.toml" in result.output and "Traceback" not in result.output
 
 
+@pytest.mark.parametrize("content, named", [
+    (b"select = " + b"[" * 100_000 + b"]" * 100_000, "入れ子"),             # the parser's recursion
+    (b"a = [" + b"{b = [" * 5_000 + b"]}" * 5_000 + b"]", "入れ子"),
+    (b'select = "' + b"x" * 300_000 + b'"', "大きすぎ"),                     # over MAX_CONFIG_BYTES, not read whole
+    (b'select = "\xff"', "UTF-8"),
+    (b"[severity]\nPV102 = 1\n", "severity"),
+    (b"severity = [1, 2]\n", "severity"),
+    (b"select = [1, 2]\n", "select"),
+    (b"select = {a = 1}\n", "select"),
+])
+def test_any_malformed_settings_file_is_one_line_and_exit_2(tmp_path, monkeypatch, content, named):
+    """Read by default from the current folder: a settings file made to break the reader is one line."""
+    (tmp_path / "planvalidator.toml").write_bytes(content)
+    monkeypatch.chdir(tmp_path)
+    result = run("check", EXPENSES)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "planvalidator.toml" in lines[0] and named in lines[0]
+
+
+def test_a_settings_path_that_is_missing_is_one_line(tmp_path):
+    result = run("check", "--config", tmp_path / "ない.toml", EXPENSES)
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1 and "ない.toml" in result.output
+
+
 def test_annotate_takes_the_same_selection(tmp_path):
     target = tmp_path / "out.xlsx"
     result = run("annotate", "--select", "PV106", "--severity", "PV106=warning", "-o", target, EXPENSES)

@@ -1,6 +1,8 @@
 """Excel on the web: the xlwings Server endpoint answers a real payload over HTTP, and holds:
 size and time limits, one Japanese line for bad input, nothing kept between requests, nothing
-written to disk (the same over real HTTP with 20 requests at once: test_server_load.py)."""
+written to disk (the same over real HTTP with 20 requests at once, and under attack:
+test_server_load.py). Checks run in worker processes: what a worker does in place of a check is in
+server_work.py."""
 
 import os
 import sys
@@ -10,8 +12,8 @@ import time
 from contextlib import contextmanager
 
 import pytest
-import xlwings
 
+import server_work
 from helpers import EXAMPLE
 from test_xl import TYPED
 from xl_payload import payload
@@ -20,12 +22,23 @@ fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402
 
 from planvalidator import server  # noqa: E402
-from planvalidator.server import create_app  # noqa: E402
+from planvalidator.server import Work, create_app  # noqa: E402
+
+LOCAL = "http://127.0.0.1"           # a Host the server answers by default
 
 
-@pytest.fixture
+@contextmanager
+def serving_app(**options):
+    """A TestClient of an app of its own (its workers stopped afterwards)."""
+    base_url = options.pop("base_url", LOCAL)
+    with TestClient(create_app(**options), base_url=base_url) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
 def client():
-    return TestClient(create_app())
+    with serving_app() as client:
+        yield client
 
 
 def test_check_endpoint_returns_the_actions(client):
@@ -47,7 +60,7 @@ def test_a_book_that_is_not_the_template_gets_a_clear_answer(client):
 
 
 def test_manifest_and_task_pane():
-    client = TestClient(create_app(), base_url="https://check.example.jp")
+    client = TestClient(create_app(allowed_hosts=["check.example.jp"]), base_url="https://check.example.jp")
     manifest = client.get("/manifest.xml").text
     assert "<SourceLocation DefaultValue=\"https://check.example.jp/taskpane.html\"/>" in manifest
     pane = client.get("/taskpane.html").text
@@ -66,7 +79,7 @@ def one_line(answer) -> str:
 
 
 def test_a_body_over_the_limit_gets_413_whether_or_not_it_says_its_length():
-    client = TestClient(create_app(max_request_bytes=1000))
+    client = TestClient(create_app(max_request_bytes=1000), base_url=LOCAL)
     declared = client.post("/xlwings/check", content=b"x" * 1001, headers={"content-type": "application/json"})
     assert declared.status_code == 413 and "大きすぎ" in one_line(declared)
     chunked = client.post("/xlwings/check", content=(b"x" * 300 for _ in range(4)))   # no Content-Length
@@ -95,69 +108,75 @@ def test_a_body_that_is_not_a_book_gets_400_with_one_line(client, body, says):
     assert answer.status_code == 400 and says in one_line(answer)
 
 
-def test_an_unexpected_error_gets_500_with_one_line_and_no_traceback(client, monkeypatch):
-    import planvalidator.xl
-
-    def broken(book):
-        raise RuntimeError("内部の秘密 /home/user/path")
-    monkeypatch.setattr(planvalidator.xl, "check_book", broken)
-    answer = client.post("/xlwings/check", json=payload(EXAMPLE))
+def test_an_unexpected_error_gets_500_with_one_line_and_no_traceback():
+    with serving_app(work=Work(xlwings=server_work.broken)) as client:
+        answer = client.post("/xlwings/check", json=payload(EXAMPLE))
     assert answer.status_code == 500
     text = one_line(answer)
     assert "予期しないエラー" in text and "秘密" not in text and "/home" not in text
 
 
-def test_a_slow_check_gets_503_and_the_server_keeps_answering(monkeypatch):
-    release, finished = threading.Event(), threading.Event()
-
-    def fake(body):
-        if body == b"slow":
-            release.wait(10)
-            finished.set()
-        return 200, {"body": body.decode()}
-    monkeypatch.setattr(server, "answer", fake)
-    client = TestClient(create_app(request_seconds=0.3, checks_at_once=1))
-
-    start = time.perf_counter()
-    slow = client.post("/xlwings/check", content=b"slow")
-    assert slow.status_code == 503 and "時間" in one_line(slow)
-    assert time.perf_counter() - start < 2
-    assert client.get("/manifest.xml").status_code == 200              # answers while the slow work runs
-    # the timed-out work still holds the one slot (a thread cannot be stopped): the next check waits, in vain
-    assert client.post("/xlwings/check", content=b"quick").status_code == 503
-    release.set()
-    assert finished.wait(5)
-    deadline = time.monotonic() + 5
-    while (answer := client.post("/xlwings/check", content=b"quick")).status_code != 200:
-        assert time.monotonic() < deadline
-    assert answer.json() == {"body": "quick"}
+def test_a_slow_check_gets_503_and_its_worker_is_free_at_once():
+    """The slow check's worker is killed when its request's time is up: with one worker, the next
+    request is answered at once (it would get 503 too if the slow check still held the worker)."""
+    with serving_app(request_seconds=1, workers=1, work=Work(xlwings=server_work.slow_unless_quick)) as client:
+        slow = client.post("/xlwings/check", content=b"slow")
+        assert slow.status_code == 503 and "時間" in one_line(slow)
+        assert client.get("/manifest.xml").status_code == 200
+        for _ in range(3):
+            quick = client.post("/xlwings/check", content=b"quick")
+            assert quick.status_code == 200 and quick.json() == {"body": "quick"}
+        slow = client.post("/xlwings/check", content=b"slow")
+        assert slow.status_code == 503
+        assert client.post("/xlwings/check", content=b"again").json() == {"body": "again"}
 
 
-def test_a_request_beyond_capacity_waits_for_a_slot(monkeypatch):
-    running, most = [0], [0]
-    lock = threading.Lock()
+def test_requests_beyond_the_workers_wait_for_one_and_beyond_the_queue_get_503_with_retry_after():
+    with serving_app(request_seconds=20, workers=2, queued=4,
+                     work=Work(xlwings=server_work.timed_echo)) as client:
+        results = [None] * 6
 
-    def fake(body):
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        time.sleep(0.1)
-        with lock:
-            running[0] -= 1
-        return 200, {"body": body.decode()}
-    monkeypatch.setattr(server, "answer", fake)
-    client = TestClient(create_app(request_seconds=5, checks_at_once=2))
-    results = [None] * 6
+        def post(i):
+            results[i] = client.post("/xlwings/check", content=str(i).encode())
+        threads = [threading.Thread(target=post, args=(i,)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert [r.json()["body"] for r in results] == [str(i) for i in range(6)]
+        spans = [(r.json()["start"], r.json()["end"]) for r in results]
+        at_once = max(sum(1 for s, e in spans if s <= t < e) for t, _ in spans)
+        assert at_once == 2                                     # two workers, never more
+    with serving_app(request_seconds=20, workers=1, queued=1,
+                     work=Work(xlwings=server_work.slow_unless_quick)) as client:
+        answers = [None] * 3
 
-    def post(i):
-        results[i] = client.post("/xlwings/check", content=str(i).encode())
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(6)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert [r.json() for r in results] == [{"body": str(i)} for i in range(6)]
-    assert most[0] == 2
+        def post_slow(i):
+            answers[i] = client.post("/xlwings/check", content=b"slow")
+        threads = [threading.Thread(target=post_slow, args=(i,)) for i in range(3)]
+        for t in threads:
+            t.start()
+        refused = None
+        while refused is None:                                   # one of the three finds the queue full
+            refused = next((a for a in answers if a is not None), None)
+            time.sleep(0.05)
+        assert refused.status_code == 503 and refused.headers["retry-after"].isdigit()
+        assert "混み合って" in one_line(refused)
+        client.app.state.workers.close()                        # end the two slow ones
+        for t in threads:
+            t.join(30)
+
+
+def test_a_host_the_server_does_not_answer_to_gets_421():
+    with serving_app(base_url="http://evil.example") as client:
+        answer = client.get("/")
+        assert answer.status_code == 421 and "evil.example" in one_line(answer)
+    with serving_app(base_url="https://check.example.jp", allowed_hosts=["check.example.jp"]) as client:
+        assert client.get("/").status_code == 200
+    from planvalidator.server.guard import allowed_hosts, host_of
+    assert {"127.0.0.1", "localhost", "::1"} <= allowed_hosts("127.0.0.1")
+    assert "evil.example" not in allowed_hosts("0.0.0.0") and "evil.example" in allowed_hosts("0.0.0.0", ["evil.example"])
+    assert host_of("[::1]:8000") == "::1" and host_of("LocalHost:80") == "localhost" and host_of("::1") == "::1"
 
 
 def test_binds_to_loopback_by_default():
@@ -188,7 +207,7 @@ def _audit(event, args):
 
 @contextmanager
 def recorded_writes():
-    """The file writes of the process inside the block."""
+    """The file writes of this process (the server's, not its workers': server_work audits those) inside the block."""
     if not _HOOKED.is_set():
         sys.addaudithook(_audit)             # a hook cannot be removed: it records only while armed
         _HOOKED.set()
@@ -200,28 +219,36 @@ def recorded_writes():
         _ARMED.clear()
 
 
-def test_keeps_nothing_between_requests_and_writes_nothing(client, monkeypatch, tmp_path):
-    system_temp = tempfile.gettempdir()
-    before = set(os.listdir(system_temp))
+def nothing_but_the_fork_server(temp) -> bool:
+    """``temp`` is empty but for the folder of the socket multiprocessing's fork server listens on
+    (made once, when the first worker starts; it holds that socket and nothing else)."""
+    left = [p for p in temp.iterdir() if not (p.name.startswith("pymp-") and p.is_dir())]
+    sockets_only = all(f.is_socket() for p in temp.glob("pymp-*") for f in p.iterdir())
+    return not left and sockets_only
+
+
+def test_keeps_nothing_between_requests_and_writes_nothing(monkeypatch, tmp_path):
+    """Neither the server nor its worker writes a file during a request (server_work.audited_xlwings
+    fails the request on a write in the worker); the same book gets the same answer whatever came
+    before; xlwings holds no book of these requests afterwards."""
     work, temp = tmp_path / "cwd", tmp_path / "tmp"          # the working directory and temp dir: empty
     work.mkdir()
     temp.mkdir()
     monkeypatch.chdir(work)
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    remote = xlwings.engines["remote"].impl
-    apps_before = [(app, len(app.books)) for app in remote.apps]
-
     flawed = payload(EXAMPLE, edits=TYPED, name="誤りあり.xlsx")
     clean = payload(EXAMPLE, name="記入例.xlsx")
-    client.post("/xlwings/check", json=clean)                # warm up: first imports may write .pyc files
-    with recorded_writes() as writes:
-        answers = [client.post("/xlwings/check", json=p).json() for p in (flawed, clean, flawed, clean)]
-    assert writes == []
-    assert list(work.iterdir()) == [] and list(temp.iterdir()) == []
-    assert not {n for n in set(os.listdir(system_temp)) - before if "planvalidator" in n or n.endswith(".xlsx")}
-    # the same book gets the same answer, whatever came before; the clean one has no findings
+    with serving_app(workers=1, work=Work(xlwings=server_work.audited_xlwings)) as client:
+        client.post("/xlwings/check", json=clean)            # warm up: first imports may write .pyc files
+        with recorded_writes() as writes:
+            answers = [client.post("/xlwings/check", json=p) for p in (flawed, clean, flawed, clean)]
+        assert [a.status_code for a in answers] == [200] * 4, answers[0].text
+        assert writes == []
+    assert list(work.iterdir()) == [] and nothing_but_the_fork_server(temp)
+    answers = [a.json() for a in answers]
     assert answers[0] == answers[2] and answers[1] == answers[3]
     assert not any(a["func"] == "addNote" for a in answers[1]["actions"])
-    # xlwings' remote interpreter holds no book of these requests
-    assert [(app, len(app.books)) for app in remote.apps] == apps_before
+    with serving_app(workers=1, work=Work(xlwings=server_work.xlwings_books_held)) as client:
+        kept = [client.post("/xlwings/check", json=p).json()["_kept"] for p in (flawed, clean)]
+    assert kept == [False, False]                # xlwings' remote interpreter keeps no app or book of a request

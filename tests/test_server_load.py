@@ -3,6 +3,7 @@ answered with exactly its own findings; an over-size body is cut off over real H
 
 import copy
 import json
+import os
 import socket
 import threading
 import time
@@ -29,10 +30,11 @@ FIRST_ROW = 6                        # the 記入例's 12 items: 計画様式7 r
 
 
 @contextmanager
-def serving(**app_options):
+def serving(header_seconds: float = limits.HEADER_SECONDS, **app_options):
     """The server as ``planvalidator serve`` runs it (default host), on a free port, in a thread."""
     app = create_app(**app_options) if app_options else None
-    server = uvicorn.Server(uvicorn_config(port=0, app=app, log_level="warning", access_log=False))
+    server = uvicorn.Server(uvicorn_config(port=0, app=app, log_level="warning", access_log=False,
+                                           header_seconds=header_seconds))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -149,10 +151,87 @@ def test_a_client_that_stops_sending_is_answered_503_in_time():
     # Content-Length promises more than is sent: the time limit covers reading the body too
     with serving(request_seconds=0.5) as (_, (host, port)), socket.create_connection((host, port), timeout=5) as sock:
         start = time.perf_counter()
-        sock.sendall(b"POST /xlwings/check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+        sock.sendall(b"POST /xlwings/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
                      b"Content-Length: 1000\r\n\r\n{\"version\": ")
         answer = b""
         while not answer.endswith(b"}"):                  # the status line, headers, then the JSON body
             answer += sock.recv(65536) or b"}"
         assert time.perf_counter() - start < 3
         assert answer.startswith(b"HTTP/1.1 503") and "時間".encode() in answer
+
+
+def _rss_mib() -> float | None:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def test_the_page_keeps_serving_under_attack(tmp_path):
+    """While four uploads of the slowest workbook a check accepts (tests/hostile.py, 190,000 cells), two
+    bodies of 100,000 parts and a hundred connections that never finish their headers are in flight,
+    a good upload gets its own finding while slow uploads are still running; the hanging connections
+    are closed; afterwards the server answers as before and has not grown (the checks ran in workers)."""
+    import hostile
+
+    heavy = hostile.build("cells-190000-numbers", tmp_path).read_bytes()
+    wrong = (EXAMPLE.parent / "invalid" / "wrong-amount.xlsx").read_bytes()
+    parts = b"--b\r\n" + b"".join(b'Content-Disposition: form-data; name="f%d"\r\n\r\nx\r\n--b\r\n' % i
+                                   for i in range(100_000)) + b"--"
+    with serving(header_seconds=2, request_seconds=20, workers=2) as (server, (host, port)):
+        url = f"http://{host}:{port}"
+        with httpx.Client(base_url=url, timeout=60) as client:
+            client.post("/api/check", files={"file": ("warm.xlsx", wrong)})          # the workers are up
+            rss_before = _rss_mib()
+            hanging = []
+            for _ in range(100):
+                sock = socket.create_connection((host, port), timeout=30)
+                sock.sendall(b"POST /api/check HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: multipart/form-")
+                hanging.append(sock)
+            done: list[str] = []
+            answers: dict[str, httpx.Response] = {}
+
+            def post(name, **request):
+                answers[name] = client.post("/api/check", **request)
+                done.append(name)
+
+            threads = [threading.Thread(target=post, args=(f"heavy{i}",),
+                                        kwargs={"files": {"file": (f"heavy{i}.xlsx", heavy)}}) for i in range(4)]
+            threads += [threading.Thread(target=post, args=(f"parts{i}",),
+                                         kwargs={"content": parts,
+                                                 "headers": {"content-type": "multipart/form-data; boundary=b"}})
+                        for i in range(2)]
+            for t in threads:
+                t.start()
+            # the heavy uploads reach the workers first
+            deadline = time.monotonic() + 30
+            while not (server_workers(server)._running >= 2 or time.monotonic() > deadline):
+                time.sleep(0.05)
+            good = client.post("/api/check", files={"file": ("good.xlsx", wrong)})
+            heavy_running = [n for n in (f"heavy{i}" for i in range(4)) if n not in done]
+            assert good.status_code == 200 and ("PV201", "計画様式7", "J9") in {
+                (f["rule"], f["sheet"], f["cell"]) for f in good.json()["findings"]}
+            assert heavy_running, "a good upload waited for every slow one"
+            for t in threads:
+                t.join(90)
+            assert all(answers[f"parts{i}"].status_code == 400 for i in range(2))
+            assert all(answers[f"heavy{i}"].status_code in (200, 503) for i in range(4))
+            for sock in hanging:                                  # closed by the server, not by us
+                try:
+                    assert sock.recv(1024) == b""
+                finally:
+                    sock.close()
+            after = client.post("/api/check", files={"file": ("after.xlsx", wrong)})
+            assert after.status_code == 200 and after.json()["findings"]
+            rss_after = _rss_mib()
+            if rss_before is not None:
+                assert rss_after - rss_before < 150, f"the server grew by {rss_after - rss_before:.0f} MiB"
+
+
+def server_workers(server):
+    """The Workers of the app a uvicorn server runs (through FastAPI's middleware stack)."""
+    app = server.config.loaded_app
+    while not hasattr(app, "state"):
+        app = app.app
+    return app.state.workers

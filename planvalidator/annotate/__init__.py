@@ -60,7 +60,7 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
     from planvalidator.annotate.file import FileAnnotator
     from planvalidator.engine import check_file
     from planvalidator.errors import CannotCheck
-
+    from planvalidator.package import PackageError
     from planvalidator.workbook import InMemory
 
     held = isinstance(path, InMemory)          # a workbook in memory (a zip member of a batch): output given
@@ -71,10 +71,15 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
                           file=path.name)
     if report is None:
         report = check_file(path, options, attachments=attachments)
-    annotator = FileAnnotator(path)
-    annotate(annotator, report)
+    annotator = None
     try:
+        annotator = FileAnnotator(path)
+        annotate(annotator, report)
         annotator.save(target)
+    except PackageError as exc:                # a part the check read but lxml will not rewrite
+        from planvalidator.workbook import part_reason
+        sheet = annotator.sheet_of(exc.part) if annotator is not None else None
+        raise CannotCheck(part_reason(exc, sheet=sheet), file=path.name, sheet=sheet) from None
     except OSError as exc:
         raise CannotCheck(f"書き出せません（{exc.strerror or type(exc).__name__}）", file=str(target)) from None
     if skipped is not None:

@@ -45,11 +45,20 @@ class FileAnnotator:
         self._notes: dict[str, dict[str, str]] = {}              # sheet -> cell -> text
         self.skipped_notes: list[tuple[str, str]] = []           # cells with a threaded comment
 
+    def sheet_of(self, part: str) -> str | None:
+        """The sheet whose worksheet part ``part`` is (for a message), or None."""
+        try:
+            return next((name for name, _el, p in self.pkg.sheets() if p == part), None)
+        except Exception:  # noqa: BLE001 — only a message's wording depends on it
+            return None
+
     # --- the interface ---------------------------------------------------------------
     def clear(self) -> None:
         self._remove_results_sheet()
+        mark = HIGHLIGHT_MARK.encode()
         for _name, _el, part in self.pkg.sheets():
-            if self.pkg.has(part):
+            # a sheet is parsed only when its bytes carry our highlights (most sheets are never touched)
+            if self.pkg.has(part) and (self.pkg.parsed(part) or mark in self.pkg.data[part]):
                 conditional.remove_formats(self.pkg.xml(part), HIGHLIGHT_MARK)
             self._comments(part).strip_ours()
 

@@ -25,19 +25,32 @@ class Styles:
         self.pkg = pkg
         self.name = "xl/styles.xml"
         self.root = pkg.xml(self.name)
+        self._index: dict[str, tuple[dict[bytes, int], list[int]]] = {}   # list → (canonical XML → index, [size])
 
     def _list(self, name: str):
         return child(self.root, name, STYLESHEET_ORDER)
 
     def _find_or_add(self, list_name: str, element) -> int:
+        """The index of the first element of the list equal to ``element``, appending it if there is
+        none. Each list is indexed once (a workbook may carry tens of thousands of formats)."""
         parent = self._list(list_name)
+        if list_name not in self._index:
+            keys: dict[bytes, int] = {}
+            n = 0
+            for existing in parent:
+                if isinstance(existing.tag, str):
+                    keys.setdefault(_c14n(existing), n)
+                    n += 1
+            self._index[list_name] = keys, [n]
+        keys, size = self._index[list_name]
         key = _c14n(element)
-        for i, existing in enumerate(e for e in parent if isinstance(e.tag, str)):
-            if _c14n(existing) == key:
-                return i
+        if key in keys:
+            return keys[key]
         parent.append(element)
-        parent.set("count", str(sum(1 for e in parent if isinstance(e.tag, str))))
-        return int(parent.get("count")) - 1
+        keys[key] = size[0]
+        size[0] += 1
+        parent.set("count", str(size[0]))
+        return size[0] - 1
 
     @staticmethod
     def _el(xml: str):

@@ -53,4 +53,6 @@ def write(applications: list[Application], out: Path | None) -> None:
         else:
             sys.stdout.write(text)
         return
-    Path(out).write_bytes(text.encode("utf-8-sig"))
+    from planvalidator.atomic import write_bytes
+
+    write_bytes(out, text.encode("utf-8-sig"))

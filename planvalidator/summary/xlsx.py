@@ -12,7 +12,6 @@ to Excel's 32,767 characters. Hyperlinks go only to the annotated copies the bat
 
 from __future__ import annotations
 
-import os
 import re
 from copy import copy
 from pathlib import Path
@@ -152,8 +151,9 @@ def _finish(ws, columns: list[Column], rows: int, freeze: str, *, fit_to_page: b
 
 
 def _link(path: str) -> str:
-    """A file path as a hyperlink target: 「#」「%」 and spaces escaped, the rest as written."""
-    return "".join(quote(ch) if ch in "#% " else ch for ch in path)
+    """A file path as a hyperlink target: 「#」「%」, spaces and control characters escaped (a folder
+    name may hold any of them; XML holds none of the last), the rest as written."""
+    return "".join(quote(ch) if ch in "#% " or ch < " " or ch == "\x7f" or _ILLEGAL.match(ch) else ch for ch in path)
 
 
 def _applications(ws, applications: list[Application], base: Path) -> None:
@@ -263,10 +263,6 @@ def write(applications: list[Application], out: Path | None) -> None:
     base = out.resolve().parent
     wb = build(applications, base)
     out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_name(f".{out.stem}.{os.getpid()}.tmp.xlsx")     # the folder's usual permissions
-    try:
-        wb.save(tmp)
-        os.replace(tmp, out)            # never a half-written summary
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    from planvalidator.atomic import write_file
+
+    write_file(out, wb.save)            # never a half-written summary; one written again keeps its permissions
