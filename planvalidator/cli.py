@@ -78,10 +78,10 @@ def _options(select, ignore, severities, config, accept=(), program=None):
                        err=True)
             sys.exit(EXIT_CANNOT_CHECK)
     if program:
-        from planvalidator.profiles import ProfileError, resolve
+        from planvalidator.profiles import ProfileError, profile_of
 
         try:
-            resolve(program)
+            profile_of(program)                 # the course itself may come from each workbook's 事業区分
         except ProfileError as exc:
             click.echo(f"planvalidator: --program {program}: {exc}", err=True)
             sys.exit(EXIT_CANNOT_CHECK)

@@ -39,8 +39,23 @@ class Context:
         from planvalidator import profiles
 
         if self.program_name:
-            return profiles.resolve(self.program_name)
+            return profiles.resolve(self.program_name, self.plan.value("applicant", "category"))
         return profiles.default_course(self.plan.template, self.plan.value("applicant", "category"))
+
+    @cached_property
+    def audiences(self) -> tuple[str, ...]:
+        """The 対象者 (schemas/applicants.yaml names) of the course the plan is checked under; with no course
+        (a 事業区分 left out or unknown), those of every course of its template's profile."""
+        from planvalidator import profiles
+
+        if self.course is not None:
+            return self.course.org_types
+        names: dict[str, None] = {}
+        for profile in profiles.profiles().values():
+            if profile.template == self.plan.template:
+                for course in profile.courses.values():
+                    names.update(dict.fromkeys(course.org_types))
+        return tuple(names)
 
     @cached_property
     def program(self):
@@ -59,6 +74,12 @@ class Context:
         """The money summary (助成対象経費, the most that can be requested, 申請額) for reports."""
         from planvalidator.calc import money_summary
         return money_summary(self.plan, self.calculator, self.category)
+
+    def keywords(self, family: str):
+        """The words of one family of the template's program (PV102 汎用品 …), less the categories the course
+        takes out (its ``expenses.remove``)."""
+        removed = self.course.removed_categories if self.course is not None else frozenset()
+        return self.program.keywords(family, removed)
 
     @cached_property
     def reading(self):
@@ -236,6 +257,13 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
 
     options = options or Options()
     context = Context(plan, attachments, options.program, figures)
+    if options.program:
+        from planvalidator.errors import CannotCheck
+        from planvalidator.profiles import ProfileError
+        try:
+            context.course                      # the course --program names, or the plan's 事業区分 in it
+        except ProfileError as exc:
+            raise CannotCheck(f"--program {options.program}: {exc}", file=file or plan.source) from None
     ran = selected(context, options.selection)
     findings = run_rules(plan, context, options.selection, ran)
     order = [plan.actual(s.name) for s in plan.layout.sheets]

@@ -62,7 +62,8 @@ class Reading:
     starts: frozenset[int]                      # every word's start (mode A)
     ends: frozenset[int]                        # every word's end
     kind: str                                   # purchase | job | rental | unknown
-    objects: tuple[tuple[int, int, int], ...]   # the object compounds (start, end, start of their head word)
+    objects: tuple[tuple[int, int, int], ...]   # the object compounds (start, end, start of their head word):
+                                                # what is bought, or for a rental what is rented
     purposes: tuple[tuple[int, int, int], ...]  # 「XX用」 compounds before the object: what it is for
 
     def aligned(self, start: int, end: int | None) -> bool:
@@ -75,6 +76,11 @@ class Reading:
         compound, or only a product's Latin-letter name follows it there (「Surface Laptop 5」,
         「ラップトップ PC」) — not a word that only qualifies the head (「PC樹脂ペレット」)."""
         return self.kind == "purchase" and any(
+            start < e and end > s and (end > h or self.text[end:e].isascii()) for s, e, h in self.objects)
+
+    def is_rented(self, start: int, end: int) -> bool:
+        """Whether text[start:end] names what is rented or leased (「複合機のリース」: a 複合機)."""
+        return self.kind == "rental" and any(
             start < e and end > s and (end > h or self.text[end:e].isascii()) for s, e, h in self.objects)
 
     def is_purpose(self, start: int, end: int) -> bool:
@@ -234,8 +240,10 @@ def _objects(tokens: list[Token], vocabulary: Vocabulary):
     last = tokens[i]
     if last.norm in vocabulary.jobs or last.surface in vocabulary.jobs:
         return "job", [], []
-    if last.norm in vocabulary.rentals or last.surface in vocabulary.rentals:
-        return "rental", [], []
+    rental = last.norm in vocabulary.rentals or last.surface in vocabulary.rentals
+    if rental:                                     # 「ノートPCのレンタル」: what is rented comes before it
+        i -= 1
+        skip(filler)
 
     def model_or_unit(k: int) -> bool:
         t = tokens[k]
@@ -280,4 +288,4 @@ def _objects(tokens: list[Token], vocabulary: Vocabulary):
             objects.append(found)                  # 「制御PC付き検査装置」: the PC comes with it
         elif suffix in PURPOSE_SUFFIXES:
             purposes.append(found)                 # (its head: 「スマホスタンド試作用」 is for a prototype)
-    return "purchase", objects, purposes
+    return ("rental" if rental else "purchase"), objects, purposes

@@ -61,11 +61,13 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Hit:
-    term: str            # the keyword as written in program.yaml
-    label: str           # the group it belongs to (「パソコン」「消費税」…)
+    term: str            # the keyword as written in schemas/expenses.yaml
+    label: str           # the category it belongs to (「パソコン」「消費税」…)
     severity: str        # "error" or "warning", after the context was weighed
     found: str           # the text that matched, as the applicant wrote it (NFKC)
     note: str = ""       # why a word alone cannot decide (for warnings)
+    category: str = ""   # the category's id in the expense vocabulary
+    rented: bool = False # what is rented or leased, not bought (「複合機のリース」)
 
 
 @dataclass
@@ -79,6 +81,7 @@ class Group:
     unless_text: list[str] = field(default_factory=list)
     unsure_text: list[str] = field(default_factory=list)
     sure_text: list[str] = field(default_factory=list)      # a warning is an error when the row also says this
+    key: str = ""                                           # its id in the expense vocabulary
     patterns: list[tuple[str, re.Pattern]] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
@@ -110,19 +113,22 @@ class KeywordSet:
     _any: re.Pattern | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_program(cls, keywords: dict, family: str) -> "KeywordSet":
-        spec = keywords[family]
-        groups = [Group(g["label"], g.get("severity", "error"), list(g["terms"]), g.get("note", ""),
-                        list(g.get("innocent_after", [])), list(g.get("innocent_before", [])),
-                        list(g.get("unless_text", [])), list(g.get("unsure_text", [])),
-                        list(g.get("sure_text", [])))
-                  for g in spec["groups"]]
-        return cls(spec.get("source", ""), groups,
-                   [fold(t) for t in keywords.get("negations", [])],      # read in the text as written
-                   [kana(fold(t)) for t in keywords.get("innocent_after", [])],
-                   [kana(fold(t)) for t in keywords.get("unsure_after", [])],
-                   [kana(fold(t)) for t in spec.get("unsure_text", [])],
-                   bool(spec.get("object_only", False)), bool(spec.get("skip_jobs", False)))
+    def of(cls, vocabulary, categories, *, source: str = "", unsure_text=(), object_only: bool = False,
+           skip_jobs: bool = False) -> "KeywordSet":
+        """The set of ``categories`` (ids of the expense vocabulary, :mod:`planvalidator.expense_vocabulary`),
+        read with the vocabulary's shared context lists and a family's own settings."""
+        groups = []
+        for key in categories:
+            g = vocabulary.category(key)
+            groups.append(Group(g["label"], g.get("severity", "error"), list(g["terms"]), g.get("note", ""),
+                                list(g.get("innocent_after", [])), list(g.get("innocent_before", [])),
+                                list(g.get("unless_text", [])), list(g.get("unsure_text", [])),
+                                list(g.get("sure_text", [])), key))
+        return cls(source, groups,
+                   [fold(t) for t in vocabulary.negations],      # read in the text as written
+                   [kana(fold(t)) for t in vocabulary.innocent_after],
+                   [kana(fold(t)) for t in vocabulary.unsure_after],
+                   [kana(fold(t)) for t in unsure_text], object_only, skip_jobs)
 
     def could_match(self, text: str) -> bool:
         """False when no term of the set occurs in ``text`` even as a bare substring, spaces left out
@@ -160,7 +166,7 @@ class KeywordSet:
                 continue
             for term, pattern in group.patterns:
                 for m in pattern.finditer(folded):
-                    purpose = False
+                    purpose = rented = False
                     if words is not None and _hiragana_word(plain, m.start(), m.end()):
                         pass                    # 「ぱそこん」: a whole run of hiragana, which Sudachi cannot read as a loanword
                     elif words is not None:
@@ -169,8 +175,9 @@ class KeywordSet:
                         if not words.aligned(m.start(), m.end() if self.object_only else None):
                             continue
                         if self.object_only and not words.is_object(m.start(), m.end()):
-                            purpose = words.is_purpose(m.start(), m.end())
-                            if not purpose:
+                            rented = words.is_rented(m.start(), m.end())
+                            purpose = not rented and words.is_purpose(m.start(), m.end())
+                            if not purpose and not rented:
                                 continue        # only mentioned, not what is bought
                     severity = self._weigh(group, folded, whole, m, plain)
                     if severity is None:
@@ -178,7 +185,10 @@ class KeywordSet:
                     note = group.note
                     if purpose:                 # 「プリンタ用インク」: bought for one, not the thing itself
                         severity, note = "warning", f"「{shown[m.start():m.end()]}」用の物品で、汎用品そのものの購入かは語だけでは決まらない"
-                    hit = Hit(term, group.label, severity, shown[m.start():m.end()], note)
+                    elif words is not None and self.object_only and rented:
+                        severity, note = "warning", "レンタル・リースで、何に使うかで対象かどうかが決まる"
+                    hit = Hit(term, group.label, severity, shown[m.start():m.end()], note, group.key,
+                              rented=bool(words is not None and self.object_only and rented))
                     if best is None or (hit.severity == "error" and best.severity != "error"):
                         best = hit
         return best

@@ -536,11 +536,11 @@ def _with_program(data, options, file: str):
     if not isinstance(program, str) or not program or getattr(options, "program", "") is not None:
         return options                  # none given, --program given, or no programs in this version
     try:
-        from planvalidator.profiles import resolve
+        from planvalidator.profiles import profile_of
     except ImportError:
         return options
     try:
-        resolve(program)
+        profile_of(program)
     except Exception as exc:  # noqa: BLE001 — the profile's own one-line reason
         raise CannotCheck(f"/program: {exc}", file=file) from None
     return replace(options, program=program)

@@ -60,7 +60,8 @@ def _models():
 
     class ItemLimit(Model):
         name: str
-        words: list[str]
+        categories: list[str] = []         # ids of schemas/expenses.yaml: the words of this kind of expense
+        items: list[str] = []              # 経費内訳 of the template that are this kind whatever the words
         max: Yen | None = None
         max_share: Ratio | None = None
         severity: str = "error"
@@ -70,6 +71,20 @@ def _models():
 
     class Eligibility(Open):
         pass
+
+    class Removal(Model):
+        category: str
+        source: str
+
+    class Expenses(Model):
+        remove: list[Removal] = []         # categories of the template's rules this course does not flag
+
+    class ExpenseList(Model):
+        source: str
+        value: dict[str, list[str]]
+        closed: bool = False               # the document lists every eligible kind: any other is not eligible
+        # the template's 経費内訳 → the kinds of this list it is ([] none: not eligible; absent: undecided)
+        from_template: dict[str, list[str]] = {}
 
     class Course(Model):
         name: str
@@ -87,7 +102,8 @@ def _models():
         documents: list = []
         notes: list = []
         match: list[str] = []
-        expense_categories: object = None
+        expenses: Expenses | None = None
+        expense_categories: ExpenseList | None = None
         targets: object = None
         questions: object = None
         examples: object = None
@@ -111,12 +127,22 @@ def _models():
 @dataclass(frozen=True)
 class ItemLimit:
     name: str
-    words: tuple[str, ...]
+    categories: tuple[str, ...]      # ids of the expense vocabulary (schemas/expenses.yaml)
+    items: tuple[str, ...]           # 経費内訳 that are this kind of expense whatever the words
     max: int | None
     max_share: Fraction | None
     source: str
     severity: str = "error"          # warning where the document's words leave room
     only_in: dict | None = None      # {courses: [...]} or {industries: [...]}: allowed only there
+
+
+@dataclass(frozen=True)
+class ExpenseList:
+    """The kinds of expense a course's document lists (対象経費), and which template 経費内訳 each is."""
+    source: str
+    allowed: tuple[str, ...]
+    closed: bool
+    from_template: dict[str, tuple[str, ...]]      # template 経費内訳 → kinds (() : none of them)
 
 
 @dataclass(frozen=True)
@@ -141,6 +167,8 @@ class Course:
     notes: tuple = ()
     questions: tuple = ()              # what the plan answers (figures.answers), as the file writes them
     targets: dict = field(default_factory=dict)     # ratio targets (県外需要 ①〜③), as the file writes them
+    removed_categories: frozenset = frozenset()     # expense categories the template's rules do not flag here
+    expense_list: "ExpenseList | None" = None       # the kinds of expense the document lists
 
     @property
     def id(self) -> str:
@@ -155,10 +183,13 @@ class Course:
                         self.max_employees, title)
 
     def matches(self, value) -> bool:
-        """Whether a 事業区分 written in a workbook (「7 中小企業等…」, 「区分7」) names this course."""
+        """Whether a 事業区分 written in a plan names this course: one of its ``match`` words
+        (「7 中小企業等…」, 「区分7」), or — for a course no template names — its id or its name."""
         if value is None:
             return False
         text = nfkc(str(value)).strip()
+        if not self.match:
+            return text in (self.key, nfkc(self.name).strip())
         return any(text == m or text.startswith(m + " ") or text.startswith(m + "\u3000") or
                    (m.isdigit() and text.startswith(m) and not text[len(m):len(m) + 1].isdigit()) for m in self.match)
 
@@ -174,11 +205,18 @@ class Profile:
     courses: dict[str, Course]
     path: Path
 
-    def course(self, key: str | None = None) -> Course:
+    def course(self, key: str | None = None, category=None) -> Course:
+        """A course by its id; without one, the only course, or the one the plan's 事業区分 (``category``)
+        names; only when neither decides, a ProfileError asking for it."""
         if key is None:
             if len(self.courses) == 1:
                 return next(iter(self.courses.values()))
-            raise ProfileError(f"{self.id} にはコースが {len(self.courses)} つあります。--program {self.id}:コース で選んでください"
+            named = [c for c in self.courses.values() if c.matches(category)]
+            if len(named) == 1:
+                return named[0]
+            said = (f"事業計画書の事業区分「{category}」からは決まりません。" if category not in (None, "") else
+                    "事業計画書に事業区分がありません。")
+            raise ProfileError(f"{self.id} には {len(self.courses)} のコースがあります。{said}--program {self.id}:コース で選んでください"
                                f"（{'、'.join(self.courses)}）")
         if key not in self.courses:
             raise ProfileError(f"{self.id} にコース「{key}」はありません（{'、'.join(self.courses)}）")
@@ -189,8 +227,11 @@ def _course(profile_id: str, key: str, c) -> Course:
     sources = {name: getattr(c, name).source for name in ("rate", "cap", "years", "yearly_caps", "min_eligible",
                                                            "min_requested", "org_types", "max_employees")
                if getattr(c, name) is not None}
-    limits = tuple(ItemLimit(l.name, tuple(l.words), l.max, l.max_share, l.source, l.severity,
+    limits = tuple(ItemLimit(l.name, tuple(l.categories), tuple(l.items), l.max, l.max_share, l.source, l.severity,
                              l.only_in if isinstance(l.only_in, dict) else None) for l in c.item_limits)
+    listed = c.expense_categories
+    expense_list = ExpenseList(listed.source, tuple(n for names in listed.value.values() for n in names), listed.closed,
+                               {k: tuple(v) for k, v in listed.from_template.items()}) if listed else None
     return Course(
         profile_id, key, c.name, c.rate.value, c.cap.value, sources,
         years=c.years.value if c.years else None,
@@ -204,7 +245,9 @@ def _course(profile_id: str, key: str, c) -> Course:
         eligibility=c.eligibility.model_dump() if c.eligibility else {},
         match=tuple(c.match), notes=tuple(c.notes),
         questions=tuple(c.questions) if isinstance(c.questions, list) else (),
-        targets=c.targets if isinstance(c.targets, dict) else {})
+        targets=c.targets if isinstance(c.targets, dict) else {},
+        removed_categories=frozenset(r.category for r in c.expenses.remove) if c.expenses else frozenset(),
+        expense_list=expense_list)
 
 
 def load_profile(path: Path) -> Profile:
@@ -222,6 +265,25 @@ def load_profile(path: Path) -> Profile:
         raise ProfileError(f"{path}: 読めません（{type(exc).__name__}: {str(exc).splitlines()[0][:120]}）") from None
     if path.stem != spec.id:
         raise ProfileError(f"{path}: id「{spec.id}」をファイル名（{path.stem}）と同じにしてください")
+    from planvalidator.eligibility import VocabularyError, vocabulary
+    from planvalidator.expense_vocabulary import ExpenseVocabularyError
+    from planvalidator.expense_vocabulary import vocabulary as expense_words
+    for key, c in spec.courses.items():
+        for name in (c.org_types.value if c.org_types else ()):
+            try:
+                vocabulary().audience(name)     # every program names its 対象者 in the one vocabulary
+            except VocabularyError as exc:
+                raise ProfileError(f"{path} の courses.{key}.org_types: {exc}") from None
+        named = [(f"item_limits.{i}.categories", cat) for i, l in enumerate(c.item_limits) for cat in l.categories]
+        named += [("expenses.remove", r.category) for r in (c.expenses.remove if c.expenses else ())]
+        for where, cat in named:
+            try:
+                expense_words().category(cat)   # and its kinds of expense in the one expense vocabulary
+            except ExpenseVocabularyError as exc:
+                raise ProfileError(f"{path} の courses.{key}.{where}: {exc}") from None
+        for i, l in enumerate(c.item_limits):
+            if not l.categories and not l.items:
+                raise ProfileError(f"{path} の courses.{key}.item_limits.{i}: categories か items が必要です")
     courses = {key: _course(spec.id, key, c) for key, c in spec.courses.items()}
     return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path)
 
@@ -233,13 +295,22 @@ def profiles(folder: Path | None = None) -> dict[str, Profile]:
     return {p.id: p for p in (load_profile(f) for f in sorted(folder.glob("*.yaml")))}
 
 
-def resolve(name: str) -> Course:
-    """「kofukakachi」, 「challenge-special:crafts」, 「shinseihin:7」 → the course."""
+def resolve(name: str, category=None) -> Course:
+    """「kofukakachi」, 「challenge-special:crafts」, 「shinseihin:7」 → the course; 「shinseihin」 → the
+    course the plan's 事業区分 (``category``) names."""
+    return profile_of(name).course(name.partition(":")[2] or None, category)
+
+
+def profile_of(name: str) -> Profile:
+    """The profile a --program value names, its course (if given) known to it (ProfileError otherwise)."""
     profile_id, _, key = name.partition(":")
     known = profiles()
     if profile_id not in known:
         raise ProfileError(f"制度「{profile_id}」はありません（planvalidator programs で一覧: {'、'.join(known)}）")
-    return known[profile_id].course(key or None)
+    profile = known[profile_id]
+    if key and key not in profile.courses:
+        raise ProfileError(f"{profile_id} にコース「{key}」はありません（{'、'.join(profile.courses)}）")
+    return profile
 
 
 def default_course(template: str, category_value) -> Course | None:

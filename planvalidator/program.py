@@ -102,6 +102,7 @@ def _models():
         items: dict[str, Words]
         rental_items: Words = []
         rental_words: Words = []
+        rental_purposes: Words = []     # what an office machine is rented for, where 借損料 takes it
         outsourcing_items: Words = []
 
     class ActivityKinds(Model):
@@ -144,20 +145,9 @@ def _models():
         kinds: dict[str, AttachmentKindSpec]
         bundles: list[AttachmentBundle] = []
 
-    class KeywordGroup(Model):
-        label: str
-        terms: Words
-        severity: Literal["error", "warning"] = "error"
-        note: str = ""
-        innocent_after: Words = []
-        innocent_before: Words = []
-        unless_text: Words = []
-        unsure_text: Words = []
-        sure_text: Words = []
-
     class KeywordFamily(Model):
         source: str
-        groups: list[KeywordGroup]
+        categories: Words                # ids of schemas/expenses.yaml
         unsure_text: Words = []
         object_only: bool = False
         skip_jobs: bool = False
@@ -185,9 +175,6 @@ def _models():
         model_words: Words = []
 
     class Keywords(Model):
-        negations: Words = []
-        innocent_after: Words = []
-        unsure_after: Words = []
         general_purpose: KeywordFamily
         indirect: KeywordFamily
         filing_fee: KeywordFamily
@@ -332,6 +319,14 @@ def _meant(extra: dict, errors: list[dict]) -> str | None:
 
 
 # --- typed views -------------------------------------------------------------------------------
+
+def _takes(category: "Category", org_key: str) -> bool:
+    """Whether one of a category's 対象者 (schemas/applicants.yaml names) covers the 組織形態 ``org_key``."""
+    from planvalidator.eligibility import vocabulary
+
+    words = vocabulary()
+    return any(org_key in words.audience(name).org_types for name in category.org_types)
+
 
 @dataclass(frozen=True)
 class Category:
@@ -600,6 +595,10 @@ class Program:
         return tuple(self.spec.expense_categories.rental_words)
 
     @property
+    def rental_purposes(self) -> tuple[str, ...]:
+        return tuple(self.spec.expense_categories.rental_purposes)
+
+    @property
     def outsourcing_items(self) -> tuple[str, ...]:
         return tuple(self.spec.expense_categories.outsourcing_items)
 
@@ -660,21 +659,27 @@ class Program:
         return Vocabulary(words("purchase_words"), words("job_words"), words("rental_words"), words("model_words"))
 
     @cached_property
-    def _keyword_lists(self) -> dict:
-        return self.spec.keywords.plain()
-
-    @cached_property
     def _keyword_sets(self) -> dict:
         return {}
 
-    def keywords(self, family: str):
-        """The compiled keyword list of one family (汎用品, 間接経費 …), built once per program."""
+    def keywords(self, family: str, removed: frozenset[str] = frozenset()):
+        """The compiled words of one family (汎用品, 間接経費 …): the expense vocabulary's categories the family
+        names, less those a course takes out (``removed``); built once per program and set."""
+        from planvalidator.expense_vocabulary import vocabulary
         from planvalidator.keywords import KeywordSet
 
         sets = self._keyword_sets
-        if family not in sets:
-            sets[family] = KeywordSet.from_program(self._keyword_lists, family)
-        return sets[family]
+        key = (family, removed)
+        if key not in sets:
+            spec = getattr(self.spec.keywords, family)
+            sets[key] = KeywordSet.of(vocabulary(), [c for c in spec.categories if c not in removed],
+                                      source=spec.source, unsure_text=spec.unsure_text,
+                                      object_only=spec.object_only, skip_jobs=spec.skip_jobs)
+        return sets[key]
+
+    def keyword_family(self, family: str):
+        """A family as program.yaml writes it (source, categories …)."""
+        return getattr(self.spec.keywords, family)
 
     def facts(self) -> dict:
         """The program's facts as words for rule texts (see planvalidator/facts.py)."""
@@ -725,7 +730,7 @@ class Program:
             "group_min_members": str(self.group_min_members),
             "group_one_short": str(self.group_min_members - 1),                       # an example too few
             # the category whose 対象者 list ends with the group (公募要領 2. 区分7 (14))
-            "group_category": "・".join(c.label for c in cats if self.org_types["group"] in c.org_types),
+            "group_category": "・".join(c.label for c in cats if _takes(c, "group")),
             # 経費
             "expense_items": "。".join(f"{k}: {'、'.join(v)}" for k, v in self.expense_items.items()),
             "asset_price": man_yen(self.asset_register_price),
@@ -906,6 +911,7 @@ def load_program(folder: Path) -> Program:
         raise ProgramFileError(path, None, f"YAML として読めません（{detail}）") from None
     spec = _validated(raw, path)
     _check_attachments(spec, path)
+    _check_keywords(spec, path)
     if spec.get("profile"):
         from planvalidator.profiles import ProfileError, profiles
 
@@ -921,6 +927,20 @@ def load_program(folder: Path) -> Program:
     if not cats:
         raise ProgramFileError(path, "categories", "事業区分がありません（profile: か categories: を書いてください）")
     return Program(spec.program, cats, spec.estimate_rounding, raw, spec)
+
+
+def _check_keywords(spec, path: Path) -> None:
+    """``keywords`` names only categories of the expense vocabulary (schemas/expenses.yaml)."""
+    from planvalidator.expense_vocabulary import ExpenseVocabularyError, vocabulary
+
+    words = vocabulary()
+    for family in ("general_purpose", "indirect", "filing_fee", "inappropriate", "tax_included", "already_ordered",
+                   "whole_outsourcing"):
+        for key in getattr(spec.keywords, family).categories:
+            try:
+                words.category(key)
+            except ExpenseVocabularyError as exc:
+                raise ProgramFileError(path, f"keywords.{family}.categories", str(exc)) from None
 
 
 def _check_attachments(spec, path: Path) -> None:

@@ -116,9 +116,7 @@ _real_check = batch._check
 def test_a_worker_that_aborts_or_hangs_becomes_a_row_and_the_batch_goes_on(intake, monkeypatch):
     monkeypatch.setattr(batch, "_check", _misbehave)     # forked workers inherit it
     sources = discover(intake)[0]
-    start = time.monotonic()
     apps = {a.id: a for a in batch.run(sources, batch.BatchOptions(jobs=2, timeout=5))[0]}
-    assert time.monotonic() - start < 40
     assert "異常終了" in apps["A001_のと木工房"].error
     assert "打ち切りました" in apps["A004_個人事業主"].error
     assert apps["A003_経費の誤り"].error is None and apps["A003_経費の誤り"].errors >= 1

@@ -43,17 +43,23 @@ def test_program_data_and_sheet_schemas_agree():
     assert set(sheet("計画様式2")["fields"]["columns"]["industry"]["isin"]) == set(PROGRAM.raw["sme"]["industries"])
     org_types = sheet("計画様式1")["fields"]["columns"]["org_type"]["isin"]
     assert set(org_types) == set(PROGRAM.raw["org_types"].values())
-    for category in PROGRAM.categories.values():
-        assert set(category.org_types) <= set(org_types)
+    from planvalidator.eligibility import vocabulary
+    words = vocabulary()
+    for category in PROGRAM.categories.values():        # 対象者 in the one vocabulary, its 組織形態 the template's
+        for name in category.org_types:
+            assert set(words.audience(name).org_types) <= set(PROGRAM.raw["org_types"])
     codes = {c.split()[0] for c in sheet("計画様式1")["fields"]["columns"]["category"]["isin"]}
     assert codes == set(PROGRAM.categories)
     years = set(expense["year"]["isin"])
     assert years == {f"{n}年目" for n in range(1, PROGRAM.max_years + 1)}
 
 
-def test_every_keyword_group_names_its_clause():
+def test_every_keyword_family_names_its_clause_and_only_words_of_the_one_vocabulary():
+    from planvalidator.expense_vocabulary import vocabulary
+    words = vocabulary()
     for family, spec in PROGRAM.raw["keywords"].items():
         if isinstance(spec, dict):
             assert spec["source"].startswith("公募要領"), family
-            for group in spec["groups"]:
-                assert group["terms"] and group.get("severity", "error") in ("error", "warning")
+            for key in spec["categories"]:
+                category = words.category(key)
+                assert category["terms"] and category.get("severity", "error") in ("error", "warning")

@@ -25,6 +25,11 @@ SEEDS = {"shinseihin": "001_c24a302fdf321092.txt", "challenge-special": "000_428
 ONE_LINE = {F7: {f"{col}{row}": None for row in range(7, 18) for col in "CDEFGHIKLM"}}
 
 
+def limited(report, name: str) -> set:
+    """The PV213 findings of one kind of expense (by its name in the message)."""
+    return {(f.sheet, f.cell, f.severity.value) for f in report.findings if f.rule == "PV213" and name in f.message}
+
+
 def under(program, edits=None, tmp_path=None, **kw):
     """The 記入例 (with ``edits``) checked under ``program``."""
     path = EXAMPLE if not edits else edit(EXAMPLE, tmp_path / "plan.xlsx", edits)
@@ -60,7 +65,7 @@ def test_the_default_course_is_the_one_the_workbook_names():
 
 
 def test_an_unknown_program_or_course_is_one_line_and_exit_2():
-    for name, words in (("nope", "制度「nope」はありません"), ("challenge-special", "コースが 4 つあります"),
+    for name, words in (("nope", "制度「nope」はありません"), ("challenge-special", "4 のコースがあります"),
                         ("kofukakachi:x", "コース「x」はありません")):
         result = CliRunner().invoke(main, ["check", "--program", name, str(EXAMPLE)])
         assert result.exit_code == 2 and words in result.output and "Traceback" not in result.output
@@ -172,22 +177,22 @@ def test_kanazawa_yearly_caps_at_and_past(tmp_path):
 
 def test_ec_and_hp_costs_at_and_past_500_thousand(tmp_path):
     # row 15 of the 記入例 is 「ECサイト商品ページ制作」 1 件
-    assert hits(under("kofukakachi", {F7: {"I15": 500000}}, tmp_path), "PV213") == set()
+    assert limited(under("kofukakachi", {F7: {"I15": 500000}}, tmp_path), "EC・HP") == set()
     report = under("kofukakachi", {F7: {"I15": 500001}}, tmp_path)
-    assert hits(report, "PV213") == {(F7, "J15", "error")}
+    assert limited(report, "EC・HP") == {(F7, "J15", "error")}
     assert "EC・HP制作費" in next(f.message for f in report.findings if f.rule == "PV213")
 
 
 def test_outsourcing_at_and_past_500_thousand(tmp_path):
     # row 12 is 外注加工費 「量産試作品の塗装加工」
-    assert hits(under("kofukakachi", {F7: {"G12": 1, "I12": 500000}}, tmp_path), "PV213") == set()
-    assert hits(under("kofukakachi", {F7: {"G12": 1, "I12": 500001}}, tmp_path), "PV213") == {(F7, "J12", "error")}
+    assert limited(under("kofukakachi", {F7: {"G12": 1, "I12": 500000}}, tmp_path), "外注・委託費") == set()
+    assert limited(under("kofukakachi", {F7: {"G12": 1, "I12": 500001}}, tmp_path), "外注・委託費") == {(F7, "J12", "error")}
 
 
 def test_removal_costs_at_and_past_a_tenth_of_the_total(tmp_path):
     # row 17 becomes 「既存機械の撤去・処分」: the other rows come to 3,640,000 円, so X ≤ (3,640,000 + X) / 10
     row = {"F17": "既存機械の撤去・処分", "E17": "雑役務費"}
-    assert hits(under("kofukakachi", {F7: {**row, "I17": 404444}}, tmp_path), "PV213") == set()
+    assert limited(under("kofukakachi", {F7: {**row, "I17": 404444}}, tmp_path), "撤去") == set()
     assert (F7, "J17") in {h[:2] for h in hits(under("kofukakachi", {F7: {**row, "I17": 404445}}, tmp_path), "PV213")}
 
 
@@ -291,11 +296,36 @@ def test_kengai_targets_from_the_documents_formulas(now, goal, procurement, reac
 
 
 def test_kengai_meeting_food_and_phone_bills_are_not_funded(tmp_path):
+    """The phone bill is a word of the one expense vocabulary (通信費) that the template's own rule already
+    reports (PV103): the profile's exclusion names the same category and does not report it twice."""
     edits = {F7: {"E13": "会議費", "F13": "検討会の弁当代", "E16": "通信運搬費", "F16": "携帯電話料（打合せ用）"}}
-    assert hits(under("kengai-monozukuri", edits, tmp_path), "PV213") == {(F7, "J13", "error"), (F7, "J16", "error")}
+    report = under("kengai-monozukuri", edits, tmp_path)
+    assert hits(report, "PV213") == {(F7, "J13", "error")}
+    assert (F7, "F16", "error") in hits(report, "PV103")
     assert hits(under("kengai-monozukuri"), "PV213") == set()
 
 
 def test_kofukakachi_second_hand_goods_are_a_warning_and_consumables_an_error(tmp_path):
     edits = {F7: {"F8": "中古の薄挽き加工機", "F9": "試験用消耗品一式"}}
-    assert hits(under("kofukakachi", edits, tmp_path), "PV213") == {(F7, "J8", "warning"), (F7, "J9", "error")}
+    report = under("kofukakachi", edits, tmp_path)
+    assert limited(report, "中古") | limited(report, "消耗品") == {(F7, "J8", "warning"), (F7, "J9", "error")}
+
+
+# --- --program without a course: the workbook's 事業区分 decides ------------------------------------------
+
+def test_a_program_without_its_course_takes_the_one_the_workbooks_category_names(tmp_path):
+    """`--program shinseihin` on a 区分8 workbook checks it under 区分8; only a workbook whose 事業区分 names no
+    course of the program is asked for one (exit 2, one line listing the courses)."""
+    cat8 = "8 小規模企業者による社会課題解決に向けた新商品・新サービスの開発・販路開拓支援"
+    report = under("shinseihin", {"計画様式1": {"D18": cat8}, "計画様式2": {"D8": 3}}, tmp_path)
+    assert report.context.course.key == "8"
+    assert under("shinseihin").context.course.key == "7"
+    from click.testing import CliRunner
+
+    from planvalidator.cli import main
+    result = CliRunner().invoke(main, ["check", "--program", "shinseihin", str(EXAMPLE)])
+    assert result.exit_code == 0, result.output
+    blank = edit(EXAMPLE, tmp_path / "blank.xlsx", {"計画様式1": {"D18": None}})
+    result = CliRunner().invoke(main, ["check", "--program", "shinseihin", str(blank)])
+    assert result.exit_code == 2 and len(result.output.strip().splitlines()) == 1
+    assert "事業区分がありません" in result.output and "7、8" in result.output

@@ -252,8 +252,8 @@ def _error(folder) -> str:
     (lambda t: t.replace("min_members: 4", "min_members: four"), "group.min_members", "整数にしてください"),
     (lambda t: t.replace("earliest_grant_date: 2025-09-01", "earliest_grant_date: 9月上旬"),
      "period.earliest_grant_date", "日付"),
-    (lambda t: t.replace("severity: error", "severity: eror", 1), "keywords.general_purpose.groups.0.severity",
-     "error・warning"),
+    (lambda t: t.replace("categories: [pc, ", "categories: [pcx, ", 1), "keywords.general_purpose.categories",
+     "経費の言葉「pcx」"),
     (lambda t: t.replace("  prefecture: 石川県\n", ""), "region.prefecture", "必須の項目がありません"),
 ])
 def test_a_wrong_program_yaml_is_one_line_naming_the_key(tmp_path, change, key, reason):
@@ -386,3 +386,19 @@ def test_a_broken_program_stops_the_check_with_one_line(schemas_copy, tmp_path):
     lines = [line for line in result.output.splitlines() if "program.yaml" in line]
     assert lines and "schemas/r7/program.yaml の group.min_members: 整数にしてください" in lines[0]
     assert "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("change, says", [
+    (lambda t: t.replace("    severity: error\n", "    severity: eror\n", 1), "severity: error か warning"),
+    (lambda t: t.replace("    label: パソコン\n", "    labal: パソコン\n", 1), "「labal」という項目はありません"),
+    (lambda t: t.replace("categories:\n", "categoris:\n", 1), "categories がありません"),
+])
+def test_a_wrong_expense_vocabulary_is_one_line_naming_the_key(tmp_path, change, says):
+    from planvalidator.expense_vocabulary import ExpenseVocabularyError, vocabulary
+    from planvalidator.resources import schemas_dir
+
+    path = tmp_path / "expenses.yaml"
+    path.write_text(change((schemas_dir() / "expenses.yaml").read_text(encoding="utf-8")), encoding="utf-8")
+    with pytest.raises(ExpenseVocabularyError) as caught:
+        vocabulary(path)
+    assert says.split(":")[0] in str(caught.value) and "\n" not in str(caught.value)

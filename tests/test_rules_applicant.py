@@ -18,7 +18,8 @@ CAT8_FUNDING = {"D6": 750000, "E6": 1250000, "D7": 750000, "E7": 1140000}
     ({F2: {"D7": 300000000, "D8": 5000}}, set()),                         # an SME by 資本金 only
     ({F2: {"D9": "小売業", "D7": 60000000, "D8": 51}}, {(F2, "D8", "error")}),
     ({F2: {"D9": "小売業", "D7": 50000000, "D8": 51}}, set()),
-    ({F1: {"D14": "個人事業主", "D13": None}, F2: {"D7": None, "D8": 301}}, {(F2, "D8", "error")}),
+    # 区分7 takes 「中小企業者(※)、個人事業主」: a 個人事業主 as such, whatever the size (公募要領 2. 区分7 (1))
+    ({F1: {"D14": "個人事業主", "D13": None}, F2: {"D7": None, "D8": 301}}, set()),
     ({F1: {"D14": "個人事業主", "D13": None}, F2: {"D7": None, "D8": 3}}, set()),
 ])
 def test_sme_by_capital_or_employees(example_with, edits, expected):

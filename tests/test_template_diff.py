@@ -7,7 +7,6 @@ openpyxl, so OLD and NEW differ only by the intended edit; the diff must report 
 from __future__ import annotations
 
 import json
-import time
 
 import pytest
 
@@ -40,10 +39,7 @@ def only(result: TemplateDiff, kind: str, sheet: str | None):
 # --- snapshots ------------------------------------------------------------------------------
 
 def test_snapshot_of_the_official_template():
-    start = time.perf_counter()
     snap = snapshot(TEMPLATE)
-    elapsed = time.perf_counter() - start
-    assert elapsed < 1.0
     assert snap.sheet_names[:2] == ["計画様式1", "計画様式2"] and snap.sheet_names[-1] == "別紙1"
     s1 = snap.sheet("計画様式1")
     assert s1.labels["B19"] == "助成事業名"

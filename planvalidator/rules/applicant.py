@@ -19,12 +19,13 @@ NOT_SME = define(
     "PV301", "not-sme", "error", "中小企業者の要件（資本金又は従業員数）を満たしていません",
     "公募要領 2.（※）中小企業者の定義",
     """
-何を: {sheet[company]} の「主たる業種」ごとの基準（{sme_limits}）で、
-「資本金又は出資の総額」と「常時使用する従業員数」の両方が基準を超えていないか。どちらか一方が基準以内なら中小企業者です。
-個人事業主は資本金がないので従業員数だけで判定します。組合・グループは構成員の状況で判定するため対象にしません。
+何を: 事業区分（コース）の対象者が中小企業者（中小企業者・小規模企業者など、schemas/applicants.yaml の言葉）で、申請者の組織形態は
+それに当たるとき、{sheet[company]} の「主たる業種」ごとの基準（{sme_limits}）で、「資本金又は出資の総額」と「常時使用する
+従業員数」の両方が基準を超えていないか。どちらか一方が基準以内なら中小企業者です。個人事業主は資本金がないので従業員数だけで
+判定します。対象者が「全企業」のコースや、組合・グループとして対象になる申請者は対象にしません。
 なぜ: 中小企業者でない者は助成対象外です。
 例: 資本金が基準を超えていても、従業員数が基準以内 → 中小企業者（従業員基準）。資本金も従業員数も基準を超える → エラー。
-""", reads=("sme.industries", "sme.judged_org_types", "org_types"))
+""", reads=("sme.industries", "profile", "org_types"))
 
 DEEMED_LARGE = define(
     "PV302", "deemed-large-company", "error", "みなし大企業に該当します",
@@ -41,15 +42,19 @@ DEEMED_LARGE = define(
 """, reads=("deemed_large",))
 
 CATEGORY = define(
-    "PV303", "category-not-eligible", "error",
-    "事業{small_category} の対象者（従業員{small_max_employees}名以下の{small_org_types}）ではありません",
-    "公募要領 2.（{small_category} の助成対象者）; 4.※",
+    "PV303", "category-not-eligible", "error", "事業区分（コース）の対象者ではありません",
+    "公募要領 2.（助成対象者）; 4.※; 各制度の資料の対象者",
     """
-何を: {sheet[applicant]} の「事業区分」が {small_category}（小規模企業者）のとき、組織形態が {small_org_types} のどれかで、
-{sheet[company]} の「常時使用する従業員数」が {small_max_employees} 名以下か。{other_categories} は小規模企業者も選べます（4.※）。
-なぜ: {small_category} は従業員数 {small_max_employees} 名以下の中小企業者・個人事業主だけが対象です。該当しなければ{other_categories} で申請します。
-例: {small_category}、従業員 {small_max_employees} 名 → 正しい。{small_category}、従業員 {small_over_employees} 名 → エラー（{other_categories} を選ぶ）。
-{other_categories}、従業員 {small_max_employees} 名 → 正しい。
+何を: 申請する事業区分（コース）の対象者（プロファイルの org_types。「中小企業者」「中小企業団体」「小規模企業者」
+「全企業」「中小企業者及び中小企業団体以外」などの言葉は、どの制度でも schemas/applicants.yaml の同じ意味）に、
+{sheet[applicant]} の「組織形態」と{sheet[company]} の「主たる業種」「資本金」「常時使用する従業員数」から当たるか。
+{small_category} のように従業員数の上限のある区分は、{sheet[company]} の「常時使用する従業員数」がその数以下か
+（{other_categories} は小規模企業者も選べます: 4.※）。
+資料が定義していない言葉（小規模企業者など）は法律の定義で判定し、当たらないときも警告にします。中小企業者の基準だけが
+満たされないときは PV301 が指摘します。
+なぜ: 対象者でない者の申請は対象外です。該当する区分（コース）があればそれで申請します。
+例: {small_category}、従業員 {small_max_employees} 名 → 正しい。{small_category}、従業員 {small_over_employees} 名 → エラー
+（{other_categories} を選ぶ）。対象者が「中小企業者」だけのコースに組合 → エラー。「全企業」のコース → どの組織形態も正しい。
 """, reads=("profile", "org_types"))
 
 OUTSIDE_REGION = define(
@@ -99,21 +104,33 @@ def _sheet2(plan: Plan):
     return plan.actual("company")
 
 
+def _judgement(plan: Plan, context):
+    """Whether the applicant is one of the 対象者 of the course it is checked under (None: no 対象者 to judge by)."""
+    from planvalidator import eligibility
+
+    names = context.audiences
+    if not names:
+        return None
+    return eligibility.judge(names, eligibility.applicant_of(plan, context.org_type), context.program)
+
+
+def _audience_source(context, figure: str = "org_types") -> str | None:
+    """The clause of the course's 対象者 (its profile's source for the figure), where it has one."""
+    course = context.course
+    return course.sources.get(figure) if course is not None else None
+
+
 @implements(NOT_SME)
 def not_sme(plan: Plan, context):
-    program = context.program
-    org = plan.value("applicant", "org_type")
-    if org is not None and canon(org) not in map(canon, program.sme_judged_org_types):
+    judgement = _judgement(plan, context)
+    if judgement is None or judgement.accepted is not False or not judgement.only_size:
         return
+    program = context.program
     industry = plan.value("company", "industry")
     limit = program.sme_limit(industry)
     employees, capital = plan.value("company", "employees"), plan.value("company", "capital")
     field = plan.field("company", "employees")
     if limit is None or employees is None or field is None:
-        return
-    if employees <= limit.employees:
-        return
-    if context.org_type != "sole_proprietor" and (capital is None or capital <= limit.capital):
         return
     capital_text = f"資本金なし（{program.org_type('sole_proprietor')}）" if context.org_type == "sole_proprietor" else \
         f"資本金 {capital:,} 円（基準 {limit.capital:,} 円以下）"
@@ -187,21 +204,24 @@ def category_not_eligible(plan: Plan, context):
     if category is None or field is None:
         return
     sheet = plan.actual("applicant")
-    org = plan.value("applicant", "org_type")
-    if category.org_types and context.org_type and canon(org) not in map(canon, category.org_types):
+    judgement = _judgement(plan, context)
+    if judgement is not None and judgement.accepted is False and not judgement.only_size:
+        names = "・".join(context.audiences)
+        why = "。".join(r.text for r in judgement.reasons[:2])
         yield CATEGORY.finding(
             sheet, field.cell,
-            f"組織形態「{org}」は事業{category.label}の対象者ではありません（対象: {'・'.join(category.org_types)}）",
+            f"{category.called}の対象者（{names}）ではありません: {why}",
+            severity=Severity(judgement.severity), reference=_audience_source(context),
             field="applicant.category", value=field.value)
         return
     employees = plan.value("company", "employees")
     if category.max_employees is not None and employees is not None and employees > category.max_employees:
-        others = [c for c in context.program.categories.values() if c is not category
-                  and (c.max_employees is None or employees <= c.max_employees)]
-        choose = "・".join(f"事業{c.label}" for c in others)
+        others = [c for c in context.program.categories.values() if c.code != category.code
+                  and (c.max_employees is None or employees <= c.max_employees)] if not context.program_name else []
+        choose = "・".join(c.called for c in others)
         yield CATEGORY.finding(
-            sheet, field.cell,
-            f"事業{category.label}は従業員数 {category.max_employees} 名以下が対象ですが、{plan.actual('company')} の"
+            sheet, field.cell, reference=_audience_source(context, "max_employees"), message=
+            f"{category.called}は従業員数 {category.max_employees} 名以下が対象ですが、{plan.actual('company')} の"
             f"常時使用する従業員数は {employees} 名です" + (f"（{choose} を選んでください）" if choose else ""),
             field="applicant.category", value=field.value, expected=choose or None)
 

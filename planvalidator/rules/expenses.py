@@ -162,11 +162,11 @@ def _text_cells(t: Table, record, row: dict, columns=("description", "note")):
         yield column, str(text), context
 
 
-def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None):
+def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None, weigh=None):
     t = _table(plan)
     if t is None:
         return
-    keywords = context.program.keywords(family)
+    keywords = context.keywords(family)
     for record, row in t.rows():
         if not any(row.get(c) and keywords.could_match(str(row[c])) for c in columns):
             continue                        # (most rows: no term of this family anywhere)
@@ -177,7 +177,12 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
             if hit is None:
                 continue
             severity = Severity(hit.severity)
-            yield rule.finding(plan.actual(SHEET), t.cell(record, column), message(hit, severity, t.titles[column]),
+            if weigh is not None:
+                severity = weigh(row, severity)
+                text_of = message(hit, severity, t.titles[column], row)
+            else:
+                text_of = message(hit, severity, t.titles[column])
+            yield rule.finding(plan.actual(SHEET), t.cell(record, column), text_of,
                                severity=severity, field=f"{SHEET}.expenses.{column}", value=text)
 
 
@@ -220,16 +225,33 @@ def _is_rental(program, row) -> bool:
     return any(canon(w) in text for w in program.rental_words)
 
 
+def _rented_for(program, row) -> bool:
+    """Whether a rental row says what it is for, among the uses 借損料 takes (展示会事業等, 試作・開発・実験等)."""
+    text = canon(" ".join(str(row.get(c) or "") for c in ("description", "note")))
+    return any(canon(w) in text for w in program.rental_purposes)
+
+
 @implements(GENERAL_PURPOSE)
 def general_purpose(plan: Plan, context):
-    def message(hit, severity, title):
+    program = context.program
+
+    def message(hit, severity, title, row=None):
+        if row is not None and _is_rental(program, row):
+            return (f"「{hit.found}」のレンタル・リースです。事務機器等の借損料は、展示会事業等や試作品の開発・実験等に"
+                    f"使うものだけが助成対象です。用途を備考に書いてください")
         if severity is Severity.ERROR:
             return (f"「{hit.found}」は汎用品（{hit.label}）の購入です。汎用性があり目的外使用になり得るものは"
                     f"助成対象外です")
         return (f"「{hit.found}」は汎用品（{hit.label}）の購入の可能性があります{_caveat(hit)}。"
                 f"助成事業専用のものか確認し、備考に用途を書いてください")
+
+    def rental(row) -> bool:            # a rental the purpose of which is written: nothing to say
+        return _is_rental(program, row) and _rented_for(program, row)
+
+    def weigh(row, severity):           # a rental without a purpose: what it is for cannot be told
+        return Severity.WARNING if _is_rental(program, row) else severity
     yield from _keyword_findings(GENERAL_PURPOSE, plan, context, "general_purpose", message,
-                                 columns=("description",), skip=lambda row: _is_rental(context.program, row))
+                                 columns=("description",), skip=rental, weigh=weigh)
 
 
 @implements(INDIRECT)
@@ -308,7 +330,7 @@ def whole_outsourcing(plan: Plan, context):
     total = sum(a for _, r in rows if (a := _amount(r)))
     threshold = program.whole_outsourcing_share
     outsourcing = {canon(i) for i in program.outsourcing_items}
-    keywords = program.keywords("whole_outsourcing")
+    keywords = context.keywords("whole_outsourcing")
     for record, row in rows:
         if canon(row.get("item") or "") not in outsourcing:
             continue
