@@ -26,8 +26,9 @@ class ProfileError(ValueError):
 def _models():
     from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictInt
 
-    from planvalidator.program import _ratio
+    from planvalidator.program import _ratio, window_model
 
+    Window = window_model()
     Ratio = Annotated[Fraction, PlainValidator(_ratio)]
     Yen = Annotated[StrictInt, Field(ge=0)]
 
@@ -103,6 +104,7 @@ def _models():
         issuer: str = ""
         document: Document
         template: str | None = None
+        window: Window | None = None       # 募集期間, only where the document states one
         courses: dict[str, Course]
 
     return Profile
@@ -173,6 +175,7 @@ class Profile:
     template: str | None
     courses: dict[str, Course]
     path: Path
+    window: object = None              # planvalidator.program.ApplicationWindow (募集期間), or None
 
     def course(self, key: str | None = None) -> Course:
         if key is None:
@@ -222,8 +225,11 @@ def load_profile(path: Path) -> Profile:
         raise ProfileError(f"{path}: 読めません（{type(exc).__name__}: {str(exc).splitlines()[0][:120]}）") from None
     if path.stem != spec.id:
         raise ProfileError(f"{path}: id「{spec.id}」をファイル名（{path.stem}）と同じにしてください")
+    from planvalidator.program import ApplicationWindow
+
     courses = {key: _course(spec.id, key, c) for key, c in spec.courses.items()}
-    return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path)
+    return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path,
+                   ApplicationWindow.of(spec.window))
 
 
 @lru_cache(maxsize=None)
