@@ -1,4 +1,4 @@
-"""The latest two 決算期 at the application date (PV407).
+"""The latest two 決算期 at the application date (PV407) and a group member's statements (PV403).
 
 公募要領 6.(3) ② asks for 「直近2期分の決算書等」 — for a 法人 its 貸借対照表, 損益計算書 … of the latest
 two fiscal years, for a 個人事業主 its 確定申告書 of the latest two calendar years (「令和5年分」), for a
@@ -331,6 +331,31 @@ def test_a_group_member_with_old_statements(plans):
     assert in_order(f.message, ("令和3年4月1日〜令和4年3月31日", "令和4年4月1日〜令和5年3月31日", *MAR_LATEST))
 
 
+def test_a_group_member_named_in_the_plan_without_statements_is_an_error(plans):
+    files = members_files(2024, 2025, leave_out=("白山精機株式会社",))()
+    (f,) = findings(plans(group_edits()), files, "PV403")
+    assert (f.severity.value, f.sheet, f.cell) == ("error", CONSENT, "C11")
+    assert "構成員「白山精機株式会社」の決算書又は確定申告書等が添付ファイルに見つかりません" in f.message
+    assert "代表申請者を含む構成員全てのもの" in f.message
+
+
+def test_a_group_member_whose_name_is_only_partly_in_a_file_is_a_warning(plans):
+    """加賀工芸 wrote its name 「加賀工藝」 on its statements: perhaps its own, perhaps not — a warning."""
+    files = members_files(2024, 2025, leave_out=("加賀工芸株式会社",))() + corporate(
+        2024, 2025, company="加賀工藝株式会社", named=True)()
+    (f,) = findings(plans(group_edits()), files, "PV403")
+    assert (f.severity.value, f.sheet, f.cell) == ("warning", CONSENT, "C9")
+    assert "名称の一部「加賀工」だけ" in f.message and f.attachment == name_of(dt.date(2024, 3, 31), "加賀工藝株式会社")
+
+
+def test_a_group_member_with_statements_that_name_nobody_is_a_warning(plans):
+    """A scan named 「決算書R6.pdf」 may be 白山精機's: whose it is cannot be told."""
+    files = members_files(2024, 2025, leave_out=("白山精機株式会社",))() + [attach("決算書R6.pdf", scan_pdf())]
+    (f,) = findings(plans(group_edits()), files, "PV403")
+    assert (f.severity.value, f.sheet, f.cell) == ("warning", CONSENT, "C11")
+    assert "どの構成員の名称もないファイル" in f.message and f.attachment == "決算書R6.pdf"
+
+
 def test_a_group_member_with_an_individuals_returns(plans):
     """A member that is a 個人事業主 sends 確定申告書 by 「…年分」: judged by calendar years."""
     name = "白山精機株式会社"
@@ -414,3 +439,12 @@ def test_a_year_in_a_file_name_is_a_guess_for_a_company_and_a_year_for_an_indivi
     assert [(p.end, p.exact) for p in person] == [(dt.date(2023, 12, 31), True), (dt.date(2024, 12, 31), True)]
     # a file that gives its periods exactly: the guesses from names are not used
     assert [p.text for p in found_periods(scans + corporate(2025)())] == ["令和6年4月1日〜令和7年3月31日"]
+
+
+def test_part_of_a_name_is_a_good_part_of_it():
+    from planvalidator.member_files import longest_part
+
+    kaga = corporate(2025, company="加賀工藝株式会社", named=True)()[0]
+    assert longest_part("加賀工芸株式会社", kaga) == "加賀工"
+    address = attach("x.pdf", text_pdf(["貸借対照表", "株式会社北陸", "石川県白山市鶴来本町"]))
+    assert longest_part("白山精機株式会社", address) == ""             # 「白山」 of an address is no name

@@ -474,7 +474,7 @@ def test_a_group_where_every_member_has_statements(edited):
 def test_a_group_member_without_statements(edited):
     plan = edited(group_edits())
     files = [a for name, _ in MEMBERS[:3] for a in statements(name)] + [CERTIFICATE]
-    assert found(plan, files) == {("PV403", CONSENT, "C11", "warning")}
+    assert found(plan, files) == {("PV403", CONSENT, "C11", "error")}          # named in the plan: ② requires them
     (message,) = messages(plan, files, "PV403")
     assert "白山精機株式会社" in message
 

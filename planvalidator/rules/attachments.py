@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from planvalidator import member_files
 from planvalidator.attachments import fiscal_periods, member_key, period_label
 from planvalidator.findings import Severity
 from planvalidator.normalize import to_text
@@ -32,8 +33,9 @@ MISSING = define(
 {attachment_document[financials]}は組織形態ごとに、{org_type[corporation]}: {attachments_required[corporation]}。
 {org_type[sole_proprietor]}: {attachments_required[sole_proprietor]}。{org_type[cooperative]}: {attachments_required[cooperative]}。
 「作成している場合のみ」の書類は求めません。{org_type[group]}: {sheet[consent]} の構成員（と代表申請者）ごとに、
-名称がファイル名か本文にある決算書又は確定申告書等（ない構成員は警告、その名称の欄）。{sheet[consent]} に構成員が
-書かれていないときは {attachment_kinds[consent]} のファイル。
+名称（「株式会社」などを除く）がファイル名か本文にある決算書又は確定申告書等。どのファイルにもない構成員はエラー
+（その名称の欄）。名称の一部だけがあるファイルや、どの構成員の名称もないファイル（スキャンなど）があって、その構成員の
+ものか分からないときは警告。{sheet[consent]} に構成員が書かれていないときは {attachment_kinds[consent]} のファイル。
 {sheet[applicant]} の「経営革新計画等の認定」が「有」なら {attachment_kinds[innovation]}、
 「パートナーシップ構築宣言の登録」が「有」なら {attachment_kinds[partnership]}（加点の書類なので警告）。
 所見は提出書類の表のその書類の行の「添付」欄に、見つからない書類を挙げて 1 件にまとめます。
@@ -41,7 +43,8 @@ MISSING = define(
 なぜ: 必須の書類が欠けた申請は受け付けられません。④⑤ の書類がなければ加点されません。
 例: {org_type[corporation]}で上の書類がすべて見つかる → 正しい。うち 1 つの書類がどのファイルにもない → エラー
 （② の添付欄「{attachment_document[financials]}のうち、…が添付ファイルに見つかりません」）。
-認定「有」で承認書のファイルがない → 警告（④ の添付欄）。
+認定「有」で承認書のファイルがない → 警告（④ の添付欄）。{org_type[group]}で構成員「白山精機株式会社」の決算書等がどの
+ファイルにもない → エラー（その構成員の名称の欄）。決算書の名称が「白山精器」（字の違い）だけ → 警告。
 """, reads=READS)
 
 ONE_PERIOD = define(
@@ -182,12 +185,27 @@ def attachment_missing(plan: Plan, context):
 
 def _members_missing(plan: Plan, attachments, financial: set[str], doc):
     files = files_of(attachments, financial)
-    for name, sheet, cell, field in group_members(plan):
-        if not any(a.mentions(name) for a in files):
-            yield MISSING.finding(sheet, cell, f"構成員「{name}」の決算書又は確定申告書等が添付ファイルに見つかりません"
-                                               f"（{doc.name}は代表申請者を含む構成員全てのものが必要です。"
-                                               f"名称がファイル名か本文にあるものを探しました）",
-                                  Severity.WARNING, field=field, value=name, expected=[f"{name}の決算書等"])
+    members = group_members(plan)
+    names = [m[0] for m in members]
+    need = f"{doc.name}は代表申請者を含む構成員全てのものが必要です"
+    for name, sheet, cell, field in members:
+        found = member_files.match(name, files, names)
+        if found.level == member_files.NAMED:
+            continue
+        if found.level == member_files.PARTIAL:
+            message = (f"構成員「{name}」の決算書又は確定申告書等か確かめてください: 名称の一部「{found.part}」だけが"
+                       f"あるファイルがあります（{_named(found.files)}）。{need}")
+            severity = Severity.WARNING
+        elif found.level == member_files.UNATTRIBUTED:
+            message = (f"構成員「{name}」の名称がある決算書又は確定申告書等が見つかりません。どの構成員の名称もない"
+                       f"ファイルがあるので、その構成員のものか確かめてください（{_named(found.files)}）。{need}")
+            severity = Severity.WARNING
+        else:
+            message = (f"構成員「{name}」の決算書又は確定申告書等が添付ファイルに見つかりません（{need}。"
+                       f"名称がファイル名か本文にあるものを探しました）")
+            severity = None
+        f = MISSING.finding(sheet, cell, message, severity, field=field, value=name, expected=[f"{name}の決算書等"])
+        yield replace(f, attachment=found.files[0].name) if found.files else f
 
 
 @implements(ONE_PERIOD)
