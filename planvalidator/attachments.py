@@ -1,7 +1,7 @@
 """The files submitted with a workbook (公募要領 6.(3) ②〜⑤): what each one is, and for which fiscal periods.
 
 ``planvalidator batch`` hands every file of an application other than the workbook to
-:func:`read_attachment`; the attachment rules (planvalidator/rules/attachments.py, PV403–PV406) turn
+:func:`read_attachment`; the attachment rules (planvalidator/rules/attachments.py, PV403–PV407) turn
 the :class:`Attachment` list into findings.
 
 - A PDF is read with PDFium (pypdfium2: Chrome's PDF engine, about 8× faster than pypdf on a
@@ -17,7 +17,9 @@ the :class:`Attachment` list into findings.
 - A fiscal period is kept as a key that is the same for every statement of that period: the month
   the period ends, 「2024-03」 (貸借対照表 「令和6年3月31日現在」, 損益計算書 「自 令和5年4月1日 至
   令和6年3月31日」, 「令和6年3月期」); a year, 「2023」, for 「令和5年分」 (個人事業主) or a year in a
-  file name (「R5」「2023年度」); 「第12期」 when a file names its 期 but no date.
+  file name (「R5」「2023年度」); 「第12期」 when a file names its 期 but no date. How the file writes
+  each period is kept beside it (:class:`Written`: 「令和5年4月1日〜令和6年3月31日」「2023年分」), for the
+  messages that name them (planvalidator/fiscal.py judges whether they are the latest).
 """
 
 from __future__ import annotations
@@ -46,6 +48,19 @@ LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合名会社", "
 
 
 @dataclass(frozen=True)
+class Written:
+    """One fiscal period as a file writes it."""
+    key: str                           # the period's key (「2024-03」「2023」「第12期」)
+    text: str                          # as written, folded: 「令和5年4月1日〜令和6年3月31日」「令和6年3月期」「R5」
+    how: str                           # span / closing / term / year / count / name (see HOWS)
+
+
+# the ways a period is written, the most telling first: a span 「自…至…」, a 「…年分」 (an individual's
+# calendar year), a 「…年3月期」, a balance sheet's 「…現在」, a 「第12期」, a year in a file name
+HOWS = ("span", "year", "term", "closing", "count", "name")
+
+
+@dataclass(frozen=True)
 class Attachment:
     """One submitted file, as the attachment rules need it."""
     name: str                          # the file's name inside the application (「決算書/R5.pdf」)
@@ -54,6 +69,7 @@ class Attachment:
     periods: tuple[str, ...] = ()      # the fiscal periods found (「2024-03」「2023」「第12期」)
     text: str = ""                     # the folded text read (bounded), for finding a member's name
     reason: str | None = None          # why it could not be read (encrypted / broken), Japanese
+    written: tuple[Written, ...] = ()  # how the file writes each of its periods
 
     @property
     def readable(self) -> bool:
@@ -88,8 +104,8 @@ def read_attachment(name: str, data: bytes, vocabulary) -> Attachment:
     if len(text) < MIN_TEXT:
         return _by_name(name, "scan", vocab)
     kinds = _kinds(fold(name), [_head(p) for p in pages], text, vocab)
-    periods = _periods(text) or _name_periods(fold(name))
-    return Attachment(name, "text", kinds, periods, text)
+    written = _written(text) or _name_written(fold(name))
+    return Attachment(name, "text", kinds, _keys(written), text, written=written)
 
 
 def read_path(path: str | Path, vocabulary, name: str | None = None) -> Attachment:
@@ -162,7 +178,8 @@ def _by_name(name: str, status: str, vocab, reason: str | None = None) -> Attach
     """A file judged by its name only (a scan, a file that is not a PDF, one that cannot be opened)."""
     folded = fold(name)
     kinds = _kinds(folded, [], "", vocab) if vocab is not None else ()
-    return Attachment(name, status, kinds, _periods(folded) or _name_periods(folded), "", reason)
+    written = _written(folded) or _name_written(folded)
+    return Attachment(name, status, kinds, _keys(written), "", reason, written)
 
 
 # --- what a file is ----------------------------------------------------------------------------
@@ -267,41 +284,48 @@ def _key(day: dt.date) -> str:
     return f"{day.year:04d}-{day.month:02d}"
 
 
-def _periods(text: str) -> tuple[str, ...]:
-    """The fiscal periods a folded text names, by the day each ends (see the module's doc)."""
-    keys: set[str] = set()
+def _written(text: str) -> tuple[Written, ...]:
+    """The fiscal periods a folded text names, by the day each ends (see the module's doc), each as written."""
+    found: list[Written] = []
     dates = _dates(text)
     for (start, end, day), following in zip(dates, dates[1:] + [None]):
         after, before = text[end:end + 4], text[max(0, start - 1):start]
         if after.startswith(("現在", "末日現在")) or before == "至":
-            keys.add(_key(day))
+            found.append(Written(_key(day), text[start:end] + ("現在" if after.startswith("現在") else ""), "closing"))
         if following is not None and (gap := _CONNECTOR.fullmatch(text[end:following[0]])) is not None:
             days = (following[2] - day).days
             # 「自 … 至 …」「… から … まで」「…～…」: a period of up to a year (a first one may be short);
             # two dates side by side (a form's 事業年度 boxes): a whole year
             if (0 < days <= 400) if gap.group(0) else (330 <= days <= 400):
-                keys.add(_key(following[2]))
+                found.append(Written(_key(following[2]), f"{text[start:end]}〜{text[following[0]:following[1]]}", "span"))
     for m in _MONTH_PERIOD.finditer(text):
         year = _year(m.group(1), m.group(2), m.group(3))
         if year and 1 <= int(m.group(4)) <= 12:
-            keys.add(f"{year:04d}-{int(m.group(4)):02d}")
+            found.append(Written(f"{year:04d}-{int(m.group(4)):02d}", m.group(0), "term"))
     for m in _YEAR_OF.finditer(text):
         year = _year(m.group(1), m.group(2), m.group(3))
         if year:
-            keys.add(f"{year:04d}")
-    if not keys:
-        keys.update(f"第{int(m.group(1))}期" for m in _TERM.finditer(text))
-    return tuple(sorted(keys))
+            found.append(Written(f"{year:04d}", m.group(0), "year"))
+    if not found:
+        found = [Written(f"第{int(m.group(1))}期", m.group(0), "count") for m in _TERM.finditer(text)]
+    return tuple(found)
 
 
-def _name_periods(name: str) -> tuple[str, ...]:
+def _keys(written) -> tuple[str, ...]:
+    return tuple(sorted({w.key for w in written}))
+
+
+def _name_written(name: str) -> tuple[Written, ...]:
     """Years a file name gives on their own: 「R5」「令和5年度」「2023年度」「決算書2023」 → 「2023」."""
-    keys = set()
+    found = []
     for m in _NAME_YEAR.finditer(name):
         year = _year(m.group(1), m.group(2), m.group(3))
         if year and 1989 <= year <= 2100:
-            keys.add(f"{year:04d}")
-    return tuple(sorted(keys))
+            shown = m.group(0)
+            shown = shown[0].upper() + shown[1:] if shown[0] in "rh" else shown
+            suffix = re.match(r"年度|年", name[m.end():])
+            found.append(Written(f"{year:04d}", shown + (suffix.group(0) if suffix else ""), "name"))
+    return tuple(found)
 
 
 def fiscal_periods(attachments) -> tuple[str, ...]:

@@ -26,8 +26,9 @@ class ProfileError(ValueError):
 def _models():
     from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictInt
 
-    from planvalidator.program import _ratio
+    from planvalidator.program import _ratio, window_model
 
+    Window = window_model()
     Ratio = Annotated[Fraction, PlainValidator(_ratio)]
     Yen = Annotated[StrictInt, Field(ge=0)]
 
@@ -119,6 +120,7 @@ def _models():
         issuer: str = ""
         document: Document
         template: str | None = None
+        window: Window | None = None       # 募集期間, only where the document states one
         courses: dict[str, Course]
 
     return Profile
@@ -204,6 +206,7 @@ class Profile:
     template: str | None
     courses: dict[str, Course]
     path: Path
+    window: object = None              # planvalidator.program.ApplicationWindow (募集期間), or None
 
     def course(self, key: str | None = None, category=None) -> Course:
         """A course by its id; without one, the only course, or the one the plan's 事業区分 (``category``)
@@ -284,8 +287,11 @@ def load_profile(path: Path) -> Profile:
         for i, l in enumerate(c.item_limits):
             if not l.categories and not l.items:
                 raise ProfileError(f"{path} の courses.{key}.item_limits.{i}: categories か items が必要です")
+    from planvalidator.program import ApplicationWindow
+
     courses = {key: _course(spec.id, key, c) for key, c in spec.courses.items()}
-    return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path)
+    return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path,
+                   ApplicationWindow.of(spec.window))
 
 
 @lru_cache(maxsize=None)

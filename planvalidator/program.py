@@ -138,12 +138,24 @@ def _models():
         words: Words
         kinds: Words
 
+    class Recency(Model):
+        source: str = ""
+        closing_months: Count           # after a period ends, the months its 決算 may still be open
+        closing_source: str = ""
+
     class AttachmentsSpec(Model):
         source: str = ""
         periods: Annotated[StrictInt, Field(ge=1)]
+        recency: Recency | None = None
         required: dict[str, Words]
         kinds: dict[str, AttachmentKindSpec]
         bundles: list[AttachmentBundle] = []
+
+    class Window(Model):
+        start: dt.date | None = None    # None: the document gives only the last day (「…まで」)
+        end: dt.date
+        written: str                    # as the document writes it
+        source: str
 
     class KeywordFamily(Model):
         source: str
@@ -203,6 +215,7 @@ def _models():
         categories: Annotated[dict[str, CategorySpec], BeforeValidator(_codes)] = {}
         estimate_rounding: Annotated[StrictInt, Field(ge=1)] = 1
         period: Period
+        application_window: Window | None = None
         sme: Sme
         deemed_large: DeemedLarge
         region: RegionSpec
@@ -218,17 +231,24 @@ def _models():
         attachments: AttachmentsSpec | None = None
         keywords: Keywords
 
-    return ProgramSpec
+    return ProgramSpec, Window
 
 
 _SPEC_MODEL = None
+_WINDOW_MODEL = None
 
 
 def _spec_model():
-    global _SPEC_MODEL
+    global _SPEC_MODEL, _WINDOW_MODEL
     if _SPEC_MODEL is None:
-        _SPEC_MODEL = _models()
+        _SPEC_MODEL, _WINDOW_MODEL = _models()
     return _SPEC_MODEL
+
+
+def window_model():
+    """The pydantic model of an application window (募集期間), shared with the profiles (schemas/programs/)."""
+    _spec_model()
+    return _WINDOW_MODEL
 
 
 _MESSAGES = {
@@ -403,6 +423,9 @@ class AttachmentVocabulary:
     kinds: dict[str, AttachmentKind]
     bundles: tuple[AttachmentBundle, ...]
     required: dict[str, tuple[str, ...]]         # org type key → the kind ids of ② it must submit
+    # the months after a period's end during which its 決算 may still be open (attachments.recency);
+    # None: the program says nothing, and whether the periods are the latest is not judged
+    closing_months: int | None = None
 
     def kinds_of(self, document: str) -> tuple[str, ...]:
         """The kind ids that belong to one documents entry (「innovation」→ 経営革新計画の承認書)."""
@@ -416,6 +439,23 @@ class AttachmentVocabulary:
     def names(self, kinds) -> str:
         """「損益計算書・法人税申告書 別表二」."""
         return "・".join(self.kinds[k].name for k in kinds if k in self.kinds)
+
+
+@dataclass(frozen=True)
+class ApplicationWindow:
+    """When applications are received (募集期間), as a program's document states it."""
+    start: dt.date | None       # None: only the last day is given (「令和7年7月4日(金)まで」)
+    end: dt.date
+    written: str                # as the document writes it
+    source: str                 # its clause
+
+    @classmethod
+    def of(cls, spec) -> "ApplicationWindow | None":
+        """The window of validated YAML (a Record or a pydantic model), or None."""
+        if spec is None:
+            return None
+        get = spec.get if isinstance(spec, dict) else lambda key: getattr(spec, key)
+        return cls(get("start"), get("end"), get("written"), get("source"))
 
 
 @dataclass(frozen=True)
@@ -527,6 +567,11 @@ class Program:
     def max_years(self) -> int:
         return self.spec.period.max_years
 
+    @cached_property
+    def application_window(self) -> ApplicationWindow | None:
+        """The 募集期間 (program.yaml ``application_window``), or None when the file gives none."""
+        return ApplicationWindow.of(self.spec.get("application_window"))
+
     def fiscal_year(self, year_label: str | None) -> tuple[dt.date, dt.date] | None:
         """First and last day of 「1年目」「2年目」…: 1年目 = the fiscal year of the first 交付決定."""
         if not year_label:
@@ -633,7 +678,9 @@ class Program:
                  for k, v in a.kinds.items()}
         bundles = tuple(AttachmentBundle(folded(b.words), tuple(b.kinds)) for b in a.get("bundles") or ())
         required = {org: tuple(v) for org, v in a.required.items()}
-        return AttachmentVocabulary(a.get("source", ""), a.periods, kinds, bundles, required)
+        recency = a.get("recency")
+        return AttachmentVocabulary(a.get("source", ""), a.periods, kinds, bundles, required,
+                                    recency.closing_months if recency else None)
 
     @cached_property
     def category_fit(self) -> dict[str, "ItemFit"]:
@@ -741,18 +788,22 @@ class Program:
             "activity": _Keyed(content.activity_kinds),
             "documents_always": "、".join(always),
             "documents_group": "、".join(group_docs),
+            # 募集期間, as the document writes it (the day the latest 決算期 are judged at without a 提出日)
+            "application_window": self.application_window.written if self.application_window else "",
             **self._attachment_facts(),
         }
 
     def _attachment_facts(self) -> dict:
-        """The facts of ``attachments`` for the attachment rules (PV403–PV406); empty words without it."""
+        """The facts of ``attachments`` for the attachment rules (PV403–PV407); empty words without it."""
         a = self.attachments
         docs = {d.id: d.name for d in self.documents}
         if a is None:
             return {"attachment_periods": "", "attachments_required": _Keyed({k: "" for k in self.org_types}),
-                    "attachment_kinds": _Keyed(), "attachment_document": _Keyed(docs)}
+                    "attachment_kinds": _Keyed(), "attachment_document": _Keyed(docs), "closing_months": ""}
         return {
             "attachment_periods": str(a.periods),
+            # how long after a period's end its 決算 may still be open (attachments.recency.closing_months)
+            "closing_months": str(a.closing_months) if a.closing_months is not None else "",
             # {attachments_required[corporation]} → 「貸借対照表・損益計算書・…」
             "attachments_required": _Keyed({org: a.names(a.required.get(org, ())) for org in self.org_types}),
             # {attachment_kinds[innovation]} → the names of the kinds of one documents entry
@@ -794,6 +845,11 @@ def wareki_year(day: dt.date) -> str:
     era = EraDate.from_date(day)
     number = int(era.strftime("%-y"))
     return f"{era.strftime('%-K')}{'元' if number == 1 else number}年"
+
+
+def wareki_date(day: dt.date) -> str:
+    """A day in 和暦: 2025-06-02 → 「令和7年6月2日」."""
+    return f"{wareki_year(day)}{day.month}月{day.day}日"
 
 
 # --- validating once per file content --------------------------------------------------------

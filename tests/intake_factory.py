@@ -94,7 +94,7 @@ APPLICATIONS = [
     Spec("A006_グループ", "4 者のグループ申請。同意書（別紙1）はあるが、白山精機株式会社の決算書がない",
          edits=GROUP,
          files=[f for name, _ in MEMBERS[:3] for f in statements(name, named=True)] + [INNOVATION],
-         expect={("PV403", "別紙1", "C11", "warning")}),
+         expect={("PV403", "別紙1", "C11", "error")}),        # a member named in 別紙1: ② requires its statements
     Spec("A007_zip", "法人。zip で届いた申請（Windows の zip: ファイル名が Shift_JIS）。書類はそろっている",
          kind="zip", files=statements(COMPANY) + [INNOVATION]),
     Spec("A008_暗号化", "法人。経営革新計画の承認書にパスワードがかかっていて開けない",

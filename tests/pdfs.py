@@ -21,6 +21,9 @@ from planvalidator.program import wareki_year
 
 FONT = Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf")
 PAGE = "\f"              # a line that starts a new page
+# every PDF says it was made at this moment: the same lines give the same bytes (a rebuilt example intake
+# changes only the files whose content changed)
+MADE = dt.datetime(2025, 5, 20, 9, 0, tzinfo=dt.timezone.utc)
 
 # the documents a corporation submits as ② 直近2期分の決算書等 (program.yaml attachments.kinds ids)
 CORPORATION = ("balance_sheet", "income_statement", "sga_details", "equity_changes", "corporate_tax_table2")
@@ -44,6 +47,7 @@ def _text_pdf(lines: tuple[str, ...]) -> bytes:
 
     pdf = FPDF(format="A4")
     pdf.set_creator("planvalidator tests")
+    pdf.set_creation_date(MADE)
     pdf.add_font("ipag", fname=str(FONT))
     pdf.set_font("ipag", size=10)
     pdf.add_page()
@@ -61,6 +65,7 @@ def scan_pdf() -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
+    pdf.set_creation_date(MADE)
     pdf.add_page()
     pdf.set_fill_color(235, 235, 230)
     pdf.rect(0, 0, 210, 297, style="F")                  # the paper's shade
@@ -101,6 +106,11 @@ def wareki(day: dt.date) -> str:
     return f"{wareki_year(day)}{day.month}月{day.day}日"
 
 
+def _written(day: dt.date, western: bool) -> str:
+    """A day as accounting software prints it: 「令和6年3月31日」, or in 西暦 「2024年3月31日」."""
+    return f"{day.year}年{day.month}月{day.day}日" if western else wareki(day)
+
+
 def _dots(day: dt.date) -> str:
     """2024-03-31 → 「令和6・3・31」 (the 事業年度 boxes of a 法人税 form)."""
     return f"{wareki_year(day).removesuffix('年').replace('元', '1')}・{day.month}・{day.day}"
@@ -115,16 +125,18 @@ def _yen(amount: int) -> str:
     return f"{amount:,}"
 
 
-def document_lines(kind: str, company: str, period_start: dt.date, period_end: dt.date) -> list[str]:
+def document_lines(kind: str, company: str, period_start: dt.date, period_end: dt.date, *,
+                   western: bool = False) -> list[str]:
     """The text of one document (a program.yaml ``attachments.kinds`` id) as the applicant's
-    accounting software or the tax office's form prints it."""
+    accounting software or the tax office's form prints it; ``western``: the statements' dates in 西暦
+    (「自 2023年4月1日 至 2024年3月31日」) — the tax office's forms (別表二) keep their 和暦 boxes."""
     kind = ALIASES.get(kind, kind)
     a = _amounts(company, period_end, 12)
-    span = f"自 {wareki(period_start)}  至 {wareki(period_end)}"
+    span = f"自 {_written(period_start, western)}  至 {_written(period_end, western)}"
     unit = "（単位：円）"
     if kind == "balance_sheet":
         assets = a[0] + a[1] + a[2]
-        return ["貸 借 対 照 表", f"{wareki(period_end)}現在", f"{company}  {unit}",
+        return ["貸 借 対 照 表", f"{_written(period_end, western)}現在", f"{company}  {unit}",
                 "資 産 の 部                    負 債 の 部",
                 f"【流動資産】 {_yen(a[0] + a[1])}    【流動負債】 {_yen(a[3])}",
                 f"  現金及び預金 {_yen(a[0])}      買掛金 {_yen(a[3] // 2)}",
@@ -199,20 +211,22 @@ def document_lines(kind: str, company: str, period_start: dt.date, period_end: d
     raise ValueError(f"unknown document kind {kind!r}")
 
 
-def statement_lines(company: str, period_start: dt.date, period_end: dt.date, kinds=CORPORATION) -> list[str]:
+def statement_lines(company: str, period_start: dt.date, period_end: dt.date, kinds=CORPORATION, *,
+                    western: bool = False) -> list[str]:
     """The lines of one period's 決算書等 (each document on its own page), e.g. the corporation's
     貸借対照表, 損益計算書, 販売費及び一般管理費の明細, 株主資本等変動計算書 and 別表二."""
     lines: list[str] = []
     for kind in kinds:
         if lines:
             lines.append(PAGE)
-        lines += document_lines(kind, company, period_start, period_end)
+        lines += document_lines(kind, company, period_start, period_end, western=western)
     return lines
 
 
-def financial_statements(company: str, period_start: dt.date, period_end: dt.date, kinds=CORPORATION) -> bytes:
+def financial_statements(company: str, period_start: dt.date, period_end: dt.date, kinds=CORPORATION, *,
+                         western: bool = False) -> bytes:
     """One period's 決算書等 as one PDF (each document on its own page): :func:`statement_lines`."""
-    return text_pdf(statement_lines(company, period_start, period_end, kinds))
+    return text_pdf(statement_lines(company, period_start, period_end, kinds, western=western))
 
 
 statements_pdf = financial_statements

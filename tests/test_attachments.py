@@ -27,7 +27,7 @@ PROGRAM = load_program(ROOT / "schemas" / "r7")
 VOCAB = PROGRAM.attachments
 F1, CONSENT = "計画様式1", "別紙1"
 COMPANY = "株式会社のと木工房"                 # the 記入例's applicant
-RULES = ("PV403", "PV404", "PV405", "PV406")
+RULES = ("PV403", "PV404", "PV405", "PV406", "PV407")
 
 
 def attach(name: str, data: bytes) -> Attachment:
@@ -39,8 +39,9 @@ def doc(kind: str, company: str = COMPANY, year: int = 2024, month: int = 3, nam
     return attach(name or f"{kind}_{year}.pdf", text_pdf(document_lines(kind, company, *fiscal_year(year, month))))
 
 
-def statements(company: str = COMPANY, years=(2023, 2024), kinds=CORPORATION, month: int = 3) -> list[Attachment]:
-    """The 決算書 of some periods, one PDF each (all statements in one file, as accountants hand them over)."""
+def statements(company: str = COMPANY, years=(2024, 2025), kinds=CORPORATION, month: int = 3) -> list[Attachment]:
+    """The 決算書 of some periods, one PDF each (all statements in one file, as accountants hand them over);
+    by default the latest two at the 記入例's 提出日 (2025-06-02) for a March year end (PV407)."""
     return [attach(f"{company}/決算書_{y}.pdf", financial_statements(company, *fiscal_year(y, month), kinds))
             for y in years]
 
@@ -316,16 +317,16 @@ def test_the_manufacturing_cost_report_is_not_required(example):
 
 
 def test_one_period_only(example):
-    files = statements(years=(2024,)) + [CERTIFICATE]
+    files = statements(years=(2025,)) + [CERTIFICATE]
     assert found(example, files) == {("PV404", F1, "G41", "warning")}
     (message,) = messages(example, files, "PV404")
-    assert "2024年3月期" in message
+    assert "2025年3月期" in message
 
 
 def test_statements_split_into_files_count_their_periods(example):
-    files = [doc(k, year=y) for y in (2023, 2024) for k in CORPORATION] + [CERTIFICATE]
+    files = [doc(k, year=y) for y in (2024, 2025) for k in CORPORATION] + [CERTIFICATE]
     assert found(example, files) == set()
-    files = [doc(k, year=2024) for k in CORPORATION] + [CERTIFICATE]
+    files = [doc(k, year=2025) for k in CORPORATION] + [CERTIFICATE]
     assert found(example, files) == {("PV404", F1, "G41", "warning")}
 
 
@@ -391,7 +392,7 @@ def test_a_missing_document_names_the_files_that_could_not_be_opened(example):
 
 
 def test_check_file_takes_the_attachments(example_copy):
-    report = check_file(example_copy, attachments=statements(years=(2024,)) + [CERTIFICATE])
+    report = check_file(example_copy, attachments=statements(years=(2025,)) + [CERTIFICATE])
     assert [(f.rule, f.cell) for f in report.findings if f.rule in RULES] == [("PV404", "G41")]
 
 
@@ -400,7 +401,7 @@ def test_check_file_takes_the_attachments(example_copy):
 OWNER = "山田太郎"
 
 
-def individual(years=(2022, 2023), kinds=SOLE_PROPRIETOR):
+def individual(years=(2023, 2024), kinds=SOLE_PROPRIETOR):
     return [attach(f"{OWNER}_{k}_{y}.pdf", text_pdf(document_lines(k, OWNER, *fiscal_year(y, 12))))
             for y in years for k in kinds]
 
@@ -424,7 +425,7 @@ def test_a_sole_proprietors_statements_are_not_asked_for(edited):
 
 def test_a_sole_proprietor_with_one_year(edited):
     plan = edited({F1: {"D14": "個人事業主"}})
-    assert found(plan, individual(years=(2023,)) + [CERTIFICATE]) == {("PV404", F1, "G41", "warning")}
+    assert found(plan, individual(years=(2024,)) + [CERTIFICATE]) == {("PV404", F1, "G41", "warning")}
 
 
 def test_a_cooperative_needs_its_articles(edited):
@@ -461,7 +462,7 @@ def test_a_group_where_every_member_has_statements(edited):
 def test_a_group_member_without_statements(edited):
     plan = edited(group_edits())
     files = [a for name, _ in MEMBERS[:3] for a in statements(name)] + [CERTIFICATE]
-    assert found(plan, files) == {("PV403", CONSENT, "C11", "warning")}
+    assert found(plan, files) == {("PV403", CONSENT, "C11", "error")}          # named in the plan: ② requires them
     (message,) = messages(plan, files, "PV403")
     assert "白山精機株式会社" in message
 
@@ -475,7 +476,7 @@ def test_a_group_member_found_by_the_file_name_without_its_legal_form(edited):
 
 def test_a_group_member_with_one_period(edited):
     plan = edited(group_edits())
-    files = [a for name, _ in MEMBERS[:3] for a in statements(name)] + statements("白山精機株式会社", years=(2024,))
+    files = [a for name, _ in MEMBERS[:3] for a in statements(name)] + statements("白山精機株式会社", years=(2025,))
     assert found(plan, files + [CERTIFICATE]) == {("PV404", CONSENT, "C11", "warning")}
 
 

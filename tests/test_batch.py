@@ -26,7 +26,7 @@ from planvalidator.intake import discover, files_of
 
 SPECS = {spec.id: spec for spec in APPLICATIONS}
 BUNDLED = ROOT / "templates" / "r7" / "intake"
-ATTACHMENT_RULES = {"PV403", "PV404", "PV405", "PV406"}
+ATTACHMENT_RULES = {"PV403", "PV404", "PV405", "PV406", "PV407"}
 
 
 @pytest.fixture(scope="module")

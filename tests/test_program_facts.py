@@ -25,7 +25,7 @@ from planvalidator import rules
 from planvalidator.errors import CannotCheck
 from planvalidator.facts import facts
 from planvalidator.layout import load_layout
-from planvalidator.program import load_program, wareki_year
+from planvalidator.program import load_program, wareki_date, wareki_year
 
 R7 = ROOT / "schemas" / "r7"
 PROGRAM = load_program(R7)
@@ -87,6 +87,10 @@ def program_facts() -> dict[str, list[str]]:
     found["プログラム名"] = [re.escape(p.name)]
     found["グループの構成員数"] = [rf"(?<![\d,]){p.group_min_members}\s*者"]
     found["計画の記述の長さ"] = [rf"(?<![\d,]){p.content.min_section_chars}\s*文字"]
+    window = p.application_window
+    found["募集期間"] = [form for day in (window.start, window.end)
+                        for form in (day.isoformat(), f"{day.year}年{day.month}月{day.day}日", re.escape(wareki_date(day)))]
+    found["決算が確定するまでの月数"] = [rf"(?<![\d,]){p.attachments.closing_months}\s*(か|ヶ|ケ|カ|ヵ|箇)月"]
     return found
 
 
@@ -155,7 +159,8 @@ def test_the_test_finds_a_fact():
     patterns = [re.compile("|".join(forms)) for forms in program_facts().values()]
     for text in ("助成率 2/3 以内", "限度額 3,000千円", "1,500,000 円", "50万円以上", "令和7年9月（予定）",
                  "2025-09-01", "1年目＝令和7年度", "石川県内", "金沢市鞍月", "ISICO に相談", "事業区分7 を選ぶ",
-                 "区分8", "4 者以上", "従業員5名以下", "3億円・300人", "30 文字", "交付決定日より3年以内"):
+                 "区分8", "4 者以上", "従業員5名以下", "3億円・300人", "30 文字", "交付決定日より3年以内",
+                 "令和7年6月13日まで", "2025-04-21", "期末から3か月以内"):
         assert any(p.search(text) for p in patterns), text
     for text in ("単価 350,000 円", "2025-10-01", "役員 4 名", "計画様式7", "1年目"):
         assert not any(p.search(text) for p in patterns), text

@@ -3,7 +3,7 @@
 - one ``<testsuite>`` per file (its name the file, the template version as a property);
 - one ``<testcase>`` per rule that ran on it (``classname`` = the file, ``name`` = 「PV201 amount-mismatch」):
   the rules that apply to the workbook's program (program.yaml ``rules``), and any rule with a finding;
-  not the rules on the submitted files (PV403–PV406) when none were given (``check`` rather than ``batch``).
+  not the rules on the submitted files (PV403–PV407) when none were given (``check`` rather than ``batch``).
   (The format does not see the command line's --select / --ignore, so a rule switched off there is
   still listed, as passing.)
 - a rule with open **errors** fails: one ``<failure type="error">`` whose ``message`` is the findings'
@@ -87,15 +87,15 @@ def ran(report) -> list:
     from planvalidator import rules as catalogue
 
     found = {f.rule for f in report.findings}
-    # the rules on the submitted files (PV403–PV406) say nothing when the files were not given (check)
+    # the rules on the submitted files (PV403–PV407) say nothing when the files were not given (check)
     unseen = set() if report.context is not None and report.context.attachments is not None else _attachment_rules()
     return [r for r in catalogue.all_rules() if r.code in found or (r.code in report.ran and r.code not in unseen)]
 
 
 def _attachment_rules() -> set[str]:
-    from planvalidator.rules import Rule, attachments
+    from planvalidator.rules import Rule, attachment_periods, attachments
 
-    return {v.code for v in vars(attachments).values() if isinstance(v, Rule)}
+    return {v.code for module in (attachments, attachment_periods) for v in vars(module).values() if isinstance(v, Rule)}
 
 
 def _line(f) -> str:

@@ -111,7 +111,7 @@ def run(what: str, fn: Callable, *args) -> list[Finding]:
 def load_all() -> None:
     """Import every family module so that their rules register."""
     from planvalidator.rules import applicant, cells, content, documents, expenses, form, money  # noqa: F401
-    from planvalidator.rules import attachments, profile  # noqa: F401
+    from planvalidator.rules import attachment_periods, attachments, profile  # noqa: F401
 
 
 def get(code_or_name: str) -> Rule | None:

@@ -1,4 +1,5 @@
-"""Attachment rules (PV403–PV406): the files submitted with the workbook against 公募要領 6.(3).
+"""Attachment rules (PV403–PV406): the files submitted with the workbook against 公募要領 6.(3)
+(PV407, whether the 決算期 are the latest, is planvalidator/rules/attachment_periods.py).
 
 They run only when the files are known (``planvalidator batch`` gives them: ``Context.attachments``,
 a list of :class:`planvalidator.attachments.Attachment`); a workbook checked on its own gets nothing
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from planvalidator import member_files
 from planvalidator.attachments import fiscal_periods, member_key, period_label
 from planvalidator.findings import Severity
 from planvalidator.normalize import to_text
@@ -31,8 +33,9 @@ MISSING = define(
 {attachment_document[financials]}は組織形態ごとに、{org_type[corporation]}: {attachments_required[corporation]}。
 {org_type[sole_proprietor]}: {attachments_required[sole_proprietor]}。{org_type[cooperative]}: {attachments_required[cooperative]}。
 「作成している場合のみ」の書類は求めません。{org_type[group]}: {sheet[consent]} の構成員（と代表申請者）ごとに、
-名称がファイル名か本文にある決算書又は確定申告書等（ない構成員は警告、その名称の欄）。{sheet[consent]} に構成員が
-書かれていないときは {attachment_kinds[consent]} のファイル。
+名称（「株式会社」などを除く）がファイル名か本文にある決算書又は確定申告書等。どのファイルにもない構成員はエラー
+（その名称の欄）。名称の一部だけがあるファイルや、どの構成員の名称もないファイル（スキャンなど）があって、その構成員の
+ものか分からないときは警告。{sheet[consent]} に構成員が書かれていないときは {attachment_kinds[consent]} のファイル。
 {sheet[applicant]} の「経営革新計画等の認定」が「有」なら {attachment_kinds[innovation]}、
 「パートナーシップ構築宣言の登録」が「有」なら {attachment_kinds[partnership]}（加点の書類なので警告）。
 所見は提出書類の表のその書類の行の「添付」欄に、見つからない書類を挙げて 1 件にまとめます。
@@ -40,7 +43,8 @@ MISSING = define(
 なぜ: 必須の書類が欠けた申請は受け付けられません。④⑤ の書類がなければ加点されません。
 例: {org_type[corporation]}で上の書類がすべて見つかる → 正しい。うち 1 つの書類がどのファイルにもない → エラー
 （② の添付欄「{attachment_document[financials]}のうち、…が添付ファイルに見つかりません」）。
-認定「有」で承認書のファイルがない → 警告（④ の添付欄）。
+認定「有」で承認書のファイルがない → 警告（④ の添付欄）。{org_type[group]}で構成員「白山精機株式会社」の決算書等がどの
+ファイルにもない → エラー（その構成員の名称の欄）。決算書の名称が「白山精器」（字の違い）だけ → 警告。
 """, reads=READS)
 
 ONE_PERIOD = define(
@@ -80,7 +84,7 @@ UNDECLARED = define(
 """, reads=READS)
 
 
-def _known(context):
+def known(context):
     """The attachments and the program's vocabulary, or (None, None) when the files are not known."""
     vocab = context.program.attachments
     if context.attachments is None or vocab is None:
@@ -88,7 +92,7 @@ def _known(context):
     return list(context.attachments), vocab
 
 
-def _where(plan: Plan, t, rows, doc_id: str):
+def document_cell(plan: Plan, t, rows, doc_id: str):
     """(sheet, 添付 cell, row) of a document's row of the 提出書類 table (cell None when not found)."""
     if t is not None and doc_id in rows:
         record, row = rows[doc_id]
@@ -96,12 +100,12 @@ def _where(plan: Plan, t, rows, doc_id: str):
     return plan.actual(SHEET), None, None
 
 
-def _files(attachments, kinds) -> list:
+def files_of(attachments, kinds) -> list:
     wanted = set(kinds)
     return [a for a in attachments if wanted & set(a.kinds)]
 
 
-def _financial_kinds(vocab) -> set[str]:
+def financial_kinds(vocab) -> set[str]:
     return {k for doc in vocab.financial_documents for k in vocab.kinds_of(doc)}
 
 
@@ -110,7 +114,7 @@ def _named(files, limit: int = 3) -> str:
     return "、".join(names[:limit]) + (f" ほか {len(names) - limit} 件" if len(names) > limit else "")
 
 
-def _members(plan: Plan, own: bool = True) -> list[tuple[str, str, str, str]]:
+def group_members(plan: Plan, own: bool = True) -> list[tuple[str, str, str, str]]:
     """(name, sheet, cell, field) of the group's members (``own``: and the 代表申請者 first when it is not
     among them)."""
     out = []
@@ -137,16 +141,16 @@ def _unopened(attachments, *notes: str) -> str:
 
 @implements(MISSING)
 def attachment_missing(plan: Plan, context):
-    attachments, vocab = _known(context)
+    attachments, vocab = known(context)
     if vocab is None:
         return
     documents = context.program.documents
     t, rows = document_rows(plan, documents)
     org = context.org_type
     found = {k for a in attachments for k in a.kinds}
-    financial = _financial_kinds(vocab)
+    financial = financial_kinds(vocab)
     for doc in documents:
-        sheet, cell, _row = _where(plan, t, rows, doc.id)
+        sheet, cell, _row = document_cell(plan, t, rows, doc.id)
         if doc.id in vocab.financial_documents:
             needed = vocab.required.get(org, ()) if org else ()
             if org == "group" or not needed:
@@ -158,7 +162,7 @@ def attachment_missing(plan: Plan, context):
                 continue
             severity = None
         elif doc.when == "group":
-            if org != "group" or _members(plan, own=False):
+            if org != "group" or group_members(plan, own=False):
                 continue                    # the 同意書 filled in the workbook itself is submitted with it
             needed, severity = vocab.kinds_of(doc.id), None
         elif doc.when in ("innovation_plan", "partnership"):
@@ -180,27 +184,42 @@ def attachment_missing(plan: Plan, context):
 
 
 def _members_missing(plan: Plan, attachments, financial: set[str], doc):
-    files = _files(attachments, financial)
-    for name, sheet, cell, field in _members(plan):
-        if not any(a.mentions(name) for a in files):
-            yield MISSING.finding(sheet, cell, f"構成員「{name}」の決算書又は確定申告書等が添付ファイルに見つかりません"
-                                               f"（{doc.name}は代表申請者を含む構成員全てのものが必要です。"
-                                               f"名称がファイル名か本文にあるものを探しました）",
-                                  Severity.WARNING, field=field, value=name, expected=[f"{name}の決算書等"])
+    files = files_of(attachments, financial)
+    members = group_members(plan)
+    names = [m[0] for m in members]
+    need = f"{doc.name}は代表申請者を含む構成員全てのものが必要です"
+    for name, sheet, cell, field in members:
+        found = member_files.match(name, files, names)
+        if found.level == member_files.NAMED:
+            continue
+        if found.level == member_files.PARTIAL:
+            message = (f"構成員「{name}」の決算書又は確定申告書等か確かめてください: 名称の一部「{found.part}」だけが"
+                       f"あるファイルがあります（{_named(found.files)}）。{need}")
+            severity = Severity.WARNING
+        elif found.level == member_files.UNATTRIBUTED:
+            message = (f"構成員「{name}」の名称がある決算書又は確定申告書等が見つかりません。どの構成員の名称もない"
+                       f"ファイルがあるので、その構成員のものか確かめてください（{_named(found.files)}）。{need}")
+            severity = Severity.WARNING
+        else:
+            message = (f"構成員「{name}」の決算書又は確定申告書等が添付ファイルに見つかりません（{need}。"
+                       f"名称がファイル名か本文にあるものを探しました）")
+            severity = None
+        f = MISSING.finding(sheet, cell, message, severity, field=field, value=name, expected=[f"{name}の決算書等"])
+        yield replace(f, attachment=found.files[0].name) if found.files else f
 
 
 @implements(ONE_PERIOD)
 def attachment_one_period(plan: Plan, context):
-    attachments, vocab = _known(context)
+    attachments, vocab = known(context)
     if vocab is None:
         return
-    financial = _financial_kinds(vocab)
-    files = _files(attachments, financial)
+    financial = financial_kinds(vocab)
+    files = files_of(attachments, financial)
     if not files:
         return                              # none at all is PV403's
     wanted = vocab.periods
     if context.org_type == "group":
-        for name, sheet, cell, field in _members(plan):
+        for name, sheet, cell, field in group_members(plan):
             own = [a for a in files if a.mentions(name)]
             periods = fiscal_periods(own)
             if len(periods) == 1 and wanted > 1:
@@ -213,7 +232,7 @@ def attachment_one_period(plan: Plan, context):
         documents = context.program.documents
         t, rows = document_rows(plan, documents)
         doc = next((d for d in documents if d.id in vocab.financial_documents), None)
-        sheet, cell, _row = _where(plan, t, rows, doc.id if doc else "")
+        sheet, cell, _row = document_cell(plan, t, rows, doc.id if doc else "")
         title = doc.name if doc else ""
         yield ONE_PERIOD.finding(sheet, cell, f"{title}の決算期が {period_label(periods[0])} の 1 期分しか見つかりません"
                                               f"（直近 {wanted} 期分が必要です: {_named(files)}）",
@@ -222,11 +241,11 @@ def attachment_one_period(plan: Plan, context):
 
 @implements(UNREADABLE)
 def attachment_unreadable(plan: Plan, context):
-    attachments, vocab = _known(context)
+    attachments, vocab = known(context)
     if vocab is None:
         return
     required = vocab.required.get(context.org_type or "")
-    financial = _financial_kinds(vocab)
+    financial = financial_kinds(vocab)
     for a in attachments:
         if a.status == "scan":
             # the kinds that matter to this applicant (a corporation's 「決算書」 is not its 青色申告決算書)
@@ -243,14 +262,14 @@ def attachment_unreadable(plan: Plan, context):
 
 @implements(UNDECLARED)
 def attachment_undeclared(plan: Plan, context):
-    attachments, vocab = _known(context)
+    attachments, vocab = known(context)
     if vocab is None:
         return
     documents = context.program.documents
     t, rows = document_rows(plan, documents)
     applicant = plan.actual(SHEET)
     for doc in documents:
-        files = _files(attachments, vocab.kinds_of(doc.id))
+        files = files_of(attachments, vocab.kinds_of(doc.id))
         if not files:
             continue
         which = _named(files)
@@ -271,7 +290,7 @@ def attachment_undeclared(plan: Plan, context):
                                        field=f"{SHEET}.{doc.when}", value=field.value, expected="有")
                 yield replace(f, attachment=files[0].name)
                 continue
-        sheet, cell, row = _where(plan, t, rows, doc.id)
+        sheet, cell, row = document_cell(plan, t, rows, doc.id)
         if row is not None and not is_attached(row):
             f = UNDECLARED.finding(sheet, cell, f"{doc.name}が添付されています（{which}）が、提出書類の表の添付が"
                                                 f"「{row.get('attached') or '空欄'}」です",
