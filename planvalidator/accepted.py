@@ -18,12 +18,12 @@ from dataclasses import dataclass, replace
 
 from planvalidator.findings import Finding
 from planvalidator.normalize import is_blank
-from planvalidator.workbook import Grid, parse_a1
+from planvalidator.address import parse_a1
+from planvalidator.grid import Grid
 
-# the findings table of the results sheet (written by annotate/results.py, read back here and by xl.py)
-TABLE_HEADER = ("重要度", "コード", "シート", "セル", "内容", "出典", "確認済み", "確認時の値")
-ACCEPT_COLUMN, VALUE_COLUMN = TABLE_HEADER.index("確認済み"), TABLE_HEADER.index("確認時の値")
-COMMAND_MARK = "確認済み"          # what --accept writes in the 確認済み column
+from planvalidator.results_sheet import (  # noqa: F401 (the table's words, where the marks are read)
+    ACCEPT_COLUMN, COMMAND_MARK, RESULTS_SHEET, RESULTS_SHEET_ALT, TABLE_HEADER, TITLE, VALUE_COLUMN,
+)
 
 Key = tuple[str, str, str]        # (rule, sheet, cell — or the message for a finding without a cell)
 
@@ -91,7 +91,7 @@ def parse_spec(spec: str) -> tuple[str, str | None, str | None]:
     """「PV110」 → (PV110, None, None); 「quote-missing@計画様式7!$M$12」 → (PV110, 計画様式7, M12).
     Raises ValueError (in Japanese) for a rule that does not exist or a cell that is not one."""
     from planvalidator import rules
-    from planvalidator.workbook import a1
+    from planvalidator.address import a1
 
     name, _, where = spec.partition("@")
     rule = rules.get(name.strip())

@@ -11,7 +11,7 @@ from planvalidator.findings import Finding, Severity, sort_findings
 from planvalidator.normalize import canon, date_or_none
 from planvalidator.plan import Plan
 from planvalidator.selection import Selection
-from planvalidator.workbook import parse_a1
+from planvalidator.address import parse_a1
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ class Report:
     context: Context | None = field(default=None, repr=False)
     kept_marks: list = field(default_factory=list, repr=False)        # 確認済み rows of rules that did not run
     unmatched_accepts: list[str] = field(default_factory=list)        # --accept specs that matched no finding
-    # the money (calc.MoneySummary) and what it comes to without the rows found ineligible (calc.CutSummary),
+    # the money (calc.MoneySummary) and what it comes to without the rows found ineligible (reduction.CutSummary),
     # computed once the findings are final; None when the workbook's money could not be computed
     money: object | None = field(default=None, repr=False)
     cut: object | None = field(default=None, repr=False)
@@ -252,8 +252,6 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     ``attachments``: the files submitted with it (planvalidator.attachments), when known; ``figures``: a JSON
     plan's figures for the numeric eligibility tests (planvalidator/rules/profile.py)."""
     from planvalidator import accepted
-    from planvalidator.annotate.results import TITLE
-    from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
 
     options = options or Options()
     context = Context(plan, attachments, options.program, figures)
@@ -268,7 +266,7 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     findings = run_rules(plan, context, options.selection, ran)
     order = [plan.actual(s.name) for s in plan.layout.sheets]
     findings = sort_findings(findings, order)
-    marks = accepted.read_marks(plan.grid, (RESULTS_SHEET, RESULTS_SHEET_ALT), TITLE)
+    marks = accepted.read_marks(plan.grid, (accepted.RESULTS_SHEET, accepted.RESULTS_SHEET_ALT), accepted.TITLE)
     findings, unmatched = accepted.apply(findings, plan.grid, marks, options.accept)
     # marks of rules that did not run this time are kept as they were (a narrower --select must not
     # lose a reviewer's work); a mark of a rule that ran and found nothing there is done with
@@ -282,7 +280,7 @@ def _money(plan: Plan, context: Context, findings: list[Finding]):
     """The money summary and the cut (the rows found ineligible taken out), from the final findings.
     A workbook whose money cannot be computed gets none: the findings stand (the money rules that
     could not run are named as PV900)."""
-    from planvalidator.calc import cut_summary
+    from planvalidator.reduction import cut_summary
 
     try:
         return context.money, cut_summary(plan, context.calculator, context.category, findings)

@@ -23,7 +23,7 @@ class Severity(str, Enum):
 
 def cell_key(cell: str | None) -> tuple[int, int]:
     """Sort key for an A1 address: row first, then column."""
-    from planvalidator.workbook import parse_a1
+    from planvalidator.address import parse_a1
     return parse_a1(cell) or (0, 0)
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from planvalidator.workbook import col_letter, col_number
+from planvalidator.address import col_letter, col_number
 
 _STRING = re.compile(r'"(?:[^"]|"")*"')
 _REF = re.compile(

@@ -22,7 +22,7 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 _LITTER_PREFIXES = ("~$", ".~lock", "._")
 _LITTER_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # a copy planvalidator itself wrote (annotate, batch --annotate) is not an application's file
-_OUR_COPY = "_チェック結果"      # planvalidator.annotate.SUFFIX (not imported: discovering needs no annotation code)
+from planvalidator.results_sheet import SUFFIX as _OUR_COPY  # noqa: E402
 
 
 @dataclass(frozen=True)

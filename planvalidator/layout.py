@@ -14,7 +14,7 @@ from pathlib import Path
 
 from planvalidator.normalize import label_canon
 from planvalidator.resources import load_yaml, schemas_dir
-from planvalidator.workbook import Grid, SheetGrid
+from planvalidator.grid import Grid, SheetGrid
 
 
 # --- the layout as written in YAML ----------------------------------------

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from planvalidator.layout import FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet
-from planvalidator.workbook import Grid, SheetGrid
+from planvalidator.grid import Grid, SheetGrid
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 from planvalidator.findings import Finding
 from planvalidator.layout import Layout
-from planvalidator.workbook import Grid, a1, col_letter, col_number
+from planvalidator.address import a1, col_letter, col_number
+from planvalidator.grid import Grid
 
 
 @dataclass

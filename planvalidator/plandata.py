@@ -318,7 +318,7 @@ class Places:
     areas: list = field(default_factory=list)      # (sheet name, TableForm, pointer of its list)
 
     def pointer(self, sheet: str | None, cell: str | None) -> str | None:
-        from planvalidator.workbook import parse_a1
+        from planvalidator.address import parse_a1
 
         if sheet is None:
             return None

@@ -16,7 +16,9 @@ from planvalidator.layout import Layout, find_sheet, identify_layout, nearest_la
 from planvalidator.locate import SheetPlace, TablePlace, locate
 from planvalidator.plan import Field, Plan, Table
 from planvalidator.schema import ColumnType, column_types
-from planvalidator.workbook import Grid, SheetGrid, a1, col_letter, load_grid
+from planvalidator.address import a1, col_letter
+from planvalidator.grid import Grid, SheetGrid
+from planvalidator.workbook import load_grid
 
 NUMERIC = ("int", "number")
 PARSERS = {

@@ -15,7 +15,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from planvalidator.normalize import canon
-from planvalidator.workbook import SheetGrid
+from planvalidator.grid import SheetGrid
 
 
 def _text(value) -> str:

@@ -20,7 +20,8 @@ from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT, annotate
 from planvalidator.annotate.results import (
     HIGHLIGHT_MARK, MARKER, ROLE_STYLE, SEVERITY_RGB, TABLE_HEADER, TITLE, ResultsSheet, highlight_formula,
 )
-from planvalidator.workbook import Grid, SheetGrid, col_letter
+from planvalidator.address import col_letter
+from planvalidator.grid import Grid, SheetGrid
 
 _SHEET, _CELL = TABLE_HEADER.index("シート"), TABLE_HEADER.index("セル")
 COLORS = {severity: "#" + rgb for severity, rgb in SEVERITY_RGB.items()}

@@ -105,7 +105,7 @@ def observe(items: list[Item], folder: Path | None = None) -> list[dict[str, str
     """For each item, the severity each of PV102–PV105 gave its row (the strongest finding of the
     rule on the row, in any column), or no entry when the rule found nothing there."""
     from planvalidator.engine import check_file
-    from planvalidator.workbook import parse_a1
+    from planvalidator.address import parse_a1
 
     with tempfile.TemporaryDirectory() as tmp:
         observed: list[dict[str, str]] = []

@@ -148,7 +148,7 @@ def test_a_cleared_check_box_is_not_a_mark(tmp_path):
 
 def test_a_fraction_accepted_stays_accepted_through_fifteen_digits():
     from planvalidator.accepted import value_text
-    from planvalidator.workbook import Grid, SheetGrid
+    from planvalidator.grid import Grid, SheetGrid
 
     sheet = SheetGrid("計画様式7", {(9, 10): 250000.1 / 3})
     shown = value_text(Grid("x", {"計画様式7": sheet}), "計画様式7", "J9")

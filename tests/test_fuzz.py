@@ -45,7 +45,7 @@ from planvalidator.engine import Report, check_file
 from planvalidator.errors import CannotCheck
 from planvalidator.findings import Severity
 from planvalidator.reader import read
-from planvalidator.workbook import a1, parse_a1
+from planvalidator.address import a1, parse_a1
 
 # hypothesis keeps a cache (.hypothesis/constants) even without an example database: outside the
 # checkout (it reads this when a test first runs)

@@ -13,7 +13,7 @@ import openpyxl
 import xlwings
 
 from planvalidator.findings import cell_key
-from planvalidator.workbook import a1
+from planvalidator.address import a1
 
 
 def _json(value):

@@ -12,9 +12,7 @@ from typing import Protocol
 from planvalidator.annotate.results import ResultsSheet, build_results, notes_by_cell
 from planvalidator.engine import Report
 
-RESULTS_SHEET = "チェック結果"
-# the name used when the applicant already has a sheet called チェック結果 of their own
-RESULTS_SHEET_ALT = "チェック結果（planvalidator）"
+from planvalidator.results_sheet import RESULTS_SHEET, RESULTS_SHEET_ALT, SUFFIX  # noqa: F401 (its names, as before)
 
 
 class Annotator(Protocol):
@@ -39,8 +37,6 @@ def annotate(annotator: Annotator, report: Report) -> None:
         annotator.note(sheet, cell, text)
     annotator.write_results(build_results(report))
 
-
-SUFFIX = "_チェック結果"
 
 
 def default_output(path) -> Path:

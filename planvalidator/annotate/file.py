@@ -28,7 +28,7 @@ from planvalidator.ooxml.comments import SheetComments
 from planvalidator.ooxml.styles import BUILTIN_NUMBER_FORMATS, Styles
 from planvalidator.ooxml.worksheet import NewWorksheet, wrapped_row_height
 from planvalidator.package import Package
-from planvalidator.workbook import a1, col_letter
+from planvalidator.address import a1, col_letter
 
 AUTHOR = "planvalidator"
 COLORS = {severity: "FF" + rgb for severity, rgb in SEVERITY_RGB.items()}   # ARGB, as styles.xml has them
@@ -107,7 +107,7 @@ class FileAnnotator:
     def _results_entry(self):
         """Our results sheet: named チェック結果 and carrying our title (an applicant's own sheet of
         that name is never touched)."""
-        from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
+        from planvalidator.results_sheet import RESULTS_SHEET, RESULTS_SHEET_ALT
         for name, el, part in self.pkg.sheets():
             if name in (RESULTS_SHEET, RESULTS_SHEET_ALT) and self._is_ours(part):
                 return name, el, part
@@ -145,7 +145,7 @@ class FileAnnotator:
 
     def _add_results_sheet(self, results: ResultsSheet) -> None:
         """The results sheet, first, active and alone selected, with a filter on its findings table."""
-        from planvalidator.annotate import RESULTS_SHEET, RESULTS_SHEET_ALT
+        from planvalidator.results_sheet import RESULTS_SHEET, RESULTS_SHEET_ALT
 
         pkg = self.pkg
         state = {"activeTab": sheets.active_tab(pkg), "selected": sheets.deselect_tabs(pkg)}

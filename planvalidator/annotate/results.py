@@ -11,12 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from planvalidator.accepted import TABLE_HEADER, value_text
+from planvalidator.accepted import value_text
 from planvalidator.engine import Report
 from planvalidator.findings import Finding, Severity
-
-MARKER = "【planvalidator】"
-TITLE = "planvalidator チェック結果"
+from planvalidator.results_sheet import MARKER, RESULTS_SHEET, TABLE_HEADER, TITLE  # noqa: F401 (xl.py reads them here)
 
 # How an annotation looks, for every backend (RGB without alpha or "#": each backend adds its own).
 SEVERITY_RGB = {"error": "FF9B9B", "warning": "FFC97A", "info": "9BC2E6"}
@@ -128,7 +126,6 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
     """Rows 1–8: what was checked and the money summary; then the money without the rows found
     ineligible (the 減額 to expect); then the findings table (header frozen): open findings first,
     then those a reviewer accepted (確認済み)."""
-    from planvalidator.annotate import RESULTS_SHEET
 
     today = today or dt.date.today()
     s = report.summary

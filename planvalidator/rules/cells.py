@@ -16,7 +16,7 @@ from planvalidator.formula import Ref, canonical, move, references
 from planvalidator.plan import Plan
 from planvalidator.rules import define, implements
 from planvalidator.rules.form import TEMPLATE_REF
-from planvalidator.workbook import a1, is_error_code, parse_a1
+from planvalidator.address import a1, is_error_code, parse_a1
 
 
 UNREAD = define(

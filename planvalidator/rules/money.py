@@ -83,7 +83,7 @@ def _yen(value) -> str:
 
 
 def _findings(rule, plan: Plan, mismatches):
-    from planvalidator.workbook import a1
+    from planvalidator.address import a1
     for m in mismatches:
         how = ("保存されている計算結果が入力と合いません（計算式が変更されていませんか）" if m.formula
                else "計算式が数値で上書きされているか、削除されています")

@@ -23,7 +23,8 @@ from pathlib import Path
 
 from planvalidator.layout import Layout, LabelIndex, find_sheet, nearest_layout
 from planvalidator.normalize import label_canon
-from planvalidator.workbook import Grid, a1
+from planvalidator.address import a1
+from planvalidator.grid import Grid
 
 BREAKS = ("reworded", "missing", "formula", "list")     # kinds the checks cannot live with (exit 1)
 CLOSE = 0.6                                              # difflib ratio: a label reworded, not a new one
@@ -88,7 +89,7 @@ class Verification:
 
 
 def _offset(item: Item) -> tuple[int, int] | None:
-    from planvalidator.workbook import parse_a1
+    from planvalidator.address import parse_a1
 
     was, now = parse_a1(item.was or ""), parse_a1(item.now or "")
     return (now[0] - was[0], now[1] - was[1]) if was and now else None
