@@ -77,6 +77,7 @@ class SheetGrid:
     cached: dict[Pos, object] = field(default_factory=dict)    # cached results of formulas
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)  # r1, c1, r2, c2
     merges_known: bool = True   # False for a live book whose engine does not report merged ranges
+    merges_borrowed: bool = False   # its merged label cells are the official template's (reader.borrow_merges)
     unread: list[tuple[Pos, str, str]] = field(default_factory=list)   # (pos, text, "far" | "long" | "range" | "date")
 
     def __post_init__(self):

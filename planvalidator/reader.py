@@ -49,16 +49,28 @@ def identify(grid: Grid) -> Layout:
     return layout
 
 
-def read_grid(grid: Grid, layout: Layout | None = None) -> Plan:
+def read_grid(grid: Grid, layout: Layout | None = None, *, refuse_too_far: bool = True) -> Plan:
     """Two steps: where everything is (:func:`planvalidator.locate.locate`, by labels), then every
     located cell read and typed by the sheet schemas. ``layout``: the version to read it as (default:
-    the one it is identified as)."""
+    the one it is identified as). A template revised from that version reads with one warning (PV013);
+    one too far from it raises CannotCheck (:mod:`planvalidator.revision`), unless ``refuse_too_far`` is
+    False (``template verify`` reads a candidate template however far it is)."""
+    from planvalidator.revision import judge
+
     layout = layout or identify(grid)
     if any(not sheet.merges_known for sheet in grid.sheets.values()):
         borrow_merges(grid, layout)
     placement = locate(grid, layout)
-    plan = Plan(source=grid.source, layout=layout, grid=grid, sheet_names={}, fields={}, tables={})
-    plan.problems += [_layout_problem(sheet, None, what) for sheet, what in placement.missing]
+    revision = judge(placement)
+    if revision.too_much and refuse_too_far:
+        raise CannotCheck(revision.refusal(), file=grid.source)
+    plan = Plan(source=grid.source, layout=layout, grid=grid, sheet_names={}, fields={}, tables={},
+                placement=placement)
+    if revision.revised:            # the template's doing: one warning, never an error against the applicant
+        plan.problems.append(revision.finding())
+    else:                           # the version itself: what is missing was deleted
+        plan.problems += [_layout_problem(a.actual or a.sheet, None, a.message) for a in placement.missing
+                          if a.kind != "section"]
     for name, place in placement.sheets.items():
         plan.sheet_names[name] = place.name
         _read_sheet(plan, place, grid.sheets[place.name])
@@ -123,6 +135,7 @@ def borrow_merges(grid: Grid, layout: Layout) -> None:
             r, c = min(spots, key=lambda p: (abs(p[0] - r1) + abs(p[1] - c1)))
             live.add_merge((r, c, r + r2 - r1, c + c2 - c1))
         live.merges_known = True
+        live.merges_borrowed = True
 
 
 def _layout_problem(sheet: str | None, cell: str | None, message: str) -> Finding:

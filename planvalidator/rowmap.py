@@ -39,12 +39,16 @@ def _is_number(value) -> bool:
     return _text(value).replace(".", "", 1).isdigit()
 
 
-def _signatures(sheet: SheetGrid, pairs: frozenset) -> tuple[tuple, ...]:
+def _signatures(sheet: SheetGrid, pairs: frozenset, columns=None) -> tuple[tuple, ...]:
+    """Each row's (column, text) pairs of the template's; ``columns`` (a :class:`planvalidator.colmap.ColumnMap`):
+    the sheet's columns are the template's through it (a revised template added a column)."""
     rows: dict[int, list] = {}
-    columns = {c for c, _ in pairs}
+    used = {c for c, _ in pairs}
     texts: dict[tuple[type, object], str] = {}   # each distinct value made comparable once (by type: 1, 1.0, True differ)
     for (r, c), v in sheet.values.items():
-        if c not in columns:
+        if columns is not None:
+            c = columns.to_template(c)
+        if c not in used:
             continue
         known = (v.__class__, v)
         text = texts.get(known)
@@ -72,13 +76,14 @@ def renumbered(template: SheetGrid, sheet: SheetGrid) -> bool:
 GAPS = ("middle", "top", "bottom")       # where rows inserted among unlabelled rows are taken to be
 
 
-def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inserted: str = "middle"
-            ) -> dict[int, int]:
+def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inserted: str = "middle",
+            columns=None) -> dict[int, int]:
     """template row → application row, for every template row that has its counterpart. Without
     numbers, the rows between two labelled ones cannot tell where rows were inserted among them:
-    ``inserted`` says where to take them (in the middle, at the top or at the bottom of each run)."""
+    ``inserted`` says where to take them (in the middle, at the top or at the bottom of each run).
+    ``columns``: the sheet's :class:`planvalidator.colmap.ColumnMap`, where columns moved."""
     pairs, theirs = _template_rows(template, numbers)
-    ours = _signatures(sheet, pairs)
+    ours = _signatures(sheet, pairs, columns)
     if numbers:
         return _aligned_rows(theirs, ours, template.max_row)
     t_anchor = [r for r, sig in enumerate(theirs, start=1) if sig]

@@ -3,11 +3,17 @@
 Each revision is a function ``(book, ...)`` editing an openpyxl workbook the way ISICO would in
 Excel. ``revise(tmp_path, edit, ...)`` returns (OLD, NEW): the official template saved once by
 openpyxl, and the same saved again after the edits — so only the intended change differs.
+
+For checking filled workbooks of a revised template, an :class:`Edit` is such a revision that also
+knows where it moves each cell of the template; :func:`filled_revision` revises the official template
+and fills it with the 記入例's values (and planted defects) at the cells they moved to.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
+from dataclasses import dataclass, field as _field
 from pathlib import Path
 
 import openpyxl
@@ -161,3 +167,117 @@ def delete_rows(book, sheet: str, idx: int, n: int = 1) -> None:
     below move up). Only for rows no formula or merge points into."""
     like_excel(book, sheet, "row", idx, -n)
     _shift_validations(book[sheet], "row", idx + n, -n)
+
+
+# --- revisions that know where they move each cell (for filling a revised template) --------------
+
+
+_INPUTS: dict[tuple[str, str], object] = {}
+
+
+def _stays(sheet: str, row: int, col: int) -> tuple[str, int, int]:
+    return sheet, row, col
+
+
+@dataclass(frozen=True)
+class Edit:
+    """One change ISICO might make to its template, and where it moves each cell of the template
+    (sheet, row, column) → (sheet, row, column): what the test knows of the edit, not what the checker finds."""
+    name: str
+    apply: Callable = _field(repr=False)
+    move: Callable = _field(default=_stays, repr=False)
+    wording: str | None = None          # a reworded label's new text …
+    was: str | None = None              # … and its old one
+
+
+def reworded(sheet: str, old: str, new: str) -> Edit:
+    return Edit(f"{sheet}「{old}」→「{new}」", lambda book: reword(book, sheet, old, new), wording=new, was=old)
+
+
+def reworded_at(sheet: str, cell: str, new: str) -> Edit:
+    """The label in ``cell`` of the official template (one the sheet has more than once) reworded."""
+    return Edit(f"{sheet}!{cell}→「{new}」", lambda book: set_label(book, sheet, cell, new), wording=new)
+
+
+def rows_inserted(sheet: str, idx: int, n: int = 1) -> Edit:
+    def move(s, r, c):
+        return (s, r + n, c) if s == sheet and r >= idx else (s, r, c)
+    return Edit(f"{sheet} {idx} 行目の上に {n} 行", lambda book: insert_rows(book, sheet, idx, n), move)
+
+
+def column_added(sheet: str, idx: int, header: tuple[int, str] | None = None) -> Edit:
+    """A column inserted left of ``idx``; ``header``: (template row, text) of its heading."""
+    def apply(book):
+        add_column(book, sheet, idx)
+        if header is not None:
+            row = header[0]
+            book[sheet].cell(row=row, column=idx, value=header[1])
+
+    def move(s, r, c):
+        return (s, r, c + 1) if s == sheet and c >= idx else (s, r, c)
+    return Edit(f"{sheet} {idx} 列目に列", apply, move)
+
+
+def sheet_renamed(old: str, new: str) -> Edit:
+    def move(s, r, c):
+        return (new if s == old else s), r, c
+    return Edit(f"シート {old}→{new}", lambda book: rename_sheet(book, old, new), move)
+
+
+def sheet_added_in_front(title: str, labels: dict[str, str] | None = None) -> Edit:
+    def apply(book):
+        ws = book.create_sheet(title, 0)
+        for cell, text in (labels or {}).items():
+            ws[cell] = text
+    return Edit(f"シート {title} を先頭に", apply)
+
+
+def moved(edits, sheet: str, cell: str) -> tuple[str, str]:
+    """Where a cell of the official template (``sheet``!``cell``) is after ``edits``."""
+    from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+
+    letters, row = coordinate_from_string(cell)
+    where = (sheet, row, column_index_from_string(letters))
+    for e in edits:
+        where = e.move(*where)
+    return where[0], f"{get_column_letter(where[2])}{where[1]}"
+
+
+def example_inputs() -> dict[tuple[str, str], object]:
+    """What the 記入例 writes into the official template: {(sheet, cell): value} of every cell it changes
+    (the 記入例 is the template with its input cells filled, nothing else)."""
+    from helpers import EXAMPLE
+
+    if not _INPUTS:
+        template, example = openpyxl.load_workbook(TEMPLATE), openpyxl.load_workbook(EXAMPLE)
+        inputs = {}
+        for ws in example.worksheets:
+            theirs = template[ws.title]
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.value != theirs[c.coordinate].value:
+                        assert theirs[c.coordinate].value is None, (ws.title, c.coordinate)
+                        assert not (isinstance(c.value, str) and c.value.startswith("=")), (ws.title, c.coordinate)
+                        inputs[(ws.title, c.coordinate)] = c.value
+        _INPUTS.update(inputs)
+    return dict(_INPUTS)
+
+
+def filled_revision(directory, edits, values: dict[str, dict[str, object]] | None = None,
+                    name: str = "filled.xlsx") -> Path:
+    """The official template revised by ``edits``, then filled as an applicant fills it: the 記入例's
+    values, with ``values`` ({sheet: {cell: value}}, in the official template's addresses: a defect
+    planted) over them, each written into the cell the revision moved it to."""
+    book = openpyxl.load_workbook(TEMPLATE)
+    for e in edits:
+        e.apply(book)
+    cells = example_inputs()
+    for sheet, edits_of in (values or {}).items():
+        for cell, value in edits_of.items():
+            cells[(sheet, cell)] = value
+    for (sheet, cell), value in cells.items():
+        target_sheet, target = moved(edits, sheet, cell)
+        book[target_sheet][target].value = value
+    path = Path(directory) / name
+    book.save(path)
+    return path

@@ -238,12 +238,18 @@ def formula_not_template(plan: Plan, context):
             theirs, ours = find_sheet(reference, spec), plan.sheet_names.get(spec.name)
             if theirs is not None and ours is not None:
                 names[theirs] = (ours, None)
+        columns = _column_maps(plan, names)
 
         for theirs, (ours, _rows) in names.items():
-            names[theirs] = (ours, row_map(reference.sheets[theirs], plan.grid.sheets[ours]))
+            names[theirs] = (ours, row_map(reference.sheets[theirs], plan.grid.sheets[ours],
+                                           columns=columns.get(theirs)))
 
         def mapping(theirs: str) -> dict[int, int]:
             return names[theirs][1]
+
+        def column(theirs: str, col: int) -> int | None:
+            moved = columns.get(theirs)
+            return col if moved is None else moved.to_workbook(col)
 
         # where the applicant renumbered No, the numbers no longer mark the template's rows: of the
         # readings without them (rows inserted in the middle, at the top or the bottom of each run), the
@@ -255,28 +261,30 @@ def formula_not_template(plan: Plan, context):
             def disagreements(rows, theirs=theirs, ours=ours) -> int:
                 names[theirs] = (ours, rows)
                 sheet = plan.grid.sheets[ours]
-                if all(r == tr for tr, r in rows.items()):
+                if all(r == tr for tr, r in rows.items()) and not columns:
                     return sum(1 for pos, text in reference.sheets[theirs].formulas.items()
                                if (actual := sheet.formulas.get(pos)) is not None and actual != text)
                 return sum(1 for (tr, c), text in reference.sheets[theirs].formulas.items()
-                           if (r := rows.get(tr)) is not None and (actual := sheet.formulas.get((r, c))) is not None
-                           and actual != _translated(text, theirs, names, mapping))
+                           if (r := rows.get(tr)) is not None
+                           and (actual := sheet.formulas.get((r, column(theirs, c)))) is not None
+                           and actual != _translated(text, theirs, names, mapping, column))
             best, fewest = by_numbers, disagreements(by_numbers)
             for inserted in GAPS:
                 if not fewest:
                     break
-                rows = row_map(reference.sheets[theirs], plan.grid.sheets[ours], numbers=False, inserted=inserted)
+                rows = row_map(reference.sheets[theirs], plan.grid.sheets[ours], numbers=False, inserted=inserted,
+                               columns=columns.get(theirs))
                 if (count := disagreements(rows)) < fewest:
                     best, fewest = rows, count
             names[theirs] = (ours, best)
-        unmoved = all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
+        unmoved = not columns and all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
 
         for theirs in names:
             ours = names[theirs][0]
             sheet = plan.grid.sheets[ours]
-            for (tr, c), text in sorted(reference.sheets[theirs].formulas.items()):
-                r = mapping(theirs).get(tr)
-                if r is None:
+            for (tr, tc), text in sorted(reference.sheets[theirs].formulas.items()):
+                r, c = mapping(theirs).get(tr), column(theirs, tc)
+                if r is None or c is None:
                     continue
                 expected_at.add((ours, r, c))
                 actual = sheet.formulas.get((r, c))
@@ -284,7 +292,7 @@ def formula_not_template(plan: Plan, context):
                     continue         # a number typed over the formula: PV201–PV205 name it
                 if unmoved and actual == text:
                     continue         # no row inserted anywhere, the template's formula (the usual case)
-                expected = _translated(text, theirs, names, mapping)
+                expected = _translated(text, theirs, names, mapping, column)
                 if expected is None or actual == expected:
                     continue
                 external = next((ref for ref in references(actual) if ref.external), None)
@@ -303,9 +311,29 @@ def formula_not_template(plan: Plan, context):
                                            severity=Severity.WARNING)
 
 
-def _translated(text: str, own: str, names, mapping) -> str | None:
-    """The template's formula as it reads after the application's inserted rows (None when a
-    row it refers to is not in the application)."""
+def _column_maps(plan: Plan, names) -> dict:
+    """{template sheet name: ColumnMap} of the sheets whose columns moved (a revised template's new column)."""
+    from planvalidator.colmap import column_map
+    from planvalidator.locate import official_placement
+
+    official = official_placement(plan.layout)
+    if official is None or plan.placement is None:
+        return {}
+    maps = {}
+    for spec in plan.layout.sheets:
+        theirs, ours = official[0].sheets.get(spec.name), plan.placement.sheets.get(spec.name)
+        if theirs is None or ours is None or theirs.name not in names:
+            continue
+        moved = column_map(theirs, ours)
+        if moved is not None:
+            maps[theirs.name] = moved
+    return maps
+
+
+def _translated(text: str, own: str, names, mapping, column=None) -> str | None:
+    """The template's formula as it reads after the application's inserted rows (and columns: ``column``,
+    template sheet and column → the workbook's column or None) (None when a row or column it refers to
+    is not in the application)."""
     lost = False
 
     def mover(sheet, row, col, _row_fixed, _col_fixed):
@@ -315,10 +343,11 @@ def _translated(text: str, own: str, names, mapping) -> str | None:
             lost = True
             return row, col
         mapped = mapping(theirs).get(row)
-        if mapped is None:
+        moved = col if column is None else column(theirs, col)
+        if mapped is None or moved is None:
             lost = True
             return row, col
-        return mapped, col
+        return mapped, moved
 
     moved = move(text, mover)
     return None if lost else moved

@@ -7,8 +7,11 @@ and compared with the version's own official template (layout.yaml ``reference``
 
 - ``moved``: found, at another place (the checks find it: exit 0);
 - ``reordered``: a table's columns found in another order (exit 0);
-- ``reworded`` / ``missing``: not found; the nearest text in the sheet is named when one is close
-  (「助成事業名」 → 「助成事業の名称」 at 計画様式1!B19) (exit 1: the checks cannot find it);
+- ``reworded`` / ``missing``: not found as the layout words it; the nearest text is named when one is
+  close (「助成事業名」 → 「助成事業の名称」 at 計画様式1!B19) — where the checks found it themselves (a
+  label cell where the template has it, :mod:`planvalidator.nearlabel`), that one; else the closest text of
+  the sheet (:func:`planvalidator.wording.nearest`, the same matcher) (exit 1: the checks read it only
+  with a warning, PV013, or not at all: the layout needs the new wording);
 - ``input``: the cell a field is read from is no input cell (yellow) in the candidate (exit 0: a warning);
 - ``formula``: a computed cell without its formula, or with another one than the template's (exit 1);
 - ``list``: a drop-down list whose items are not the schema's choices (exit 1: the checks would reject
@@ -17,7 +20,6 @@ and compared with the version's own official template (layout.yaml ``reference``
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -25,9 +27,10 @@ from planvalidator.layout import Layout, LabelIndex, find_sheet, nearest_layout
 from planvalidator.normalize import label_canon
 from planvalidator.address import a1
 from planvalidator.grid import Grid
+from planvalidator.wording import nearest
+from planvalidator.address import parse_a1
 
 BREAKS = ("reworded", "missing", "formula", "list")     # kinds the checks cannot live with (exit 1)
-CLOSE = 0.6                                              # difflib ratio: a label reworded, not a new one
 
 
 @dataclass
@@ -89,7 +92,6 @@ class Verification:
 
 
 def _offset(item: Item) -> tuple[int, int] | None:
-    from planvalidator.address import parse_a1
 
     was, now = parse_a1(item.was or ""), parse_a1(item.now or "")
     return (now[0] - was[0], now[1] - was[1]) if was and now else None
@@ -116,14 +118,10 @@ def _moves(items: list[Item]) -> list[str]:
     return lines
 
 
-def _nearest(index: LabelIndex, label: str, texts: dict[str, tuple[int, int]]) -> tuple[str, tuple[int, int]] | None:
-    wanted = label_canon(label)
-    close = difflib.get_close_matches(wanted, list(texts), n=1, cutoff=CLOSE)
-    if not close:
-        # a label that grew (「助成事業名」 → 「助成事業の名称」) matches best on what it still shares
-        scored = sorted(((difflib.SequenceMatcher(None, wanted, t).ratio(), t) for t in texts), reverse=True)
-        close = [t for score, t in scored[:1] if score >= CLOSE - 0.1 and len(set(wanted) & set(t)) >= 2]
-    return (close[0], texts[close[0]]) if close else None
+def _nearest(label: str, texts: dict[str, tuple[int, int]]) -> tuple[str, tuple[int, int]] | None:
+    """The sheet's text closest to ``label`` (the shared matcher), and its cell."""
+    close = nearest(label, texts)
+    return (close, texts[close]) if close is not None else None
 
 
 def verify(path: str | Path, layout: Layout | None = None) -> Verification:
@@ -144,6 +142,7 @@ def verify(path: str | Path, layout: Layout | None = None) -> Verification:
     original = snapshot(reference_path) if reference_path is not None and reference_path.is_file() else None
     was = locate(reference, layout) if reference is not None else None
     now = locate(grid, layout)
+    near = {(r.sheet, r.key): r for r in now.reworded if r.near}
     for spec in layout.sheets:
         actual = find_sheet(grid, spec)
         if actual is None:
@@ -165,7 +164,7 @@ def verify(path: str | Path, layout: Layout | None = None) -> Verification:
             old = before.fields.get(fspec.name) if before else None
             new = placed.fields.get(fspec.name) if placed else None
             result.items += _compare(spec.name, what, old and (old.row, old.col), new and (new.row, new.col),
-                                     index, fspec.labels[0], texts, sheet)
+                                     fspec.labels[0], texts, sheet, near.get((spec.name, ("field", fspec.name))))
             if fspec.computed and new is not None:
                 result.items += _formula(spec.name, what, grid, actual, new)
             elif new is not None and old is not None and original is not None and before is not None:
@@ -178,7 +177,8 @@ def verify(path: str | Path, layout: Layout | None = None) -> Verification:
                 o = old_t.positions.get(cspec.name) if old_t else None
                 n = new_t.positions.get(cspec.name) if new_t else None
                 result.items += _compare(spec.name, what, o and _col_place(old_t, o), n and _col_place(new_t, n),
-                                         index, cspec.labels[0], texts, sheet)
+                                         cspec.labels[0], texts, sheet,
+                                         near.get((spec.name, ("column", tspec.name, cspec.name))))
             if old_t and new_t:
                 order_old = sorted(old_t.positions, key=old_t.positions.get)
                 order_new = sorted(new_t.positions, key=new_t.positions.get)
@@ -197,15 +197,18 @@ def _col_place(table, position: int) -> tuple[int, int]:
     return (table.first - 1, position) if table.by_rows else (position, table.first - 1)
 
 
-def _compare(sheet: str, what: str, old, new, index, label: str, texts, grid_sheet) -> list[Item]:
+def _compare(sheet: str, what: str, old, new, label: str, texts, grid_sheet, near=None) -> list[Item]:
+    """What became of one label: ``near`` is the checks' own find of it worded otherwise (locate.Reworded)."""
+    if near is not None:
+        return [Item("reworded", sheet, what, was=old and a1(*old), now=near.cell, nearest=near.wording)]
     if new is not None:
         if old is not None and tuple(old) != tuple(new):
             return [Item("moved", sheet, what, was=a1(*old), now=a1(*new))]
         return []
-    near = _nearest(index, label, texts)
-    if near is not None:
-        wording = str(grid_sheet.value(*near[1]) or near[0]).strip()       # as the candidate writes it
-        return [Item("reworded", sheet, what, was=old and a1(*old), now=a1(*near[1]), nearest=wording)]
+    found = _nearest(label, texts)
+    if found is not None:
+        wording = str(grid_sheet.value(*found[1]) or found[0]).strip()       # as the candidate writes it
+        return [Item("reworded", sheet, what, was=old and a1(*old), now=a1(*found[1]), nearest=wording)]
     return [Item("missing", sheet, what, was=old and a1(*old))]
 
 
@@ -237,7 +240,7 @@ def _template_formulas(grid: Grid, layout: Layout) -> list[Item]:
     from planvalidator.rules.cells import NOT_TEMPLATE
     from planvalidator.selection import Selection
 
-    plan = read_grid(grid, layout)
+    plan = read_grid(grid, layout, refuse_too_far=False)
     names = {plan.actual(spec.name): spec.name for spec in layout.sheets}
     return [Item("formula", names.get(f.sheet, f.sheet), f"計算式 {f.cell}", now=f.cell, detail=f.message)
             for f in run_rules(plan, Context(plan), Selection(), {NOT_TEMPLATE.code}) if f.rule == NOT_TEMPLATE.code]
@@ -256,9 +259,9 @@ def _list_at(sheet, r: int, c: int) -> list[str] | None:
 
 def _missing_sheet(grid: Grid, spec) -> Item:
     names = {label_canon(n): n for n in grid.sheet_names}
-    close = difflib.get_close_matches(label_canon(spec.name), list(names), n=1, cutoff=CLOSE)
-    if close:
-        return Item("reworded", spec.name, f"シート「{spec.name}」", now=names[close[0]], nearest=names[close[0]])
+    close = nearest(spec.name, names)
+    if close is not None:
+        return Item("reworded", spec.name, f"シート「{spec.name}」", now=names[close], nearest=names[close])
     return Item("missing", spec.name, f"シート「{spec.name}」")
 
 
