@@ -14,7 +14,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from planvalidator.normalize import date_or_none
-from planvalidator.program import wareki_date
+from planvalidator.wareki import wareki_date
 
 SUBMITTED, WINDOW, TODAY = "submitted", "window", "today"
 

@@ -670,6 +670,7 @@ def rules(code, version, fmt):
     from planvalidator.errors import CannotCheck
     from planvalidator.layout import known_layouts
     from planvalidator.program import load_program
+    from planvalidator.selection import program_applies
 
     layout = next((l for l in known_layouts() if version in (None, l.template)), None)
     if layout is None:
@@ -692,7 +693,7 @@ def rules(code, version, fmt):
     if fmt == "json":
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
                                 "family": r.family, "summary": r.summary, "reference": r.reference,
-                                "reads": list(r.reads), "applies": program.applies(r.code),
+                                "reads": list(r.reads), "applies": program_applies(program, r.code),
                                 "doc": r.doc} for r in selected], ensure_ascii=False, indent=2))
         return
     if code:

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field, replace
-from functools import cached_property
 from pathlib import Path
 
-from planvalidator.findings import Finding, Severity, sort_findings
-from planvalidator.normalize import canon, date_or_none
-from planvalidator.plan import Plan
-from planvalidator.selection import Selection
 from planvalidator.address import parse_a1
+from planvalidator.context import Context
+from planvalidator.findings import Finding, Severity, sort_findings
+from planvalidator.plan import Plan
+from planvalidator.selection import Selection, program_applies
 
 
 @dataclass(frozen=True)
@@ -20,110 +18,6 @@ class Options:
     selection: Selection = field(default_factory=Selection)
     accept: tuple[str, ...] = ()        # 「PV110」「PV110@計画様式7!M12」 (annotate --accept)
     program: str | None = None          # --program ID[:COURSE] (schemas/programs/); None: the 事業区分's course
-
-
-@dataclass
-class Context:
-    """What several rules share, computed once per plan: the program, the 事業区分, the arithmetic."""
-    plan: Plan
-    # the files submitted with the workbook (planvalidator.attachments.Attachment each), when they were
-    # given (``planvalidator batch``); None: not known, and the attachment rules say nothing
-    attachments: list | None = None
-    program_name: str | None = None     # --program ID[:COURSE]: check under that course's figures
-    figures: dict | None = None         # a JSON plan's figures (the numeric eligibility tests), when given
-
-    @cached_property
-    def course(self):
-        """The program course (planvalidator.profiles.Course) the plan is checked under: the one --program
-        names, else the one the workbook's 事業区分 names in its template's profile (None if none)."""
-        from planvalidator import profiles
-
-        if self.program_name:
-            return profiles.resolve(self.program_name, self.plan.value("applicant", "category"))
-        return profiles.default_course(self.plan.template, self.plan.value("applicant", "category"))
-
-    @cached_property
-    def audiences(self) -> tuple[str, ...]:
-        """The 対象者 (schemas/applicants.yaml names) of the course the plan is checked under; with no course
-        (a 事業区分 left out or unknown), those of every course of its template's profile."""
-        from planvalidator import profiles
-
-        if self.course is not None:
-            return self.course.org_types
-        names: dict[str, None] = {}
-        for profile in profiles.profiles().values():
-            if profile.template == self.plan.template:
-                for course in profile.courses.values():
-                    names.update(dict.fromkeys(course.org_types))
-        return tuple(names)
-
-    @cached_property
-    def program(self):
-        from planvalidator.program import load_program
-        return load_program(self.plan.layout.folder)
-
-    @cached_property
-    def calculator(self):
-        """The template's arithmetic, as the workbook's own formulas do it — with the 事業区分 it names, also
-        under --program (its 助成金申請可能額（目安） follows that 事業区分, not the course checked against)."""
-        from planvalidator.calc import calculate
-        return calculate(self.plan, self.program, self.named_category)
-
-    @cached_property
-    def money(self):
-        """The money summary (助成対象経費, the most that can be requested, 申請額) for reports."""
-        from planvalidator.calc import money_summary
-        return money_summary(self.plan, self.calculator, self.category)
-
-    def keywords(self, family: str):
-        """The words of one family of the template's program (PV102 汎用品 …), less the categories the course
-        takes out (its ``expenses.remove``)."""
-        removed = self.course.removed_categories if self.course is not None else frozenset()
-        return self.program.keywords(family, removed)
-
-    @cached_property
-    def reading(self):
-        """folded text → its Japanese reading (planvalidator/japanese.py), or None without SudachiPy."""
-        from planvalidator import japanese
-
-        if not japanese.installed():
-            return None
-        vocabulary = self.program.reading_vocabulary
-        return lambda folded: japanese.read(folded, vocabulary)   # (the dictionary loads on the first text read)
-
-    @cached_property
-    def named_category(self):
-        """The 事業区分 (program Category) the workbook names, or None."""
-        return self.program.category(self.plan.value("applicant", "category"))
-
-    @cached_property
-    def category(self):
-        """What the plan is checked against: the 事業区分 the applicant chose; under --program, that course."""
-        return self.course.as_category() if self.program_name else self.named_category
-
-    @cached_property
-    def period_start(self) -> dt.date | None:
-        """事業実施期間（開始） as a date, when the applicant wrote one (not 「交付決定日」)."""
-        return date_or_none(self.plan.value("applicant", "period_start"))
-
-    @cached_property
-    def period_end(self) -> dt.date | None:
-        return date_or_none(self.plan.value("applicant", "period_end"))
-
-    @cached_property
-    def grant_date(self) -> dt.date:
-        """The earliest day the project can start: 交付決定 (or the later start date written)."""
-        earliest = self.program.earliest_grant_date
-        return max(earliest, self.period_start) if self.period_start else earliest
-
-    @cached_property
-    def org_type(self) -> str | None:
-        """The key of the 組織形態 chosen (corporation, sole_proprietor …), or None."""
-        value = self.plan.value("applicant", "org_type")
-        for key, name in self.program.org_types.items():
-            if value is not None and canon(value) == canon(name):
-                return key
-        return None
 
 
 @dataclass
@@ -216,19 +110,20 @@ def selected(context: Context, selection: Selection) -> set[str]:
     """The codes of the rules that run: those that apply to the program and that the user selected."""
     from planvalidator import rules
 
-    return {r.code for r in rules.all_rules() if context.program.applies(r.code) and selection.enabled(r)}
+    return {r.code for r in rules.all_rules() if program_applies(context.program, r.code) and selection.enabled(r)}
 
 
 def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[str]) -> list[Finding]:
     """The findings of the ``wanted`` rules at their graded severity, texts rendered for the program;
     a rule that raises becomes one PV900 finding."""
-    from planvalidator import rules, schema
+    from planvalidator import rules, validation
     from planvalidator.facts import render
 
     catalogue = {r.code: r for r in rules.all_rules()}
-    findings = list(plan.problems)
+    findings = [catalogue[p.rule].finding(p.sheet, p.cell, p.message, Severity(p.severity) if p.severity else None,
+                                          value=p.value) for p in plan.problems]
     if wanted & set(rules.SCHEMA_RULES):
-        findings += rules.run("PV001〜PV006（シートのスキーマ）", schema.validate, plan)
+        findings += rules.run("PV001〜PV006（シートのスキーマ）", validation.validate, plan)
     for rule, fn in rules.IMPLEMENTATIONS:
         if rule.code in wanted:
             findings += rules.run(rule.title, fn, plan, context)
@@ -254,7 +149,7 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     from planvalidator import accepted
 
     options = options or Options()
-    context = Context(plan, attachments, options.program, figures)
+    context = Context(plan, attachments, options.program, figures, template=_template(plan))
     if options.program:
         from planvalidator.errors import CannotCheck
         from planvalidator.profiles import ProfileError
@@ -276,6 +171,15 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
                   kept_marks=kept, unmatched_accepts=unmatched, money=money, cut=cut, ran=frozenset(ran))
 
 
+def _template(plan: Plan):
+    """The official template (where everything is, its grid) for the rules that compare with it (PV012),
+    read when first asked for."""
+    def read():
+        from planvalidator.locate import official_placement
+        return official_placement(plan.layout)
+    return read
+
+
 def _money(plan: Plan, context: Context, findings: list[Finding]):
     """The money summary and the cut (the rows found ineligible taken out), from the final findings.
     A workbook whose money cannot be computed gets none: the findings stand (the money rules that
@@ -286,10 +190,6 @@ def _money(plan: Plan, context: Context, findings: list[Finding]):
         return context.money, cut_summary(plan, context.calculator, context.category, findings)
     except Exception:  # noqa: BLE001 — the summary must not lose the findings
         return None, None
-
-
-def check_plan(plan: Plan, options: Options | None = None) -> list[Finding]:
-    return check(plan, options).findings
 
 
 def check_file(path: str | Path, options: Options | None = None, *, attachments: list | None = None,

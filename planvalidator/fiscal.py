@@ -19,7 +19,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from planvalidator.attachments import HOWS
-from planvalidator.program import wareki_date, wareki_year
+from planvalidator.wareki import wareki_date, wareki_year
 
 YEAR = 12                    # months in a 事業年度 (a first or changed one may be shorter, never longer)
 

@@ -122,7 +122,7 @@ def locate(grid: Grid, layout: Layout, *, near: bool = True) -> Placement:
 @lru_cache(maxsize=4)
 def official_placement(layout: Layout) -> tuple[Placement, Grid] | None:
     """The version's official blank template and where everything is in it (None without it)."""
-    from planvalidator.reader import reference_grid
+    from planvalidator.reference import reference_grid
 
     reference = reference_grid(layout)
     if reference is None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planvalidator.findings import Finding
 from planvalidator.layout import Layout
 from planvalidator.address import a1, col_letter, col_number
 from planvalidator.grid import Grid
@@ -101,6 +100,19 @@ class Table:
         return number if self.records == "rows" else col_letter(number)
 
 
+@dataclass(frozen=True)
+class Problem:
+    """What reading found wrong, as plain data: the rule it is a finding of (its stable code: PV002 a value
+    that cannot be read, PV007 a sheet or label not found, PV013 a revised template), where, and what.
+    The engine makes each a finding of that rule — reading knows no rule."""
+    rule: str
+    sheet: str | None
+    cell: str | None
+    message: str
+    value: object = None
+    severity: str | None = None      # None: the rule's own
+
+
 @dataclass
 class Plan:
     source: str
@@ -109,7 +121,7 @@ class Plan:
     sheet_names: dict[str, str]                    # layout sheet -> actual sheet name in the book
     fields: dict[str, dict[str, Field]]
     tables: dict[str, dict[str, Table]]
-    problems: list[Finding] = field(default_factory=list)  # found while reading (unreadable cells …)
+    problems: list[Problem] = field(default_factory=list)  # found while reading (unreadable cells …)
     typed_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a number
     placement: object = field(default=None, repr=False)    # where the reader found everything (locate.Placement)
     _where: dict | None = field(default=None, repr=False)   # (book sheet, row, col) → layout key, built on first use

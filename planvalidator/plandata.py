@@ -106,7 +106,7 @@ class SheetForm:
 def form(layout: Layout) -> dict[str, SheetForm]:
     """{sheet key: SheetForm}: where each field and record of the version goes in its blank workbook."""
     from planvalidator.locate import locate
-    from planvalidator.reader import reference_grid
+    from planvalidator.reference import reference_grid
 
     grid = reference_grid(layout)
     if grid is None:

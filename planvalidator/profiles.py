@@ -26,10 +26,10 @@ class ProfileError(ValueError):
 def _models():
     from pydantic import BaseModel, ConfigDict, Field, PlainValidator, StrictInt
 
-    from planvalidator.program import _ratio, window_model
+    from planvalidator.program.spec import ratio, window_model
 
     Window = window_model()
-    Ratio = Annotated[Fraction, PlainValidator(_ratio)]
+    Ratio = Annotated[Fraction, PlainValidator(ratio)]
     Yen = Annotated[StrictInt, Field(ge=0)]
 
     class Model(BaseModel):
@@ -178,7 +178,7 @@ class Course:
 
     def as_category(self):
         """The course as the money rules read a 事業区分 (planvalidator.program.Category)."""
-        from planvalidator.program import Category
+        from planvalidator.program.model import Category
 
         title = None if self.match else self.name          # 「事業区分7」 where the workbook names it so
         return Category(self.key, self.name, self.rate, self.cap, self.sources.get("rate", ""), self.org_types,
@@ -201,7 +201,7 @@ class Profile:
     id: str
     name: str
     issuer: str
-    document: str                      # the source document's file (../shared/seeds/…)
+    document: str                      # the source document's file (schemas/sources/…)
     title: str
     template: str | None
     courses: dict[str, Course]
@@ -287,7 +287,7 @@ def load_profile(path: Path) -> Profile:
         for i, l in enumerate(c.item_limits):
             if not l.categories and not l.items:
                 raise ProfileError(f"{path} の courses.{key}.item_limits.{i}: categories か items が必要です")
-    from planvalidator.program import ApplicationWindow
+    from planvalidator.program.model import ApplicationWindow
 
     courses = {key: _course(spec.id, key, c) for key, c in spec.courses.items()}
     return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path,

@@ -7,17 +7,16 @@ parsed by the column types of the sheet schemas (全角, 円, 和暦, serial dat
 
 from __future__ import annotations
 
-from functools import lru_cache
 
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
-from planvalidator.findings import Finding
 from planvalidator.layout import Layout, find_sheet, identify_layout, nearest_layout
 from planvalidator.locate import SheetPlace, TablePlace, locate
-from planvalidator.plan import Field, Plan, Table
+from planvalidator.plan import Field, Plan, Problem, Table
 from planvalidator.schema import ColumnType, column_types
 from planvalidator.address import a1, col_letter
 from planvalidator.grid import Grid, SheetGrid
+from planvalidator.reference import reference_grid
 from planvalidator.workbook import load_grid
 
 NUMERIC = ("int", "number")
@@ -67,7 +66,7 @@ def read_grid(grid: Grid, layout: Layout | None = None, *, refuse_too_far: bool 
     plan = Plan(source=grid.source, layout=layout, grid=grid, sheet_names={}, fields={}, tables={},
                 placement=placement)
     if revision.revised:            # the template's doing: one warning, never an error against the applicant
-        plan.problems.append(revision.finding())
+        plan.problems.append(revision.problem())
     else:                           # the version itself: what is missing was deleted
         plan.problems += [_layout_problem(a.actual or a.sheet, None, a.message) for a in placement.missing
                           if a.kind != "section"]
@@ -77,34 +76,6 @@ def read_grid(grid: Grid, layout: Layout | None = None, *, refuse_too_far: bool 
     return plan
 
 
-@lru_cache(maxsize=4)
-def reference_grid(layout: Layout) -> Grid | None:
-    from planvalidator.resources import templates_dir
-    if not layout.reference:
-        return None
-    path = templates_dir() / layout.template / layout.reference
-    if not path.is_file():
-        return None
-    try:
-        return load_grid(path)
-    except ImportError:     # no python-calamine (a Pyodide without it, e.g. xlwings Lite): the template's
-        return _labels_and_merges(path)     # labels and merged ranges are all borrow_merges needs
-
-
-def _labels_and_merges(path) -> Grid:
-    """The official template's values and merged ranges through openpyxl (pure Python)."""
-    import openpyxl
-
-    book = openpyxl.load_workbook(path, data_only=True)
-    sheets = {}
-    for ws in book.worksheets:
-        sheet = SheetGrid(ws.title)
-        sheet.values.update(((c.row, c.column), c.value) for row in ws.iter_rows() for c in row
-                            if c.value not in (None, ""))
-        for m in ws.merged_cells.ranges:
-            sheet.add_merge((m.min_row, m.min_col, m.max_row, m.max_col))
-        sheets[ws.title] = sheet
-    return Grid(source=path.name, sheets=sheets)
 
 
 def borrow_merges(grid: Grid, layout: Layout) -> None:
@@ -138,14 +109,15 @@ def borrow_merges(grid: Grid, layout: Layout) -> None:
         live.merges_borrowed = True
 
 
-def _layout_problem(sheet: str | None, cell: str | None, message: str) -> Finding:
-    from planvalidator.rules.form import LAYOUT_MISSING
-    return LAYOUT_MISSING.finding(sheet, cell, message)
+LAYOUT_MISSING, INVALID_TYPE = "PV007", "PV002"     # the rules (planvalidator/rules/form.py) of what reading finds
 
 
-def _unreadable(sheet: str, cell: str, title: str, raw, reason: str) -> Finding:
-    from planvalidator.rules.form import INVALID_TYPE
-    return INVALID_TYPE.finding(sheet, cell, f"「{title}」: {reason}（入力値: {raw}）", value=raw)
+def _layout_problem(sheet: str | None, cell: str | None, message: str) -> Problem:
+    return Problem(LAYOUT_MISSING, sheet, cell, message)
+
+
+def _unreadable(sheet: str, cell: str, title: str, raw, reason: str) -> Problem:
+    return Problem(INVALID_TYPE, sheet, cell, f"「{title}」: {reason}（入力値: {raw}）", value=raw)
 
 
 def parse(kind_type: ColumnType, raw):

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from planvalidator.findings import Finding
+from planvalidator.plan import Problem
 from planvalidator.locate import Absent, Placement, Reworded, label_count
 
 MAX_GUESSED = 6          # labels read by a near guess or not found, in all (PV013's doc says 「7 か所以上」)
@@ -81,10 +81,8 @@ class Revision:
         shown = "、".join(lines[:_LISTED])
         return shown + (f" ほか {len(lines) - _LISTED} か所" if len(lines) > _LISTED else "")
 
-    def finding(self) -> Finding:
+    def problem(self) -> Problem:
         """The one PV013 warning: every difference, the version nearest, what to do."""
-        from planvalidator.rules.form import TEMPLATE_DIFFERS
-
         layout = self.placement.layout
         near = [r for r in self.reworded if r.near]
         said = [(f"この事業計画書の様式は、planvalidator の知っている様式 {layout.template}（{layout.title}）と"
@@ -93,10 +91,10 @@ class Revision:
             said.append("言い換えられた見出しは近い見出しの欄として読み、チェックしました。")
         if self.missing:
             said.append("見つからない見出しの欄は読んでいません。")
-        said.append("様式の違いで、申請者の誤りではありません。ISICO の新しい様式なら planvalidator の更新が"
+        said.append("様式の違いで、申請者の誤りではありません。新しく公開された様式なら planvalidator の更新が"
                     "必要かもしれません（planvalidator template verify で違いを確かめられます）")
         first = self.reworded[0]
-        return TEMPLATE_DIFFERS.finding(first.actual, first.cell, "".join(said))
+        return Problem(TEMPLATE_DIFFERS, first.actual, first.cell, "".join(said))
 
     def refusal(self) -> str:
         """The one line of a workbook too far from its version to check (exit 2)."""
@@ -107,6 +105,9 @@ class Revision:
         return (f"様式が planvalidator の知っている版と違いすぎるのでチェックできません（いちばん近い様式 "
                 f"{layout.template} と比べて、{how}が言い換えられているか見つかりません: {self._listed()}）。"
                 f"新しい年度の様式なら planvalidator template verify で違いを確かめ、planvalidator を更新してください")
+
+
+TEMPLATE_DIFFERS = "PV013"          # the rule (planvalidator/rules/form.py) of a revised template
 
 
 def judge(placement: Placement) -> Revision:

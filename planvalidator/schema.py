@@ -1,8 +1,8 @@
-"""The pandera schema of each sheet (schemas/<version>/sheets/<sheet>.yaml) and running it.
+"""The pandera schema of each sheet (schemas/<version>/sheets/<sheet>.yaml), read: each column's type (what
+the reader parses a cell as) and its checks. Running them over a plan is :mod:`planvalidator.validation`.
 
 A sheet file holds one pandera schema per frame: ``fields`` (the sheet's single input
-cells, checked as a one-row frame) and one per table of the layout. Failure cases come
-back as findings at the cell that failed.
+cells, checked as a one-row frame) and one per table of the layout.
 
 The files are pandera's own YAML, and pandera deserializes them (``FrameSchema.pandera``).
 Every check the schemas use is element-wise, so a frame is checked here directly, value by
@@ -23,10 +23,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from planvalidator import predicates
-from planvalidator.findings import Finding
 from planvalidator.layout import Layout
 from planvalidator.resources import load_yaml
-from planvalidator.plan import Plan
 
 # keys of a column that are not checks (pandera.io._flat_checks.COMPONENT_RESERVED_KEYS)
 _COLUMN_KEYS = frozenset({
@@ -219,137 +217,3 @@ def column_types(layout: Layout, sheet: str, frame: str) -> dict[str, ColumnType
 
 
 # --- running a schema --------------------------------------------------------------------------
-
-@dataclass
-class Frame:
-    """Typed values by column, one per record label (the plain-Python form of a pandera frame)."""
-    index: list
-    columns: dict[str, list]
-    _at: dict | None = field(default=None, init=False, repr=False, compare=False)
-
-    def value(self, label, column):
-        if self._at is None:
-            self._at = {}
-            for i, known in enumerate(self.index):
-                self._at.setdefault(known, i)
-        i = self._at.get(label)
-        values = self.columns.get(column)
-        return None if i is None or values is None else values[i]
-
-    def to_pandas(self, types: dict[str, ColumnType]):
-        """The DataFrame pandera validates: each column in its schema's dtype."""
-        import pandas as pd
-        by_rows = all(isinstance(label, int) for label in self.index)
-        index = pd.Index(self.index, dtype="int64" if by_rows else object)
-        return pd.DataFrame({c: _typed_array(values, types.get(c)) for c, values in self.columns.items()},
-                            index=index)
-
-
-def _typed_array(values: list, ctype: ColumnType | None):
-    import numpy as np
-    import pandas as pd
-
-    kind = ctype.kind if ctype else "text"
-    if kind == "int":
-        return pd.array(values, dtype="Int64")
-    if kind == "number":
-        return pd.array(values, dtype="Float64")
-    if kind == "date":
-        return np.array([np.datetime64(v, "ns") if v is not None else np.datetime64("NaT", "ns") for v in values],
-                        dtype="datetime64[ns]")
-    return pd.array(values, dtype="str")
-
-
-def failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
-    """Every failure of a frame as {column, check, index, failure_case}: pandera's record shape."""
-    if not schema.direct:
-        return pandera_failure_cases(schema, frame)
-    out = []
-    for name, values in frame.columns.items():
-        column = schema.columns.get(name)
-        if column is None:
-            continue
-        for label, value in zip(frame.index, values):
-            if predicates.is_empty(value):
-                if not column.nullable:
-                    out.append({"column": name, "check": "not_nullable", "index": label, "failure_case": None})
-                continue
-            for check in column.checks:
-                if not check.passes(value):
-                    out.append({"column": name, "check": str(check), "index": label, "failure_case": value})
-    return out
-
-
-def pandera_failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
-    """The same failure cases, as pandera itself finds them."""
-    import pandera.errors
-
-    types = {name: column.type for name, column in schema.columns.items()}
-    try:
-        schema.pandera.validate(frame.to_pandas(types), lazy=True)
-    except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.to_dict("records")
-        for case in cases:
-            case["failure_case"] = _plain(case.get("failure_case"))
-        return cases
-    return []
-
-
-def _plain(value):
-    """A pandera failure case as a plain Python value (None for NA; a Timestamp as a date)."""
-    if predicates.is_empty(value):
-        return None
-    if type(value).__name__ == "Timestamp":
-        return value.date()
-    if hasattr(value, "item"):
-        value = value.item()
-    return value
-
-
-def frames(plan: Plan):
-    """(sheet, frame name, FrameSchema, Frame, locate) for every frame of the plan that has data.
-
-    ``locate(label, column)`` gives the (cell, title) of one value."""
-    for sheet, by_name in schemas_for(plan.layout).items():
-        if sheet not in plan.sheet_names:
-            continue
-        for name, schema in by_name.items():
-            if name == "fields":
-                fields = plan.fields.get(sheet, {})
-                if not fields:
-                    continue
-                frame = Frame([0], {n: [f.value] for n, f in fields.items() if n in schema.columns})
-
-                def locate(_label, column, _fields=fields):
-                    f = _fields.get(column)
-                    return (f.cell, f.title) if f else (None, column)
-            else:
-                table = plan.table(sheet, name)
-                if table is None or table.empty:
-                    continue
-                frame = Frame(table.labels, table.columns)
-
-                def locate(label, column, _table=table):
-                    return _table.cell(label, column), _table.titles.get(column, column)
-            yield sheet, name, schema, frame, locate
-
-
-def validate(plan: Plan) -> list[Finding]:
-    """Run every sheet's schema over the plan; each failure case becomes a finding at its cell."""
-    from planvalidator.rules.form import INVALID_TYPE, finding_for_failure
-
-    findings: list[Finding] = []
-    unreadable = {(f.sheet, f.cell) for f in plan.problems if f.rule == INVALID_TYPE.code}
-    for sheet, _name, schema, frame, locate in frames(plan):
-        for case in failure_cases(schema, frame):
-            column = case.get("column")
-            if column not in frame.columns:
-                continue
-            index = case.get("index")
-            cell, title = locate(index, column)
-            f = finding_for_failure(
-                check=str(case.get("check") or ""), sheet=plan.actual(sheet), cell=cell,
-                title=title, value=frame.value(index, column), column=schema.columns[column])
-            if f and not (f.rule != INVALID_TYPE.code and (f.sheet, f.cell) in unreadable):
-                findings.append(f)
-    return findings

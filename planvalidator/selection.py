@@ -108,6 +108,28 @@ class Selection:
         return replace(finding, severity=Severity(best[1]))
 
 
+_PROGRAMS: dict[int, tuple[object, Selection]] = {}
+
+
+def of_program(program) -> Selection:
+    """The rules a program takes (program.yaml ``rules``: select / ignore, written and decided as
+    ``--select`` / ``--ignore`` are); built once per loaded program."""
+    entry = _PROGRAMS.get(id(program))
+    if entry is None or entry[0] is not program:
+        chosen = program.spec.rules
+        entry = _PROGRAMS[id(program)] = (program, Selection(tuple(chosen.select) or ("ALL",), tuple(chosen.ignore),
+                                                             source="program.yaml の rules"))
+    return entry[1]
+
+
+def program_applies(program, code: str) -> bool:
+    """Whether a rule applies to a program at all; PV900 (a rule that failed) always applies."""
+    from planvalidator import rules
+
+    rule = rules.get(code)
+    return rule is not None and of_program(program).enabled(rule)
+
+
 def _specificity(selector: str, rule) -> int:
     """How specifically ``selector`` names ``rule`` (0 = not at all)."""
     s = selector.strip()

@@ -17,7 +17,7 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from planvalidator.program import wareki_year
+from planvalidator.wareki import wareki_year
 
 FONT = Path("/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf")
 PAGE = "\f"              # a line that starts a new page

@@ -30,7 +30,7 @@ from planvalidator.program import load_program
 from planvalidator.reader import read
 
 PROGRAM = load_program(ROOT / "schemas" / "r7")
-SEEDS = ROOT.parent / "shared" / "seeds"
+SEEDS = ROOT / "schemas" / "sources"           # the public source documents, kept with the data they ground
 F1, CONSENT = "計画様式1", "別紙1"
 COMPANY = "株式会社のと木工房"                 # the 記入例's applicant
 OWNER = "能登 太郎"

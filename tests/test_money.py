@@ -58,11 +58,11 @@ def test_changed_input_with_stale_cached_total(tmp_path):
     """A file whose cached totals no longer match its inputs (edited by a tool that did not recalc)."""
     from planvalidator.workbook import load_grid
     from planvalidator.reader import read_grid
-    from planvalidator.engine import check_plan
+    from planvalidator.engine import check
 
     grid = load_grid(EXAMPLE)
     grid.sheets["計画様式7"].values[(6, 9)] = 7000          # 単価 6,000 → 7,000; cached J6 stays 240,000
-    findings = check_plan(read_grid(grid))
+    findings = check(read_grid(grid)).findings
     # J6 is named for its stale value; the 1年目 資金計画 no longer covers the new 助成対象経費
     # (2,040,000 from the inputs) and is named at its 自己資金 — both are real for the applicant
     assert {(f.rule, f.cell) for f in findings if f.severity.value == "error"} == {("PV201", "J6"), ("PV209", "E6")}

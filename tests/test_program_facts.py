@@ -25,7 +25,8 @@ from planvalidator import rules
 from planvalidator.errors import CannotCheck
 from planvalidator.facts import facts
 from planvalidator.layout import load_layout
-from planvalidator.program import load_program, wareki_date, wareki_year
+from planvalidator.program import load_program
+from planvalidator.wareki import wareki_date, wareki_year
 
 R7 = ROOT / "schemas" / "r7"
 PROGRAM = load_program(R7)
@@ -293,7 +294,7 @@ def test_a_validated_file_is_remembered_and_a_changed_one_validated_again(tmp_pa
     fresh = module.load_program(folder)
     assert len(list((tmp_path / "cache" / "planvalidator").glob("program-*.json"))) == 1
     module.load_program.cache_clear()
-    monkeypatch.setattr(module, "validate", lambda raw, path: pytest.fail("validated again"))
+    monkeypatch.setattr("planvalidator.program.spec.validate", lambda raw, path: pytest.fail("validated again"))
     cached = module.load_program(folder)
     for name in ("categories", "earliest_grant_date", "grant_notice", "deemed_large", "region", "org_types",
                  "documents", "expense_items", "content", "whole_outsourcing_share", "asset_register_price"):

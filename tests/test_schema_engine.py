@@ -14,7 +14,7 @@ import random
 import pytest
 
 from helpers import EXAMPLE, R7, TEMPLATE, edit
-from planvalidator import schema
+from planvalidator import schema, validation
 from planvalidator.reader import read
 from test_schemas import INVALID
 
@@ -34,10 +34,10 @@ def _compare(path) -> int:
     """Assert both engines agree on every frame of a workbook; the number of failure cases."""
     plan = read(path)
     total = 0
-    for sheet, name, frame_schema, frame, _locate in schema.frames(plan):
+    for sheet, name, frame_schema, frame, _locate in validation.frames(plan):
         assert frame_schema.direct, f"{sheet}/{name} would be run by pandera: keep the r7 schemas direct"
-        ours = sorted(map(_norm, schema.failure_cases(frame_schema, frame)), key=repr)
-        theirs = sorted(map(_norm, schema.pandera_failure_cases(frame_schema, frame)), key=repr)
+        ours = sorted(map(_norm, validation.failure_cases(frame_schema, frame)), key=repr)
+        theirs = sorted(map(_norm, validation.pandera_failure_cases(frame_schema, frame)), key=repr)
         assert ours == theirs, f"{path.name}: {sheet}/{name}"
         total += len(ours)
     return total
@@ -111,15 +111,15 @@ SPEC = {"columns": {
 def test_builtin_checks_agree_with_pandera():
     frame_schema = schema.frame_schema(SPEC)
     assert frame_schema.direct
-    frame = schema.Frame([6, 7, 8, 9, 10], {
+    frame = validation.Frame([6, 7, 8, 9, 10], {
         "code": ["ABC", "XX", "A", "ABBBBC", None],
         "share": [0.0, 0.5, 1.0, 1.5, None],
         "count": [3, 9, 10, -1, None],
         "mail": ["a@b.jp", "a@b", None, "x", "ｙ＠ｅｘａｍｐｌｅ．ｊｐ"],
         "start": ["交付決定日", "2025/10/1", "いつか", None, "令和7年10月1日"],
     })
-    ours = sorted(map(_norm, schema.failure_cases(frame_schema, frame)), key=repr)
-    assert ours == sorted(map(_norm, schema.pandera_failure_cases(frame_schema, frame)), key=repr)
+    ours = sorted(map(_norm, validation.failure_cases(frame_schema, frame)), key=repr)
+    assert ours == sorted(map(_norm, validation.pandera_failure_cases(frame_schema, frame)), key=repr)
     assert ("share", 6, "in_range", 0) in ours and ("share", 10, "not_nullable", None) in ours
     assert ("count", 6, "not_equal_to", 3) in ours and ("mail", 7, "email", "a@b") in ours
 
@@ -128,6 +128,6 @@ def test_a_schema_using_more_of_pandera_is_run_by_pandera():
     spec = {"columns": {"name": {"title": "名称", "dtype": "str", "nullable": False, "unique": True}}}
     frame_schema = schema.frame_schema(spec)
     assert not frame_schema.direct
-    cases = schema.failure_cases(schema.frame_schema(spec), schema.Frame([6, 7, 8], {"name": ["a", "a", None]}))
+    cases = validation.failure_cases(schema.frame_schema(spec), validation.Frame([6, 7, 8], {"name": ["a", "a", None]}))
     assert {(c["index"], str(c["check"]).split("(")[0]) for c in cases} >= {(6, "field_uniqueness"),
                                                                              (8, "not_nullable")}

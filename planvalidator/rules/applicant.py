@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from planvalidator import places
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.normalize import canon, date_or_none, means
-from planvalidator import places
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 
 NOT_SME = define(
     "PV301", "not-sme", "error", "中小企業者の要件（資本金又は従業員数）を満たしていません",
@@ -104,7 +105,7 @@ def _sheet2(plan: Plan):
     return plan.actual("company")
 
 
-def _judgement(plan: Plan, context):
+def _judgement(plan: Plan, context: Context):
     """Whether the applicant is one of the 対象者 of the course it is checked under (None: no 対象者 to judge by)."""
     from planvalidator import eligibility
 
@@ -121,7 +122,7 @@ def _audience_source(context, figure: str = "org_types") -> str | None:
 
 
 @implements(NOT_SME)
-def not_sme(plan: Plan, context):
+def not_sme(plan: Plan, context: Context):
     judgement = _judgement(plan, context)
     if judgement is None or judgement.accepted is not False or not judgement.only_size:
         return
@@ -148,7 +149,7 @@ def _is_large(name: str | None, flag: str | None, not_large) -> bool:
 
 
 @implements(DEEMED_LARGE)
-def deemed_large(plan: Plan, context):
+def deemed_large(plan: Plan, context: Context):
     spec = context.program.deemed_large
     not_large = spec.not_large
     sheet = _sheet2(plan)
@@ -198,7 +199,7 @@ def deemed_large(plan: Plan, context):
 
 
 @implements(CATEGORY)
-def category_not_eligible(plan: Plan, context):
+def category_not_eligible(plan: Plan, context: Context):
     category = context.category
     field = plan.field("applicant", "category")
     if category is None or field is None:
@@ -227,7 +228,7 @@ def category_not_eligible(plan: Plan, context):
 
 
 @implements(OUTSIDE_REGION)
-def outside_region(plan: Plan, context):
+def outside_region(plan: Plan, context: Context):
     region = context.program.region
     inside = region.prefecture
     address_field = plan.field("applicant", "address")
@@ -266,7 +267,7 @@ def _members(plan: Plan):
 
 
 @implements(GROUP_SIZE)
-def group_too_small(plan: Plan, context):
+def group_too_small(plan: Plan, context: Context):
     minimum = context.program.group_min_members
     t, rows = _members(plan)
     org_field = plan.field("applicant", "org_type")
@@ -300,7 +301,7 @@ def group_too_small(plan: Plan, context):
 
 
 @implements(GROUP_MEMBER)
-def group_member_not_sme(plan: Plan, context):
+def group_member_not_sme(plan: Plan, context: Context):
     if context.org_type != "group":
         return
     t, rows = _members(plan)
@@ -312,7 +313,7 @@ def group_member_not_sme(plan: Plan, context):
 
 
 @implements(GROUP_CONSENT)
-def group_consent_late(plan: Plan, context):
+def group_consent_late(plan: Plan, context: Context):
     if context.org_type != "group":
         return
     submitted = date_or_none(plan.value("applicant", "submitted_on"))

@@ -12,12 +12,20 @@ from dataclasses import replace
 
 from planvalidator import fiscal
 from planvalidator.application_date import TODAY, application_date
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.plan import Plan
-from planvalidator.program import wareki_date
-from planvalidator.rules import define, implements
-from planvalidator.rules.attachments import SHEET, document_cell, files_of, financial_kinds, group_members, known
+from planvalidator.rules.attachments import (
+    SHEET,
+    document_cell,
+    files_of,
+    financial_kinds,
+    group_members,
+    known,
+)
+from planvalidator.rules.base import define, implements
 from planvalidator.rules.documents import document_rows
+from planvalidator.wareki import wareki_date
 
 LATEST = define(
     "PV407", "attachment-old-periods", "error", "決算書等が直近{attachment_periods}期のものではありません",
@@ -46,7 +54,7 @@ LATEST = define(
 
 
 @implements(LATEST)
-def attachment_old_periods(plan: Plan, context):
+def attachment_old_periods(plan: Plan, context: Context):
     attachments, vocab = known(context)
     if vocab is None or vocab.closing_months is None:
         return

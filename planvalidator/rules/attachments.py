@@ -14,11 +14,17 @@ from dataclasses import replace
 
 from planvalidator import member_files
 from planvalidator.attachments import fiscal_periods, member_key, period_label
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.normalize import to_text
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
-from planvalidator.rules.documents import SHEET, declared_yes, document_rows, is_attached
+from planvalidator.rules.base import define, implements
+from planvalidator.rules.documents import (
+    SHEET,
+    declared_yes,
+    document_rows,
+    is_attached,
+)
 
 MEMBERS = "consent"         # the layout key of the group's 同意書 sheet (its members table)
 
@@ -84,7 +90,7 @@ UNDECLARED = define(
 """, reads=READS)
 
 
-def known(context):
+def known(context: Context):
     """The attachments and the program's vocabulary, or (None, None) when the files are not known."""
     vocab = context.program.attachments
     if context.attachments is None or vocab is None:
@@ -140,7 +146,7 @@ def _unopened(attachments, *notes: str) -> str:
 
 
 @implements(MISSING)
-def attachment_missing(plan: Plan, context):
+def attachment_missing(plan: Plan, context: Context):
     attachments, vocab = known(context)
     if vocab is None:
         return
@@ -209,7 +215,7 @@ def _members_missing(plan: Plan, attachments, financial: set[str], doc):
 
 
 @implements(ONE_PERIOD)
-def attachment_one_period(plan: Plan, context):
+def attachment_one_period(plan: Plan, context: Context):
     attachments, vocab = known(context)
     if vocab is None:
         return
@@ -240,7 +246,7 @@ def attachment_one_period(plan: Plan, context):
 
 
 @implements(UNREADABLE)
-def attachment_unreadable(plan: Plan, context):
+def attachment_unreadable(plan: Plan, context: Context):
     attachments, vocab = known(context)
     if vocab is None:
         return
@@ -261,7 +267,7 @@ def attachment_unreadable(plan: Plan, context):
 
 
 @implements(UNDECLARED)
-def attachment_undeclared(plan: Plan, context):
+def attachment_undeclared(plan: Plan, context: Context):
     attachments, vocab = known(context)
     if vocab is None:
         return

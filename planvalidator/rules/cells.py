@@ -11,13 +11,13 @@ from __future__ import annotations
 import bisect
 import re
 
+from planvalidator.address import a1, is_error_code, parse_a1
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.formula import Ref, canonical, move, references
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 from planvalidator.rules.form import TEMPLATE_REF
-from planvalidator.address import a1, is_error_code, parse_a1
-
 
 UNREAD = define(
     "PV009", "unread-cell", "warning", "様式から遠く離れたセルの値・長すぎる文字列を読んでいません",
@@ -77,7 +77,7 @@ _MAX_PER_SHEET = 10
 
 
 @implements(UNREAD)
-def unread_cells(plan: Plan, context):
+def unread_cells(plan: Plan, context: Context):
     for sheet in plan.grid.sheets.values():
         far = [(pos, text) for pos, text, why in sheet.unread if why == "far"]
         for pos, text in far[:_MAX_PER_SHEET]:
@@ -152,7 +152,7 @@ def _readers(plan: Plan, targets: set[tuple[str, int, int]]):
 _SPREADSHEET_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\s*", re.ASCII)
 
 @implements(TEXT_NUMBER)
-def number_stored_as_text(plan: Plan, context):
+def number_stored_as_text(plan: Plan, context: Context):
     targets = {(sheet, *_rc(cell)): raw for (sheet, cell), raw in plan.typed_as_text.items()}
     readers = _readers(plan, set(targets))
     for (sheet, r, c), raw in targets.items():
@@ -177,7 +177,7 @@ def number_stored_as_text(plan: Plan, context):
 # --- PV011 -------------------------------------------------------------------------------------
 
 @implements(ERROR_VALUE)
-def formula_error_value(plan: Plan, context):
+def formula_error_value(plan: Plan, context: Context):
     # cells whose own finding explains an error downstream: text read as a number (PV010), a
     # value the reader could not read (PV002)
     text_cells = {(s, *_rc(cell)) for s, cell in plan.typed_as_text}
@@ -225,12 +225,11 @@ def _why(code: str) -> str:
 # --- PV012 -------------------------------------------------------------------------------------
 
 @implements(NOT_TEMPLATE)
-def formula_not_template(plan: Plan, context):
+def formula_not_template(plan: Plan, context: Context):
     from planvalidator.layout import find_sheet
-    from planvalidator.reader import reference_grid
     from planvalidator.rowmap import GAPS, renumbered, row_map
 
-    reference = reference_grid(plan.layout)
+    reference = context.reference
     expected_at: set[tuple[str, int, int]] = set()
     if reference is not None:
         names = {}          # template sheet name → (application sheet name, row map)
@@ -238,7 +237,7 @@ def formula_not_template(plan: Plan, context):
             theirs, ours = find_sheet(reference, spec), plan.sheet_names.get(spec.name)
             if theirs is not None and ours is not None:
                 names[theirs] = (ours, None)
-        columns = _column_maps(plan, names)
+        columns = _column_maps(plan, context, names)
 
         for theirs, (ours, _rows) in names.items():
             names[theirs] = (ours, row_map(reference.sheets[theirs], plan.grid.sheets[ours],
@@ -311,17 +310,16 @@ def formula_not_template(plan: Plan, context):
                                            severity=Severity.WARNING)
 
 
-def _column_maps(plan: Plan, names) -> dict:
+def _column_maps(plan: Plan, context: Context, names) -> dict:
     """{template sheet name: ColumnMap} of the sheets whose columns moved (a revised template's new column)."""
     from planvalidator.colmap import column_map
-    from planvalidator.locate import official_placement
 
-    official = official_placement(plan.layout)
+    official = context.reference_placement
     if official is None or plan.placement is None:
         return {}
     maps = {}
     for spec in plan.layout.sheets:
-        theirs, ours = official[0].sheets.get(spec.name), plan.placement.sheets.get(spec.name)
+        theirs, ours = official.sheets.get(spec.name), plan.placement.sheets.get(spec.name)
         if theirs is None or ours is None or theirs.name not in names:
             continue
         moved = column_map(theirs, ours)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from planvalidator.context import Context
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 
 NO_DEVELOPMENT = define(
     "PV501", "no-development", "error", "新商品・新サービスの開発を伴わない事業です",
@@ -66,7 +67,7 @@ period.earliest_grant_date）から事業実施期間（終了予定）までに
 """, reads=("period.earliest_grant_date", "period.first_fiscal_year", "period.max_years"))
 
 
-def _kinds(context) -> dict[str, str]:
+def _kinds(context: Context) -> dict[str, str]:
     return context.program.content.activity_kinds
 
 
@@ -91,7 +92,7 @@ def _activities(plan: Plan):
 
 
 @implements(NO_DEVELOPMENT)
-def no_development(plan: Plan, context):
+def no_development(plan: Plan, context: Context):
     t, kinds = _activities(plan)
     if t is None:
         return
@@ -108,7 +109,7 @@ def no_development(plan: Plan, context):
 
 
 @implements(NO_SALES)
-def no_sales(plan: Plan, context):
+def no_sales(plan: Plan, context: Context):
     t, kinds = _activities(plan)
     if t is None:
         return
@@ -122,7 +123,7 @@ def no_sales(plan: Plan, context):
 
 
 @implements(THIN_SECTION)
-def thin_section(plan: Plan, context):
+def thin_section(plan: Plan, context: Context):
     spec = context.program.content
     minimum = spec.min_section_chars
     placeholders = {canon(p) for p in spec.placeholders}
@@ -143,7 +144,7 @@ def thin_section(plan: Plan, context):
 
 
 @implements(OTHER_SUBSIDY)
-def other_subsidy(plan: Plan, context):
+def other_subsidy(plan: Plan, context: Context):
     field = plan.field("applicant", "other_subsidy")
     if field is not None and means(field.value, "有"):
         detail = plan.value("applicant", "other_subsidy_detail")
@@ -166,7 +167,7 @@ def _month_span(start_year: int, month: int) -> tuple[dt.date, dt.date]:
 
 
 @implements(SCHEDULE)
-def schedule_outside_period(plan: Plan, context):
+def schedule_outside_period(plan: Plan, context: Context):
     from planvalidator.predicates import is_mark
 
     program, end, grant = context.program, context.period_end, context.grant_date

@@ -6,9 +6,10 @@ a row of the list is recognised by words of its 書類名, so a reworded list st
 
 from __future__ import annotations
 
+from planvalidator.context import Context
 from planvalidator.normalize import means
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 
 SHEET = "applicant"         # the layout key of the sheet (its name is 計画様式1 in r7)
 
@@ -63,7 +64,7 @@ def declared_yes(plan: Plan, name: str) -> bool | None:
 
 
 @implements(MISSING)
-def document_missing(plan: Plan, context):
+def document_missing(plan: Plan, context: Context):
     documents = context.program.documents
     t, rows = document_rows(plan, documents)
     if t is None:
@@ -81,7 +82,7 @@ def document_missing(plan: Plan, context):
 
 
 @implements(MISMATCH)
-def declaration_mismatch(plan: Plan, context):
+def declaration_mismatch(plan: Plan, context: Context):
     documents = context.program.documents
     t, rows = document_rows(plan, documents)
     if t is None:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan, Table
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 
 SHEET = "expenses"          # the layout key of the sheet (its name is 計画様式7 in r7)
 
@@ -191,7 +192,7 @@ def _caveat(hit) -> str:
 
 
 @implements(ITEM)
-def expense_item(plan: Plan, context):
+def expense_item(plan: Plan, context: Context):
     t = _table(plan)
     if t is None or "item" not in t.positions:
         return
@@ -232,7 +233,7 @@ def _rented_for(program, row) -> bool:
 
 
 @implements(GENERAL_PURPOSE)
-def general_purpose(plan: Plan, context):
+def general_purpose(plan: Plan, context: Context):
     program = context.program
 
     def message(hit, severity, title, row=None):
@@ -255,14 +256,14 @@ def general_purpose(plan: Plan, context):
 
 
 @implements(INDIRECT)
-def indirect(plan: Plan, context):
+def indirect(plan: Plan, context: Context):
     def message(hit, severity, title):
         return f"「{title}」の「{hit.found}」は間接経費（{hit.label}）で、助成対象外です（金額は税抜、手数料等を除いて計上）"
     yield from _keyword_findings(INDIRECT, plan, context, "indirect", message)
 
 
 @implements(FILING_FEE)
-def filing_fee(plan: Plan, context):
+def filing_fee(plan: Plan, context: Context):
     def message(hit, severity, title):
         if severity is Severity.ERROR:
             return (f"「{hit.found}」は行政庁に納める手数料で、助成対象外です（弁理士費用は対象。"
@@ -272,14 +273,14 @@ def filing_fee(plan: Plan, context):
 
 
 @implements(INAPPROPRIATE)
-def inappropriate(plan: Plan, context):
+def inappropriate(plan: Plan, context: Context):
     def message(hit, severity, title):
         return f"「{hit.found}」は公的資金の用途として社会通念上不適切な経費（{hit.label}）の可能性があります"
     yield from _keyword_findings(INAPPROPRIATE, plan, context, "inappropriate", message)
 
 
 @implements(TAX_INCLUDED)
-def tax_included(plan: Plan, context):
+def tax_included(plan: Plan, context: Context):
     indirect_cells = {f.cell for f in indirect(plan, context)}
 
     def message(hit, severity, title):
@@ -290,7 +291,7 @@ def tax_included(plan: Plan, context):
 
 
 @implements(BEFORE_GRANT)
-def before_grant(plan: Plan, context):
+def before_grant(plan: Plan, context: Context):
     t = _table(plan)
     if t is None or "order_date" not in t.positions:
         return
@@ -321,7 +322,7 @@ def _amount(row) -> float | None:
 
 
 @implements(WHOLE_OUTSOURCING)
-def whole_outsourcing(plan: Plan, context):
+def whole_outsourcing(plan: Plan, context: Context):
     t = _table(plan)
     if t is None:
         return
@@ -356,7 +357,7 @@ def whole_outsourcing(plan: Plan, context):
 
 
 @implements(OUTSIDE_PERIOD)
-def outside_period(plan: Plan, context):
+def outside_period(plan: Plan, context: Context):
     t = _table(plan)
     end = context.period_end
     if t is None:
@@ -384,7 +385,7 @@ def outside_period(plan: Plan, context):
 
 
 @implements(QUOTE_MISSING)
-def quote_missing(plan: Plan, context):
+def quote_missing(plan: Plan, context: Context):
     t = _table(plan)
     if t is None or "quote" not in t.positions:
         return
@@ -397,7 +398,7 @@ def quote_missing(plan: Plan, context):
 
 
 @implements(ASSET_REGISTER)
-def asset_register(plan: Plan, context):
+def asset_register(plan: Plan, context: Context):
     t = _table(plan)
     if t is None or "unit_price" not in t.positions:
         return
@@ -425,7 +426,7 @@ def _says(words: tuple[str, ...], folded: str, read) -> str | None:
 
 
 @implements(CATEGORY_FIT)
-def category_fit(plan: Plan, context):
+def category_fit(plan: Plan, context: Context):
     from planvalidator.keywords import fold
 
     t = _table(plan)

@@ -7,7 +7,8 @@ docs and messages.
 
 from __future__ import annotations
 
-from planvalidator.rules import define, implements
+from planvalidator.context import Context
+from planvalidator.rules.base import define, implements
 
 TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（{sheet_range}）」"   # rendered with the template's sheet names
 
@@ -206,7 +207,7 @@ CONDITIONAL = define(
 
 
 @implements(CONDITIONAL)
-def conditional_required(plan, context):
+def conditional_required(plan, context: Context):
     from planvalidator.normalize import means
 
     def missing(sheet, name, why):

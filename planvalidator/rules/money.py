@@ -12,9 +12,10 @@ import math
 
 from planvalidator import normalize
 from planvalidator.calc import eligible_of, rate_limit, requested_rows
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 
 AMOUNT = define(
     "PV201", "amount-mismatch", "error", "金額が 数量×単価 と一致しません",
@@ -94,7 +95,7 @@ def _findings(rule, plan: Plan, mismatches):
 
 def _register(rule, what: str):
     @implements(rule)
-    def run(plan: Plan, context):
+    def run(plan: Plan, context: Context):
         return list(_findings(rule, plan, context.calculator.mismatches.get(what, [])))
     return run
 
@@ -149,7 +150,7 @@ period.earliest_grant_date）以降に始まり、その日から {max_years} �
 
 
 @implements(RATE)
-def rate_exceeded(plan: Plan, context):
+def rate_exceeded(plan: Plan, context: Context):
     category = context.category
     t, rows = requested_rows(plan)
     if category is None or t is None:
@@ -167,7 +168,7 @@ def rate_exceeded(plan: Plan, context):
 
 
 @implements(CAP)
-def cap_exceeded(plan: Plan, context):
+def cap_exceeded(plan: Plan, context: Context):
     category = context.category
     t, rows = requested_rows(plan)
     if category is None or t is None:
@@ -184,7 +185,7 @@ def cap_exceeded(plan: Plan, context):
 
 
 @implements(BALANCE)
-def funding_unbalanced(plan: Plan, context):
+def funding_unbalanced(plan: Plan, context: Context):
     t, rows = requested_rows(plan)
     if t is None:
         return
@@ -216,7 +217,7 @@ def funding_unbalanced(plan: Plan, context):
 
 
 @implements(PERIOD)
-def project_period(plan: Plan, context):
+def project_period(plan: Plan, context: Context):
     sheet = plan.actual("applicant")
     program = context.program
     earliest, start, end = program.earliest_grant_date, context.period_start, context.period_end

@@ -12,10 +12,11 @@ from fractions import Fraction
 from functools import lru_cache
 
 from planvalidator.calc import requested_rows
+from planvalidator.context import Context
 from planvalidator.findings import Severity
 from planvalidator.normalize import canon
 from planvalidator.plan import Plan
-from planvalidator.rules import define, implements
+from planvalidator.rules.base import define, implements
 
 YEARLY = define(
     "PV211", "yearly-cap-exceeded", "error", "年度の申請額が制度の年度ごとの上限を超えています",
@@ -79,7 +80,7 @@ ELIGIBILITY = define(
 
 
 @implements(YEARLY)
-def yearly_cap(plan: Plan, context):
+def yearly_cap(plan: Plan, context: Context):
     course = context.course
     t, rows = requested_rows(plan)
     if course is None or not course.yearly_caps or t is None:
@@ -99,7 +100,7 @@ def yearly_cap(plan: Plan, context):
 
 
 @implements(MINIMUM)
-def below_minimum(plan: Plan, context):
+def below_minimum(plan: Plan, context: Context):
     course = context.course
     if course is None or (course.min_eligible is None and course.min_requested is None):
         return
@@ -131,7 +132,7 @@ def _last_row(t):
 TEMPLATE_FAMILIES = ("general_purpose", "indirect", "filing_fee", "inappropriate")
 
 
-def _reported(row, context) -> bool:
+def _reported(row, context: Context) -> bool:
     """Whether the template's own expense rules (PV102〜PV105) already report the row as not eligible (an
     error): a program's exclusion of the same thing (a phone bill) is then not reported twice. A warning of
     theirs (「懇親会」 may be allowed there) leaves the program's own, surer exclusion to be reported."""
@@ -154,7 +155,7 @@ def _words(categories: tuple[str, ...]):
     return KeywordSet.of(vocabulary(), categories)
 
 
-def _kind_rows(limit, rows, context):
+def _kind_rows(limit, rows, context: Context):
     """The rows of one kind of expense: their 経費内訳 is one of ``limit.items``, or their 品名・内容 names one
     of its categories (read as the template's rules read them). (record, amount, severity of the words).
     For an expense the program does not fund (max 0), rows the template's own rules report are left out."""
@@ -184,7 +185,7 @@ def _kind_rows(limit, rows, context):
 
 
 @implements(ITEM)
-def item_limit(plan: Plan, context):
+def item_limit(plan: Plan, context: Context):
     course = context.course
     t = plan.table("expenses", "expenses")
     if course is None or not course.item_limits or t is None or "amount" not in t.positions:
@@ -228,7 +229,7 @@ def item_limit(plan: Plan, context):
 
 
 @implements(LISTED)
-def not_in_program_list(plan: Plan, context):
+def not_in_program_list(plan: Plan, context: Context):
     course = context.course
     listed = course.expense_list if course is not None else None
     t = plan.table("expenses", "expenses")
@@ -288,7 +289,7 @@ def margin_decrease(base: float, target: float) -> Fraction | None:
 
 
 @implements(ELIGIBILITY)
-def eligibility_figures(plan: Plan, context):
+def eligibility_figures(plan: Plan, context: Context):
     course = context.course
     if course is None or not course.eligibility:
         return
@@ -392,7 +393,7 @@ def _year_number(value) -> int | None:
 
 
 @implements(YEARS)
-def beyond_years(plan: Plan, context):
+def beyond_years(plan: Plan, context: Context):
     course = context.course
     if course is None or not course.years:
         return
@@ -414,7 +415,7 @@ def beyond_years(plan: Plan, context):
 
 
 @implements(ANSWERS)
-def program_questions(plan: Plan, context):
+def program_questions(plan: Plan, context: Context):
     course = context.course
     questions = course.questions if course is not None else None
     if not questions:
@@ -455,7 +456,7 @@ def _share(value) -> Fraction | None:
 
 
 @implements(TARGETS)
-def program_targets(plan: Plan, context):
+def program_targets(plan: Plan, context: Context):
     course = context.course
     targets = course.targets if course is not None else None
     figures = getattr(context, "figures", None)

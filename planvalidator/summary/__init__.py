@@ -7,6 +7,9 @@ writers, one module each, like :mod:`planvalidator.formats`.
 
 from __future__ import annotations
 
+import json as _json      # (the name json is the json writer's module once it is imported)
+import math
+import sys
 from dataclasses import asdict, dataclass, field
 from importlib import import_module
 from pathlib import Path
@@ -80,6 +83,49 @@ def rule_counts(applications: list[Application]) -> list[dict]:
                 seen.add(f["rule"])
                 c["applications"] += 1
     return sorted(counts.values(), key=lambda c: (-c["findings"], c["rule"]))
+
+
+# --- the JSON shape shared by the json and jsonl writers ------------------------------------
+
+# JSON allows these raw inside strings, but they end lines for some readers (str.splitlines, JavaScript)
+_LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def application_object(app: Application) -> dict:
+    """One application as the JSON writers give it: its fields, its three most serious findings."""
+    d = app.to_dict()
+    d["top_findings"] = app.top_findings
+    return finite(d)
+
+
+def finite(value):
+    """NaN and infinities (not JSON) as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite(v) for v in value]
+    return value
+
+
+def dumps(value, **kwargs) -> str:
+    """JSON text, UTF-8 not escaped, with the characters some readers take for line ends escaped."""
+    text = _json.dumps(value, ensure_ascii=False, allow_nan=False, default=str, **kwargs)
+    for raw, escaped in _LINE_BREAKS.items():
+        text = text.replace(raw, escaped)      # only ever inside strings
+    return text
+
+
+def emit(text: str, out: Path | None) -> None:
+    """``text`` to ``out`` (atomically, UTF-8), or to stdout when ``out`` is None."""
+    if out is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    else:
+        from planvalidator.atomic import write_bytes
+
+        write_bytes(out, text.encode("utf-8"))
 
 
 def write(name: str, applications: list[Application], out: Path | None) -> None:

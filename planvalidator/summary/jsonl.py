@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planvalidator.summary import Application
-from planvalidator.summary.json import application, dumps, emit
+from planvalidator.summary import Application, application_object, dumps, emit
 
 
 def write(applications: list[Application], out: Path | None) -> None:
-    emit("".join(dumps(application(a)) + "\n" for a in applications), out)
+    emit("".join(dumps(application_object(a)) + "\n" for a in applications), out)

@@ -144,7 +144,7 @@ def _sign(grid, base, data, out: NewVersion) -> None:
     does not have (usually the title with its year)."""
     from planvalidator.layout import find_sheet
     from planvalidator.normalize import label_canon
-    from planvalidator.reader import reference_grid
+    from planvalidator.reference import reference_grid
 
     reference = reference_grid(base)
     first = base.sheets[0]

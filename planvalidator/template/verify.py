@@ -127,10 +127,10 @@ def _nearest(label: str, texts: dict[str, tuple[int, int]]) -> tuple[str, tuple[
 def verify(path: str | Path, layout: Layout | None = None) -> Verification:
     """Verify the template at ``path`` against ``layout`` (default: the version it matches best)."""
     from planvalidator.locate import locate
-    from planvalidator.reader import reference_grid
+    from planvalidator.reference import reference_grid
+    from planvalidator.resources import templates_dir
     from planvalidator.workbook import load_grid
 
-    from planvalidator.resources import templates_dir
     from planvalidator.template.snapshot import snapshot
 
     grid = load_grid(path)
@@ -235,15 +235,18 @@ def _input(sheet, what, theirs, ours, old, new) -> list[Item]:
 def _template_formulas(grid: Grid, layout: Layout) -> list[Item]:
     """The candidate's formulas against the version's template, as PV012 compares an applicant's: through
     the row mapping (rows inserted above a table move its formulas), so only a real change is named."""
-    from planvalidator.engine import Context, run_rules
+    from planvalidator.context import Context
+    from planvalidator.engine import run_rules
     from planvalidator.reader import read_grid
+    from planvalidator.locate import official_placement
     from planvalidator.rules.cells import NOT_TEMPLATE
     from planvalidator.selection import Selection
 
     plan = read_grid(grid, layout, refuse_too_far=False)
     names = {plan.actual(spec.name): spec.name for spec in layout.sheets}
     return [Item("formula", names.get(f.sheet, f.sheet), f"計算式 {f.cell}", now=f.cell, detail=f.message)
-            for f in run_rules(plan, Context(plan), Selection(), {NOT_TEMPLATE.code}) if f.rule == NOT_TEMPLATE.code]
+            for f in run_rules(plan, Context(plan, template=lambda: official_placement(layout)), Selection(),
+                                  {NOT_TEMPLATE.code}) if f.rule == NOT_TEMPLATE.code]
 
 
 def _list_at(sheet, r: int, c: int) -> list[str] | None:
