@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-CATEGORY_KEYS = {"label", "terms", "severity", "note", "innocent_after", "innocent_before", "unless_text",
-                 "unsure_text", "sure_text", "source"}
-LIST_KEYS = ("terms", "innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text")
+CATEGORY_KEYS = {"label", "terms", "models", "severity", "note", "innocent_after", "innocent_before", "unless_text",
+                 "unsure_text", "sure_text", "with_after", "source"}
+LIST_KEYS = ("terms", "models", "innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text",
+             "with_after")
 
 
 class ExpenseVocabularyError(ValueError):
@@ -56,8 +57,8 @@ def vocabulary(path: Path | None = None) -> ExpenseVocabulary:
         unknown = set(spec) - CATEGORY_KEYS
         if unknown:
             raise ExpenseVocabularyError(f"{where}: 「{sorted(unknown)[0]}」という項目はありません")
-        if not spec.get("label") or not spec.get("terms"):
-            raise ExpenseVocabularyError(f"{where}: label と terms が必要です")
+        if not spec.get("label") or not (spec.get("terms") or spec.get("models")):
+            raise ExpenseVocabularyError(f"{where}: label と terms（か models）が必要です")
         if spec.get("severity", "error") not in ("error", "warning"):
             raise ExpenseVocabularyError(f"{where}.severity: error か warning にしてください")
         for name in LIST_KEYS:

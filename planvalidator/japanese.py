@@ -9,7 +9,8 @@ compound of the line, read from the end:
 
 - brackets are asides (「ノートPC（データ解析用）」 → ノートPC),
 - words that only say it is bought or counted (一式, 購入, 2台, 年間ライセンス) are passed over,
-- model names and numbers after a product (「iPhone 15」, 「Mac Book Pro」) belong to it,
+- model names and numbers after a product (「iPhone 15」, 「Mac Book Pro」) belong to it, and a model
+  number is one name however it is punctuated (「MFC-L2750DW」, 「Home & Business」, 「N-VAN」),
 - 「XX用YY」「XX向けYY」「XX付きYY」 → YY (XX is what it is for),
 - 「YYの試作」「YYの印刷」 → a job done on YY, not a purchase of YY; 「YYのレンタル」 → a rental,
 - 「AとB」「A・B」「A、B」 → both are objects.
@@ -32,7 +33,10 @@ COORDINATORS = {"・", "、", ",", "と", "及び", "および", "や", "/", "�
 MODIFIER_SUFFIXES = {"用", "向け", "向", "付き", "付", "製", "対応", "専用"}
 PURPOSE_SUFFIXES = {"用", "向け", "向", "対応", "専用"}       # 「XX用YY」: XX is what YY is for
 INCLUDED_SUFFIXES = {"付き", "付"}                          # 「XX付きYY」: XX comes with YY
-INCLUDING_WORDS = {"含む", "含み", "込み", "込", "付属", "同梱", "付き", "付"}   # 「（制御用PC含む）」
+INCLUDING_WORDS = {"含む", "含み", "込み", "込", "付属", "同梱", "付き", "付",   # 「（制御用PC含む）」
+                   "組込み", "組み込み", "組込", "内蔵"}                         # 「一式（ThinkCentre 組込み）」
+LATIN_JOINERS = {"-", "&", "+", "'"}     # inside a Latin-letter name or model number: 「MFC-L2750DW」「Home & Business」
+_KATAKANA = re.compile("[ァ-ヶー]+")
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,7 @@ class Vocabulary:
     jobs: frozenset[str]         # 試作, 印刷, 加工 …: the line pays for work done on what stands before
     rentals: frozenset[str]      # レンタル, リース …
     models: frozenset[str]       # pro, mini …: part of a product's name when they follow it
+    editions: frozenset[str] = frozenset()   # バン, ツーリング, オンライン …: after a product line, its edition or body
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,16 @@ class Reading:
     objects: tuple[tuple[int, int, int], ...]   # the object compounds (start, end, start of their head word):
                                                 # what is bought, or for a rental what is rented
     purposes: tuple[tuple[int, int, int], ...]  # 「XX用」 compounds before the object: what it is for
+    plain: tuple[tuple[int, int, bool], ...] = ()   # the words that are not a model name, number or edition
+                                                    # (start, end, whether outside brackets)
+    outside: frozenset[int] = frozenset()           # where the words outside brackets start
+
+    def _named(self, start: int, end: int, stop: int) -> bool:
+        """Whether only a product's model name, number or edition stands in text[end:stop] (「ハイエース バン DX」,
+        「一太郎2024 プレミアム」, 「iPad 10.9インチ Wi-Fi」): the word before them is the product. For a word outside
+        brackets, what a bracket says is an aside (「iPad（第10世代）Wi-Fiモデル」)."""
+        aside_ok = start in self.outside
+        return not any(e > end and s < stop and (out or not aside_ok) for s, e, out in self.plain)
 
     def aligned(self, start: int, end: int | None) -> bool:
         """Whether text[start:end] is whole words (not part of a longer word); with ``end`` None,
@@ -73,15 +88,15 @@ class Reading:
 
     def is_object(self, start: int, end: int) -> bool:
         """Whether text[start:end] names what is bought: it reaches the head word of an object
-        compound, or only a product's Latin-letter name follows it there (「Surface Laptop 5」,
-        「ラップトップ PC」) — not a word that only qualifies the head (「PC樹脂ペレット」)."""
+        compound, or only a product's model name, number or edition follows it there (「Surface Laptop 5」,
+        「ラップトップ PC」, 「カローラ ツーリング」) — not a word that only qualifies the head (「PC樹脂ペレット」)."""
         return self.kind == "purchase" and any(
-            start < e and end > s and (end > h or self.text[end:e].isascii()) for s, e, h in self.objects)
+            start < e and end > s and (end > h or self._named(start, end, e)) for s, e, h in self.objects)
 
     def is_rented(self, start: int, end: int) -> bool:
         """Whether text[start:end] names what is rented or leased (「複合機のリース」: a 複合機)."""
         return self.kind == "rental" and any(
-            start < e and end > s and (end > h or self.text[end:e].isascii()) for s, e, h in self.objects)
+            start < e and end > s and (end > h or self._named(start, end, e)) for s, e, h in self.objects)
 
     def is_purpose(self, start: int, end: int) -> bool:
         """Whether text[start:end] is what the object is for (「iPad用スタンド」: a stand, for an iPad)."""
@@ -167,7 +182,11 @@ def _read(text: str, vocabulary: Vocabulary) -> Reading:
                 words = [t for t in aside if not (t.surface in INCLUDING_WORDS or t.norm in INCLUDING_WORDS)]
                 included, found, _purposes = _objects(words, vocabulary)   # its objects, not what they are for
                 objects += found if included == "purchase" else []
-    return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, tuple(objects), tuple(purposes))
+    out = {t.start for t in outside} if asides else set()      # (no brackets, or the whole line in brackets: no asides)
+    plain = tuple((t.start, t.end, not asides or t.start in out)
+                  for k, t in enumerate(tokens) if not _named_part(tokens, k, vocabulary))
+    return Reading(text, tokens, frozenset(starts), frozenset(ends), kind, tuple(objects), tuple(purposes), plain,
+                   frozenset(out))
 
 
 def _split_brackets(tokens: tuple[Token, ...]) -> tuple[list[Token], list[list[Token]]]:
@@ -201,7 +220,38 @@ def _compounds(tokens: list[Token], vocabulary: Vocabulary) -> list[tuple[int, i
 
 
 def _content(t: Token) -> bool:
-    return t.pos in ("名詞", "接頭辞") or (t.pos == "接尾辞" and t.surface not in MODIFIER_SUFFIXES)
+    return (t.pos in ("名詞", "接頭辞") or (t.pos == "接尾辞" and t.surface not in MODIFIER_SUFFIXES)
+            or (t.pos in ("副詞", "感動詞") and bool(_KATAKANA.fullmatch(t.surface)))
+            or (t.pos not in ("補助記号", "空白") and _latin(t)))
+    # (a katakana word the dictionary takes for an onomatopoeia is a loanword here: 「ハイエース バン」 is a van;
+    # a Latin-letter word is a name whatever its tag: 「BASIO active」)
+
+
+def _latin(t: Token) -> bool:
+    return t.surface.isascii() and t.surface.isalnum()
+
+
+def _named_part(tokens, k: int, vocabulary: Vocabulary) -> bool:
+    """Whether tokens[k] can only be part of a product's name after the product: Latin letters, a number (with
+    its unit), a model word or an edition (バン, ツーリング, オンライン), a joiner or a space."""
+    t = tokens[k]
+    return (t.pos == "空白" or _latin(t) or t.surface.isascii() and any(c.isalnum() for c in t.surface)
+            or t.detail == "数詞" or _joiner(tokens, k) or _model(t, vocabulary)
+            or t.surface in vocabulary.editions or t.norm in vocabulary.editions
+            or (t.counter and k > 0 and tokens[k - 1].detail == "数詞"))
+
+
+def _joiner(tokens, k: int) -> bool:
+    """Whether tokens[k] is a hyphen, 「&」, 「+」 or apostrophe between Latin letters or digits (spaces
+    around it aside): a model number or a product's name goes on through it (「MFC-L2750DW」)."""
+    if tokens[k].surface not in LATIN_JOINERS:
+        return False
+    before, after = k - 1, k + 1
+    while before >= 0 and tokens[before].pos == "空白":
+        before -= 1
+    while after < len(tokens) and tokens[after].pos == "空白":
+        after += 1
+    return before >= 0 and after < len(tokens) and _latin(tokens[before]) and _latin(tokens[after])
 
 
 def _model(t: Token, vocabulary: Vocabulary) -> bool:
@@ -247,7 +297,11 @@ def _objects(tokens: list[Token], vocabulary: Vocabulary):
 
     def model_or_unit(k: int) -> bool:
         t = tokens[k]
-        return _model(t, vocabulary) or t.pos == "空白" or (t.counter and k > 0 and tokens[k - 1].detail == "数詞")
+        return (_model(t, vocabulary) or t.pos == "空白" or _joiner(tokens, k)
+                or (t.counter and k > 0 and tokens[k - 1].detail == "数詞"))
+
+    def part(k: int) -> bool:                       # a word of the compound (a joiner inside a Latin name too)
+        return _content(tokens[k]) or _joiner(tokens, k)
 
     def compound() -> tuple[int, int, int] | None:
         """The noun compound ending at i (model names and numbers after it included), i moved before it."""
@@ -260,7 +314,7 @@ def _objects(tokens: list[Token], vocabulary: Vocabulary):
             return None
         end = end or tokens[i].end
         head = None
-        while i >= 0 and (_content(tokens[i]) or (tokens[i].pos == "空白" and i > 0 and _content(tokens[i - 1]))):
+        while i >= 0 and (part(i) or (tokens[i].pos == "空白" and i > 0 and part(i - 1))):
             t = tokens[i]
             if head is None and _content(t) and not (t.norm in vocabulary.purchase or t.surface in vocabulary.purchase):
                 head = t.start                     # 「スマホ本体」: the head is スマホ, 本体 only says it is bought

@@ -3,12 +3,16 @@
 Text is compared in its NFKC, case-folded form, so 「ＰＣ」「ｐｃ」「PC」 are the same word and
 「ｽﾏﾎ」 is 「スマホ」. A term made only of ASCII letters, digits and spaces is a *word*: it must not
 touch other letters or digits (「PC」 is not found in 「PCB」 or 「UPC」), nor a hyphenated part
-number (「PC-200」). Japanese terms are substrings.
+number (「PC-200」); a hyphen inside it is part of the word (「N-VAN」「e-STUDIO」). Japanese terms are
+substrings. A category's ``models`` are the names of product lines that are written with a model
+number after them: 「MFC-」 is found in 「MFC-L2750DW」, 「Galaxy S」 in 「Galaxy S24」, never alone.
 
 A hit is dropped when the text says the thing is excluded (「消費税を除く」「PC は自社負担」),
 when the words around it show an innocent meaning (``innocent_after`` / ``innocent_before`` /
 ``unless_text``), and an error becomes a warning where the words around it leave the meaning
-open (``unsure_after`` / ``unsure_text``). The lists are program data; this module is the logic.
+open (``unsure_after`` / ``unsure_text``). A category with ``with_after`` counts a term only when the
+same clause goes on to say one of those words (「携帯電話の月額料金」 is a phone bill, 「携帯電話」 a phone).
+The lists are program data; this module is the logic.
 """
 
 from __future__ import annotations
@@ -18,11 +22,14 @@ import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-_ASCII_WORD = re.compile(r"[a-z0-9 '.+]+")
+_ASCII_WORD = re.compile(r"[a-z0-9 '.+&-]+")
 _CLAUSE_END = re.compile(r"[、。,;；」\n]")        # (a closing bracket does not end it: 「PC（本体）を除く」)
 _WINDOW = 40                                        # characters either side of a match that context is read from
 _SKIP = " 　・:：（(「"
 _NEGATION_WINDOW = 10
+# Latin letters and digits right after a Latin-letter product name are its model (「iPhone 15」「Surface Pro」):
+# the words after them decide (「iPhone 15対応ケース」 is a case)
+_MODEL_AFTER = re.compile(r"(?:[a-z0-9][a-z0-9.+'&-]*\s*)+")
 
 
 def _spaced(text: str) -> str:
@@ -82,13 +89,16 @@ class Group:
     unsure_text: list[str] = field(default_factory=list)
     sure_text: list[str] = field(default_factory=list)      # a warning is an error when the row also says this
     key: str = ""                                           # its id in the expense vocabulary
+    models: list[str] = field(default_factory=list)         # product lines named with a model number after them
+    with_after: list[str] = field(default_factory=list)     # a term counts only when its clause goes on to say one
     patterns: list[tuple[str, re.Pattern]] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
         self.terms = [kana(fold(t)) for t in self.terms]
-        for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text"):
+        for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text", "models",
+                     "with_after"):
             setattr(self, name, [kana(fold(t)) for t in getattr(self, name)])
-        self.patterns = [(t, _pattern(t)) for t in self.terms]
+        self.patterns = [(t, _pattern(t)) for t in self.terms] + [(t, _model_pattern(t)) for t in self.models]
 
 
 def _pattern(term: str) -> re.Pattern:
@@ -97,6 +107,16 @@ def _pattern(term: str) -> re.Pattern:
         # a word: no letter or digit on either side, and not part of a part number (PC-200, A-PC)
         return re.compile(rf"(?<![a-z0-9])(?<![a-z0-9]-){escaped}(?![a-z0-9])(?!-\d)")
     return re.compile(escaped)
+
+
+def _model_pattern(line: str) -> re.Pattern:
+    """A product line with its model number: up to three letters, then a digit, then letters, digits and
+    hyphens (「mfc-」 → 「mfc-l2750dw」, 「galaxy s」 → 「galaxy s24」, 「latitude」 → 「latitude 5440」; a space may
+    come before the number when the line ends in a letter). The match is the whole model."""
+    escaped = re.escape(line).replace(r"\ ", r"\s?")
+    left = r"(?<![a-z0-9])(?<![a-z0-9]-)" if line[:1].isascii() and line[:1].isalnum() else ""
+    space = r"\s?" if line[-1:].isalnum() else ""
+    return re.compile(rf"{left}{escaped}{space}(?=[a-z]{{0,3}}\d)[a-z0-9]+(?:-[a-z0-9]+)*")
 
 
 @dataclass
@@ -120,10 +140,11 @@ class KeywordSet:
         groups = []
         for key in categories:
             g = vocabulary.category(key)
-            groups.append(Group(g["label"], g.get("severity", "error"), list(g["terms"]), g.get("note", ""),
+            groups.append(Group(g["label"], g.get("severity", "error"), list(g.get("terms", [])), g.get("note", ""),
                                 list(g.get("innocent_after", [])), list(g.get("innocent_before", [])),
                                 list(g.get("unless_text", [])), list(g.get("unsure_text", [])),
-                                list(g.get("sure_text", [])), key))
+                                list(g.get("sure_text", [])), key, models=list(g.get("models", [])),
+                                with_after=list(g.get("with_after", []))))
         return cls(source, groups,
                    [fold(t) for t in vocabulary.negations],      # read in the text as written
                    [kana(fold(t)) for t in vocabulary.innocent_after],
@@ -136,7 +157,7 @@ class KeywordSet:
         their word boundaries): the per-term passes, with their context, run only for the texts this
         lets through, and no text a pattern would match is held back."""
         if self._any is None:
-            literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms}, key=len, reverse=True)
+            literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms + g.models}, key=len, reverse=True)
             self._any = re.compile("|".join(map(re.escape, literals)) or r"(?!)")
         return bool(self._any.search(kana(_spaced(text).casefold().replace(" ", ""))))
 
@@ -196,16 +217,21 @@ class KeywordSet:
     def _weigh(self, group: Group, text: str, whole: str, m: re.Match, plain: str | None = None) -> str | None:
         """The severity of one match after its context (``plain``: the text before hiragana was
         folded, where the negations are read), or None when the context clears it."""
-        after = text[m.end():m.end() + _WINDOW].lstrip(_SKIP)
+        tail = text[m.end():m.end() + _WINDOW]
+        after = raw = tail.lstrip(_SKIP)
+        if m.group()[-1:].isascii() and m.group()[-1:].isalnum() and _MODEL_AFTER.match(tail.lstrip(" ")):
+            after = _MODEL_AFTER.sub("", tail.lstrip(" "), count=1) or raw     # past the model name (not into a bracket)
         before = text[max(0, m.start() - _WINDOW):m.start()].rstrip(_SKIP)
         bare = after.lstrip(kana("のをがに"))      # 「光熱費の削減」「電気代を削減」 (the text is in katakana here)
-        if any(a.startswith(t) for t in group.innocent_after + self.innocent_after for a in (after, bare)):
+        if any(a.startswith(t) for t in group.innocent_after + self.innocent_after for a in (raw, after, bare)):
             return None
         if any(before.endswith(t) for t in group.innocent_before):
             return None
-        clause = _CLAUSE_END.split((plain or text)[m.end():m.end() + _WINDOW], maxsplit=1)[0][:_NEGATION_WINDOW]
-        if any(n in clause for n in self.negations):
+        clause = _CLAUSE_END.split((plain or text)[m.end():m.end() + _WINDOW], maxsplit=1)[0]
+        if any(n in clause[:_NEGATION_WINDOW] for n in self.negations):
             return None
+        if group.with_after and not any(w in kana(clause) for w in group.with_after):
+            return None                            # 「携帯電話」 without 「…の月額料金」: a phone, not its bill
         severity = group.severity
         if severity == "warning" and any(t in whole for t in group.sure_text):
             severity = "error"                     # 「ワード・エクセル ライセンス」: the software for sure

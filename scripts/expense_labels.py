@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from expense_labels import DATA, label_counts, markdown, measure, mistakes, mistakes_text  # noqa: E402
+from expense_labels import DATA, clean_text, label_counts, markdown, measure, mistakes, mistakes_text  # noqa: E402
 
 
 def main() -> int:
@@ -28,6 +28,7 @@ def main() -> int:
     args = parser.parse_args()
     items, observed, scores = measure(args.data)
     print(markdown(scores, items))
+    print(clean_text(items, observed))
     if args.counts:
         print()
         print("| label | rows |\n| --- | --- |")

@@ -174,6 +174,13 @@ def score(items: list[Item], observed: list[dict[str, str]]) -> dict[str, Score]
     return scores
 
 
+def clean_rows(items: list[Item], observed: list[dict[str, str]]) -> tuple[int, int, int]:
+    """(valid rows, of them without any finding of PV102–PV105, of them without an error): how often a
+    row that should pass is left alone — the applicant's cost of a false finding."""
+    valid = [seen for item, seen in zip(items, observed, strict=True) if not item.expect]
+    return len(valid), sum(not seen for seen in valid), sum("error" not in seen.values() for seen in valid)
+
+
 def mistakes(items: list[Item], observed: list[dict[str, str]]) -> list[tuple[Item, str, str | None, str | None]]:
     """(item, rule, labelled, found) for every rule whose outcome on a row differs from the label."""
     wrong = []
@@ -211,6 +218,12 @@ def markdown(scores: dict[str, Score], items: list[Item]) -> str:
     lines.append(f"{len(items)} labelled rows (tests/data/expense_items.yaml), "
                  f"{sum(not i.expect for i in items)} of them with no finding expected.")
     return "\n".join(lines)
+
+
+def clean_text(items: list[Item], observed: list[dict[str, str]]) -> str:
+    valid, silent, no_error = clean_rows(items, observed)
+    return (f"valid rows left alone: {silent} / {valid} ({silent / valid:.1%}) without any finding, "
+            f"{no_error} / {valid} ({no_error / valid:.1%}) without an error.")
 
 
 def mistakes_text(wrong) -> str:

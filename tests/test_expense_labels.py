@@ -10,13 +10,14 @@ from collections import Counter
 
 import pytest
 
-from expense_labels import RULES, label_counts, load_items, markdown, measure, mistakes, mistakes_text
+from expense_labels import (RULES, clean_rows, clean_text, label_counts, load_items, markdown, measure, mistakes,
+                            mistakes_text)
 
 FLOORS = {     # a few points below the figures measured with the Japanese reading (README), so a change that
                # makes matching worse fails: (precision, recall) fired, then (precision, recall) exact severity
-    "PV102": (0.97, 0.87, 0.93, 0.83),
-    "PV103": (0.91, 0.79, 0.88, 0.77),
-    "PV104": (0.92, 0.78, 0.92, 0.78),
+    "PV102": (0.98, 0.95, 0.97, 0.94),
+    "PV103": (0.97, 0.93, 0.96, 0.92),
+    "PV104": (0.94, 0.85, 0.94, 0.85),
     "PV105": (0.95, 0.82, 0.95, 0.82),
 }
 
@@ -51,3 +52,13 @@ def test_precision_and_recall_stay_above_their_floors(measured):
         low += [f"{rule} {name} {got:.1%} < {floor:.0%}" for name, got, floor in zip(names, figures, floors)
                 if got < floor]
     assert not low, "\n".join(low) + "\n\n" + table
+
+
+def test_valid_rows_are_left_alone(measured):
+    """Issue 22: precision on valid rows ≥ 99% — a row labelled with no finding gets no error from PV102–PV105
+    in at least 99 of 100 cases (a warning costs the applicant a look; an error costs a change or an argument)."""
+    items, observed, _scores = measured
+    valid, _silent, no_error = clean_rows(items, observed)
+    assert valid >= 200
+    assert no_error / valid >= 0.99, clean_text(items, observed) + "\n" + mistakes_text(
+        [m for m in mistakes(items, observed) if not m[0].expect and m[3] == "error"])

@@ -156,3 +156,122 @@ def test_without_the_analyser_the_words_alone_decide():
 def test_valid_rows_as_applicants_write_them(family, text, expected):
     assert severity(family, text, reading=japanese) == expected
 
+
+
+# --- products named by brand, line and model number; indirect costs in other words (issue 22) ------------
+
+@pytest.mark.parametrize("text, expected", [
+    ("ThinkPad X1 Carbon Gen 11", "error"),           # a model number stays with its line
+    ("iPhone 15 Pro", "error"),
+    ("MFC-L2750DW", "error"),                         # a model prefix (schemas/expenses.yaml models)
+    ("ＭＦＣ－Ｊ７３８ＤＮ", "error"),                    # full-width
+    ("EW-M754TW", "error"),
+    ("ハイエース バン DX", "error"),                   # 「バン」, which the dictionary reads as an adverb
+    ("ﾊｲｴｰｽ（中古）", "error"),                        # half-width katakana
+    ("Galaxy S24 Ultra", "error"),
+    ("Google Pixel 8a", "error"),
+    ("Dell Latitude 5440", "error"),
+    ("Latitude 7440（出張用）", "error"),
+    ("Canon imageRUNNER ADVANCE DX C3826F", "error"),
+    ("RICOH IM C3010", "error"),
+    ("Microsoft Office Home & Business 2021", "error"),
+    ("Ｎ－ＶＡＮ", "error"),
+    ("EP-M553T", "error"),
+    ("ＥＰ－８８５ＡＷ", "warning"),                     # 「EP-」 with digits: other products have such numbers too
+    ("弥生会計 オンライン", "warning"),                  # business software: general, but not 文書作成ソフト
+    ("ハイエース（移動販売用に架装）", "warning"),        # maybe a 特種用途自動車
+    ("GALLERIA（解析用）", "warning"),                   # the name without a model number
+    # the same words in other senses, and products being developed: no finding
+    ("Galaxy（銀河）柄のパッケージデザイン", None),
+    ("arrows（矢印）アイコンのデザイン", None),
+    ("XPS分析（表面組成）", None),
+    ("マスフローコントローラー MFC-100", None),          # not a Brother model (MFC-L/J/T/B …)
+    ("エポキシ接着剤 EP-160", None),
+    ("イメージセンサ（画素ピッチ pixel 3μm）", None),
+    ("インスタント食品の試作原料", None),                # not タント
+    ("スクラム開発の研修講師謝金", None),
+    ("全国キャラバン（販促イベント）の会場費", None),
+    ("アクア（水）関連製品の市場調査", None),
+    ("フリードリンク付き試飲会の会場費", None),
+    ("キャリーケースの試作", None),
+    ("Latitude（緯度）計測機能の設計", None),
+    ("海外展示会 Japan Pavilion 出展料", None),
+    ("iPhone 15対応防水ケースの試作品製作", None),       # past the model number: 対応
+    ("マネーフォワード クラウド会計", "warning"),        # not 「ワード」
+])
+def test_products_by_name_in_both_readings(text, expected):
+    assert severity("general_purpose", text) == expected
+    assert severity("general_purpose", text, reading=japanese) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("iPhoneケースの試作", None),                       # a job on a case
+    ("複合機能センサーの開発", None),
+    ("ハイエース用ルーフキャリアの試作", None),
+    ("PIXUS対応インクの成分分析", None),
+    ("PIXUS用インク（純正）", "warning"),               # bought for a printer (like プリンタ用インク)
+    ("カローラ ツーリング", "error"),                   # an edition after the line (expense_reading.edition_words)
+    ("一太郎2024 プレミアム", "error"),
+    ("Apple iPad 10.9インチ Wi-Fi 64GB", "error"),
+    ("iPad（第10世代）Wi-Fiモデル 2台", "error"),        # a bracket inside the name is an aside
+    ("画像検査装置一式（ThinkCentre 組込み）", "warning"),  # built in: comes with the set
+    ("BASIO active", "error"),                         # a Latin word is a name whatever its tag
+    ("iPhone 15 Pro Max ケース", None),                 # the case, not the phone
+    ("ハイエース ルーフキャリア", None),
+    ("PC樹脂ペレット", None),
+    ("2tトラック", "error"),
+    ("MS365 Business Standard 年間契約", "error"),
+])
+def test_a_product_line_is_the_object_with_its_model_and_edition(text, expected):
+    assert severity("general_purpose", text, reading=japanese) == expected
+
+
+def test_the_reader_keeps_a_model_number_with_its_line():
+    for text in ("mfc-l2750dw", "ew-m754tw", "iphone 15 pro", "ハイエース バン dx", "ms office home & business",
+                 "n-van", "スマートフォン f-52b"):
+        reading = japanese(text)
+        assert [text[s:e] for s, e, _h in reading.objects] == [text], text
+    reading = japanese("thinkpad x1 carbon gen 11")             # (a number at the end is read as a count)
+    assert reading.is_object(0, len("thinkpad")) and reading.objects[0][:2] == (0, len("thinkpad x1 carbon gen"))
+
+
+@pytest.mark.parametrize("family, text, expected", [
+    ("indirect", "契約書の印紙", "error"),                # 収入印紙 written without 収入
+    ("indirect", "印紙代（発注書・請書）", "error"),
+    ("indirect", "特許印紙代", None),                    # a patent stamp: PV104, not 収入印紙
+    ("filing_fee", "特許印紙代", "error"),
+    ("indirect", "商標出願の印紙代", None),
+    ("filing_fee", "商標出願の印紙代", "error"),
+    ("filing_fee", "特許出願時の印紙代", "error"),
+    ("indirect", "送金料（海外送金）", "error"),          # 振込手数料 in other words
+    ("indirect", "払込手数料", "error"),
+    ("indirect", "決済手数料（Stripe）", "warning"),      # 「等」: what the fee is for decides
+    ("indirect", "為替手数料", "warning"),
+    ("indirect", "銀行手数料（海外送金）", "error"),      # a remittance fee after all
+    ("indirect", "携帯電話の月額料金", "error"),          # 通信費 (mobile_charge: with_after)
+    ("indirect", "スマホの月額利用料", "error"),
+    ("indirect", "ドコモ回線 月額基本料", "error"),
+    ("indirect", "ｹｰﾀｲ料金", "error"),
+    ("indirect", "携帯電話（営業用）", None),              # the phone itself is PV102
+    ("indirect", "携帯型通信機器の試作部品", None),
+    ("indirect", "SIMカードスロット付き基板の試作", None),
+    ("general_purpose", "携帯電話の月額料金", None),      # a bill, not a phone
+])
+def test_indirect_costs_in_other_words_in_both_readings(family, text, expected):
+    assert severity(family, text) == expected
+    assert severity(family, text, reading=japanese) == expected
+
+
+def test_a_category_may_name_product_lines_by_model_only(tmp_path):
+    from planvalidator.expense_vocabulary import ExpenseVocabularyError, vocabulary
+    from planvalidator.keywords import KeywordSet
+
+    path = tmp_path / "expenses.yaml"
+    path.write_text("categories:\n  printer_model:\n    label: プリンタ\n    models: [mfc-l]\n", encoding="utf-8")
+    words = KeywordSet.of(vocabulary(path), ["printer_model"])
+    assert words.find("ブラザー MFC-L2750DW").found == "MFC-L2750DW"
+    assert words.find("MFC（マスフローコントローラー）") is None
+    empty = tmp_path / "empty.yaml"
+    empty.write_text("categories:\n  nothing:\n    label: 何か\n", encoding="utf-8")
+    with pytest.raises(ExpenseVocabularyError, match="terms"):
+        vocabulary(empty)

@@ -359,7 +359,8 @@ class Program:
 
         r = self.spec.expense_reading
         words = lambda key: frozenset(fold(w) for w in r[key])  # noqa: E731
-        return Vocabulary(words("purchase_words"), words("job_words"), words("rental_words"), words("model_words"))
+        return Vocabulary(words("purchase_words"), words("job_words"), words("rental_words"), words("model_words"),
+                          words("edition_words"))
 
     @cached_property
     def _keyword_sets(self) -> dict:

@@ -174,6 +174,7 @@ def _models():
         job_words: Words
         rental_words: Words
         model_words: Words = []
+        edition_words: Words = []      # after a product line, its edition or body (「ハイエース バン」「弥生会計 オンライン」)
 
     class Keywords(Model):
         general_purpose: KeywordFamily
