@@ -1,5 +1,5 @@
 """The JSON Schema of plans as data: schemas/<版>/plan.schema.json, generated from the layout and the
-sheet schemas (planvalidator.plandata.json_schema), one per template version that has a blank workbook.
+sheet schemas (planvalidator.plans.json_schema), one per template version that has a blank workbook.
 
     python scripts/plan_schema.py            # write the schema files
     python scripts/plan_schema.py --check    # exit 1, with a diff, when a schema file is out of date or missing
@@ -15,7 +15,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from planvalidator.layout import known_layouts  # noqa: E402
-from planvalidator.plandata import schema_path, schema_text  # noqa: E402
+from planvalidator.plans import schema_path, schema_text  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -1,4 +1,4 @@
-"""Plans as data (planvalidator/plandata.py): export → JSON → fill → check gives the workbook's findings,
+"""Plans as data (planvalidator/plans/): export → JSON → fill → check gives the workbook's findings,
 located at JSON paths; the published JSON Schema; bad JSON plans get one line and exit 2."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from helpers import EXAMPLE, R7
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.layout import known_layouts
-from planvalidator.plandata import check_json, export_file, fill, json_schema, schema_path, schema_text
+from planvalidator.plans import check_json, export_file, fill_workbook, json_schema, schema_path, schema_text
 from planvalidator.reader import read
 
 INVALID = sorted((R7 / "invalid").glob("*.xlsx"))
@@ -113,7 +113,7 @@ def test_export_fill_check_gives_the_same_findings(source, tmp_path):
     assert said(as_json) == said(original)
     assert as_json.file == str(plan_path)
     # the filled workbook itself: the same findings at the same cells, and it exports the same plan
-    book = fill(json.loads(plan_path.read_text(encoding="utf-8")), tmp_path / "filled.xlsx")
+    book = fill_workbook(json.loads(plan_path.read_text(encoding="utf-8")), tmp_path / "filled.xlsx")
     filled = check_file(book)
     assert Counter((f.rule, f.severity.value, f.message, f.sheet, f.cell) for f in filled.findings) == Counter(
         (f.rule, f.severity.value, f.message, f.sheet, f.cell) for f in original.findings)
@@ -126,6 +126,55 @@ def test_export_fill_check_gives_the_same_findings(source, tmp_path):
         top = f.sheet.split("/")[1]
         assert top == LAYOUT.sheet(g.sheet).key
         resolve(data, f.sheet.rsplit("/", 1)[0])          # the record (or sheet) is there
+
+
+@pytest.mark.parametrize("source", [EXAMPLE, R7 / "invalid" / "wrong-amount.xlsx"], ids=lambda p: p.name)
+def test_checking_a_json_plan_writes_no_file_and_finds_what_the_filled_workbook_on_disk_has(
+        source, tmp_path, monkeypatch):
+    """check_json fills the workbook in memory and reads it from its bytes: no file is opened for
+    writing, the temporary directory stays empty, and the findings are those of the same plan filled
+    into a .xlsx on disk, located at the same JSON paths."""
+    import builtins
+    import io
+    import os
+    import tempfile
+
+    from planvalidator.plans import fill_with_places, pointed
+
+    data = export_file(source)
+    plan_path = write_plan(tmp_path, data)
+    _layout, places = fill_with_places(data, tmp_path / "filled.xlsx")
+    on_disk = check_file(tmp_path / "filled.xlsx")
+
+    temp = tmp_path / "temp"
+    temp.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temp))
+    before = sorted(tmp_path.rglob("*"))
+    written = []
+    real_open, real_os_open = builtins.open, os.open
+
+    def open_guarded(file, mode="r", *args, **kwargs):
+        if isinstance(file, (str, bytes, os.PathLike)) and any(c in mode for c in "wax+"):
+            written.append((file, mode))
+        return real_open(file, mode, *args, **kwargs)
+
+    def os_open_guarded(path, flags, *args, **kwargs):
+        if flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_APPEND):
+            written.append((path, flags))
+        return real_os_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", open_guarded)
+    monkeypatch.setattr(io, "open", open_guarded)
+    monkeypatch.setattr(os, "open", os_open_guarded)
+    as_json = check_json(plan_path)
+    monkeypatch.undo()
+
+    assert written == []
+    assert sorted(tmp_path.rglob("*")) == before and list(temp.iterdir()) == []
+    assert as_json.file == str(plan_path)
+    assert as_json.findings == [pointed(f, places) for f in on_disk.findings]
+    assert said(as_json) == said(on_disk) == said(check_file(source))
+    assert on_disk.findings or source == EXAMPLE
 
 
 def test_a_finding_of_a_table_cell_points_at_its_record():
@@ -172,7 +221,7 @@ def test_a_string_in_a_number_field_is_pv002_at_its_path(tmp_path, example_plan)
 def test_a_record_named_by_its_label_goes_into_that_row(tmp_path, example_plan):
     plan = json.loads(json.dumps(example_plan))
     plan["funding"]["funding"] = [plan["funding"]["funding"][1]]        # only 2年目
-    book = fill(plan, tmp_path / "b.xlsx")
+    book = fill_workbook(plan, tmp_path / "b.xlsx")
     funding = read(book).table("funding", "funding")
     assert funding.labels == [7] and funding.value(7, "requested") == 1_260_000
 
@@ -180,14 +229,14 @@ def test_a_record_named_by_its_label_goes_into_that_row(tmp_path, example_plan):
 def test_text_is_written_as_text_never_as_a_formula(tmp_path, example_plan):
     plan = json.loads(json.dumps(example_plan))
     plan["expenses"][0]["description"] = "=HYPERLINK(\"http://example.com\")"
-    book = fill(plan, tmp_path / "b.xlsx")
+    book = fill_workbook(plan, tmp_path / "b.xlsx")
     assert export_file(book)["expenses"][0]["description"] == plan["expenses"][0]["description"]
     grid = read(book).grid.sheets["計画様式7"]
     assert (6, 6) not in grid.formulas
 
 
 def test_a_blank_plan_fills_the_blank_template(tmp_path):
-    book = fill({"template": "r7"}, tmp_path / "blank.xlsx")
+    book = fill_workbook({"template": "r7"}, tmp_path / "blank.xlsx")
     assert said(check_file(book)) == said(check_file(R7 / "jigyo-keikakusho-r7.xlsx"))
 
 
