@@ -108,17 +108,6 @@ def read_attachment(name: str, data: bytes, vocabulary) -> Attachment:
     return Attachment(name, "text", kinds, _keys(written), text, written=written)
 
 
-def read_path(path: str | Path, vocabulary, name: str | None = None) -> Attachment:
-    """:func:`read_attachment` of a file on disk (``name``: as shown, default the file's name)."""
-    shown = name or Path(path).name
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        vocab = getattr(vocabulary, "attachments", vocabulary)
-        return _by_name(shown, "broken", vocab, f"ファイルを読めません（{_detail(exc)}）")
-    return read_attachment(shown, data, vocabulary)
-
-
 def _detail(exc: Exception) -> str:
     text = f"{type(exc).__name__}: {exc}".strip().splitlines()
     return (text[0] if text else type(exc).__name__)[:120]

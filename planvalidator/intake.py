@@ -141,7 +141,8 @@ def _member_name(info: zipfile.ZipInfo) -> str:
 
 
 def _zip_files(path: Path, id: str) -> list[File]:
-    from planvalidator.package import PackageError, open_zip, read_capped, size_text
+    from planvalidator.package import open_zip, read_capped
+    from planvalidator.partxml import PackageError, size_text
 
     try:
         zf = open_zip(path)
@@ -193,7 +194,7 @@ def _zip_files(path: Path, id: str) -> list[File]:
 
 def files_of(source: Source) -> list[File]:
     """Every file of an application, bounded; a zip read in memory."""
-    from planvalidator.package import size_text
+    from planvalidator.partxml import size_text
 
     if source.kind == "workbook":
         return [File(source.path.name, path=source.path)]

@@ -8,8 +8,8 @@ the new results sheet — so this module loads the zip, parses just those parts 
 back unchanged, in the original order and compression.
 
 Reading a workbook (which sheet is which part) needs no lxml: ``Package(path, editable=False)``
-parses with the standard library (expat refuses a DTD by its own events, whatever the part's
-encoding: without a DTD there is no entity to expand or fetch). lxml is imported when a part is edited.
+parses with the standard library. How a part's XML is parsed within bounds (no DTD, no entity,
+lxml imported only when a part is edited) is :mod:`planvalidator.partxml`.
 
 Parts are read when asked for, never more than their size in the zip's directory says (Python's
 zipfile stops there and checks the CRC), and never more than the limits of
@@ -22,8 +22,18 @@ from __future__ import annotations
 
 import posixpath
 import zipfile
-from functools import lru_cache
 from pathlib import Path
+
+from planvalidator.partxml import (
+    PackageError,
+    check_markup,
+    etree,
+    is_xml_part,
+    parse_part,
+    read_xml,
+    serialize,
+    size_text,
+)
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -42,173 +52,8 @@ CT_VML = "application/vnd.openxmlformats-officedocument.vmlDrawing"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-class PackageError(ValueError):
-    """A part that is not read: too large, declaring a DTD, missing, or not XML.
-
-    ``reason`` is Japanese and names the part; the reader adds the file and the sheet."""
-
-    def __init__(self, part: str, reason: str):
-        self.part = part
-        self.reason = reason
-        super().__init__(f"{part}: {reason}")
-
-
-def size_text(n: int) -> str:
-    """A byte count as people write it: 「2.1 GB」「64 MB」「900 KB」."""
-    for unit, size in (("GB", 1024 ** 3), ("MB", 1024 ** 2), ("KB", 1024)):
-        if n >= size:
-            return f"{n / size:.1f}".rstrip("0").rstrip(".") + f" {unit}"
-    return f"{n} バイト"
-
-
-def is_xml_part(name: str) -> bool:
-    return name.lower().endswith((".xml", ".rels", ".vml"))
-
-
 def q(tag: str, ns: str = MAIN) -> str:
     return f"{{{ns}}}{tag}"
-
-
-class _Lxml:
-    """lxml's etree, imported on first use (only editing needs it)."""
-    def __getattr__(self, name):
-        from lxml import etree
-        return getattr(etree, name)
-
-
-etree = _Lxml()
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
-
-
-def parse(data: bytes):
-    """A part as an editable lxml tree (entities and network access off)."""
-    return etree.fromstring(data, _parser())
-
-
-def parse_part(data: bytes, part: str, *, sheet: bool = False):
-    """:func:`parse` of a part of the workbook: what lxml refuses becomes a :class:`PackageError`
-    with the reason in Japanese (libxml2's own limits: 256 levels of nesting, 10 MB in one text).
-    A part other than a ``sheet`` is built into a tree only within
-    :data:`~planvalidator.limits.MAX_TREE_MARKUP` tags (a sheet is bounded by its cells and by
-    :data:`~planvalidator.limits.MAX_MARKUP`)."""
-    if not sheet:
-        _refuse_large_tree(data, part)
-    try:
-        return parse(data)
-    except etree.XMLSyntaxError as exc:
-        text = str(exc)
-        if "depth" in text.lower():
-            reason = "XML の入れ子が深すぎて書き換えられません（256 段まで）"
-        elif "limit" in text.lower() or "too long" in text.lower() or "huge" in text.lower():
-            reason = "XML の要素が大きすぎて書き換えられません"
-        else:
-            reason = broken_xml(exc.lineno or 0)
-        raise PackageError(part, reason) from None
-
-
-DTD_REFUSED = "XML の実体展開（DTD）を含むため読みません"
-
-
-def broken_xml(line: int) -> str:
-    return f"XML として壊れています（{line} 行目）"
-
-
-def read_xml(data: bytes, part: str = "part"):
-    """A part for reading only, as an ElementTree element (the standard library's C parser).
-
-    A DTD is refused from the bytes first (:func:`refuse_dtd`, in UTF-8 or UTF-16): with no DTD
-    there is no entity to expand or fetch, so nothing is left for the parser to be tricked into
-    (the standard library's expat expands no external entity and caps internal ones anyway). A
-    part with more tags than :data:`~planvalidator.limits.MAX_TREE_MARKUP` is not built into a
-    tree. Either refusal, and broken XML, becomes a :class:`PackageError`."""
-    from xml.etree.ElementTree import ParseError, XMLParser, fromstring
-
-
-    refuse_dtd(data, part)
-    _refuse_large_tree(data, part)
-    expat_pass(data, part)
-    try:
-        return fromstring(data, XMLParser())
-    except ParseError as exc:
-        raise PackageError(part, broken_xml(exc.position[0])) from None
-
-
-def _refuse_large_tree(data: bytes, part: str) -> None:
-    from planvalidator import limits
-
-    tags = data.count(b"<")
-    if tags > limits.MAX_TREE_MARKUP:
-        raise PackageError(part, f"タグが {tags:,} 個あり、シート以外の部品の上限 {limits.MAX_TREE_MARKUP:,} 個を超えます"
-                                 "（ファイルが細工されている可能性があります）")
-
-
-class _DtdRefused(Exception):
-    pass
-
-
-def _refuse(*_args):
-    raise _DtdRefused
-
-
-def expat_pass(data: bytes, part: str, target=None) -> None:
-    """expat over a whole part, with ``target``'s start/end/data handlers or none at all (then it
-    only proves the part well-formed, at the parser's own speed). A DTD, in whatever encoding the
-    part declares, is refused by expat's own doctype and entity events; either refusal and broken
-    XML become a :class:`PackageError`."""
-    from xml.parsers import expat
-
-    parser = expat.ParserCreate()
-    parser.StartDoctypeDeclHandler = _refuse
-    parser.EntityDeclHandler = _refuse
-    parser.ExternalEntityRefHandler = _refuse
-    if target is not None:
-        parser.buffer_text = True
-        parser.StartElementHandler = target.start
-        parser.EndElementHandler = target.end
-        parser.CharacterDataHandler = target.data
-    try:
-        parser.Parse(data, True)
-    except _DtdRefused:
-        raise PackageError(part, DTD_REFUSED) from None
-    except expat.ExpatError as exc:
-        raise PackageError(part, broken_xml(exc.lineno)) from None
-
-
-def check_markup(data: bytes, part: str) -> int:
-    """Refuse an XML part whose markup asks for more work than its size suggests: a tag longer than
-    :data:`~planvalidator.limits.MAX_TAG_BYTES` (a million attributes, a 60 MB attribute value, a
-    hundred thousand namespaces) or a text longer than :data:`~planvalidator.limits.MAX_TEXT_RUN_BYTES`
-    between two tags (63 MB of whitespace). Both searches start only at 「<」 or 「>」, so they stay
-    linear however the part is made. Returns the part's tag count."""
-    from planvalidator import limits
-
-    if _long_tag().search(data):
-        raise PackageError(part, f"{size_text(limits.MAX_TAG_BYTES)} を超える長さのタグがあります"
-                                 "（属性が多すぎるか長すぎます。ファイルが細工されている可能性があります）")
-    if _long_text().search(data) or (data.find(b"<") > limits.MAX_TEXT_RUN_BYTES):
-        raise PackageError(part, f"タグの間に {size_text(limits.MAX_TEXT_RUN_BYTES)} を超える切れ目のない文字列があります"
-                                 "（ファイルが細工されている可能性があります）")
-    return data.count(b"<")
-
-
-@lru_cache(maxsize=1)
-def _long_tag():
-    import re
-
-    from planvalidator import limits
-    return re.compile(rb"<[^<>]{%d}" % limits.MAX_TAG_BYTES)
-
-
-@lru_cache(maxsize=1)
-def _long_text():
-    import re
-
-    from planvalidator import limits
-    return re.compile(rb">[^<]{%d}" % limits.MAX_TEXT_RUN_BYTES)
 
 
 def open_zip(source, name: str = "zip") -> zipfile.ZipFile:
@@ -257,19 +102,6 @@ def read_capped(zf: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> bytes:
     return b"".join(chunks)
 
 
-def refuse_dtd(data: bytes, part: str) -> None:
-    """Refuse a part that declares a DTD (entities: billion laughs, reading local files), in
-    UTF-8 or UTF-16, without parsing it."""
-    head = data[:4]
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in head:
-        encoding = "utf-16-be" if head.startswith(b"\xfe\xff") or head[:1] == b"\x00" else "utf-16-le"
-        text = data.decode(encoding, errors="ignore").encode("utf-8")
-    else:
-        text = data
-    if b"<!DOCTYPE" in text or b"<!ENTITY" in text:
-        raise PackageError(part, DTD_REFUSED)
-
-
 class Parts(dict):
     """The parts of a zip by name, each decompressed on first use, within the limits."""
 
@@ -314,10 +146,6 @@ class Parts(dict):
 
     def keys(self):
         return self._infos.keys()
-
-
-def serialize(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
 class Package:

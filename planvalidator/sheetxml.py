@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from planvalidator.package import PackageError, expat_pass
 from planvalidator.address import col_number, parse_a1
+from planvalidator.partxml import PackageError, expat_pass
 
 Pos = tuple[int, int]
 MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid

@@ -34,7 +34,7 @@ class InMemory:
 
 def _refuse_unreadable(source) -> None:
     from planvalidator import limits
-    from planvalidator.package import size_text
+    from planvalidator.partxml import size_text
 
     name = source.name
     if isinstance(source, InMemory):
@@ -74,7 +74,8 @@ def _refuse_unreadable(source) -> None:
         if head.startswith(b"PK"):
             raise CannotCheck("zip として壊れています（途中で切れたファイルではありませんか）", file=name)
         raise CannotCheck("Excelブック（.xlsx / .xlsm）ではありません", file=name)
-    from planvalidator.package import PackageError, open_zip
+    from planvalidator.package import open_zip
+    from planvalidator.partxml import PackageError
     try:
         with open_zip(source.open() if isinstance(source, InMemory) else source) as zf:
             names = zf.namelist()
@@ -102,7 +103,8 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
     from python_calamine import CalamineWorkbook
 
     from planvalidator import limits, sheetxml
-    from planvalidator.package import Package, PackageError
+    from planvalidator.package import Package
+    from planvalidator.partxml import PackageError
 
     path = path if isinstance(path, InMemory) else Path(path)
     _refuse_unreadable(path)
@@ -255,7 +257,7 @@ def _measured_copy(package, trimmed: dict[str, bytes]) -> bytes:
     import zipfile
     from io import BytesIO
 
-    from planvalidator.package import is_xml_part, refuse_dtd
+    from planvalidator.partxml import is_xml_part, refuse_dtd
 
     out = BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED) as zf:
@@ -271,7 +273,7 @@ def _measured_copy(package, trimmed: dict[str, bytes]) -> bytes:
 
 
 def _date_styles(package) -> set[str]:
-    from planvalidator.package import read_xml
+    from planvalidator.partxml import read_xml
     from planvalidator.sheetxml import date_styles
 
     part = next((n for n in package.data if n.lower().endswith("styles.xml")), None)
@@ -284,7 +286,7 @@ def _shared_strings(package):
 
     @lru_cache(maxsize=1)
     def table() -> list[str]:
-        from planvalidator.package import read_xml
+        from planvalidator.partxml import read_xml
         part = next((n for n in package.data if n.lower().endswith("sharedstrings.xml")), None)
         if part is None:
             return []

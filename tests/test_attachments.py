@@ -12,12 +12,31 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import EXAMPLE, ROOT, edit
-from pdfs import (COOPERATIVE, CORPORATION, SOLE_PROPRIETOR, blue_return, broken_pdf, document_lines, encrypted_pdf,
-                  financial_statements, fiscal_year, scan_pdf, statement_lines, tax_return, text_pdf)
-from planvalidator.attachments import (STATUSES, Attachment, fiscal_periods, member_key, period_label,
-                                       read_attachment, read_path)
+from pdfs import (
+    COOPERATIVE,
+    CORPORATION,
+    SOLE_PROPRIETOR,
+    blue_return,
+    broken_pdf,
+    document_lines,
+    encrypted_pdf,
+    financial_statements,
+    fiscal_year,
+    scan_pdf,
+    statement_lines,
+    tax_return,
+    text_pdf,
+)
+
+from planvalidator.attachments import (
+    STATUSES,
+    Attachment,
+    fiscal_periods,
+    member_key,
+    period_label,
+    read_attachment,
+)
 from planvalidator.engine import check, check_file
 from planvalidator.errors import CannotCheck
 from planvalidator.program import load_program
@@ -253,11 +272,11 @@ def test_reading_never_raises():
             assert attach("x.pdf", data).status in STATUSES
 
 
-def test_read_path(tmp_path):
+def test_read_a_file_as_batch_does(tmp_path):
     path = tmp_path / "損益計算書.pdf"
     path.write_bytes(text_pdf(document_lines("income_statement", COMPANY, *fiscal_year(2024))))
-    assert read_path(path, PROGRAM).kinds == ("income_statement",)          # the Program is a vocabulary too
-    missing = read_path(tmp_path / "ない.pdf", VOCAB)
+    assert read_attachment(path.name, path.read_bytes(), PROGRAM).kinds == ("income_statement",)  # the Program is a vocabulary too
+    missing = read_attachment("ない.pdf", b"", VOCAB)                     # nothing read: no PDF in it
     assert missing.status == "broken" and missing.reason
 
 

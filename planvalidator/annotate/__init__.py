@@ -11,7 +11,6 @@ from typing import Protocol
 
 from planvalidator.annotate.results import ResultsSheet, build_results, notes_by_cell
 from planvalidator.engine import Report
-
 from planvalidator.results_sheet import RESULTS_SHEET, RESULTS_SHEET_ALT, SUFFIX  # noqa: F401 (its names, as before)
 
 
@@ -56,7 +55,7 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
     from planvalidator.annotate.file import FileAnnotator
     from planvalidator.engine import check_file
     from planvalidator.errors import CannotCheck
-    from planvalidator.package import PackageError
+    from planvalidator.partxml import PackageError
     from planvalidator.workbook import InMemory
 
     held = isinstance(path, InMemory)          # a workbook in memory (a zip member of a batch): output given

@@ -17,9 +17,19 @@ from lxml import etree
 from planvalidator.findings import cell_key
 from planvalidator.ooxml.cells import XML_SPACE
 from planvalidator.package import (
-    CT_COMMENTS, CT_VML, MAIN, R, REL_COMMENTS, REL_THREADED, REL_VML, WORKSHEET_ORDER, Package,
-    insert_ordered, parse, q,
+    CT_COMMENTS,
+    CT_VML,
+    MAIN,
+    REL_COMMENTS,
+    REL_THREADED,
+    REL_VML,
+    WORKSHEET_ORDER,
+    Package,
+    R,
+    insert_ordered,
+    q,
 )
+from planvalidator.partxml import parse
 
 _VML_HEAD = """<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:x="urn:schemas-microsoft-com:office:excel">
  <o:shapelayout v:ext="edit"><o:idmap v:ext="edit" data="{idmap}"/></o:shapelayout>

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from planvalidator.package import MAIN, STYLESHEET_ORDER, Package, child, parse, q
+from planvalidator.package import MAIN, STYLESHEET_ORDER, Package, child, q
+from planvalidator.partxml import parse
 
 BUILTIN_NUMBER_FORMATS = {"#,##0": 3}        # number format code -> its built-in numFmtId
 

@@ -12,7 +12,8 @@ import unicodedata
 
 from lxml import etree
 
-from planvalidator.package import MAIN, R, WORKSHEET_ORDER, child, insert_ordered, parse, q
+from planvalidator.package import MAIN, WORKSHEET_ORDER, R, child, insert_ordered, q
+from planvalidator.partxml import parse
 
 LINE_HEIGHT = 15          # points a line of text takes at the default font size
 

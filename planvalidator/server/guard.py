@@ -16,7 +16,7 @@ import socket
 import time
 
 from planvalidator import limits
-from planvalidator.package import size_text
+from planvalidator.partxml import size_text
 from planvalidator.server.messages import BAD_HOST, BUSY, TOO_LARGE, TOO_SLOW, detail
 
 DEADLINE = "planvalidator.deadline"     # scope key: time.monotonic() when the request's time is up

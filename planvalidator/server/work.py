@@ -10,7 +10,13 @@ from __future__ import annotations
 import json
 import logging
 
-from planvalidator.server.messages import BAD_JSON, FAILED, NO_LICENSE, NOT_A_BOOK, detail
+from planvalidator.server.messages import (
+    BAD_JSON,
+    FAILED,
+    NO_LICENSE,
+    NOT_A_BOOK,
+    detail,
+)
 from planvalidator.workbook import InMemory
 
 log = logging.getLogger("planvalidator.server")
@@ -49,7 +55,7 @@ def annotate(src: InMemory) -> tuple[int, dict | tuple[str, bytes]]:
     from planvalidator.annotate import annotate as write
     from planvalidator.annotate.file import FileAnnotator
     from planvalidator.errors import CannotCheck
-    from planvalidator.package import PackageError
+    from planvalidator.partxml import PackageError
     from planvalidator.workbook import part_reason
 
     try:
