@@ -66,7 +66,7 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
     """Check one application: its workbook with its attachments read; annotate a copy when asked
     (in ``annotate_dir``, named from ``annotated_stem``, see :func:`annotated_stems`).
     Returns :class:`Application` as a dict (what crosses the process boundary and the cache)."""
-    from planvalidator.errors import unexpected
+    from planvalidator.outcome import failure
 
     app = Application(id=source.id, source=str(source.path))
     try:
@@ -79,11 +79,8 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
         # a zip member is read in memory: never written to disk under a name from the zip
         workbook = book.path if book.path is not None else InMemory(posixpath.basename(book.name), book.read())
         _check(app, source, workbook, others, options, annotate_dir, annotated_stem)
-    except CannotCheck as exc:
-        app.error = exc.reason
-        app.verdict = CANNOT_CHECK
     except Exception as exc:  # noqa: BLE001 — one application's failure is its own row
-        app.error = unexpected("チェック", exc)
+        app.error = failure(exc, source.id).reason
         app.verdict = CANNOT_CHECK
     return app.to_dict()
 

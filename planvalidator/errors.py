@@ -1,4 +1,5 @@
-"""The one error that means "could not check this file" (exit code 2)."""
+"""The one error that means "could not check this file" (exit code 2); what each front door tells the
+user of it, or of any other error, is :mod:`planvalidator.outcome`."""
 
 from __future__ import annotations
 
@@ -21,11 +22,3 @@ class CannotCheck(Exception):
     def __str__(self) -> str:
         return f"{self.file}: {self.reason}" if self.file else self.reason
 
-
-def unexpected(doing: str, exc: Exception) -> str:
-    """One line for an error that is not the file's fault (a missing package says how to add it)."""
-    if isinstance(exc, ModuleNotFoundError) and exc.name:
-        package = exc.name.split(".")[0]
-        return (f"{doing}に必要なパッケージ {package} がインストールされていません"
-                f"（pip install planvalidator で依存パッケージごと入れ直すか、pip install {package}）")
-    return f"{doing}中に予期しないエラーが起きました（{type(exc).__name__}: {exc}）"

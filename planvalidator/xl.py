@@ -241,13 +241,13 @@ def main() -> None:
     """Entry point of the button (RunPython): check the workbook that called it."""
     import xlwings
 
+    from planvalidator.outcome import failure
+
     book = xlwings.Book.caller()
     try:
         check_book(book)
-    except Exception as exc:   # the applicant sees one Japanese line, not a traceback
-        from planvalidator.errors import CannotCheck
-        reason = exc.reason if isinstance(exc, CannotCheck) else f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 — the applicant sees one Japanese line, not a traceback
         try:
-            book.app.alert(f"チェックできませんでした: {reason}", title="planvalidator")
+            book.app.alert(f"チェックできませんでした: {failure(exc).reason}", title="planvalidator")
         except Exception:
             raise exc from None

@@ -36,7 +36,7 @@ from typing import Callable
 
 from planvalidator import limits
 from planvalidator.server import work as _work
-from planvalidator.server.messages import BUSY, CRASHED, FAILED, NO_LICENSE, TOO_SLOW, detail  # noqa: F401 (NO_LICENSE: tests)
+from planvalidator.server.messages import BUSY, CRASHED, NO_LICENSE, TOO_SLOW, detail  # noqa: F401 (NO_LICENSE: tests)
 
 HOST = "127.0.0.1"                   # loopback unless the operator says otherwise
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -96,9 +96,8 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
             return 503, {**detail(BUSY.format(seconds=pool.retry_after())), "_retry": pool.retry_after()}
         except Crashed:
             return crashed()
-        except Exception as exc:     # neither the workbook nor the message of the error goes to the log
-            log.error("request failed: %s", type(exc).__name__)
-            return 500, detail(FAILED.format(name=type(exc).__name__))
+        except Exception as exc:  # noqa: BLE001 — neither the workbook nor the error's text goes to the log or the answer
+            return 500, detail(_work.failed(exc, None).reason)
 
     def json_answer(status: int, content: dict) -> JSONResponse:
         retry = content.pop("_retry", None) if isinstance(content, dict) else None

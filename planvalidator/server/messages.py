@@ -7,7 +7,6 @@ BAD_HOST = "このサーバーはこのアドレス（Host: {host}）では使�
 BAD_JSON = "リクエストの本文が JSON として読めません。"
 NOT_A_BOOK = "リクエストが xlwings のブックのデータではありません（{what}）。"
 NO_LICENSE = "サーバーに xlwings のライセンスキー（XLWINGS_LICENSE_KEY）が設定されていません。"
-FAILED = "サーバーでチェック中に予期しないエラーが起きました（{name}）。"
 CRASHED = ("チェック中に処理が異常終了しました。ファイルが壊れているか、細工されている可能性があります"
            "（Excel で開いて保存し直してから、もう一度お試しください）。")
 NOT_AN_UPLOAD = "リクエストがファイルのアップロード（multipart/form-data の file 欄）ではありません（{what}）。"

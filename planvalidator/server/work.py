@@ -10,13 +10,8 @@ from __future__ import annotations
 import json
 import logging
 
-from planvalidator.server.messages import (
-    BAD_JSON,
-    FAILED,
-    NO_LICENSE,
-    NOT_A_BOOK,
-    detail,
-)
+from planvalidator.outcome import Failure, failure
+from planvalidator.server.messages import BAD_JSON, NO_LICENSE, NOT_A_BOOK, detail
 from planvalidator.workbook import InMemory
 
 log = logging.getLogger("planvalidator.server")
@@ -30,20 +25,29 @@ def _check(src: InMemory):
     return check(read_grid(load_grid(src)), file=src.name)
 
 
+def failed(exc: Exception, name: str | None, doing: str = "チェック") -> Failure:
+    """The one line of what a request's work raised (planvalidator.outcome), without the error's own
+    text (it may hold paths); an internal error's type is logged, never the workbook or that text."""
+    outcome = failure(exc, name, doing, private=True)
+    if outcome.internal:
+        log.error("%s failed: %s", doing, type(exc).__name__)
+    return outcome
+
+
+def status(outcome: Failure) -> int:
+    """400 for a file that cannot be checked, 500 for an error that is not its fault."""
+    return 500 if outcome.internal else 400
+
+
 def check(src: InMemory) -> tuple[int, dict]:
     """``/api/check``: the JSON of ``check --format json``; a workbook that cannot be checked is 200 with "error"."""
-    from planvalidator.errors import CannotCheck, unexpected
     from planvalidator.formats import Outcome
     from planvalidator.formats.json import outcome_dict
 
     try:
         outcome = Outcome(src.name, _check(src))
-    except CannotCheck as exc:
-        outcome = Outcome(src.name, error=exc.reason)
-    except Exception as exc:          # one line, no traceback, and nothing of the error's text (paths …)
-        log.error("page check failed: %s", type(exc).__name__)
-        outcome = Outcome(src.name, error=unexpected("チェック", exc) if isinstance(exc, ModuleNotFoundError)
-                          else FAILED.format(name=type(exc).__name__))
+    except Exception as exc:  # noqa: BLE001 — one line, no traceback, nothing of the error's text (paths …)
+        outcome = Outcome(src.name, error=failed(exc, src.name).reason)
     return 200, outcome_dict(outcome)
 
 
@@ -58,16 +62,20 @@ def annotate(src: InMemory) -> tuple[int, dict | tuple[str, bytes]]:
     from planvalidator.partxml import PackageError
     from planvalidator.workbook import part_reason
 
+    annotator = None
     try:
-        report = _check(src)
-        annotator = FileAnnotator(src)
-        write(annotator, report)
-        buffer = io.BytesIO()
-        annotator.save(buffer)
-    except CannotCheck as exc:
-        return 400, detail(f"{src.name}: {exc.reason}")
-    except PackageError as exc:
-        return 400, detail(f"{src.name}: {part_reason(exc)}")
+        try:
+            report = _check(src)
+            annotator = FileAnnotator(src)
+            write(annotator, report)
+            buffer = io.BytesIO()
+            annotator.save(buffer)
+        except PackageError as exc:         # a part the check read but lxml will not rewrite
+            sheet = annotator.sheet_of(exc.part) if annotator is not None else None
+            raise CannotCheck(part_reason(exc, sheet=sheet), file=src.name, sheet=sheet) from None
+    except Exception as exc:  # noqa: BLE001 — one line naming the file: 400, or 500 when not its fault
+        outcome = failed(exc, src.name, "書き込み")
+        return status(outcome), detail(outcome.line)
     stem, dot, suffix = src.name.rpartition(".")
     suffix = "." + suffix.lower() if dot and suffix.lower() in ("xlsx", "xlsm") else ".xlsx"
     return 200, (f"{stem if dot else src.name}{SUFFIX}{suffix}", buffer.getvalue())
@@ -82,7 +90,6 @@ def xlwings_book(body: bytes) -> tuple[int, dict]:
     """
     import xlwings
 
-    from planvalidator.errors import CannotCheck
     from planvalidator.xl import check_book
 
     try:
@@ -103,8 +110,9 @@ def xlwings_book(body: bytes) -> tuple[int, dict]:
             return 400, detail(NOT_A_BOOK.format(what=type(exc).__name__))
         check_book(book)
         return 200, book.json()
-    except CannotCheck as exc:
-        return 400, detail(exc.reason)
+    except Exception as exc:  # noqa: BLE001 — one line: 400, or 500 when not the book's fault
+        outcome = failed(exc, None)
+        return status(outcome), detail(outcome.reason)
     finally:
         app.kill()
 

@@ -1,0 +1,51 @@
+"""``planvalidator serve``: the check page and Excel on the web's endpoint (planvalidator.server)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from planvalidator.cli.common import EXIT_CANNOT_CHECK
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--allow-host", "allow_hosts", multiple=True, metavar="NAME",
+              help="ページを開くときのアドレス（Host）として受け付ける名前を足す（既定: --host から決まる名前。* ですべて）")
+def serve(host, port, allow_hosts):
+    """チェックのページ（ブラウザー用）と Excel on the web 用のサーバーを起動します。
+
+    http://HOST:PORT/ がチェックのページ（ブックをドロップすると指摘と金額のまとめを示し、指摘を書き込んだ
+    ブックをダウンロードできる）、POST /api/check と /api/annotate がその JSON API です。別途
+    pip install "planvalidator[server]" が必要です。Excel on the web のアドイン（manifest は
+    http://HOST:PORT/manifest.xml）だけは xlwings のライセンスキー（環境変数 XLWINGS_LICENSE_KEY）が必要です。
+
+    待ち受けるのは既定で 127.0.0.1（このマシンの中から）だけです。ページを開くアドレス（Host）は --host から
+    決まる名前だけを受け付けます（別の名前で届くリクエストは 421）。1 件のリクエストの大きさと時間には上限があり
+    （planvalidator/limits.py）、チェックは時間を過ぎると止まる別のプロセスで動き、リクエストの間に何も残さず、
+    ディスクに何も書きません。
+
+    \b
+    例:
+      planvalidator serve --port 8000
+      XLWINGS_LICENSE_KEY=noncommercial planvalidator serve --port 8000
+    """
+    import os
+
+    try:
+        import fastapi  # noqa: F401
+        import uvicorn  # noqa: F401
+    except ImportError:
+        click.echo('planvalidator: サーバーには追加のパッケージが必要です: pip install "planvalidator[server]"', err=True)
+        sys.exit(EXIT_CANNOT_CHECK)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"planvalidator: {host} で待ち受けます（このマシンの外からも届きます）", err=True)
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"planvalidator: チェックのページ: http://{shown}:{port}/", err=True)
+    if not os.environ.get("XLWINGS_LICENSE_KEY"):
+        click.echo("planvalidator: Excel on the web のアドイン（/xlwings/check）には xlwings のライセンスキー"
+                   "（環境変数 XLWINGS_LICENSE_KEY。非営利なら noncommercial）が必要です（ページには不要）", err=True)
+    from planvalidator.server import serve as run
+    run(host, port, allow_hosts=allow_hosts)
