@@ -145,7 +145,7 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
           attachments: list | None = None, figures: dict | None = None) -> Report:
     """Check a read plan: the findings, sorted by sheet and cell, accepted ones marked.
     ``attachments``: the files submitted with it (planvalidator.attachments), when known; ``figures``: a JSON
-    plan's figures for the numeric eligibility tests (planvalidator/rules/profile.py)."""
+    plan's figures for the numeric eligibility tests (planvalidator/rules/applicant_figures.py)."""
     from planvalidator import accepted
 
     options = options or Options()

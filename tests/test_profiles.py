@@ -15,7 +15,7 @@ from planvalidator.cli import main
 from planvalidator.engine import Options, check, check_file
 from planvalidator.profiles import ProfileError, load_profile, profiles, resolve
 from planvalidator.reader import read
-from planvalidator.rules.profile import price_increase
+from planvalidator.rules.applicant_figures import price_increase
 
 F7, F8 = "計画様式7", "計画様式8"
 SEEDS = {"shinseihin": "001_c24a302fdf321092.txt", "challenge-special": "000_428af712e10b4501.txt",

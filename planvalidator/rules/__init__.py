@@ -31,17 +31,18 @@ from planvalidator.rules.base import (  # noqa: F401 (the catalogue's names, as 
 
 def load_all() -> None:
     """Import every family module so that their rules register."""
-    from planvalidator.rules import (  # noqa: F401  # noqa: F401
+    from planvalidator.rules import (  # noqa: F401
         applicant,
+        applicant_figures,
         attachment_periods,
         attachments,
         cells,
         content,
         documents,
+        expense_limits,
         expenses,
         form,
         money,
-        profile,
     )
 
 

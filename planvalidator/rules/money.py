@@ -2,7 +2,9 @@
 
 The template's arithmetic itself is :mod:`planvalidator.calc`, computed once per check by the
 engine (``context.calculator``); these rules only report what it found and compare the request
-with the program's rate and cap (``context.category``, from program.yaml).
+with the program's rate and cap (``context.category``, from program.yaml), and with a course's own figures
+(schemas/programs/: its yearly caps PV211, its minimum PV212, its years PV214), which say nothing where the
+course has none — 区分7・8 of the 新商品・新サービス fund have none of them.
 """
 
 from __future__ import annotations
@@ -250,3 +252,113 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years)
     except ValueError:       # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+# --- a course's own figures (schemas/programs/): yearly caps, the minimum, the years --------------------
+
+YEARLY = define(
+    "PV211", "yearly-cap-exceeded", "error", "年度の申請額が制度の年度ごとの上限を超えています",
+    "制度のプロファイル（schemas/programs/）の yearly_caps の出典",
+    """
+何を: {sheet[funding]} の各年度の「助成金申請額」が、制度のコースの年度ごとの上限（yearly_caps）以下か。
+上限を「目安」とする制度では警告です（プロファイルの severity）。
+なぜ: 年度ごとの上限がある制度では、超えた分はその年度に交付されません。
+例: 1年目の上限がちょうどの申請額 → 正しい。1 円でも超える → エラー（目安の制度では警告）。
+""", reads=("profile",))
+
+MINIMUM = define(
+    "PV212", "below-minimum", "error", "助成対象経費・申請額の合計が制度の下限に届いていません",
+    "制度のプロファイル（schemas/programs/）の min_eligible・min_requested の出典",
+    """
+何を: {sheet[expenses]} の明細から計算した助成対象経費の合計が、制度のコースの下限（min_eligible）以上か。
+{sheet[funding]} の助成金申請額の全年度の合計が、申請額の下限（min_requested）以上か。
+なぜ: 下限未満の事業は対象外です。
+例: 合計が下限ちょうど → 正しい。1 円でも下回る → エラー。
+""", reads=("profile",))
+
+YEARS = define(
+    "PV214", "beyond-program-years", "error", "制度の事業期間の年度を超える経費・申請額があります",
+    "制度のプロファイル（schemas/programs/）の years の出典",
+    """
+何を: 制度のコースの事業期間が様式の年度より短いとき（years）、{sheet[expenses]} の明細と {sheet[funding]} の申請額に
+その先の年度のものがないか。所見はその行の「年度」と、その年度の申請額に付けます。
+なぜ: 事業期間の外の経費は対象外です。
+例: 事業期間 1 年度のコースで「1年目」の行 → 正しい。「2年目」の行 → エラー。
+""", reads=("profile",))
+
+@implements(YEARLY)
+def yearly_cap(plan: Plan, context: Context):
+    course = context.course
+    t, rows = requested_rows(plan)
+    if course is None or not course.yearly_caps or t is None:
+        return
+    severity = Severity(course.yearly_severity)
+    for index, (record, row) in enumerate(rows):
+        amount = row.get("requested")
+        if index >= len(course.yearly_caps) or not isinstance(amount, (int, float)):
+            continue
+        cap = course.yearly_caps[index]
+        if amount > cap:
+            guide = "（目安）" if severity is Severity.WARNING else ""
+            yield YEARLY.finding(plan.actual("funding"), t.cell(record, "requested"),
+                                 f"{row.get('year')}の助成金申請額 {amount:,.0f} 円が、{course.name}の年度ごとの上限{guide} "
+                                 f"{cap:,} 円を {amount - cap:,.0f} 円超えています（{course.sources.get('yearly_caps', '')}）",
+                                 severity, value=amount, expected=cap)
+
+
+@implements(MINIMUM)
+def below_minimum(plan: Plan, context: Context):
+    course = context.course
+    if course is None or (course.min_eligible is None and course.min_requested is None):
+        return
+    money = context.money
+    t = plan.table("expenses", "expenses")
+    if course.min_eligible is not None and money is not None and money.eligible is not None and t is not None \
+            and money.eligible < course.min_eligible:
+        last = _last_row(t)
+        yield MINIMUM.finding(plan.actual("expenses"), t.cell(last, "amount") if last is not None else None,
+                              f"助成対象経費の合計 {money.eligible:,.0f} 円が、{course.name}の下限 {course.min_eligible:,} 円に"
+                              f"届いていません（{course.sources.get('min_eligible', '')}）",
+                              value=money.eligible, expected=course.min_eligible)
+    funding, rows = requested_rows(plan)
+    amounts = [(record, row.get("requested")) for record, row in rows if isinstance(row.get("requested"), (int, float))]
+    if course.min_requested is not None and funding is not None and amounts:
+        total = sum(a for _, a in amounts)
+        if total < course.min_requested:
+            yield MINIMUM.finding(plan.actual("funding"), funding.cell(amounts[-1][0], "requested"),
+                                  f"助成金申請額の合計 {total:,.0f} 円が、{course.name}の下限 {course.min_requested:,} 円に"
+                                  f"届いていません（{course.sources.get('min_requested', '')}）",
+                                  value=total, expected=course.min_requested)
+
+
+def _last_row(t):
+    rows = list(t.rows())
+    return rows[-1][0] if rows else None
+
+def _year_number(value) -> int | None:
+    import re
+
+    found = re.match(r"\s*(\d+)\s*年目", str(value or "")) if value is not None else None
+    return int(found.group(1)) if found else None
+
+
+@implements(YEARS)
+def beyond_years(plan: Plan, context: Context):
+    course = context.course
+    if course is None or not course.years:
+        return
+    t = plan.table("expenses", "expenses")
+    if t is not None and "year" in t.positions:
+        for record, row in t.rows():
+            n = _year_number(row.get("year"))
+            if n is not None and n > course.years:
+                yield YEARS.finding(plan.actual("expenses"), t.cell(record, "year"),
+                                    f"「{row.get('year')}」の経費ですが、{course.name}の事業期間は {course.years} 年度です"
+                                    f"（{course.sources.get('years', '')}）", value=row.get("year"), expected=f"{course.years}年目まで")
+    funding, rows = requested_rows(plan)
+    for record, row in rows:
+        n, amount = _year_number(row.get("year")), row.get("requested")
+        if n is not None and n > course.years and isinstance(amount, (int, float)) and amount > 0:
+            yield YEARS.finding(plan.actual("funding"), funding.cell(record, "requested"),
+                                f"{row.get('year')}に助成金申請額 {amount:,.0f} 円がありますが、{course.name}の事業期間は "
+                                f"{course.years} 年度です", value=amount, expected=0)
