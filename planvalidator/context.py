@@ -34,7 +34,7 @@ class Context:
     # the files submitted with the workbook (planvalidator.attachments.Attachment each), when they were
     # given (``planvalidator batch``); None: not known, and the attachment rules say nothing
     attachments: list[Attachment] | None = None
-    program_name: str | None = None     # --program ID[:COURSE]: check under that course's figures
+    course_name: str | None = None      # --program ID[:COURSE]: check under that profile course's figures
     figures: dict | None = None         # a JSON plan's figures (the numeric eligibility tests), when given
     # the version's official blank template and where everything is in it, read when a rule first asks (PV012
     # compares formulas with it); None: not given, or the version has no template file
@@ -60,8 +60,8 @@ class Context:
         names, else the one the workbook's 事業区分 names in its template's profile (None if none)."""
         from planvalidator import profiles
 
-        if self.program_name:
-            return profiles.resolve(self.program_name, self.plan.value("applicant", "category"))
+        if self.course_name:
+            return profiles.resolve(self.course_name, self.plan.value("applicant", "category"))
         return profiles.default_course(self.plan.template, self.plan.value("applicant", "category"))
 
     @cached_property
@@ -118,7 +118,7 @@ class Context:
     @cached_property
     def category(self) -> Category | None:
         """What the plan is checked against: the 事業区分 the applicant chose; under --program, that course."""
-        return self.course.as_category() if self.program_name else self.named_category
+        return self.course.as_category() if self.course_name else self.named_category
 
     @cached_property
     def period_start(self) -> dt.date | None:

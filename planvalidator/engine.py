@@ -17,7 +17,7 @@ class Options:
     """How to check: which rules, at which severity, and findings accepted from the command line."""
     selection: Selection = field(default_factory=Selection)
     accept: tuple[str, ...] = ()        # 「PV110」「PV110@計画様式7!M12」 (annotate --accept)
-    program: str | None = None          # --program ID[:COURSE] (schemas/programs/); None: the 事業区分's course
+    course: str | None = None           # --program ID[:COURSE]: a profile's course (schemas/programs/); None: the 事業区分's
 
 
 @dataclass
@@ -149,14 +149,14 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     from planvalidator import accepted
 
     options = options or Options()
-    context = Context(plan, attachments, options.program, figures, template=_template(plan))
-    if options.program:
+    context = Context(plan, attachments, options.course, figures, template=_template(plan))
+    if options.course:
         from planvalidator.errors import CannotCheck
         from planvalidator.profiles import ProfileError
         try:
             context.course                      # the course --program names, or the plan's 事業区分 in it
         except ProfileError as exc:
-            raise CannotCheck(f"--program {options.program}: {exc}", file=file or plan.source) from None
+            raise CannotCheck(f"--program {options.course}: {exc}", file=file or plan.source) from None
     ran = selected(context, options.selection)
     findings = run_rules(plan, context, options.selection, ran)
     order = [plan.actual(s.name) for s in plan.layout.sheets]

@@ -224,7 +224,7 @@ def edits_of(submitted, org: str = "法人", **sheets) -> dict:
 
 
 def findings(plan, files, rule: str, program: str | None = None):
-    report = check(plan, Options(program=program), attachments=files + [CERTIFICATE])
+    report = check(plan, Options(course=program), attachments=files + [CERTIFICATE])
     return [f for f in report.findings if f.rule == rule]
 
 

@@ -110,11 +110,11 @@ def _misbehave(app, source, *args):
     return _real_check(app, source, *args)
 
 
-_real_check = batch._check
+_real_check = batch.application._check
 
 
 def test_a_worker_that_aborts_or_hangs_becomes_a_row_and_the_batch_goes_on(intake, monkeypatch):
-    monkeypatch.setattr(batch, "_check", _misbehave)     # forked workers inherit it
+    monkeypatch.setattr(batch.application, "_check", _misbehave)     # forked workers inherit it
     sources = discover(intake)[0]
     apps = {a.id: a for a in batch.run(sources, batch.BatchOptions(jobs=2, timeout=5))[0]}
     assert "異常終了" in apps["A001_のと木工房"].error
@@ -147,6 +147,20 @@ def test_a_second_run_reuses_unchanged_applications_and_checks_a_changed_one(int
 
 
 # --- the command --------------------------------------------------------------------------------
+
+def test_a_run_under_another_course_checks_again(intake, tmp_path):
+    """A result is reused only under the same --program course: the course decides the caps and the
+    eligible applicants, so a result under 001's 区分 is not the answer under 金沢市's course."""
+    from planvalidator.engine import Options
+
+    sources = [s for s in discover(intake)[0] if s.kind != "workbook"][:1]
+    cache = tmp_path / "cache"
+    assert batch.run(sources, batch.BatchOptions(jobs=1, cache_dir=cache))[1] == 0
+    assert batch.run(sources, batch.BatchOptions(jobs=1, cache_dir=cache))[1] == 1
+    other = batch.BatchOptions(options=Options(course="kanazawa-shinseihin"), jobs=1, cache_dir=cache)
+    assert batch.run(sources, other)[1] == 0
+    assert batch.run(sources, other)[1] == 1
+
 
 def test_the_command_writes_the_summary_workbook_and_annotated_copies(intake, tmp_path):
     out = tmp_path / "受付チェック.xlsx"

@@ -61,7 +61,7 @@ def books(tmp_path_factory):
 
 
 def _check(books, course, kind):
-    return check_file(books[kind], Options(program=course.id))
+    return check_file(books[kind], Options(course=course.id))
 
 
 def _eligibility_findings(report):
@@ -113,7 +113,7 @@ def test_small_business_beyond_the_law_is_a_warning_where_the_document_does_not_
     """資料 003 says 「小規模企業者」 without defining it: 30 employees at a maker is past the law's 20 — a warning."""
     course = profiles()["kanazawa-shinseihin"].courses["tandoku-small"]
     path = edit(EXAMPLE, tmp_path / "thirty.xlsx", {F1: {"D9": KANAZAWA}, F2: {"D8": 30}})
-    found = _eligibility_findings(check_file(path, Options(program=course.id)))
+    found = _eligibility_findings(check_file(path, Options(course=course.id)))
     assert [(f.rule, f.severity.value) for f in found] == [("PV303", "warning")]
     assert "20 人以下" in found[0].message
 

@@ -33,7 +33,7 @@ def limited(report, name: str) -> set:
 def under(program, edits=None, tmp_path=None, **kw):
     """The 記入例 (with ``edits``) checked under ``program``."""
     path = EXAMPLE if not edits else edit(EXAMPLE, tmp_path / "plan.xlsx", edits)
-    return check(read(path), Options(program=program), **kw)
+    return check(read(path), Options(course=program), **kw)
 
 
 def test_every_profile_loads_with_a_source_for_every_figure():

@@ -16,7 +16,7 @@ F7 = "計画様式7"
 
 def _findings(program, edits, tmp_path, rules=("PV213", "PV215", "PV102", "PV103", "PV104", "PV105")):
     path = edit(EXAMPLE, tmp_path / "plan.xlsx", {F7: edits}) if edits else EXAMPLE
-    report = check(read(path), Options(program=program))
+    report = check(read(path), Options(course=program))
     return {(f.rule, f.cell, f.severity.value) for f in report.findings if f.rule in rules}
 
 
@@ -62,13 +62,13 @@ def test_kanazawa_closed_list_of_expenses(row, item, expected, tmp_path):
 
 
 def test_the_closed_list_names_the_course_and_its_kinds(tmp_path):
-    report = check(read(EXAMPLE), Options(program="kanazawa-shinseihin:tandoku-priority"))
+    report = check(read(EXAMPLE), Options(course="kanazawa-shinseihin:tandoku-priority"))
     ad = next(f for f in report.findings if f.rule == "PV215" and f.cell == "E15")
     assert "広告宣伝費" in ad.message and "単独企業コース" in ad.message and "産業財産権関係費" in ad.message
 
 
 def test_a_program_without_a_closed_list_says_nothing_of_it():
-    report = check(read(EXAMPLE), Options(program="shinseihin:7"))
+    report = check(read(EXAMPLE), Options(course="shinseihin:7"))
     assert not [f for f in report.findings if f.rule == "PV215"]
 
 

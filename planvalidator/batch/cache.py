@@ -43,7 +43,8 @@ class ResultCache:
         selection = getattr(options, "selection", None)
         setting = repr((getattr(selection, "select", None), getattr(selection, "ignore", None),
                         sorted((getattr(selection, "severity", None) or {}).items()),
-                        getattr(options, "accept", None), str(annotate_dir) if annotate_dir else None))
+                        getattr(options, "accept", None), getattr(options, "course", None),
+                        str(annotate_dir) if annotate_dir else None))
         self._salt = f"{__version__}\0{_schemas_digest()}\0{setting}".encode()
         self._key: bytes | None = None
 

@@ -69,7 +69,7 @@ def check_options(select, ignore, severities, config, accept=(), program=None):
         except ProfileError as exc:
             click.echo(f"planvalidator: --program {program}: {exc}", err=True)
             sys.exit(EXIT_CANNOT_CHECK)
-    return Options(selection, tuple(accept), program)
+    return Options(selection, tuple(accept), course=program)
 
 
 def run_files(files, job, doing: str, fmt: str, color) -> None:

@@ -42,7 +42,7 @@ def _with_program(data, options, file: str):
 
     options = options or Options()
     program = data.get("program") if isinstance(data, dict) else None
-    if not isinstance(program, str) or not program or getattr(options, "program", "") is not None:
+    if not isinstance(program, str) or not program or getattr(options, "course", "") is not None:
         return options                  # none given, --program given, or no programs in this version
     try:
         from planvalidator.profiles import profile_of
@@ -52,7 +52,7 @@ def _with_program(data, options, file: str):
         profile_of(program)
     except Exception as exc:  # noqa: BLE001 — the profile's own one-line reason
         raise CannotCheck(f"/program: {exc}", file=file) from None
-    return replace(options, program=program)
+    return replace(options, course=program)
 
 
 def pointed(finding, places: Places):

@@ -218,7 +218,7 @@ def category_not_eligible(plan: Plan, context: Context):
     employees = plan.value("company", "employees")
     if category.max_employees is not None and employees is not None and employees > category.max_employees:
         others = [c for c in context.program.categories.values() if c.code != category.code
-                  and (c.max_employees is None or employees <= c.max_employees)] if not context.program_name else []
+                  and (c.max_employees is None or employees <= c.max_employees)] if not context.course_name else []
         choose = "・".join(c.called for c in others)
         yield CATEGORY.finding(
             sheet, field.cell, reference=_audience_source(context, "max_employees"), message=
