@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from intake_factory import APPLICATIONS, build_intake  # noqa: E402  (needs LibreOffice: see its workbooks())
+from support.intake_factory import APPLICATIONS, build_intake  # noqa: E402  (needs LibreOffice: see its workbooks())
 
 OUT = ROOT / "templates" / "r7" / "intake"
 

@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from expense_labels import DATA, label_counts, markdown, measure, mistakes, mistakes_text  # noqa: E402
+from support.expense_labels import DATA, label_counts, markdown, measure, mistakes, mistakes_text  # noqa: E402
 
 
 def main() -> int:

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile import build_corpus, run_check  # noqa: E402
+from support.hostile import build_corpus, run_check  # noqa: E402
 
 
 def _exit_text(code: int) -> str:

@@ -13,8 +13,8 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, ROOT, edit
-from pdfs import (COOPERATIVE, CORPORATION, SOLE_PROPRIETOR, blue_return, broken_pdf, document_lines, encrypted_pdf,
+from support.helpers import EXAMPLE, ROOT, edit
+from support.pdfs import (COOPERATIVE, CORPORATION, SOLE_PROPRIETOR, blue_return, broken_pdf, document_lines, encrypted_pdf,
                   financial_statements, fiscal_year, scan_pdf, statement_lines, tax_return, text_pdf)
 from planvalidator.attachments import (STATUSES, Attachment, fiscal_periods, member_key, period_label,
                                        read_attachment, read_path)

@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from expense_labels import RULES, label_counts, load_items, markdown, measure, mistakes, mistakes_text
+from support.expense_labels import RULES, label_counts, load_items, markdown, measure, mistakes, mistakes_text
 
 FLOORS = {     # a few points below the figures measured with the Japanese reading (README), so a change that
                # makes matching worse fails: (precision, recall) fired, then (precision, recall) exact severity

@@ -38,8 +38,8 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 
-from helpers import EXAMPLE, finding_keys, parts
-from package_diff import differences
+from support.helpers import EXAMPLE, finding_keys, parts
+from support.package_diff import differences
 from planvalidator.annotate import annotate_file
 from planvalidator.engine import Report, check_file
 from planvalidator.errors import CannotCheck

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile import CASE_NAMES, Case, Run, build_corpus, run_check
+from support.hostile import CASE_NAMES, Case, Run, build_corpus, run_check
 
 MAX_SECONDS = 10.0
 MAX_MIB = 1024.0

@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import revisions as R
-from helpers import R7, TEMPLATE
+from support import revisions as R
+from support.helpers import R7, TEMPLATE
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.errors import CannotCheck

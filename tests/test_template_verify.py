@@ -9,8 +9,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import revisions
-from helpers import EXAMPLE, R7, TEMPLATE, hits
+from support import revisions
+from support.helpers import EXAMPLE, R7, TEMPLATE, hits
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.template.verify import verify

@@ -10,7 +10,7 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, edit, hits
+from support.helpers import EXAMPLE, edit, hits
 from planvalidator.cli import main
 from planvalidator.engine import Options, check, check_file
 from planvalidator.profiles import ProfileError, load_profile, profiles, resolve

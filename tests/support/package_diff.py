@@ -13,7 +13,7 @@ import re
 
 from lxml import etree
 
-from helpers import parts
+from support.helpers import parts
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -11,7 +11,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, errors, hits, insert_rows_like_excel, keys, parts, write_parts
+from support.helpers import EXAMPLE, errors, hits, insert_rows_like_excel, keys, parts, write_parts
 from planvalidator.engine import check_file
 
 SHEET7 = "xl/worksheets/sheet7.xml"       # 計画様式7 in the 記入例
@@ -146,7 +146,7 @@ def test_an_external_link_in_an_input_cell_is_a_warning(example_with):
 def test_rows_inserted_as_excel_inserts_them_keep_the_template_formulas(tmp_path):
     """Excel moves every reference when rows are inserted; the template's formulas, moved the same
     way, are what the application must have — so a valid application with inserted rows is clean."""
-    from helpers import edit
+    from support.helpers import edit
 
     def prepare(book):
         insert_rows_like_excel(book, "計画様式7", 8)          # inside the expense rows
@@ -161,7 +161,7 @@ def test_rows_inserted_as_excel_inserts_them_keep_the_template_formulas(tmp_path
 def test_rows_inserted_and_the_no_column_renumbered_keep_the_template_formulas(tmp_path, at):
     """Applicants renumber No (1, 2, 3 …) after inserting a row: the template's numbers then no
     longer mark its rows, and the totals' SUMIF ranges must still read as the template's, moved."""
-    from helpers import edit
+    from support.helpers import edit
 
     def prepare(book):
         insert_rows_like_excel(book, "計画様式7", at, 3)
@@ -175,7 +175,7 @@ def test_rows_inserted_and_the_no_column_renumbered_keep_the_template_formulas(t
 
 def test_a_formula_not_moved_with_its_rows_is_found(tmp_path):
     """openpyxl's insert_rows moves cells but not formulas: the total below then misses a row."""
-    from helpers import edit
+    from support.helpers import edit
 
     def prepare(book):
         book["計画様式7"].insert_rows(8)
@@ -248,7 +248,7 @@ def test_a_left_out_cell_is_shown_as_xml_means_it():
 
 
 def test_a_message_quoting_a_huge_value_fits_a_cell_and_annotating_keeps_the_findings(tmp_path):
-    from helpers import edit, finding_keys
+    from support.helpers import edit, finding_keys
     from planvalidator.annotate import annotate_file
 
     source = edit(EXAMPLE, tmp_path / "huge.xlsx", {"計画様式1": {"D13": "x" * 32_740}})

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import errors, hits
+from support.helpers import errors, hits
 
 S = "計画様式7"
 

@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import errors, hits
+from support.helpers import errors, hits
 
 F1, F2 = "計画様式1", "計画様式2"
 CAT8 = "8 小規模企業者による社会課題解決に向けた新商品・新サービスの開発・販路開拓支援"

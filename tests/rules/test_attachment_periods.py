@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from helpers import EXAMPLE, ROOT, edit
-from pdfs import (blue_return, document_lines, financial_statements, fiscal_year, scan_pdf, tax_return, text_pdf)
+from support.helpers import EXAMPLE, ROOT, edit
+from support.pdfs import (blue_return, document_lines, financial_statements, fiscal_year, scan_pdf, tax_return, text_pdf)
 from planvalidator import application_date
 from planvalidator.attachments import read_attachment
 from planvalidator.engine import Options, check

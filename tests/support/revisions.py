@@ -19,7 +19,7 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils.cell import get_column_letter, range_boundaries
 
-from helpers import TEMPLATE, insert_rows_like_excel, like_excel
+from support.helpers import TEMPLATE, insert_rows_like_excel, like_excel
 
 _BASE: dict[str, Path] = {}
 
@@ -246,7 +246,7 @@ def moved(edits, sheet: str, cell: str) -> tuple[str, str]:
 def example_inputs() -> dict[tuple[str, str], object]:
     """What the 記入例 writes into the official template: {(sheet, cell): value} of every cell it changes
     (the 記入例 is the template with its input cells filled, nothing else)."""
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     if not _INPUTS:
         template, example = openpyxl.load_workbook(TEMPLATE), openpyxl.load_workbook(EXAMPLE)

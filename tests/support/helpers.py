@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 R7 = ROOT / "templates" / "r7"
 TEMPLATE = R7 / "jigyo-keikakusho-r7.xlsx"
 EXAMPLE = R7 / "kinyurei-r7.xlsx"

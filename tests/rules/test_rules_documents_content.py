@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import hits
+from support.helpers import hits
 
 F1, F3, F4, F6 = "計画様式1", "計画様式3", "計画様式4", "計画様式6"
 

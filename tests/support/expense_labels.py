@@ -25,9 +25,9 @@ from pathlib import Path
 
 import yaml
 
-from helpers import EXAMPLE
+from support.helpers import EXAMPLE
 
-DATA = Path(__file__).resolve().parent / "data" / "expense_items.yaml"
+DATA = Path(__file__).resolve().parents[1] / "data" / "expense_items.yaml"
 RULES = ("PV102", "PV103", "PV104", "PV105")
 SEVERITIES = ("error", "warning")
 SHEET = "計画様式7"

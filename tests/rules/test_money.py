@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 from planvalidator.engine import check_file
-from helpers import EXAMPLE, R7, errors
+from support.helpers import EXAMPLE, R7, errors
 
 
 def test_example_with_cached_values_is_consistent():

@@ -13,8 +13,8 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pdfs
-from helpers import EXAMPLE, edit
+from support import pdfs
+from support.helpers import EXAMPLE, edit
 
 F1, F7 = "計画様式1", "計画様式7"
 COMPANY = "株式会社のと木工房"          # the 記入例's applicant

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import EXAMPLE, edit
+from support.helpers import EXAMPLE, edit
 from planvalidator.eligibility import Applicant, judge, vocabulary
 from planvalidator.engine import Options, check_file
 from planvalidator.profiles import profiles

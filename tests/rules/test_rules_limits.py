@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import errors, hits
+from support.helpers import errors, hits
 
 F8 = "計画様式8"
 F1 = "計画様式1"

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable
 from xml.etree import ElementTree
 
-from helpers import EXAMPLE, TEMPLATE, make_xlsm, parts, write_parts
+from support.helpers import EXAMPLE, TEMPLATE, make_xlsm, parts, write_parts
 
 GiB = 1024 ** 3
 BOMB_BYTES = 1_100_000_000      # the zip bomb's sheet part, decompressed (over 1 GB)

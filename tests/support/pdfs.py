@@ -2,7 +2,7 @@
 
 Importable from the tests (tests/ is on pytest's pythonpath) and from scripts (``sys.path`` + tests/)::
 
-    from pdfs import financial_statements
+    from support.pdfs import financial_statements
     data = financial_statements("株式会社のと木工房", date(2023, 4, 1), date(2024, 3, 31))   # PDF bytes
 
 The text is set in IPA Gothic (Debian/Ubuntu ``fonts-ipafont-gothic``), embedded with its ToUnicode
