@@ -1,4 +1,4 @@
-"""Build the example intake templates/r7/intake/ from the official 記入例 (tests/intake_factory.py).
+"""Build the example intake templates/r7/intake/ from the official 記入例 (tests/support/intake_factory.py).
 
 Ten applications as ISICO receives them: subfolders and a zip holding the 事業計画書 and its PDFs,
 and a lone workbook. Valid ones and ones with planted defects (missing or one-period 決算書, a scanned

@@ -4,7 +4,7 @@
     .venv/bin/python scripts/expense_labels.py --mistakes  # and every row a rule gets wrong
     .venv/bin/python scripts/expense_labels.py --counts    # and the number of rows by label
 
-The rows are tests/data/expense_items.yaml; the measuring is tests/expense_labels.py, the same code
+The rows are tests/data/expense_items.yaml; the measuring is tests/support/expense_labels.py, the same code
 tests/test_expense_labels.py holds to its floors.
 """
 

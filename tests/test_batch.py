@@ -1,4 +1,4 @@
-"""planvalidator batch: a generated intake (tests/intake_factory.py) of valid and defective applications
+"""planvalidator batch: a generated intake (tests/support/intake_factory.py) of valid and defective applications
 — corporations, sole proprietors, a group; attachments present, missing, scanned, encrypted; a zip; a
 broken file — checked in worker processes into one summary."""
 

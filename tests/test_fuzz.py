@@ -10,7 +10,7 @@ formulas), saves it with openpyxl and holds the tools to four properties:
    A1 address or none, and no PV900 — a rule that raised) or raises CannotCheck — never any other
    exception (a Rust panic in python-calamine included);
 2. check(annotate(x)) == check(x);
-3. annotate keeps every package part it does not mean to change (tests/package_diff.py);
+3. annotate keeps every package part it does not mean to change (tests/support/package_diff.py);
 4. annotate(annotate(x)) == annotate(x), part by part.
 
 Bounded for CI: PV_FUZZ_EXAMPLES examples per test (25 unless set, e.g. 200 for a long local

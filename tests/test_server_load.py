@@ -167,7 +167,7 @@ def _rss_mib() -> float | None:
 
 
 def test_the_page_keeps_serving_under_attack(tmp_path):
-    """While four uploads of the slowest workbook a check accepts (tests/hostile.py, 190,000 cells), two
+    """While four uploads of the slowest workbook a check accepts (tests/support/hostile.py, 190,000 cells), two
     bodies of 100,000 parts and a hundred connections that never finish their headers are in flight,
     a good upload gets its own finding while slow uploads are still running; the hanging connections
     are closed; afterwards the server answers as before and has not grown (the checks ran in workers)."""

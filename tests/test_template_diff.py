@@ -1,6 +1,6 @@
 """planvalidator.template: snapshots of the official template and the diff between two versions.
 
-Each revision (tests/revisions.py) is made with openpyxl on the official template saved once by
+Each revision (tests/support/revisions.py) is made with openpyxl on the official template saved once by
 openpyxl, so OLD and NEW differ only by the intended edit; the diff must report exactly that.
 """
 

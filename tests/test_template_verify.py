@@ -17,7 +17,7 @@ from planvalidator.template.verify import verify
 
 
 def revised(tmp_path, change, source=TEMPLATE, name="revised.xlsx"):
-    """The official template (verify compares with it) with one change of tests/revisions.py."""
+    """The official template (verify compares with it) with one change of tests/support/revisions.py."""
     book = openpyxl.load_workbook(source)
     change(book)
     book.save(tmp_path / name)

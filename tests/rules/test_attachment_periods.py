@@ -9,7 +9,7 @@ closed yet (法人税の申告期限: 2 月、延長で 3 月), so the pair one 
 
 Every case is an application as ISICO receives it: the official 記入例 (提出日 2025-06-02, a 3月決算 法人)
 with its 提出日 (計画様式1!H4), 組織形態 and 別紙1 changed by openpyxl, and 決算書 / 確定申告書 PDFs built by
-tests/pdfs.py and read back as ``planvalidator batch`` reads them.
+tests/support/pdfs.py and read back as ``planvalidator batch`` reads them.
 """
 
 from __future__ import annotations

@@ -47,6 +47,13 @@ def test_case(tmp_path, case, version, problem):
 
 # --- the catalogue ---------------------------------------------------------------------------------------
 
+def _load(path):
+    try:
+        return RC.load(path)
+    except Exception as exc:                     # noqa: BLE001
+        pytest.fail(f"{path.name} cannot be read: {type(exc).__name__}: {exc}")
+
+
 def test_every_rule_has_a_case_file_with_a_passing_and_a_failing_case():
     rules.load_all()
     files = {path.stem: path for path in RC.case_files()}
@@ -54,7 +61,7 @@ def test_every_rule_has_a_case_file_with_a_passing_and_a_failing_case():
     assert not missing, f"rules without tests/rules/cases/<code>.yaml: {missing}"
     short = []
     for code in sorted(rules.REGISTRY):
-        loaded = RC.load(files[code])
+        loaded = _load(files[code])
         if loaded.untriggerable:
             assert isinstance(loaded.untriggerable, str) and loaded.untriggerable.strip(), code
             assert not any(not c.passing for c in loaded.cases), f"{code} is untriggerable yet has a failing case"
@@ -69,11 +76,11 @@ def test_no_case_file_names_a_rule_that_does_not_exist():
     unknown = sorted(path.name for path in RC.case_files() if path.stem not in rules.REGISTRY)
     assert not unknown, f"case files of no rule: {unknown}"
     for path in RC.case_files():
-        loaded = RC.load(path)
+        loaded = _load(path)
         assert all(rule in rules.REGISTRY for case in loaded.cases for rule, *_ in case.findings), path.name
 
 
 def test_untriggerable_is_only_for_rules_no_input_can_fail():
     """Only the internal rule (PV900: a rule that raised) may be untriggerable: any other rule is failed by some input."""
-    untriggerable = sorted(path.stem for path in RC.case_files() if RC.load(path).untriggerable)
+    untriggerable = sorted(path.stem for path in RC.case_files() if _load(path).untriggerable)
     assert untriggerable == ["PV900"], untriggerable
