@@ -2,7 +2,7 @@
 
     python bench/batch.py [--applications 500] [--repeat 3] [--keep DIR]
 
-The intake cycles through the applications of ``tests/intake_factory.py`` (法人・個人事業主・グループ,
+The intake cycles through the applications of ``tests/support/intake_factory.py`` (法人・個人事業主・グループ,
 complete and incomplete attachments, a scanned and an encrypted PDF, a zip, a broken workbook, a lone
 workbook): about 5 PDFs per application. Measured, in the same run:
 - applications per second of a whole `planvalidator batch INTAKE -o FILE --no-cache` process with
@@ -34,7 +34,7 @@ def make_intake(root: Path, n: int) -> Path:
     """N applications: the factory's, numbered, each built once and copied."""
     import shutil
 
-    from intake_factory import APPLICATIONS, build, workbooks
+    from support.intake_factory import APPLICATIONS, build, workbooks
 
     if root.exists() and sum(1 for _ in root.iterdir()) == n:
         return root                              # --keep: made by an earlier run

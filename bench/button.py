@@ -34,7 +34,7 @@ import xlwings  # noqa: E402
 from python_calamine import CalamineWorkbook  # noqa: E402
 
 from planvalidator.xl import check_book  # noqa: E402
-from xl_payload import payload  # noqa: E402
+from support.xl_payload import payload  # noqa: E402
 
 EXAMPLE = ROOT / "templates" / "r7" / "kinyurei-r7.xlsx"
 INVALID = ROOT / "templates" / "r7" / "invalid"

@@ -4,13 +4,13 @@
 
 Inputs, made in a temporary folder (``--keep DIR`` writes them there instead): the 記入例 with
 its 計画様式7 expense table grown to N filled rows, the extra rows inserted as Excel inserts
-them (``tests/helpers.py`` ``insert_rows_like_excel``: the 合計 rows' SUMIF ranges, the
+them (``tests/support/helpers.py`` ``insert_rows_like_excel``: the 合計 rows' SUMIF ranges, the
 計画様式8 references and the merges move down). Every row is valid: each of the 記入例's 12
 expense lines is split into N/12 lines (数量 1, 単価 its share of the line's amount, the 金額
 formula of the template), so 年度, 経費区分, 経費内訳, 発注予定日 and 見積書 are the 記入例's and
 every total (per 年度, per 経費区分, the 合計, 計画様式8) is the same: the file checks clean, as
 the 記入例 does. The No column is left as Excel leaves it: the template's 1–40 moved down with
-their rows, the inserted rows blank (a renumbered No column is read too — tests/test_rules_cells.py —
+their rows, the inserted rows blank (a renumbered No column is read too — tests/rules/test_rules_cells.py —
 but costs PV012 a second alignment).
 
 For each size, two comparisons, each against python-calamine reading the same file, measured
@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from python_calamine import CalamineWorkbook  # noqa: E402
 
-from helpers import EXAMPLE, insert_rows_like_excel  # noqa: E402
+from support.helpers import EXAMPLE, insert_rows_like_excel  # noqa: E402
 from timing import CALAMINE, cold, warm  # noqa: E402
 
 PY = sys.executable

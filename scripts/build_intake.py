@@ -1,4 +1,4 @@
-"""Build the example intake templates/r7/intake/ from the official 記入例 (tests/intake_factory.py).
+"""Build the example intake templates/r7/intake/ from the official 記入例 (tests/support/intake_factory.py).
 
 Ten applications as ISICO receives them: subfolders and a zip holding the 事業計画書 and its PDFs,
 and a lone workbook. Valid ones and ones with planted defects (missing or one-period 決算書, a scanned
@@ -20,7 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from intake_factory import APPLICATIONS, build_intake  # noqa: E402  (needs LibreOffice: see its workbooks())
+from support.intake_factory import APPLICATIONS, build_intake  # noqa: E402  (needs LibreOffice: see its workbooks())
 
 OUT = ROOT / "templates" / "r7" / "intake"
 

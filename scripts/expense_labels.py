@@ -4,7 +4,7 @@
     .venv/bin/python scripts/expense_labels.py --mistakes  # and every row a rule gets wrong
     .venv/bin/python scripts/expense_labels.py --counts    # and the number of rows by label
 
-The rows are tests/data/expense_items.yaml; the measuring is tests/expense_labels.py, the same code
+The rows are tests/data/expense_items.yaml; the measuring is tests/support/expense_labels.py, the same code
 tests/test_expense_labels.py holds to its floors.
 """
 
@@ -17,7 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from expense_labels import DATA, clean_text, label_counts, markdown, measure, mistakes, mistakes_text  # noqa: E402
+from support.expense_labels import DATA, clean_text, label_counts, markdown, measure, mistakes, mistakes_text  # noqa: E402
 
 
 def main() -> int:

@@ -1,5 +1,5 @@
 """The README's reliability figures: ``planvalidator check`` and ``annotate`` on every hostile and broken
-workbook of tests/hostile.py, one child process each, one after another.
+workbook of tests/support/hostile.py, one child process each, one after another.
 
     .venv/bin/python scripts/reliability.py            # a Markdown table and the totals
     .venv/bin/python scripts/reliability.py --details  # and each file's reason or findings
@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from hostile import build_corpus, run_check  # noqa: E402
+from support.hostile import build_corpus, run_check  # noqa: E402
 
 
 def _exit_text(code: int) -> str:

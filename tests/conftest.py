@@ -11,7 +11,7 @@ os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import pytest
 
-from helpers import EXAMPLE, edit
+from support.helpers import EXAMPLE, edit
 from planvalidator.engine import check_file
 
 

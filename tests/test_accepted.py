@@ -11,14 +11,14 @@ import pytest
 import xlwings
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, R7, edit
+from support.helpers import EXAMPLE, R7, edit
 from planvalidator.accepted import ACCEPT_COLUMN, TABLE_HEADER
 from planvalidator.annotate import annotate_file
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.xl import check_book
 from test_annotate_libreoffice import SOFFICE, convert
-from xl_payload import actions, payload, sheet_payload
+from support.xl_payload import actions, payload, sheet_payload
 
 SOURCE = R7 / "invalid" / "ineligible-expenses.xlsx"   # PV106 at 計画様式7!L6 (2025-07-01), PV110 warning at M11 …
 

@@ -7,8 +7,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, R7, TEMPLATE, edit, finding_keys as keyset, make_xlsm, parts, write_parts
-from package_diff import differences
+from support.helpers import EXAMPLE, R7, TEMPLATE, edit, finding_keys as keyset, make_xlsm, parts, write_parts
+from support.package_diff import differences
 from planvalidator.annotate import annotate_file, default_output
 from planvalidator.annotate.file import COLORS, FileAnnotator
 from planvalidator.cli import main

@@ -10,7 +10,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from helpers import R7, finding_keys as keyset
+from support.helpers import R7, finding_keys as keyset
 from planvalidator.annotate import annotate_file
 from planvalidator.engine import check_file
 from test_annotate import highlights, notes
@@ -72,7 +72,7 @@ def test_highlights_survive_libreoffice_resave_and_annotate_again(annotated, tmp
 def test_a_workbook_with_a_stray_value_at_the_last_cell_annotates_and_opens(tmp_path):
     """The PV009 note sits at XFD1048576: LibreOffice opens the annotated copy and re-saves it,
     and the re-saved copy checks the same."""
-    from helpers import EXAMPLE, parts, write_parts
+    from support.helpers import EXAMPLE, parts, write_parts
 
     contents = parts(EXAMPLE)
     contents["xl/worksheets/sheet7.xml"] = contents["xl/worksheets/sheet7.xml"].replace(

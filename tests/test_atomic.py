@@ -15,7 +15,7 @@ import zipfile
 
 import pytest
 
-from helpers import EXAMPLE, parts
+from support.helpers import EXAMPLE, parts
 from planvalidator.annotate import annotate_file
 from planvalidator.atomic import write_bytes
 

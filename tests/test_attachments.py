@@ -1,6 +1,6 @@
 """The submitted files (planvalidator/attachments.py) and the attachment rules PV403–PV406.
 
-Every PDF is built by tests/pdfs.py (fpdf2, IPA Gothic) and read back by pypdf, as ``planvalidator
+Every PDF is built by tests/support/pdfs.py (fpdf2, IPA Gothic) and read back by pypdf, as ``planvalidator
 batch`` reads an intake; the rules run on the official 記入例 (a corporation with 経営革新計画の認定
 「有」 and パートナーシップ構築宣言 「無」), changed with openpyxl where a case needs it.
 """
@@ -12,8 +12,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
-from helpers import EXAMPLE, ROOT, edit
-from pdfs import (
+from support.helpers import EXAMPLE, ROOT, edit
+from support.pdfs import (
     COOPERATIVE,
     CORPORATION,
     SOLE_PROPRIETOR,

@@ -1,4 +1,4 @@
-"""planvalidator batch: a generated intake (tests/intake_factory.py) of valid and defective applications
+"""planvalidator batch: a generated intake (tests/support/intake_factory.py) of valid and defective applications
 — corporations, sole proprietors, a group; attachments present, missing, scanned, encrypted; a zip; a
 broken file — checked in worker processes into one summary."""
 
@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import ROOT
-from intake_factory import APPLICATIONS, HOSTILE_NAME
+from support.helpers import ROOT
+from support.intake_factory import APPLICATIONS, HOSTILE_NAME
 from planvalidator import batch
 from planvalidator.cli import main
 from planvalidator.intake import discover, files_of
@@ -134,8 +134,8 @@ def test_a_second_run_reuses_unchanged_applications_and_checks_a_changed_one(int
     assert reused == len(sources)
     assert [a.to_dict() | {"reused": False} for a in again] == [a.to_dict() for a in first]
     changed = intake / "A002_書類不足" / "損益計算書.pdf"
-    import pdfs
-    from intake_factory import COMPANY, PERIODS
+    from support import pdfs
+    from support.intake_factory import COMPANY, PERIODS
     changed.write_bytes(pdfs.financial_statements(COMPANY, *PERIODS[1], ["income_statement"]))
     try:
         third, reused = batch.run(discover(intake)[0], options)
@@ -199,7 +199,7 @@ def _printed_by_libreoffice(summary: Path, tmp_path: Path) -> None:
 
 
 def test_two_applications_of_one_name_get_annotated_copies_of_their_own(tmp_path):
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     intake = tmp_path / "受付"
     (intake / "A社").mkdir(parents=True)
@@ -230,7 +230,7 @@ def test_jsonl_output_is_one_application_per_line(intake):
 # --- an intake from a stranger ------------------------------------------------------------------
 
 def test_a_zip_naming_paths_outside_is_read_in_memory_and_writes_nothing(tmp_path):
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     intake = tmp_path / "受付"
     intake.mkdir()
@@ -285,7 +285,7 @@ def _folders(root: Path, names, workbook: Path) -> Path:
 def test_reused_results_keep_the_names_of_this_run(tmp_path):
     """Seven folders holding one workbook are seven rows of their own names, reused or not; a folder
     renamed since comes back under its new name; annotated copies are named from this run too."""
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     names = [f"A00{i}_申請者{i}" for i in range(1, 8)]
     intake = _folders(tmp_path / "受付", names, EXAMPLE)
@@ -328,7 +328,7 @@ def test_a_cache_entry_edited_by_hand_is_checked_again(tmp_path):
 
 @pytest.mark.skipif(not hasattr(os, "getuid"), reason="POSIX permissions")
 def test_the_cache_folder_is_private_to_the_user(tmp_path):
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     intake = _folders(tmp_path / "受付", ["A001"], EXAMPLE)
     cache = tmp_path / "cache"
@@ -344,7 +344,7 @@ def test_names_with_control_characters_and_nul_are_rows_and_a_summary_not_a_trac
     """A folder named with control characters is checked and annotated (its copy named without them,
     its hyperlink escaped); a zip member named with a NUL or a control character is a row with the
     reason; the summary is written and opens."""
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     intake = tmp_path / "受付"
     odd = "B\x01社\x1b[31m\x7f"
@@ -377,7 +377,7 @@ def test_names_with_control_characters_and_nul_are_rows_and_a_summary_not_a_trac
 
 
 def test_a_symlink_at_the_top_of_the_intake_that_leaves_it_is_not_followed(tmp_path):
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     outside = _folders(tmp_path / "外", ["秘密"], EXAMPLE)
     intake = _folders(tmp_path / "受付", ["A001"], EXAMPLE)
@@ -392,7 +392,7 @@ def test_a_pdf_that_inflates_without_end_is_a_finding_not_a_dead_worker(tmp_path
     says why (PV405), and the worker was never near its memory ceiling."""
     import zlib
 
-    from helpers import EXAMPLE
+    from support.helpers import EXAMPLE
 
     intake = _folders(tmp_path / "受付", ["A001"], EXAMPLE)
     body = zlib.compress(b"0 0 m " * (50 << 20), 9)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import ROOT, R7
+from support.helpers import ROOT, R7
 
 WRONG = R7 / "invalid" / "wrong-amount.xlsx"
 CHROMEDRIVER = "/usr/bin/chromedriver"

@@ -12,8 +12,8 @@ import olefile
 import pytest
 from oletools.olevba import VBA_Parser, decompress_stream
 
-from helpers import R7, TEMPLATE, finding_keys, parts
-from package_diff import differences
+from support.helpers import R7, TEMPLATE, finding_keys, parts
+from support.package_diff import differences
 from planvalidator import vba
 from planvalidator.annotate import annotate_file
 from planvalidator.button import build_button_workbook

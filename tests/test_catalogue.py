@@ -5,7 +5,7 @@ import re
 
 import yaml
 
-from helpers import ROOT
+from support.helpers import ROOT
 from planvalidator import rules
 from planvalidator.program import load_program
 

@@ -5,7 +5,7 @@ import json
 from click.testing import CliRunner
 
 from planvalidator.cli import main
-from helpers import EXAMPLE, R7, TEMPLATE
+from support.helpers import EXAMPLE, R7, TEMPLATE
 
 WRONG = R7 / "invalid" / "wrong-amount.xlsx"
 
@@ -116,7 +116,7 @@ def test_installed_console_script_and_package_data():
 
 
 def test_several_files_end_with_one_overview_for_staff():
-    from helpers import R7
+    from support.helpers import R7
     files = [EXAMPLE, R7 / "invalid" / "ineligible-expenses.xlsx", R7 / "invalid" / "wrong-amount.xlsx"]
     result = run("check", "--no-color", *files)
     assert result.exit_code == 1

@@ -9,7 +9,7 @@ from fractions import Fraction
 import openpyxl
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, R7, edit
+from support.helpers import EXAMPLE, R7, edit
 from planvalidator.accepted import ACCEPT_COLUMN, TABLE_HEADER
 from planvalidator.annotate import annotate_file
 from planvalidator.annotate.results import SEVERITY_RGB

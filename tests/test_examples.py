@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from planvalidator.engine import check_file
-from helpers import EXAMPLE, R7, ROOT
+from support.helpers import EXAMPLE, R7, ROOT
 
 INVALID = sorted((R7 / "invalid").glob("*.xlsx"))
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, R7, ROOT, edit, insert_rows_like_excel
+from support.helpers import EXAMPLE, R7, ROOT, edit, insert_rows_like_excel
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.findings import Finding, Severity

@@ -10,7 +10,7 @@ formulas), saves it with openpyxl and holds the tools to four properties:
    A1 address or none, and no PV900 — a rule that raised) or raises CannotCheck — never any other
    exception (a Rust panic in python-calamine included);
 2. check(annotate(x)) == check(x);
-3. annotate keeps every package part it does not mean to change (tests/package_diff.py);
+3. annotate keeps every package part it does not mean to change (tests/support/package_diff.py);
 4. annotate(annotate(x)) == annotate(x), part by part.
 
 Bounded for CI: PV_FUZZ_EXAMPLES examples per test (25 unless set, e.g. 200 for a long local
@@ -38,8 +38,8 @@ from openpyxl.cell.cell import MergedCell
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 
-from helpers import EXAMPLE, finding_keys, parts
-from package_diff import differences
+from support.helpers import EXAMPLE, finding_keys, parts
+from support.package_diff import differences
 from planvalidator.annotate import annotate_file
 from planvalidator.engine import Report, check_file
 from planvalidator.errors import CannotCheck

@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from helpers import ROOT
+from support.helpers import ROOT
 
 
 def _golden():

@@ -1,11 +1,11 @@
-"""``planvalidator check`` and ``annotate`` on hostile and broken workbooks (tests/hostile.py), each in
+"""``planvalidator check`` and ``annotate`` on hostile and broken workbooks (tests/support/hostile.py), each in
 a child process.
 
 For every file: an exit code of 0, 1 or 2 (never a signal), no traceback, one Japanese line on
 stderr naming the file when it cannot be checked (exit 2), JSON findings otherwise, at most
 10 s of the child's own CPU time and 1 GiB of its peak memory (both from wait4: the work it did,
 however busy the machine is), and nothing written beside the input. Each case may also say what it
-must find (tests/hostile.py, ``Case``). What ``check`` reads, ``annotate`` writes — or refuses
+must find (tests/support/hostile.py, ``Case``). What ``check`` reads, ``annotate`` writes — or refuses
 with a reason of its own, never an unexpected error.
 
 With PV_RELIABILITY_OUT set to a folder, each case's figures are written there as <case>.json
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from hostile import CASE_NAMES, Case, Run, build_corpus, run_check
+from support.hostile import CASE_NAMES, Case, Run, build_corpus, run_check
 
 MAX_SECONDS = 10.0
 MAX_MIB = 1024.0

@@ -6,7 +6,7 @@ cover more wordings quickly.
 
 import pytest
 
-from helpers import ROOT
+from support.helpers import ROOT
 from planvalidator.program import load_program
 
 PROGRAM = load_program(ROOT / "schemas" / "r7")

@@ -3,7 +3,7 @@ one-line Japanese reason from the command line (exit 2, one line on stderr), bat
 (its answer) and the Excel button and xlwings Lite (their message); an unexpected error is one
 「内部エラー」 line, never a traceback.
 
-The bad files are the hostile corpus's (tests/hostile.py) and the broken application of the sample
+The bad files are the hostile corpus's (tests/support/hostile.py) and the broken application of the sample
 intake (templates/r7/intake/A009_壊れたファイル)."""
 
 from __future__ import annotations
@@ -17,10 +17,9 @@ import pytest
 import xlwings
 from click.testing import CliRunner
 
-import hostile
-import server_work
-from helpers import EXAMPLE, R7
-from xl_payload import payload
+from support import hostile, server_work
+from support.helpers import EXAMPLE, R7
+from support.xl_payload import payload
 
 from planvalidator.cli import main
 from planvalidator.errors import CannotCheck

@@ -14,8 +14,8 @@ from urllib.parse import unquote
 
 import pytest
 
-import server_work
-from helpers import EXAMPLE, R7
+from support import server_work
+from support.helpers import EXAMPLE, R7
 from test_server import LOCAL, nothing_but_the_fork_server, recorded_writes, serving_app
 
 pytest.importorskip("fastapi")
@@ -262,8 +262,8 @@ def test_without_the_licence_only_the_add_in_endpoint_refuses():
     code = """if True:
         import json
         from fastapi.testclient import TestClient
-        from helpers import EXAMPLE
-        from xl_payload import payload
+        from support.helpers import EXAMPLE
+        from support.xl_payload import payload
         from planvalidator.server import create_app
         with TestClient(create_app(workers=1), base_url="http://127.0.0.1") as client:
             add_in = client.post("/xlwings/check", json=payload(EXAMPLE))

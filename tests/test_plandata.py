@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, R7
+from support.helpers import EXAMPLE, R7
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.layout import known_layouts
@@ -306,7 +306,7 @@ def test_export_of_a_file_that_is_not_a_workbook_is_one_line(tmp_path):
 
 
 def test_an_overwritten_total_of_a_list_sheet_gives_the_sheet_its_object_form(tmp_path):
-    from helpers import edit
+    from support.helpers import edit
 
     source = edit(EXAMPLE, tmp_path / "total.xlsx", {"計画様式7": {"J52": 1_000_000}})
     plan = export_file(source)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers import EXAMPLE, edit
+from support.helpers import EXAMPLE, edit
 from planvalidator.engine import Options, check
 from planvalidator.reader import read
 

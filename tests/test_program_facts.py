@@ -20,7 +20,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from helpers import EXAMPLE, ROOT, edit, hits
+from support.helpers import EXAMPLE, ROOT, edit, hits
 from planvalidator import rules
 from planvalidator.errors import CannotCheck
 from planvalidator.facts import facts

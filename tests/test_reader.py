@@ -7,7 +7,7 @@ import pytest
 
 from planvalidator.errors import CannotCheck
 from planvalidator.reader import read
-from helpers import EXAMPLE, TEMPLATE, edit
+from support.helpers import EXAMPLE, TEMPLATE, edit
 
 
 def test_reads_every_field_with_its_cell():

@@ -4,7 +4,7 @@ inserted, a new column, sheets renamed or added) read as r7 with one warning (PV
 against the applicant for the template's wording; defects planted in them are found at their moved
 cells; a template too far from r7 is refused (exit 2) naming r7 and what differs.
 
-Every workbook is the official template revised by tests/revisions.py and filled with the 記入例's
+Every workbook is the official template revised by tests/support/revisions.py and filled with the 記入例's
 values at the cells the revision moved them to. The expected findings of a defect are those of
 templates/r7/invalid/*.json (the unrevised example's exact findings) or written here, in the official
 template's addresses, moved by the same revision.
@@ -19,8 +19,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import revisions as R
-from helpers import R7, TEMPLATE
+from support import revisions as R
+from support.helpers import R7, TEMPLATE
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.errors import CannotCheck

@@ -13,7 +13,7 @@ import random
 
 import pytest
 
-from helpers import EXAMPLE, R7, TEMPLATE, edit
+from support.helpers import EXAMPLE, R7, TEMPLATE, edit
 from planvalidator import schema, validation
 from planvalidator.reader import read
 from test_schemas import INVALID

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import TEMPLATE, keys
+from support.helpers import TEMPLATE, keys
 
 INVALID = [
     # 計画様式1

@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from helpers import R7
+from support.helpers import R7
 from planvalidator.cli import main
 
 EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"   # PV106, PV102, PV103 errors; PV110 warning

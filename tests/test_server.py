@@ -13,10 +13,10 @@ from contextlib import contextmanager
 
 import pytest
 
-import server_work
-from helpers import EXAMPLE
+from support import server_work
+from support.helpers import EXAMPLE
 from test_xl import TYPED
-from xl_payload import payload
+from support.xl_payload import payload
 
 fastapi = pytest.importorskip("fastapi")
 from fastapi.testclient import TestClient  # noqa: E402

@@ -13,11 +13,11 @@ from contextlib import contextmanager
 import pytest
 import xlwings
 
-from helpers import EXAMPLE
+from support.helpers import EXAMPLE
 from planvalidator import limits
 from planvalidator.findings import cell_key
 from planvalidator.xl import check_book
-from xl_payload import payload
+from support.xl_payload import payload
 
 httpx = pytest.importorskip("httpx")
 uvicorn = pytest.importorskip("uvicorn")
@@ -167,11 +167,11 @@ def _rss_mib() -> float | None:
 
 
 def test_the_page_keeps_serving_under_attack(tmp_path):
-    """While four uploads of the slowest workbook a check accepts (tests/hostile.py, 190,000 cells), two
+    """While four uploads of the slowest workbook a check accepts (tests/support/hostile.py, 190,000 cells), two
     bodies of 100,000 parts and a hundred connections that never finish their headers are in flight,
     a good upload gets its own finding while slow uploads are still running; the hanging connections
     are closed; afterwards the server answers as before and has not grown (the checks ran in workers)."""
-    import hostile
+    from support import hostile
 
     heavy = hostile.build("cells-190000-numbers", tmp_path).read_bytes()
     wrong = (EXAMPLE.parent / "invalid" / "wrong-amount.xlsx").read_bytes()

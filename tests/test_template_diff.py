@@ -1,6 +1,6 @@
 """planvalidator.template: snapshots of the official template and the diff between two versions.
 
-Each revision (tests/revisions.py) is made with openpyxl on the official template saved once by
+Each revision (tests/support/revisions.py) is made with openpyxl on the official template saved once by
 openpyxl, so OLD and NEW differ only by the intended edit; the diff must report exactly that.
 """
 
@@ -10,8 +10,8 @@ import json
 
 import pytest
 
-import revisions as R
-from helpers import EXAMPLE, TEMPLATE
+from support import revisions as R
+from support.helpers import EXAMPLE, TEMPLATE
 from planvalidator.template.diff import TemplateDiff, diff
 from planvalidator.template.snapshot import MAX_BYTES, TemplateTooLarge, snapshot
 
@@ -230,7 +230,7 @@ def test_the_command_prints_the_change_and_exits_1_then_0_for_no_change(tmp_path
     from click.testing import CliRunner
 
     from planvalidator.cli import main
-    from revisions import reword, revise
+    from support.revisions import reword, revise
 
     old, new = revise(tmp_path, lambda b: reword(b, "計画様式1", "助成事業名", "助成事業の名称"))
     result = CliRunner().invoke(main, ["template", "diff", str(old), str(new)])

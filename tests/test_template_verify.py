@@ -9,15 +9,15 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import revisions
-from helpers import EXAMPLE, R7, TEMPLATE, hits
+from support import revisions
+from support.helpers import EXAMPLE, R7, TEMPLATE, hits
 from planvalidator.cli import main
 from planvalidator.engine import check_file
 from planvalidator.template.verify import verify
 
 
 def revised(tmp_path, change, source=TEMPLATE, name="revised.xlsx"):
-    """The official template (verify compares with it) with one change of tests/revisions.py."""
+    """The official template (verify compares with it) with one change of tests/support/revisions.py."""
     book = openpyxl.load_workbook(source)
     change(book)
     book.save(tmp_path / name)

@@ -5,7 +5,7 @@ import datetime as dt
 
 import pytest
 
-from helpers import EXAMPLE, errors
+from support.helpers import EXAMPLE, errors
 from planvalidator.engine import check_file
 
 F1, F2, F7, F8 = "計画様式1", "計画様式2", "計画様式7", "計画様式8"

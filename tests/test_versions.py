@@ -7,7 +7,7 @@ import shutil
 import pytest
 import yaml
 
-from helpers import EXAMPLE, edit
+from support.helpers import EXAMPLE, edit
 from planvalidator import layout as layout_module
 from planvalidator.engine import check_file
 from planvalidator.layout import version_key

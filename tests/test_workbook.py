@@ -17,7 +17,7 @@ import subprocess
 import openpyxl
 import pytest
 
-from helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm, parts, write_parts
+from support.helpers import EXAMPLE, R7, TEMPLATE, edit, make_xlsm, parts, write_parts
 from planvalidator.errors import CannotCheck
 from planvalidator.package import Package
 from planvalidator.sheetxml import scan_sheet

@@ -8,10 +8,10 @@ import datetime as dt
 
 import xlwings
 
-from helpers import EXAMPLE, R7, finding_keys
+from support.helpers import EXAMPLE, R7, finding_keys
 from planvalidator.engine import check_file
 from planvalidator.xl import COLORS, check_book, grid_from_book
-from xl_payload import actions, cell_of, payload, sheet_payload
+from support.xl_payload import actions, cell_of, payload, sheet_payload
 
 # the same mistakes as templates/r7/invalid/ineligible-expenses.xlsx, typed into the 記入例 in Excel
 TYPED = {"計画様式7": {"F8": "ノートPC（データ解析用）", "N16": "振込手数料を含む", "L6": dt.datetime(2025, 7, 1),

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import EXAMPLE
-from xl_payload import payload
+from support.helpers import EXAMPLE
+from support.xl_payload import payload
 
 ROOT = Path(__file__).resolve().parents[1]
 FILE_ONLY = ["python_calamine", "lxml", "msoffcrypto", "olefile", "pebble", "pypdfium2",
