@@ -1,7 +1,7 @@
 """Precision and recall of PV102–PV105 on the labelled expense rows (tests/data/expense_items.yaml).
 
 The rows are written into 計画様式7 of the 記入例 and checked as a user's workbook is (see
-tests/expense_labels.py). The floors sit a little below the figures measured when they were set:
+tests/support/expense_labels.py). The floors sit a little below the figures measured when they were set:
 a change to the keyword matching that makes a rule miss more, or flag more wrongly, fails here.
 ``scripts/expense_labels.py`` prints the same figures for the README; ``pytest -s`` shows them too.
 """
