@@ -268,5 +268,5 @@ def check_case(case: Case, version: str, directory: Path):
     from planvalidator.reader import read
 
     path = build(case, version, directory)
-    return check(read(path), Options(program=case.program), file=str(path),
+    return check(read(path), Options(course=case.program), file=str(path),
                  attachments=attachments(case.attachments), figures=case.figures)
