@@ -125,3 +125,28 @@ def test_every_package_of_the_source_ships_in_the_wheel():
     packages = {".".join(p.parent.relative_to(ROOT).parts) for p in SOURCE.rglob("__init__.py")
                 if "__pycache__" not in p.parts}
     assert packages <= shipped, sorted(packages - shipped)
+
+
+def _developer_section() -> str:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    start = text.index("## 開発者向け")
+    return text[start:text.index("\n## ", start + 1)]
+
+
+def test_the_readme_names_every_module_and_every_layer():
+    """The developers' section of the README is the map a newcomer reads: every module and package of
+    planvalidator/ is named in it, and every layer of the contract has its line in the picture."""
+    import re
+
+    section = _developer_section()
+    package = ROOT / "planvalidator"
+    names = sorted({p.stem for p in package.glob("*.py") if not p.stem.startswith("__")}
+                   | {p.name for p in package.iterdir() if p.is_dir() and (p / "__init__.py").is_file()})
+    missing = [n for n in names if not re.search(rf"(?<![A-Za-z_]){re.escape(n)}(?![A-Za-z_])", section)]
+    assert not missing, f"README の「開発者向け」に書かれていないモジュール: {missing}"
+    layers = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]["contracts"]
+    layer_list = next(c for c in layers if c["type"] == "layers")["layers"]
+    for layer in layer_list:
+        for module in re.split(r"\s*[|:]\s*", layer):
+            short = module.removeprefix("planvalidator.").split(".")[0]
+            assert re.search(rf"(?<![A-Za-z_]){re.escape(short)}(?![A-Za-z_])", section), short
