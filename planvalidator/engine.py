@@ -45,7 +45,7 @@ class Report:
         return [f for f in self.findings if f.accepted is not None]
 
     @property
-    def summary(self) -> dict[str, int]:
+    def counts(self) -> dict[str, int]:
         counts = {s.value: 0 for s in Severity}
         for f in self.open_findings:
             counts[f.severity.value] += 1
@@ -69,14 +69,14 @@ class Report:
             return "チェック未完了"
         if self.has_errors:
             return "要修正"
-        return "確認してください" if self.summary["warning"] else "問題は見つかりませんでした"
+        return "確認してください" if self.counts["warning"] else "問題は見つかりませんでした"
 
     def to_dict(self) -> dict:
         return {
             "file": self.file,
             "template": self.template,
             "error": None,
-            "summary": self.summary,
+            "summary": self.counts,            # (the JSON key stays: a stable name users read)
             "accepted": len(self.accepted),
             "incomplete": self.incomplete,
             "findings": [f.to_dict() for f in self.findings],

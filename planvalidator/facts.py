@@ -1,4 +1,4 @@
-"""The program's and the template's facts, as words a rule's doc, summary or clause can quote.
+"""The program's and the template's facts, as words a rule's doc, brief line or clause can quote.
 
 A rule's texts are written once with placeholders — 「助成率（{rates}）」, 「{sheet[expenses]} の各行」 —
 and rendered with the facts of the program and the template version being checked, so a new year or

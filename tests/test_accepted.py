@@ -57,7 +57,7 @@ def test_an_accepted_warning_stays_accepted_across_resave_and_annotate_until_its
 
     report, second = annotate_file(resaved, tmp_path / "second.xlsx")
     assert by_rule(report, "PV105").accepted == "確認済 山田"
-    assert report.summary == {"error": 0, "warning": 0, "info": 0} and report.verdict == "問題は見つかりませんでした"
+    assert report.counts == {"error": 0, "warning": 0, "info": 0} and report.verdict == "問題は見つかりませんでした"
     assert table(second) == [("PV105", "F8", "確認済 山田")]             # still listed, under 確認済み
     sheet = openpyxl.load_workbook(second)["計画様式7"]
     assert sheet["F8"].comment is None                                   # no note, no highlight for it
@@ -72,7 +72,7 @@ def test_an_accepted_warning_stays_accepted_across_resave_and_annotate_until_its
     book["計画様式7"]["F8"].value = "展示会後の懇親会費（会場費）"
     book.save(changed)
     report, fourth = annotate_file(changed, tmp_path / "fourth.xlsx")
-    assert by_rule(report, "PV105").accepted is None and report.summary["warning"] == 1
+    assert by_rule(report, "PV105").accepted is None and report.counts["warning"] == 1
     assert table(fourth) == [("PV105", "F8", None)]
     assert "PV105" in openpyxl.load_workbook(fourth)["計画様式7"]["F8"].comment.text
 
@@ -102,7 +102,7 @@ def test_accept_from_the_command_line_marks_the_output(tmp_path):
     data = json.loads(result.output)
     accepted = {f["rule"] for f in data["findings"] if f["accepted"]}
     assert accepted == {"PV110", "PV106"}
-    assert check_file(out).summary == {"error": 2, "warning": 0, "info": 0}   # kept in the workbook
+    assert check_file(out).counts == {"error": 2, "warning": 0, "info": 0}   # kept in the workbook
 
 
 def test_the_excel_button_reads_and_keeps_the_marks():
@@ -115,7 +115,7 @@ def test_the_excel_button_reads_and_keeps_the_marks():
     row[ACCEPT_COLUMN] = "OK"
     book = xlwings.Book(json=payload(EXAMPLE, edits=typed, first_sheets=[sheet_payload("チェック結果", values)]))
     report = check_book(book)
-    assert by_rule(report, "PV110").accepted == "OK" and report.summary["warning"] == 0
+    assert by_rule(report, "PV110").accepted == "OK" and report.counts["warning"] == 0
     assert not any(a["func"] == "addNote" for a in actions(book))
     rewritten = next(a["values"] for a in actions(book) if a["func"] == "setValues")
     assert any(r[1] == "PV110" and r[ACCEPT_COLUMN] == "OK" for r in rewritten)

@@ -182,7 +182,7 @@ def test_every_rule_declares_keys_that_program_yaml_has():
 @pytest.mark.parametrize("rule", rules.all_rules(), ids=lambda r: r.code)
 def test_every_rule_renders_with_the_r7_program(rule):
     shown = rule.rendered(PROGRAM, LAYOUT)
-    for text in (shown.summary, shown.doc, shown.reference):
+    for text in (shown.brief, shown.doc, shown.reference):
         assert "{" not in text and "}" not in text, text
     assert shown.code == rule.code and shown.reads == rule.reads
 
@@ -348,7 +348,7 @@ def test_another_program_changes_the_docs(schemas_copy):
     before = rules.get("PV106").rendered(program, layout)
     assert "令和8年9月" in before.doc and "令和8年9月" in before.reference and "令和7年9月" not in before.doc
     region = rules.get("PV304").rendered(program, layout)
-    assert region.summary == "富山県内に事務所・事業所がありません"
+    assert region.brief == "富山県内に事務所・事業所がありません"
     assert "「富山県高岡市…」「富山市…」→ 正しい" in region.doc and "石川県" not in region.doc
     assert "「新潟県…」で富山県内の事業所が空欄" in region.doc          # the neighbour before it in the list
     # and the original program is untouched

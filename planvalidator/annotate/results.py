@@ -128,7 +128,7 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
     then those a reviewer accepted (確認済み)."""
 
     today = today or dt.date.today()
-    s = report.summary
+    s = report.counts
     worst = "error" if s["error"] else "warning" if s["warning"] else "value"
     label = lambda text: Cell(text, "label")  # noqa: E731
     accepted = f"・確認済み {len(report.accepted)} 件" if report.accepted else ""

@@ -74,8 +74,8 @@ def fill_row(app: Application, report) -> None:
     if report.money is not None:
         money = report.money
         app.eligible, app.requested, app.cap, app.limit = money.eligible, money.requested, money.cap, money.limit
-    summary = report.summary
-    app.errors, app.warnings, app.infos = summary["error"], summary["warning"], summary["info"]
+    counts = report.counts
+    app.errors, app.warnings, app.infos = counts["error"], counts["warning"], counts["info"]
     app.accepted = len(report.accepted)
     app.findings = [f.to_dict() for f in report.findings]
     app.missing_documents = missing_documents(report)

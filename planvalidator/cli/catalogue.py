@@ -119,14 +119,14 @@ def rules(code, version, fmt):
     selected = [r.rendered(program, layout) for r in selected]
     if fmt == "json":
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
-                                "family": r.family, "summary": r.summary, "reference": r.reference,
+                                "family": r.family, "summary": r.brief, "reference": r.reference,
                                 "reads": list(r.reads), "applies": program_applies(program, r.code),
                                 "doc": r.doc} for r in selected], ensure_ascii=False, indent=2))
         return
     if code:
         r = selected[0]
         reads = f"\n読む値: {', '.join(r.reads)}（{layout.folder.name}/program.yaml）" if r.reads else ""
-        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.summary}\n\n{r.doc}\n\n"
+        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.brief}\n\n{r.doc}\n\n"
                    f"出典: {r.reference}{reads}\n（{program.name}・様式 {layout.template} の値）")
         return
     width = max(len(r.name) for r in selected)
@@ -135,4 +135,4 @@ def rules(code, version, fmt):
         if r.family != family:
             family = r.family
             click.echo(f"\n# {family}" if r is not selected[0] else f"# {family}")
-        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.summary}")
+        click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.brief}")

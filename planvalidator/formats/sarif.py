@@ -100,7 +100,7 @@ def descriptor(rule) -> dict:
     return {
         "id": rule.code,
         "name": rule.name,
-        "shortDescription": {"text": rule.summary},
+        "shortDescription": {"text": rule.brief},
         "fullDescription": {"text": rule.doc},
         "help": {"text": help_text},
         "defaultConfiguration": {"level": LEVEL[rule.severity]},

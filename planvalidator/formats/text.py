@@ -17,7 +17,7 @@ _STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO:
 
 
 def summary_line(report: Report) -> str:
-    s = report.summary
+    s = report.counts
     accepted = f"、確認済み {len(report.accepted)} 件" if report.accepted else ""
     return (f"{report.file}: エラー {s['error']} 件、警告 {s['warning']} 件、情報 {s['info']} 件{accepted}"
             f"（様式 {report.template}）— {report.verdict}")
@@ -85,7 +85,7 @@ def _write_overview(console, reports: list[Report]) -> None:
     for name in ("ファイル", "エラー", "警告", "情報", "判定", "主な指摘"):
         table.add_column(name, no_wrap=name != "主な指摘")
     for report in reports:
-        s = report.summary
+        s = report.counts
         verdict = _SHORT_VERDICT.get(report.verdict, report.verdict)
         common = Counter(f.rule for f in report.open_findings if f.severity is not Severity.INFO).most_common(3)
         table.add_row(escape(report.file), str(s["error"]), str(s["warning"]), str(s["info"]), verdict,

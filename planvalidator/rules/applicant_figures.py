@@ -85,7 +85,7 @@ def eligibility_figures(plan: Plan, context: Context):
             yield ELIGIBILITY.finding("/figures/price", None, "平均仕入価格の上昇率を計算できません（figures.price の base・target に amount と quantity を"
                                                   "書いてください）", Severity.WARNING, field="/figures/price")
         elif rise < need_price:
-            yield ELIGIBILITY.finding("/figures/price", None, f"平均仕入価格の上昇率 {float(rise) * 100:+.1f}% が要件の "
+            yield ELIGIBILITY.finding("/figures/price", None, f"平均仕入価格の上昇率 {_below(rise)} が要件の "
                                                   f"{float(need_price) * 100:.0f}% 以上に届きません（{_source(rule, 'price_increase')}）",
                                       field="/figures/price", value=round(float(rise), 4), expected=float(need_price))
     margin = figures.get("gross_profit")
@@ -93,7 +93,7 @@ def eligibility_figures(plan: Plan, context: Context):
         bases = [v for v in (margin.get("bases") or []) if isinstance(v, (int, float))]
         falls = [d for d in (margin_decrease(b, margin.get("target")) for b in bases) if d is not None]
         if falls and max(falls) < need_margin:
-            yield ELIGIBILITY.finding("/figures/gross_profit", None, f"粗利益の減少率（最大 {float(max(falls)) * 100:.1f}%）が要件の "
+            yield ELIGIBILITY.finding("/figures/gross_profit", None, f"粗利益の減少率（最大 {_below(max(falls), sign=False)}）が要件の "
                                                   f"{float(need_margin) * 100:.0f}% 以上に届きません（{_source(rule, 'margin_decrease')}）",
                                       field="/figures/gross_profit", value=round(float(max(falls)), 4),
                                       expected=float(need_margin))
@@ -153,6 +153,14 @@ def _split(amounts: dict, rules: list, *, sales: bool) -> tuple[float, float]:
             counts = rule.get("counts_as_kennai_procurement", where == "県内")
         counted += amount if counts else 0
     return counted, whole
+
+def _below(share: Fraction, *, sign: bool = True) -> str:
+    """A share that falls short, in percent to 0.1 cut towards zero: 19.998% reads 「19.9%」, never 「20.0%」 beside a
+    requirement of 20%."""
+    tenths = int(share * 1000)
+    mark = "-" if tenths < 0 else "+" if sign else ""
+    return f"{mark}{abs(tenths) // 10}.{abs(tenths) % 10}%"
+
 
 def _value(fig):
     """A course's figure ``{value: …, source: …}`` → its value (None when it is not written so)."""

@@ -20,7 +20,7 @@ class Rule:
     code: str
     name: str
     severity: Severity
-    summary: str          # one line, Japanese (may quote program facts: see planvalidator/facts.py)
+    brief: str            # one line, Japanese (may quote program facts: see planvalidator/facts.py)
     doc: str              # what it checks, why, an example (Japanese, may quote program facts)
     reference: str        # the clause of the source document (may quote program facts)
     reads: tuple[str, ...] = ()   # the program.yaml keys it reads ("categories", "period.earliest_grant_date")
@@ -38,7 +38,7 @@ class Rule:
         from dataclasses import replace
 
         from planvalidator.facts import render
-        return replace(self, summary=render(self.summary, program, layout), doc=render(self.doc, program, layout),
+        return replace(self, brief=render(self.brief, program, layout), doc=render(self.doc, program, layout),
                        reference=render(self.reference, program, layout))
 
     def finding(self, sheet: str | None, cell: str | None, message: str,
@@ -59,11 +59,11 @@ SCHEMA_RULES = ("PV001", "PV002", "PV003", "PV004", "PV005", "PV006")   # what p
 IMPLEMENTATIONS: list[tuple[Rule, Callable]] = []
 
 
-def define(code: str, name: str, severity: str, summary: str, reference: str, doc: str,
+def define(code: str, name: str, severity: str, brief: str, reference: str, doc: str,
            reads: tuple[str, ...] = ()) -> Rule:
     if code in REGISTRY:
         raise ValueError(f"duplicate rule code {code}")
-    rule = Rule(code, name, Severity(severity), summary, doc.strip(), reference, tuple(reads))
+    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads))
     REGISTRY[code] = rule
     return rule
 

@@ -216,6 +216,19 @@ def test_the_price_rise_at_and_just_below_20_percent(target_amount, passes):
     assert (hits(under("kofukakachi", figures=figures), "PV308") == set()) is passes
 
 
+@pytest.mark.parametrize("base, target, shown", [
+    ((75000, 500), (53999, 300), "+19.9%"),       # 19.998%: never 「+20.0% が要件の 20% に届きません」
+    ((75000, 500), (45000, 300), "+0.0%"),
+    ((75000, 500), (44000, 300), "-2.2%"),        # a fall: 146.7 円/kg (-2.22%)
+])
+def test_a_rise_that_falls_short_is_shown_below_the_requirement(base, target, shown):
+    figures = {"price": {"base": {"amount": base[0], "quantity": base[1]},
+                         "target": {"amount": target[0], "quantity": target[1]}}}
+    report = under("kofukakachi", figures=figures)
+    [finding] = [f for f in report.findings if f.rule == "PV308"]
+    assert f"上昇率 {shown} が要件の 20% 以上に届きません" in finding.message
+
+
 @pytest.mark.parametrize("target, passes", [(970000, True), (970001, False)])          # 3% of 1,000,000
 def test_the_gross_profit_fall_at_and_just_below_3_percent(target, passes):
     figures = {"gross_profit": {"bases": [1000000, 900000], "target": target}}

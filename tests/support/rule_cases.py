@@ -9,7 +9,6 @@ cells are moved the same way.
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import pickle
 from dataclasses import dataclass, field
