@@ -75,6 +75,9 @@ def discover(intake: str | Path) -> tuple[list[Source], list[str]]:
     """The applications of an intake folder, in name order, and the names of the files left out (neither
     a folder, a zip nor a workbook: a 受付簿, a README …)."""
     root = Path(intake)
+    if root.is_file():
+        raise CannotCheck("フォルダではありません（受付フォルダを指定してください。1 つの事業計画書は planvalidator check "
+                          "で、その添付と一緒なら申請のフォルダを入れたフォルダを指定します）", file=str(intake))
     if not root.is_dir():
         raise CannotCheck("受付フォルダが見つかりません（申請ごとのフォルダか zip、または事業計画書を入れたフォルダを指定してください）",
                           file=str(intake))

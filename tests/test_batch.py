@@ -272,6 +272,16 @@ def test_an_intake_that_is_not_a_folder_is_one_line_and_exit_2(tmp_path):
     assert "Traceback" not in result.output
 
 
+def test_a_workbook_given_where_the_intake_folder_goes_is_told_so(tmp_path):
+    """A file that exists is not 「見つかりません」: it is not a folder, and the line says what to do instead."""
+    book = tmp_path / "事業計画書.xlsx"
+    shutil.copyfile(ROOT / "templates" / "r7" / "kinyurei-r7.xlsx", book)
+    result = CliRunner().invoke(main, ["batch", str(book), "-o", str(tmp_path / "x.xlsx")])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert f"{book}: フォルダではありません" in result.output and "planvalidator check" in result.output
+    assert "見つかりません" not in result.output and not (tmp_path / "x.xlsx").exists()
+
+
 # --- identity, the cache, and intakes made to break the batch (issue: bounded, whatever arrives) ------
 
 def _folders(root: Path, names, workbook: Path) -> Path:

@@ -64,3 +64,23 @@ def test_every_keyword_family_names_its_clause_and_only_words_of_the_one_vocabul
                 category = words.category(key)
                 assert category.get("terms") or category.get("models"), key
                 assert category.get("severity", "error") in ("error", "warning"), key
+
+
+def test_what_a_rule_reads_is_shown_in_words_a_user_knows():
+    """`rules PVxxx` names the program data a rule reads by their Japanese names (schemas/program_keys.yaml),
+    never by internal keys; every key any rule reads has its name, and no name is left for a key none reads."""
+    import yaml
+    from click.testing import CliRunner
+
+    from planvalidator.cli import main
+
+    names = yaml.safe_load((ROOT / "schemas" / "program_keys.yaml").read_text(encoding="utf-8"))
+    read = {key for r in rules.all_rules() for key in r.reads}
+    assert read == set(names)
+    assert all(re.search(r"[ぁ-んァ-ヶ一-龠]", text) for text in names.values())
+    shown = CliRunner().invoke(main, ["rules", "PV207"]).output
+    line = next(x for x in shown.splitlines() if x.startswith("読む値: "))
+    assert "period.first_fiscal_year" not in line and "profile" not in line.split("（")[0]
+    assert names["period.first_fiscal_year"] in line
+    listed = CliRunner().invoke(main, ["programs"]).output
+    assert ".txt" not in listed and "資料: 令和7年度 新商品・新サービス開発支援事業助成金 公募要領" in listed

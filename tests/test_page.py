@@ -79,15 +79,19 @@ def test_check_a_clean_example_and_a_macro_book(client):
     assert macro["error"] is None and macro["template"] == "r7"
 
 
-@pytest.mark.parametrize("name, data", [
-    ("メモ.txt", b"hello"),
-    ("壊れた.xlsx", b"PK\x03\x04broken"),
-    ("決算書.pdf", b"%PDF-1.7\n"),
+@pytest.mark.parametrize("name, data, status", [
+    ("メモ.txt", b"hello", 415),                       # not a workbook at all
+    ("決算書.pdf", b"%PDF-1.7\n", 415),
+    ("古い様式.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, 415),
+    ("申請.xlsx", b"%PDF-1.7\n", 415),                 # named .xlsx, but a PDF
+    ("壊れた.xlsx", b"PK\x03\x04broken", 422),         # a zip package that cannot be checked
+    ("文書.docx", b"PK\x03\x04" + b"\0" * 26, 422),
 ])
-def test_a_file_that_cannot_be_checked_is_json_with_error(client, name, data):
+def test_a_file_that_cannot_be_checked_is_a_4xx_with_its_line(client, name, data, status):
     answer = client.post("/api/check", files=upload(WRONG, name=name, data=data))
-    assert answer.status_code == 200
+    assert answer.status_code == status
     got = answer.json()
+    assert got["detail"].startswith(f"{name}: ") and got["detail"].endswith(got["error"])
     assert got["file"] == name and isinstance(got["error"], str) and "\n" not in got["error"]
     assert got["findings"] == [] and got["money"] is None
 
@@ -169,7 +173,7 @@ def test_an_unexpected_error_gets_one_line_and_no_secret_in_the_answer():
                                           annotate=server_work.annotate_with_broken_engine)) as client:
         checked = client.post("/api/check", files=upload(WRONG))
         annotated = client.post("/api/annotate", files=upload(WRONG))
-    assert checked.status_code == 200 and "予期しないエラー" in checked.json()["error"]
+    assert checked.status_code == 500 and "予期しないエラー" in checked.json()["error"]
     assert "秘密" not in checked.text and "/home" not in checked.text
     assert annotated.status_code == 500
     assert "予期しないエラー" in one_line(annotated) and "秘密" not in annotated.text

@@ -284,7 +284,8 @@ def test_export_and_fill_commands(tmp_path, example_plan):
     out = run("export", EXAMPLE)
     assert out.exit_code == 0 and json.loads(out.output) == example_plan
     plan = tmp_path / "plan.json"
-    assert run("export", EXAMPLE, "-o", plan).exit_code == 0
+    written = run("export", EXAMPLE, "-o", plan)
+    assert written.exit_code == 0 and written.output.strip() == str(plan)      # it names what it wrote
     assert json.loads(plan.read_text(encoding="utf-8")) == example_plan
     book = tmp_path / "book.xlsx"
     done = run("fill", plan, "-o", book)

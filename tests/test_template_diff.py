@@ -243,3 +243,30 @@ def test_the_command_prints_the_change_and_exits_1_then_0_for_no_change(tmp_path
     text.write_text("not a workbook", encoding="utf-8")
     bad = CliRunner().invoke(main, ["template", "diff", str(old), str(text)])
     assert bad.exit_code == 2 and "メモ.xlsx" in bad.output and "Traceback" not in bad.output
+
+
+def test_a_shift_that_did_not_happen_is_shown_with_the_expected_shift(tmp_path):
+    """A row inserted by a tool that does not move references (openpyxl): the formulas and validations kept their
+    old text. The diff says they did not move and what they would read after the insertion — never an identical
+    「A → A」 pair."""
+    import re
+
+    import openpyxl
+    from click.testing import CliRunner
+
+    from planvalidator.cli import main
+
+    book = openpyxl.load_workbook(TEMPLATE)
+    book["計画様式7"].insert_rows(10)
+    new = tmp_path / "new.xlsx"
+    book.save(new)
+    result = CliRunner().invoke(main, ["template", "diff", str(TEMPLATE), str(new)])
+    lines = result.output.splitlines()
+    assert result.exit_code == 1 and lines[0] == "計画様式7: 行の挿入 10 行目の上に 1 行（以降のセルは 1 行下へ）"
+    for line in lines:
+        for before, after in re.findall(r"(\S+) → (\S+)", line):
+            assert before != after, line
+    assert ("計画様式7: 数式が行・列の挿入・削除に合わせて動いていません: =SUM($J$6:$J$45)（見込まれる式 =SUM($J$6:$J$46)）(J53)"
+            in lines)
+    assert "計画様式7: 入力規則の変更 (C6:C45): 範囲 C6:C45 が行・列の挿入・削除に合わせて動いていません（見込まれる範囲 C6:C46）" in lines
+    assert "計画様式8: 数式が行・列の挿入・削除に合わせて動いていません: =計画様式7!J47（見込まれる式 =計画様式7!J48）(C6)" in lines

@@ -30,7 +30,7 @@ def programs(fmt):
         return
     for profile in known.values():
         click.echo(f"{profile.id}  {profile.name}（{profile.issuer}）")
-        click.echo(f"  資料: {profile.document} {profile.title}" + (f"／様式 {profile.template}" if profile.template else
+        click.echo(f"  資料: {profile.title}" + (f"／様式 {profile.template}" if profile.template else
                                                                   "／事業計画書は JSON で"))
         for course in profile.courses.values():
             click.echo(f"  --program {course.id}  {course.name}")
@@ -125,7 +125,7 @@ def rules(code, version, fmt):
         return
     if code:
         r = selected[0]
-        reads = f"\n読む値: {', '.join(r.reads)}（{layout.folder.name}/program.yaml）" if r.reads else ""
+        reads = f"\n読む値: {'、'.join(_key_names().get(k, k) for k in r.reads)}" if r.reads else ""
         click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.brief}\n\n{r.doc}\n\n"
                    f"出典: {r.reference}{reads}\n（{program.name}・様式 {layout.template} の値）")
         return
@@ -136,3 +136,12 @@ def rules(code, version, fmt):
             family = r.family
             click.echo(f"\n# {family}" if r is not selected[0] else f"# {family}")
         click.echo(f"{r.code}  {r.name:<{width}}  {r.severity.value:<8} {r.brief}")
+
+
+def _key_names() -> dict[str, str]:
+    """What a rule reads of the program data, in the words a user knows (schemas/program_keys.yaml)."""
+    import yaml
+
+    from planvalidator.resources import schemas_dir
+
+    return yaml.safe_load((schemas_dir() / "program_keys.yaml").read_text(encoding="utf-8")) or {}

@@ -35,11 +35,13 @@ def export(file, output):
     if not output:
         click.echo(text, nl=False)
         return
+    from planvalidator.atomic import write_bytes
+
     try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        write_bytes(output, text.encode("utf-8"))
     except OSError as exc:
         fail(f"{output}: 書き出せません（{exc.strerror or type(exc).__name__}）")
+    click.echo(output)                                  # what was written (as fill names its workbook)
 
 
 @click.command()

@@ -6,7 +6,8 @@ Server endpoint, behind an extra.
 
 The page (``GET /``, :mod:`planvalidator.server.page`) is for applicants without Python: drop workbooks,
 see each one's verdict, money summary and findings, download the annotated workbook. Beside it:
-``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json``,
+``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json`` (a file
+that cannot be checked: 415 when it is not a workbook, 422 when it is one that cannot be checked, with its line),
 ``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``).
 The upload is read whole into memory (within the size limit) and parsed there: it is never
 spooled to a temporary file, written anywhere or logged. None of this needs an xlwings licence.
@@ -126,7 +127,8 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         if isinstance(src, NotAnUpload):
             return JSONResponse(detail(str(src)), status_code=400)
         status, content = await in_worker(request, work.check, src,
-                                          crashed=lambda: (200, outcome_dict(Outcome(src.name, error=CRASHED))))
+                                          crashed=lambda: (422, {**outcome_dict(Outcome(src.name, error=CRASHED)),
+                                                            "detail": f"{src.name}: {CRASHED}"}))
         return json_answer(status, content)
 
     @app.post("/api/annotate")

@@ -39,16 +39,22 @@ def status(outcome: Failure) -> int:
     return 500 if outcome.internal else 400
 
 
+ZIP_MAGIC = b"PK\x03\x04"          # every .xlsx / .xlsm is a zip package
+
+
 def check(src: InMemory) -> tuple[int, dict]:
-    """``/api/check``: the JSON of ``check --format json``; a workbook that cannot be checked is 200 with "error"."""
+    """``/api/check``: the JSON of ``check --format json`` (200). A file that cannot be checked gets the same
+    JSON with its "error" and the line as "detail": 415 when it is not a workbook at all (not a zip package:
+    a PDF, a text, an old .xls), 422 when it is one that cannot be checked, 500 when the fault is ours."""
     from planvalidator.formats import Outcome
     from planvalidator.formats.json import outcome_dict
 
     try:
-        outcome = Outcome(src.name, _check(src))
+        return 200, outcome_dict(Outcome(src.name, _check(src)))
     except Exception as exc:  # noqa: BLE001 — one line, no traceback, nothing of the error's text (paths …)
-        outcome = Outcome(src.name, error=failed(exc, src.name).reason)
-    return 200, outcome_dict(outcome)
+        outcome = failed(exc, src.name)
+    code = 500 if outcome.internal else 422 if src.data[:4] == ZIP_MAGIC else 415
+    return code, {**outcome_dict(Outcome(src.name, error=outcome.reason)), "detail": outcome.line}
 
 
 def annotate(src: InMemory) -> tuple[int, dict | tuple[str, bytes]]:

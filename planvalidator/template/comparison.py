@@ -348,7 +348,7 @@ def _dv_summary(dv: Validation) -> dict:
 
 
 def _validation_change(o: _DV, n: _DV, sheet: str) -> Change:
-    detail: dict[str, Any] = {"old_sqref": o.dv.sqref, "new_sqref": n.dv.sqref}
+    detail: dict[str, Any] = {"old_sqref": o.dv.sqref, "new_sqref": n.dv.sqref, "expected_sqref": o.sqref}
     if o.cells != n.cells:
         detail["cells_added"] = _cells_text(n.cells - o.cells)
         detail["cells_removed"] = _cells_text(o.cells - n.cells)
@@ -367,6 +367,8 @@ def _validation_change(o: _DV, n: _DV, sheet: str) -> Change:
     if o.key[2] != n.key[2] and "items_added" not in detail and "items_removed" not in detail \
             and "items_reordered" not in detail:
         detail["formula1"] = [o.dv.formula1, n.dv.formula1]
+        if _dv_formula(o.dv.formula1, "", None) != o.key[2]:
+            detail["expected_formula1"] = o.key[2]      # the old one read where the new sheet has it
     for attribute, i in (("formula2", 3), ("operator", 1), ("allow_blank", 5)):     # places in _DV.key
         if o.key[i] != n.key[i]:
             detail[attribute] = [getattr(o.dv, attribute), getattr(n.dv, attribute)]

@@ -81,6 +81,11 @@ def _describe_cells(c) -> str | None:
             return f"{noun}の追加{show(c.new)}({c.cell})"
         if how == "removed":
             return f"{noun}の削除{show(c.old)}(もとの {c.cell})"
+        expected = (c.detail or {}).get("expected")
+        if expected is not None and expected != c.old:      # the old formula, read where the new sheet has it
+            if c.old == c.new:                               # written again as it was: it did not move
+                return f"{noun}が行・列の挿入・削除に合わせて動いていません: {c.new}（見込まれる式 {expected}）({c.cell})"
+            return f"{noun}の変更{show(expected)}→{show(c.new)}（もとの式 {c.old}、{c.detail['old_cell']}）({c.cell})"
         return f"{noun}の変更{show(c.old)}→{show(c.new)}({c.cell})"
     if subject in _CELL_SETS:
         verb = "追加" if how == "added" else "削除"
@@ -131,12 +136,24 @@ def _validation_bits(d: dict) -> list[str]:
     if d.get("items_reordered"):
         bits.append("選択肢の順序")
     if "cells_added" in d or "cells_removed" in d:
-        bits.append(f"範囲 {d['old_sqref']} → {d['new_sqref']}")
+        expected = d.get("expected_sqref")
+        if expected and expected != d["old_sqref"] and d["old_sqref"] == d["new_sqref"]:
+            bits.append(f"範囲 {d['new_sqref']} が行・列の挿入・削除に合わせて動いていません（見込まれる範囲 {expected}）")
+        elif expected and expected != d["old_sqref"]:
+            bits.append(f"範囲 {expected} → {d['new_sqref']}（もとの範囲 {d['old_sqref']}）")
+        else:
+            bits.append(f"範囲 {d['old_sqref']} → {d['new_sqref']}")
     if "type" in d:
         bits.append(f"種類 {d['type'][0]} → {d['type'][1]}")
     for key in ("formula1", "formula2", "operator", "allow_blank"):
         if key in d:
-            bits.append(f"{key} {d[key][0]} → {d[key][1]}")
+            before, after = d[key]
+            expected = d.get(f"expected_{key}")
+            if expected is not None and expected != before:
+                bits.append(f"{key} {expected} → {after}（もとの {before}）" if before != after else
+                            f"{key} {after} が行・列の挿入・削除に合わせて動いていません（見込まれる式 {expected}）")
+            else:
+                bits.append(f"{key} {before} → {after}")
     return bits
 
 
