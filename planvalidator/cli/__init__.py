@@ -21,6 +21,7 @@ from planvalidator import __version__
 from planvalidator.cli.batching import batch
 from planvalidator.cli.catalogue import programs, rules
 from planvalidator.cli.checking import annotate, check
+from planvalidator.cli.click_ja import name_the_parts
 from planvalidator.cli.common import EXIT_CANNOT_CHECK, EXIT_CLEAN, EXIT_FINDINGS
 from planvalidator.cli.excel import excel_template
 from planvalidator.cli.plans import export, fill
@@ -46,3 +47,6 @@ def main():
 
 for _command in (check, annotate, export, fill, batch, template, programs, excel_template, serve, rules):
     main.add_command(_command)
+
+
+name_the_parts(main)

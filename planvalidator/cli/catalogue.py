@@ -81,7 +81,7 @@ def _profile_dict(profile) -> dict:
 @click.option("--template", "version", default=None, help="様式の版（既定: いちばん新しい版）。その版のプログラムの値で説明します。")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 def rules(code, version, fmt):
-    """規則の一覧、または 1 つの規則の説明（CODE はコードか名前）。
+    """規則の一覧、または 1 つの規則の説明（規則はコードか名前）。
 
     説明の中の助成率・限度額・日付・シート名は、その版のプログラム（schemas/<版>/program.yaml）の値です。
 

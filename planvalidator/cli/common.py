@@ -7,6 +7,10 @@ import sys
 
 import click
 
+from planvalidator.cli.click_ja import install
+
+install()       # click's own words in Japanese, before any command module makes its options (every one imports this)
+
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_CANNOT_CHECK = 0, 1, 2
 
 

@@ -36,10 +36,24 @@ def cut_line(report: Report) -> str | None:
     return f"{head}申請できる上限は {cut.limit_after_cut:,} 円で、申請額はその範囲内です"
 
 
-def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
+WIDE = 100_000        # written to a file or a pipe: every line whole, whatever its length (grep finds it)
+
+
+def _terminal(out: IO[str]) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def write(outcomes, out: IO[str], *, color: bool | None = None, width: int | None = None) -> None:
+    """On a terminal, long messages wrap at its width (never cut); written to a file, each line is whole.
+    ``width``: the terminal's width (None: as the terminal says)."""
     from rich.console import Console
 
-    console = Console(file=out, force_terminal=color, no_color=color is False, width=160,
+    if width is None and not _terminal(out):
+        width = WIDE
+    console = Console(file=out, force_terminal=color, no_color=color is False, width=width,
                       highlight=False, soft_wrap=False)
     reports = [o.report for o in outcomes if o.report is not None]
     for outcome in outcomes:
@@ -69,7 +83,7 @@ def _write_findings(console, report: Report) -> None:
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     for name in ("場所", "重要度", "コード"):
         table.add_column(name, no_wrap=True)
-    table.add_column("内容")
+    table.add_column("内容", overflow="fold")         # wrapped at the width, never cut with 「…」
     for f in report.open_findings:
         table.add_row(escape(f.where or "—"), f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule, escape(f.message))
     for f in report.accepted:
@@ -83,7 +97,7 @@ def _write_overview(console, reports: list[Report]) -> None:
 
     table = Table(title="まとめ", show_header=True, header_style="bold", box=None, pad_edge=False)
     for name in ("ファイル", "エラー", "警告", "情報", "判定", "主な指摘"):
-        table.add_column(name, no_wrap=name != "主な指摘")
+        table.add_column(name, no_wrap=name not in ("ファイル", "主な指摘"), overflow="fold")
     for report in reports:
         s = report.counts
         verdict = _SHORT_VERDICT.get(report.verdict, report.verdict)

@@ -1,7 +1,7 @@
 """``planvalidator serve``: the check page and its JSON API, and Excel on the web (Office.js): an xlwings
 Server endpoint, behind an extra.
 
-    pip install "planvalidator[server]"
+    pip install ".[server]"          # in planvalidator's folder
     planvalidator serve --port 8000          # the page at http://127.0.0.1:8000/
 
 The page (``GET /``, :mod:`planvalidator.server.page`) is for applicants without Python: drop workbooks,
@@ -196,8 +196,35 @@ def uvicorn_config(host: str = HOST, port: int = 8000, *, app=None, allow_hosts=
     return uvicorn.Config(app, host=host, port=port, **options)
 
 
+class JapaneseLog:
+    """A logging filter for uvicorn's lines: known messages in Japanese (server.messages.SERVER_LOG)."""
+
+    def filter(self, record) -> bool:
+        from planvalidator.server.messages import SERVER_LOG
+
+        text = SERVER_LOG.get(str(record.msg))
+        if text is not None:
+            record.msg = text
+        return True
+
+
+LOG_CONFIG = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"japanese": {"()": JapaneseLog}},
+    "formatters": {"plain": {"format": "planvalidator: サーバー: %(message)s"}},
+    "handlers": {"stderr": {"class": "logging.StreamHandler", "stream": "ext://sys.stderr", "formatter": "plain",
+                            "filters": ["japanese"]}},
+    "loggers": {"uvicorn": {"handlers": ["stderr"], "level": "WARNING", "propagate": False},
+                "uvicorn.error": {"level": "WARNING"},
+                "uvicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
+                "planvalidator.server": {"handlers": ["stderr"], "level": "WARNING", "propagate": False}},
+}
+
+
 def serve(host: str = HOST, port: int = 8000, allow_hosts=()) -> None:
-    """Run the server until it is stopped (Ctrl+C)."""
+    """Run the server until it is stopped (Ctrl+C); uvicorn's lines through :data:`LOG_CONFIG`, no request logged."""
     import uvicorn
 
-    uvicorn.Server(uvicorn_config(host, port, allow_hosts=allow_hosts)).run()
+    uvicorn.Server(uvicorn_config(host, port, allow_hosts=allow_hosts, log_config=LOG_CONFIG,
+                                  access_log=False)).run()
