@@ -1,4 +1,4 @@
-"""Every limit on what planvalidator reads, in one place (the README's 「信頼性」 lists them).
+"""Every limit on what planvalidator reads, in one place (docs/reliability.md, 「信頼性」, lists them).
 
 A workbook comes from a stranger: these bound the time and memory one file can take, so a
 hostile file gets a one-line answer instead of exhausting the machine. Each limit is far

@@ -1,4 +1,5 @@
-"""The README's precision/recall figures for PV102–PV105 on the labelled expense rows.
+"""The precision/recall figures of docs/checks.md (「何をチェックするか」) for PV102–PV105 on the labelled
+expense rows.
 
     .venv/bin/python scripts/expense_labels.py             # the Markdown table
     .venv/bin/python scripts/expense_labels.py --mistakes  # and every row a rule gets wrong

@@ -1,5 +1,5 @@
-"""The README's reliability figures: ``planvalidator check`` and ``annotate`` on every hostile and broken
-workbook of tests/support/hostile.py, one child process each, one after another.
+"""The reliability figures of docs/reliability.md (「信頼性」): ``planvalidator check`` and ``annotate`` on every
+hostile and broken workbook of tests/support/hostile.py, one child process each, one after another.
 
     .venv/bin/python scripts/reliability.py            # a Markdown table and the totals
     .venv/bin/python scripts/reliability.py --details  # and each file's reason or findings

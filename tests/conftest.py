@@ -6,7 +6,7 @@ import os
 import shutil
 
 # xlwings' remote interpreter (the Excel button's tests) needs a licence key at import time;
-# the tests use the noncommercial one (PolyForm Noncommercial, see README).
+# the tests use the noncommercial one (PolyForm Noncommercial, see docs/applicants.md, 「Excel on the web」).
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 import pytest

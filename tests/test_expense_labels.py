@@ -3,7 +3,7 @@
 The rows are written into 計画様式7 of the 記入例 and checked as a user's workbook is (see
 tests/support/expense_labels.py). The floors sit a little below the figures measured when they were set:
 a change to the keyword matching that makes a rule miss more, or flag more wrongly, fails here.
-``scripts/expense_labels.py`` prints the same figures for the README; ``pytest -s`` shows them too.
+``scripts/expense_labels.py`` prints the same figures for docs/checks.md; ``pytest -s`` shows them too.
 """
 
 from collections import Counter
@@ -13,7 +13,7 @@ import pytest
 from support.expense_labels import (RULES, clean_rows, clean_text, label_counts, load_items, markdown, measure, mistakes,
                                     mistakes_text)
 
-FLOORS = {     # a few points below the figures measured with the Japanese reading (README), so a change that
+FLOORS = {     # a few points below the figures measured with the Japanese reading (docs/checks.md), so a change that
                # makes matching worse fails: (precision, recall) fired, then (precision, recall) exact severity
     "PV102": (0.98, 0.95, 0.97, 0.94),
     "PV103": (0.97, 0.93, 0.96, 0.92),

@@ -111,7 +111,7 @@ def test_without_sudachipy_the_check_runs_on_the_word_lists(runs):
     lite_typed, lite_clean, lite_wording = _findings(lite)
     assert typed == lite_typed and clean == lite_clean == []   # the typed mistakes are told apart either way
     # the words alone: a 「スマホ」 only mentioned (a leaflet is printed) is counted as bought — one more
-    # finding, as README says; 「PC樹脂ペレット」 stays unflagged (the word list knows 「PC樹脂」)
+    # finding, as docs/applicants.md (xlwings Lite) says; 「PC樹脂ペレット」 stays unflagged (the word list knows 「PC樹脂」)
     assert lite_wording == []
     assert [(rule, cell) for rule, _s, _sh, cell, _m in wording] == [("PV102", "F9")]
     assert "「スマホ」は汎用品" in wording[0][4]

@@ -13,7 +13,7 @@ Two figures per rule:
            rule flagged, how many at the right severity; recall: of the rows labelled, how many
            flagged at the right severity).
 
-Used by tests/test_expense_labels.py (floors) and scripts/expense_labels.py (the README table).
+Used by tests/test_expense_labels.py (floors) and scripts/expense_labels.py (the table in docs/checks.md).
 """
 
 from __future__ import annotations
@@ -207,7 +207,7 @@ def measure(path: Path = DATA):
 
 
 def markdown(scores: dict[str, Score], items: list[Item]) -> str:
-    """The README table: per rule, the rows labelled and the fired / exact-severity figures."""
+    """The table in docs/checks.md: per rule, the rows labelled and the fired / exact-severity figures."""
     lines = ["| rule | rows labelled (error / warning) | rows flagged | precision (fired) | recall (fired) "
              "| precision (exact severity) | recall (exact severity) |",
              "| --- | --- | --- | --- | --- | --- | --- |"]

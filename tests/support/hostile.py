@@ -8,7 +8,7 @@ Every file is made from ISICO's official workbooks in templates/r7/ (the 記入�
     run_check(path)      -> Run             ``planvalidator check --format json path`` in a child
                                             process: exit status, wall time, peak memory
 
-Used by tests/test_hostile.py and scripts/reliability.py (the README's figures).
+Used by tests/test_hostile.py and scripts/reliability.py (the figures in docs/reliability.md).
 """
 
 from __future__ import annotations
