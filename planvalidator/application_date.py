@@ -55,12 +55,12 @@ def window_of(program, course=None):
     """The 募集期間 (planvalidator.program.ApplicationWindow) of the program a plan is checked against: the
     course's profile's, else — when the course is of the template's own program, or there is none — the
     program.yaml one; None when neither document states one."""
-    from planvalidator.profiles import profiles
+    from planvalidator.profiles import profile
 
     if course is not None:
-        profile = profiles().get(course.profile)
-        if profile is not None and profile.window is not None:
-            return profile.window
+        own = profile(course.profile)          # the course's profile alone
+        if own is not None and own.window is not None:
+            return own.window
         if course.profile != program.spec.get("profile"):
             return None                          # another program's: the template's window is not its own
     return program.application_window

@@ -73,10 +73,9 @@ class Context:
         if self.course is not None:
             return self.course.org_types
         names: dict[str, None] = {}
-        for profile in profiles.profiles().values():
-            if profile.template == self.plan.template:
-                for course in profile.courses.values():
-                    names.update(dict.fromkeys(course.org_types))
+        for profile in profiles.of_template(self.plan.template):
+            for course in profile.courses.values():
+                names.update(dict.fromkeys(course.org_types))
         return tuple(names)
 
     @cached_property

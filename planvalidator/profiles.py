@@ -5,6 +5,8 @@ expense, numeric eligibility tests — each with the clause it comes from.
 ``planvalidator check --program ID[:COURSE]`` checks a plan under a course's figures; without it the
 course is the one the workbook's 事業区分 names in the profile of its template version. A file is
 validated when loaded (pydantic, unknown keys refused): a mistake is one line naming the file and key.
+Validated once per content: the values are remembered in the user's cache (planvalidator.program.store),
+and a check without --program loads only the profiles of its template's version (:func:`templates`).
 """
 
 from __future__ import annotations
@@ -227,11 +229,14 @@ class Profile:
 
 
 def _course(profile_id: str, key: str, c) -> Course:
+    """A course of the validated values (a Record: nested values as plain data again)."""
+    from planvalidator.program.store import _plain
+
     sources = {name: getattr(c, name).source for name in ("rate", "cap", "years", "yearly_caps", "min_eligible",
                                                            "min_requested", "org_types", "max_employees")
                if getattr(c, name) is not None}
-    limits = tuple(ItemLimit(l.name, tuple(l.categories), tuple(l.items), l.max, l.max_share, l.source, l.severity,
-                             l.only_in if isinstance(l.only_in, dict) else None) for l in c.item_limits)
+    limits = tuple(ItemLimit(l.name, tuple(l.categories), tuple(l["items"]), l.max, l.max_share, l.source, l.severity,
+                             _plain(l.only_in) if isinstance(l.only_in, dict) else None) for l in c.item_limits)
     listed = c.expense_categories
     expense_list = ExpenseList(listed.source, tuple(n for names in listed.value.values() for n in names), listed.closed,
                                {k: tuple(v) for k, v in listed.from_template.items()}) if listed else None
@@ -245,18 +250,21 @@ def _course(profile_id: str, key: str, c) -> Course:
         org_types=tuple(c.org_types.value) if c.org_types else (),
         max_employees=c.max_employees.value if c.max_employees else None,
         item_limits=limits,
-        eligibility=c.eligibility.model_dump() if c.eligibility else {},
-        match=tuple(c.match), notes=tuple(c.notes),
-        questions=tuple(c.questions) if isinstance(c.questions, list) else (),
-        targets=c.targets if isinstance(c.targets, dict) else {},
+        eligibility=_plain(c.eligibility) if c.eligibility else {},
+        match=tuple(c.match), notes=tuple(_plain(c.notes)),
+        questions=tuple(_plain(c.questions)) if isinstance(c.questions, list) else (),
+        targets=_plain(c.targets) if isinstance(c.targets, dict) else {},
         removed_categories=frozenset(r.category for r in c.expenses.remove) if c.expenses else frozenset(),
         expense_list=expense_list)
 
 
-def load_profile(path: Path) -> Profile:
+def _validated(path: Path) -> dict:
+    """The profile file validated (pydantic, then its names looked up in the vocabularies), as plain values;
+    a ProfileError naming the file and key otherwise."""
     from pydantic import ValidationError
 
-    path = Path(path)
+    from planvalidator.program.store import _plain
+
     try:
         raw = load_yaml(path)
         spec = _models().model_validate(raw)
@@ -287,18 +295,68 @@ def load_profile(path: Path) -> Profile:
         for i, l in enumerate(c.item_limits):
             if not l.categories and not l.items:
                 raise ProfileError(f"{path} の courses.{key}.item_limits.{i}: categories か items が必要です")
-    from planvalidator.program.model import ApplicationWindow
+    return _plain(spec)
 
+
+def _depends() -> tuple[Path, ...]:
+    """What a profile's validation reads besides the file: the models (here and program/spec.py) and the
+    two vocabularies its names are looked up in."""
+    from planvalidator.program import spec
+    from planvalidator.resources import schemas_dir
+
+    return Path(__file__), Path(spec.__file__), schemas_dir() / "applicants.yaml", schemas_dir() / "expenses.yaml"
+
+
+def load_profile(path: Path) -> Profile:
+    """A profile file, validated when its content (or planvalidator) is new to the user's cache
+    (planvalidator.program.store), else its values as validated before."""
+    from planvalidator.program.model import ApplicationWindow
+    from planvalidator.program.store import remembered
+
+    path = Path(path)
+    spec = remembered(path, "profile", lambda: _validated(path), _depends())
     courses = {key: _course(spec.id, key, c) for key, c in spec.courses.items()}
     return Profile(spec.id, spec.name, spec.issuer, spec.document.file, spec.document.title, spec.template, courses, path,
                    ApplicationWindow.of(spec.window))
 
 
+def _folder(folder: Path | None) -> Path:
+    return Path(folder) if folder else schemas_dir() / "programs"
+
+
+@lru_cache(maxsize=None)
+def _load(path: Path) -> Profile:
+    return load_profile(path)
+
+
 @lru_cache(maxsize=None)
 def profiles(folder: Path | None = None) -> dict[str, Profile]:
     """Every profile of schemas/programs/, by id."""
-    folder = Path(folder) if folder else schemas_dir() / "programs"
-    return {p.id: p for p in (load_profile(f) for f in sorted(folder.glob("*.yaml")))}
+    return {p.id: p for p in (_load(f) for f in sorted(_folder(folder).glob("*.yaml")))}
+
+
+def profile(profile_id: str, folder: Path | None = None) -> Profile | None:
+    """One profile by its id (its file alone loaded), or None when there is no such file."""
+    path = _folder(folder) / f"{profile_id}.yaml"
+    return _load(path) if path.is_file() else None
+
+
+@lru_cache(maxsize=None)
+def templates(folder: Path | None = None) -> dict[str, str | None]:
+    """The template version (様式) each profile reads, by id — what a check without --program needs to find
+    its course — remembered for the folder's content, so that a check loads only its template's profiles."""
+    from planvalidator.program.store import remembered
+
+    files = sorted(_folder(folder).glob("*.yaml"))
+    if not files:
+        return {}
+    return dict(remembered(files[0], "profiles", lambda: {p.id: p.template for p in profiles(folder).values()},
+                           (*files[1:], *_depends()), key="\n".join(f.name for f in files)))
+
+
+def of_template(template: str, folder: Path | None = None) -> list[Profile]:
+    """The profiles that read a template version, in the order of profiles()."""
+    return [profile(pid, folder) for pid, version in templates(folder).items() if version == template]
 
 
 def resolve(name: str, category=None) -> Course:
@@ -321,10 +379,9 @@ def profile_of(name: str) -> Profile:
 
 def default_course(template: str, category_value) -> Course | None:
     """The course a workbook's 事業区分 names, in the profile that reads its template version."""
-    for profile in profiles().values():
-        if profile.template == template:
-            for course in profile.courses.values():
-                if course.matches(category_value):
-                    return course
+    for found in of_template(template):
+        for course in found.courses.values():
+            if course.matches(category_value):
+                return course
     return None
 

@@ -6,7 +6,8 @@ forbid unknown keys): a misspelt key or a value of the wrong type stops the chec
 naming the file and the key, never a rule that fails later on a missing value.
 
 - :mod:`~planvalidator.program.spec` — the file's shape and its messages;
-- :mod:`~planvalidator.program.store` — the validated values, remembered per file content;
+- :mod:`~planvalidator.program.store` — the validated values, remembered per file content (the profiles'
+  too);
 - :mod:`~planvalidator.program.model` — the typed views the rules read (:class:`Program`, :class:`Category` …);
 - :mod:`~planvalidator.program.load` — :func:`load_program`.
 """

@@ -28,14 +28,16 @@ def load_program(folder: Path) -> Program:
     _check_attachments(spec, path)
     _check_keywords(spec, path)
     if spec.get("profile"):
-        from planvalidator.profiles import ProfileError, profiles
+        from planvalidator.profiles import ProfileError, profile
 
         try:
-            profile = profiles()[spec.profile]
+            named = profile(spec.profile)           # its file alone: a check loads no other profile
+            if named is None:
+                raise KeyError(spec.profile)
         except (KeyError, ProfileError) as exc:
             raise ProgramFileError(path, "profile", str(exc) if isinstance(exc, ProfileError) else
                                    f"schemas/programs/ に {spec.profile}.yaml がありません") from None
-        cats = {key: course.as_category() for key, course in profile.courses.items()}
+        cats = {key: course.as_category() for key, course in named.courses.items()}
     else:
         cats = {code: Category(code, c.name, c.rate, c.cap, c.source, tuple(c.org_types), c.max_employees)
                 for code, c in spec.categories.items()}

@@ -1,8 +1,9 @@
-"""program.yaml validated once per file content.
+"""The data files validated once per content: program.yaml and the profiles (schemas/programs/).
 
 pydantic takes ~150 ms to import and build the models: more than a whole check of the 記入例. A file
-that passed is remembered by the hash of its bytes and of the models (spec.py, this module), in the
-user's cache folder, as the validated values in JSON; a changed file or a new planvalidator validates again.
+that passed is remembered by the hash of its bytes and of what its validation reads (the models' source,
+the vocabularies, this module), in the user's cache folder, as the validated values in JSON; a changed
+file or a new planvalidator validates again.
 """
 
 from __future__ import annotations
@@ -40,8 +41,9 @@ class Record(dict):
 def _plain(value):
     """A validated model (or Record) as plain dicts, lists and values (Fractions and dates kept)."""
     fields = getattr(type(value), "model_fields", None)
-    if fields is not None:
-        return {name: _plain(getattr(value, name)) for name in fields}
+    if fields is not None:              # a model: its fields, and the keys an open one keeps as written
+        extra = getattr(value, "model_extra", None) or {}
+        return {**{name: _plain(getattr(value, name)) for name in fields}, **{k: _plain(v) for k, v in extra.items()}}
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
@@ -49,17 +51,19 @@ def _plain(value):
     return value
 
 
-def _cache_file(path: Path) -> Path | None:
+def _digest(path: Path, depends, key: str = "") -> str | None:
+    """The sha256 of the file's bytes, of the files its validation also reads (``depends``: the models'
+    source, vocabularies), of this module and of ``key``; None when one cannot be read."""
     import hashlib
 
-    from planvalidator.resources import cache_dir
-
+    h = hashlib.sha256(key.encode("utf-8"))
     try:
-        models = Path(_spec.__file__).read_bytes() + Path(__file__).read_bytes()
-        digest = hashlib.sha256(path.read_bytes() + models).hexdigest()[:32]
+        for part in (path, *depends, Path(__file__)):
+            data = Path(part).read_bytes()
+            h.update(len(data).to_bytes(8, "big") + data)
     except OSError:
         return None
-    return cache_dir() / f"program-{digest}.json"
+    return h.hexdigest()
 
 
 def _to_json(value):
@@ -70,43 +74,53 @@ def _to_json(value):
     raise TypeError(type(value).__name__)
 
 
-def _from_json(d: dict):
-    if set(d) == {"__fraction__"}:
-        return Fraction(*d["__fraction__"])
-    if set(d) == {"__date__"}:
-        return dt.date.fromisoformat(d["__date__"])
-    return d
+def _from_json(pairs: list):
+    """A JSON object read back: a Fraction, a date, or a Record (made as it is parsed: no second walk)."""
+    if len(pairs) == 1:
+        key, value = pairs[0]
+        if key == "__fraction__":
+            return Fraction(*value)
+        if key == "__date__":
+            return dt.date.fromisoformat(value)
+    return Record(pairs)
 
 
-def _fingerprint(raw) -> str:
-    """A digest of the YAML as read: a cache entry whose file content it does not match (a damaged or
-    hand-edited cache) is not used."""
-    import hashlib
+def remembered(path: Path, kind: str, validate, depends=(), key: str = "") -> Record:
+    """The values ``validate()`` makes of the data file at ``path`` — plain dicts, lists, strings, numbers,
+    Fractions and dates — validating only when no earlier run did for the same bytes of it, of ``depends``,
+    of this module and the same ``key`` (what else the values follow from, as text). An entry that is missing, damaged or not of these bytes is made again; one whose
+    values JSON cannot give back as they were (a key that is not a string) is not kept."""
     import json
 
-    return hashlib.sha256(json.dumps(raw, default=str, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:32]
+    path = Path(path)
+    digest = _digest(path, depends, key)
+    if digest is None:
+        return Record.of(validate())
+    from planvalidator.resources import cache_dir
 
-
-def validated(raw, path: Path) -> Record:
-    """program.yaml's values validated (pydantic), or as validated before for the same bytes."""
-    import json
-
-    cache = _cache_file(path)
-    if cache is not None:
-        try:
-            cached = json.loads(cache.read_text(encoding="utf-8"), object_hook=_from_json)
-            if isinstance(cached, dict) and cached.get("__raw__") == _fingerprint(raw):
-                return Record.of(cached["values"])
-        except (OSError, ValueError):
-            pass                                # none yet, or damaged: validate again
-    values = _plain(_spec.validate(raw, path))
-    if cache is not None:
+    cache = cache_dir() / f"{kind}-{digest[:32]}.json"
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"), object_pairs_hook=_from_json)
+        if isinstance(cached, dict) and cached.get("__file__") == digest and "values" in cached:
+            return cached["values"]
+    except (OSError, ValueError):
+        pass                                    # none yet, or damaged: validate again
+    values = validate()
+    try:
+        text = json.dumps({"__file__": digest, "values": values}, default=_to_json, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return Record.of(values)
+    if json.loads(text, object_pairs_hook=_from_json)["values"] == values:
         try:                                    # a read-only home only costs the next load the same time
             from planvalidator.atomic import write_bytes
 
             cache.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes(cache, json.dumps({"__raw__": _fingerprint(raw), "values": values}, default=_to_json,
-                                          ensure_ascii=False).encode("utf-8"))
+            write_bytes(cache, text.encode("utf-8"))
         except OSError:
             pass
     return Record.of(values)
+
+
+def validated(raw, path: Path) -> Record:
+    """program.yaml's values validated (pydantic), or as validated before for the same bytes."""
+    return remembered(path, "program", lambda: _plain(_spec.validate(raw, path)), (_spec.__file__,))

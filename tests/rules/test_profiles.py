@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from fractions import Fraction
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -79,6 +80,61 @@ def test_a_wrong_profile_is_one_line_naming_the_file_and_key(tmp_path):
         load_profile(bad)
     assert "kofukakachi.yaml の courses.main.rate.value" in str(caught.value)
     assert "\n" not in str(caught.value)
+
+
+def test_a_validated_profile_is_remembered_and_a_damaged_entry_made_again(tmp_path, monkeypatch):
+    """pydantic runs once per profile content (planvalidator.program.store): the second load reads the values
+    it validated; a damaged cache entry is validated and written again, a changed file validated (and refused)."""
+    from planvalidator import profiles as module
+
+    path = tmp_path / "kofukakachi.yaml"
+    path.write_bytes(profiles()["kofukakachi"].path.read_bytes())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    fresh = load_profile(path)
+    entries = list((tmp_path / "cache" / "planvalidator").glob("profile-*.json"))
+    assert len(entries) == 1
+    with monkeypatch.context() as m:
+        m.setattr(module, "_models", lambda: pytest.fail("validated again"))
+        assert load_profile(path) == fresh
+    for damaged in ("{", '{"values": {}}', '{"__file__": "x", "values": {}}', "[]"):
+        entries[0].write_text(damaged, encoding="utf-8")
+        assert load_profile(path) == fresh
+        assert entries[0].read_text(encoding="utf-8") != damaged           # made again
+    path.write_text(path.read_text(encoding="utf-8").replace("rate: {value: [2, 3]", 'rate: {value: "2/3"', 1),
+                    encoding="utf-8")
+    with pytest.raises(ProfileError, match="courses.main.rate.value"):
+        load_profile(path)
+
+
+WARM_CHECK = """
+import sys
+import planvalidator.profiles as profiles
+loaded = []
+load = profiles.load_profile
+profiles.load_profile = lambda path: (loaded.append(path.stem), load(path))[1]
+from planvalidator.engine import check_file
+report = check_file(sys.argv[1])
+print(len(report.findings), ",".join(loaded), "pydantic" in sys.modules)
+"""
+
+
+def test_a_check_with_a_warm_cache_imports_no_pydantic_and_loads_only_its_templates_profile(tmp_path):
+    """A second process checking the 記入例 (no --program) takes program.yaml and its profile from the cache:
+    pydantic is not imported, and no profile but the template's (shinseihin, r7) is loaded."""
+    import os
+    import subprocess
+    import sys
+
+    import planvalidator
+
+    root = str(Path(planvalidator.__file__).parent.parent)               # this checkout, not another install
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "PYTHONPATH": os.pathsep.join(filter(None, (root, os.environ.get("PYTHONPATH"))))}
+    runs = [subprocess.run([sys.executable, "-c", WARM_CHECK, str(EXAMPLE)], capture_output=True, text=True,
+                           env=env, check=True).stdout.split() for _ in range(2)]
+    assert runs[0][0] == runs[1][0]                                       # the same findings
+    assert runs[0][2] == "True"                                           # the first validates …
+    assert runs[1][1:] == ["shinseihin", "False"]                         # … the second does not
 
 
 # --- the 記入例 under other programs (the issue's "done when") --------------------------------------
