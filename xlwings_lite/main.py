@@ -36,6 +36,6 @@ def check_application(book: xw.Book):
     except Exception as exc:            # not a 事業計画書, an unsupported form, a bug …: one Japanese line
         print(f"チェックできませんでした: {failure(exc, install=LITE).reason}")
         return
-    s = report.summary            # open findings (確認済み not counted), as on the results sheet
+    s = report.counts             # open findings (確認済み not counted), as on the results sheet
     see = "先頭の「チェック結果」シートと、色の付いたセルのメモを見てください。" if report.findings else ""
     print(f"{report.verdict}（エラー {s['error']} 件・警告 {s['warning']} 件・情報 {s['info']} 件）。{see}")
