@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO
 
-from rich.markup import escape
-
 from planvalidator.engine import Report
 from planvalidator.findings import Severity
 
@@ -37,7 +35,12 @@ def cut_line(report: Report) -> str | None:
 
 
 def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
+    plain = _plain_lines(outcomes)
+    if plain is not None:        # nothing to draw: rich (slow to import) would print these lines as they are
+        out.write("".join(f"{line}\n" for line in plain))
+        return
     from rich.console import Console
+    from rich.markup import escape
 
     console = Console(file=out, force_terminal=color, no_color=color is False, width=160,
                       highlight=False, soft_wrap=False)
@@ -61,7 +64,33 @@ def write(outcomes, out: IO[str], *, color: bool | None = None) -> None:
         _write_overview(console, reports)
 
 
+def _plain_lines(outcomes) -> list[str] | None:
+    """The lines :func:`write` prints when it draws no table and rich would change none of them
+    (printable, narrower than its 160 columns: a character is at most 2 of them); else None."""
+    reports = [o.report for o in outcomes if o.report is not None]
+    if len(reports) > 1 and not any(o.annotated for o in outcomes):
+        return None
+    lines = []
+    for outcome in outcomes:
+        if outcome.report is None:
+            continue
+        if outcome.annotated:
+            lines += [summary_line(outcome.report), f"  → {outcome.output}"]
+            lines += [f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました"
+                      for sheet, cell in outcome.notes_skipped]
+        elif outcome.report.findings:
+            return None
+        else:
+            lines.append(summary_line(outcome.report))
+        if line := cut_line(outcome.report):
+            lines.append(f"  {line}")
+    if all(line.isprintable() and sum(1 if ord(c) < 0x1100 else 2 for c in line) < 160 for line in lines):
+        return lines
+    return None
+
+
 def _write_findings(console, report: Report) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     if not report.findings:
@@ -79,6 +108,7 @@ def _write_findings(console, report: Report) -> None:
 
 def _write_overview(console, reports: list[Report]) -> None:
     """One line per file (for staff pre-screening many applications) and the totals."""
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="まとめ", show_header=True, header_style="bold", box=None, pad_edge=False)
