@@ -176,3 +176,20 @@ def test_xml_unescape_is_saxutils():
                               if 0 < (int(m.group(1)[1:], 16) if m.group(1)[0] in "xX" else int(m.group(1))) < 0x110000
                               else m.group(0), raw)
         assert _xml_unescape(raw) == unescape(chars, {"&quot;": '"', "&apos;": "'"}), raw
+
+
+def test_a_keyword_set_answers_the_same_before_and_after_its_alternation_is_compiled():
+    from planvalidator.expense_vocabulary import vocabulary
+    from planvalidator.keywords import _ASKED_BEFORE_COMPILING, KeywordSet
+    from planvalidator.program import load_program
+
+    spec = load_program(ROOT / "schemas" / "r7").spec.keywords.general_purpose
+    words = KeywordSet.of(vocabulary(), spec.categories)         # (a set of its own: not yet asked)
+    literals = [t for g in words.groups for t in g.terms + g.models][:15]
+    texts = (["", "会場費", "外注 デザイン費", "ノートパソコン 1台", "ﾉｰﾄﾊﾟｿｺﾝ", "展示会の出展料"] + literals
+             + [t.upper() + " の購入" for t in literals] + [t[:-1] for t in literals if len(t) > 1])
+    texts = (texts * (_ASKED_BEFORE_COMPILING // len(texts) + 1))[:_ASKED_BEFORE_COMPILING]
+    one_by_one = [words.could_match(t) for t in texts]
+    assert words._any is None and any(one_by_one) and not all(one_by_one)
+    words.could_match("")                                   # the alternation is compiled now
+    assert words._any is not None and [words.could_match(t) for t in texts] == one_by_one
