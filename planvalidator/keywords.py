@@ -91,16 +91,24 @@ class Group:
     key: str = ""                                           # its id in the expense vocabulary
     models: list[str] = field(default_factory=list)         # product lines named with a model number after them
     with_after: list[str] = field(default_factory=list)     # a term counts only when its clause goes on to say one
-    patterns: list[tuple[str, re.Pattern]] = field(default_factory=list, repr=False)
 
     def __post_init__(self):
         self.terms = [kana(fold(t)) for t in self.terms]
         for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text", "models",
                      "with_after"):
             setattr(self, name, [kana(fold(t)) for t in getattr(self, name)])
-        self.patterns = [(t, _pattern(t)) for t in self.terms] + [(t, _model_pattern(t)) for t in self.models]
+        # each term with its pattern's maker and the literal any match of it contains (spaces left out):
+        # a pattern is compiled only for a text holding its literal, once per process
+        self.matchers = ([(t, t.replace(" ", ""), _pattern) for t in self.terms]
+                         + [(t, t.replace(" ", ""), _model_pattern) for t in self.models])
+
+    @property
+    def patterns(self) -> list[tuple[str, re.Pattern]]:
+        """Every term with its compiled pattern."""
+        return [(term, make(term)) for term, _literal, make in self.matchers]
 
 
+@lru_cache(maxsize=None)
 def _pattern(term: str) -> re.Pattern:
     escaped = re.escape(term).replace(r"\ ", r"\s?")
     if _ASCII_WORD.fullmatch(term):
@@ -109,6 +117,7 @@ def _pattern(term: str) -> re.Pattern:
     return re.compile(escaped)
 
 
+@lru_cache(maxsize=None)
 def _model_pattern(line: str) -> re.Pattern:
     """A product line with its model number: up to three letters, then a digit, then letters, digits and
     hyphens (「mfc-」 → 「mfc-l2750dw」, 「galaxy s」 → 「galaxy s24」, 「latitude」 → 「latitude 5440」; a space may
@@ -117,6 +126,9 @@ def _model_pattern(line: str) -> re.Pattern:
     left = r"(?<![a-z0-9])(?<![a-z0-9]-)" if line[:1].isascii() and line[:1].isalnum() else ""
     space = r"\s?" if line[-1:].isalnum() else ""
     return re.compile(rf"{left}{escaped}{space}(?=[a-z]{{0,3}}\d)[a-z0-9]+(?:-[a-z0-9]+)*")
+
+
+_ASKED_BEFORE_COMPILING = 50     # (one check of a plan asks each family a dozen times)
 
 
 @dataclass
@@ -131,6 +143,8 @@ class KeywordSet:
     object_only: bool = False      # a term counts only as the object of the expense (what is bought)
     skip_jobs: bool = False        # a term in a line paying for work on something (「…の設計」) only names that thing
     _any: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _literals: list[str] | None = field(default=None, repr=False, compare=False)
+    _asked: int = field(default=0, repr=False, compare=False)
 
     @classmethod
     def of(cls, vocabulary, categories, *, source: str = "", unsure_text=(), object_only: bool = False,
@@ -155,11 +169,19 @@ class KeywordSet:
         """False when no term of the set occurs in ``text`` even as a bare substring, spaces left out
         (one alternation of literals, which re matches far faster than the terms' own patterns with
         their word boundaries): the per-term passes, with their context, run only for the texts this
-        lets through, and no text a pattern would match is held back."""
+        lets through, and no text a pattern would match is held back. The alternation (some 40 ms to
+        compile for all the families) is built once a set has been asked often (a second check in the
+        process, a batch); until then the literals are looked for one by one, which answers the same."""
+        bare = kana(_spaced(text).casefold().replace(" ", ""))
         if self._any is None:
-            literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms + g.models}, key=len, reverse=True)
-            self._any = re.compile("|".join(map(re.escape, literals)) or r"(?!)")
-        return bool(self._any.search(kana(_spaced(text).casefold().replace(" ", ""))))
+            if self._literals is None:
+                self._literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms + g.models},
+                                        key=len, reverse=True)
+            self._asked += 1
+            if self._asked <= _ASKED_BEFORE_COMPILING:
+                return any(literal in bare for literal in self._literals)
+            self._any = re.compile("|".join(map(re.escape, self._literals)) or r"(?!)")
+        return bool(self._any.search(bare))
 
     def find(self, text: str | None, *, context: str = "", reading=None) -> Hit | None:
         """The strongest hit in ``text`` (``context``: other words of the same row), or None.
@@ -181,12 +203,15 @@ class KeywordSet:
         whole = folded + " " + kana(fold(context))
         if words is not None and self.skip_jobs and words.kind == "job":
             return None                         # 「料亭の接待需要に関する市場調査」 is a survey
+        bare = folded.replace(" ", "")
         best: Hit | None = None
         for group in self.groups:
             if any(t in whole for t in group.unless_text):
                 continue
-            for term, pattern in group.patterns:
-                for m in pattern.finditer(folded):
+            for term, literal, make in group.matchers:
+                if literal not in bare:
+                    continue                    # (no match can be there: its pattern is not compiled for this text)
+                for m in make(term).finditer(folded):
                     purpose = rented = False
                     if words is not None and _hiragana_word(plain, m.start(), m.end()):
                         pass                    # 「ぱそこん」: a whole run of hiragana, which Sudachi cannot read as a loanword

@@ -5,7 +5,8 @@ float, datetime, bool or None) and returns the typed value, ``None`` for an empt
 cell, or raises :class:`Unreadable` with a short Japanese reason.
 
 - 全角/半角: ``unicodedata`` NFKC (「２４０，０００」→「240,000」, 半角カナ → 全角).
-- 和暦: japanera (「令和7年10月1日」, 「R7.10.1」, 「令和元年5月1日」).
+- 和暦: 大正〜令和 by wareki.ERAS (「令和7年10月1日」, 「R7.10.1」, 「令和元年5月1日」); japanera,
+  imported only then, for any other form it reads.
 - Excel serial dates (1900 date system).
 """
 
@@ -17,7 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from japanera import EraDate
+from planvalidator.wareki import ERAS
 
 
 class Unreadable(ValueError):
@@ -150,6 +151,14 @@ _ERA_KANJI = ("%-K%-y年%m月%d日",)
 _ERA_LETTER = ("%-h%-y.%m.%d", "%-h%-y/%m/%d", "%-h%-y-%m-%d", "%-h%-y年%m月%d日")
 _ERA_KANJI_YM = ("%-K%-y年%m月",)
 _ERA_LETTER_YM = ("%-h%-y.%m", "%-h%-y/%m", "%-h%-y年%m月")
+_ERA_FULL = _ERA_KANJI + _ERA_LETTER
+# the full-date forms above for the eras of wareki.ERAS (letters R and H only: japanera reads an
+# "S" as 西暦 first); a text that matches but is no day of its era goes on to japanera
+_MODERN = re.compile(r"(令和|平成|昭和|大正)(\d{1,2})年(\d{1,2})月(\d{1,2})日"
+                     r"|([RH])(\d{1,2}|元)(?:([./-])(\d{1,2})\7(\d{1,2})|年(\d{1,2})月(\d{1,2})日)")
+_DIGIT_RUNS = re.compile(r"\d+")
+_ERA_START = {key: (first, ERAS[i - 1][0] if i else None)
+              for i, (first, name, letter) in enumerate(ERAS) for key in (name, letter)}
 
 
 def from_serial(serial: float) -> dt.date:
@@ -158,10 +167,34 @@ def from_serial(serial: float) -> dt.date:
     return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
 
 
+def _modern(text: str) -> dt.date | None:
+    """A full 和暦 date of 大正〜令和 in one of :data:`_ERA_FULL`'s forms, without japanera."""
+    m = _MODERN.fullmatch(text)
+    if not m:
+        return None
+    g = m.groups()
+    era, year, month, day = g[0:4] if g[0] else (g[4], g[5], g[7] or g[9], g[8] or g[10])
+    first, following = _ERA_START[era]
+    try:
+        year = "1" if year == "元" else year            # (「R元.5.1」: 元年 alone was made 1年 above)
+        found = dt.date(first.year + int(year) - 1, int(month), int(day))
+    except ValueError:
+        return None
+    if int(year) < 1 or found < first or (following and found >= following):
+        return None
+    return found
+
+
 def _era(text: str, formats) -> dt.date | None:
     text = text.replace("元年", "1年")
     if text[:1].isascii() and text[:1].isalpha():
         text = text[0].upper() + text[1:]
+    if formats is _ERA_FULL:
+        found = _modern(text)
+        if found or text[:1].isdigit() or len(_DIGIT_RUNS.findall(text.replace("元", "1"))) < 3:
+            return found        # (a form japanera cannot read either: no era first, or no year, month and day)
+    from japanera import EraDate
+
     for fmt in formats:
         try:
             found = EraDate.strptime(text, fmt)
@@ -193,7 +226,7 @@ def to_date(value) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    found = _era(text, _ERA_KANJI + _ERA_LETTER)
+    found = _era(text, _ERA_FULL)
     if found:
         return found
     raise Unreadable("日付として読めません（例: 2025/10/1、令和7年10月1日）")
@@ -221,7 +254,7 @@ def to_year_month(value) -> tuple[int, int] | None:
     if m and 1 <= int(m.group(2)) <= 12:
         return int(m.group(1)), int(m.group(2))
     found = _era(text + ("1日" if text.endswith("月") else ".1"),
-                 _ERA_KANJI + _ERA_LETTER) or _era(text, _ERA_KANJI_YM + _ERA_LETTER_YM)
+                 _ERA_FULL) or _era(text, _ERA_KANJI_YM + _ERA_LETTER_YM)
     if found:
         return found.year, found.month
     raise Unreadable("年月として読めません（例: 2024年3月、R6.3）")

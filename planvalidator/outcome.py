@@ -27,7 +27,7 @@ PIP = "pip install planvalidator で依存パッケージごと入れ直すか�
 LITE = "xlwings Lite の requirements.txt タブに {package} の行を加えてください"
 MAX_TEXT = 200                      # characters of an internal error's own text that are shown
 # the name to install where it is not the name imported
-DISTRIBUTIONS = {"yaml": "PyYAML", "stdnum": "python-stdnum", "python_calamine": "python-calamine",
+DISTRIBUTIONS = {"yaml": "PyYAML", "python_calamine": "python-calamine",
                  "msoffcrypto": "msoffcrypto-tool", "sudachipy": "SudachiPy", "sudachidict_core": "SudachiDict-core"}
 
 

@@ -85,6 +85,8 @@ def borrow_merges(grid: Grid, layout: Layout) -> None:
     so a reader that does not get merged ranges (xlwings' remote interpreter) takes each merged
     label's shape from the same label in the template, wherever the applicant's book has it.
     """
+    if all(sheet.merges_known for sheet in grid.sheets.values()):
+        return                  # (a file read with its merged ranges: the template need not be read for this)
     reference = reference_grid(layout)
     if reference is None:
         return

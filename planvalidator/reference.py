@@ -11,12 +11,15 @@ from planvalidator.layout import Layout
 from planvalidator.workbook import load_grid
 
 
-@lru_cache(maxsize=4)
 def reference_grid(layout: Layout) -> Grid | None:
+    """The official blank workbook of the layout's version, read once per process (None without one)."""
+    return _reference_grid(layout.template, layout.reference) if layout.reference else None
+
+
+@lru_cache(maxsize=4)
+def _reference_grid(template: str, reference: str) -> Grid | None:
     from planvalidator.resources import templates_dir
-    if not layout.reference:
-        return None
-    path = templates_dir() / layout.template / layout.reference
+    path = templates_dir() / template / reference
     if not path.is_file():
         return None
     try:

@@ -3,7 +3,7 @@
 //   npm install pyodide            (in some folder; set PYODIDE_DIR to its node_modules/pyodide)
 //   pip wheel . --no-deps -w dist  (planvalidator's pure-Python wheel)
 //   pip download --no-deps --only-binary=:all: --platform any --python-version 3.14 -d wheels \
-//       xlwings japanera kanjize python-stdnum typing_extensions annotated_types typing_inspection \
+//       xlwings japanera kanjize typing_extensions annotated_types typing_inspection \
 //       pydantic openpyxl et_xmlfile python-dateutil six micropip packaging
 //   node scripts/pyodide_check.mjs payloads.json wheels/*.whl dist/planvalidator-*.whl [--pure DIR ...]
 //

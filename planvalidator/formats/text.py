@@ -7,8 +7,6 @@ from __future__ import annotations
 from collections import Counter
 from typing import IO
 
-from rich.markup import escape
-
 from planvalidator.engine import Report
 from planvalidator.findings import Severity
 
@@ -49,7 +47,12 @@ def _terminal(out: IO[str]) -> bool:
 def write(outcomes, out: IO[str], *, color: bool | None = None, width: int | None = None) -> None:
     """On a terminal, long messages wrap at its width (never cut); written to a file, each line is whole.
     ``width``: the terminal's width (None: as the terminal says)."""
+    plain = _plain_lines(outcomes, width or WIDE)
+    if plain is not None:        # nothing to draw: rich (slow to import) would print these lines as they are
+        out.write("".join(f"{line}\n" for line in plain))
+        return
     from rich.console import Console
+    from rich.markup import escape
 
     if width is None and not _terminal(out):
         width = WIDE
@@ -75,7 +78,33 @@ def write(outcomes, out: IO[str], *, color: bool | None = None, width: int | Non
         _write_overview(console, reports)
 
 
+def _plain_lines(outcomes, columns: int) -> list[str] | None:
+    """The lines :func:`write` prints when it draws no table and rich would change none of them
+    (printable, narrower than ``columns``: a character is at most 2 of them); else None."""
+    reports = [o.report for o in outcomes if o.report is not None]
+    if len(reports) > 1 and not any(o.annotated for o in outcomes):
+        return None
+    lines = []
+    for outcome in outcomes:
+        if outcome.report is None:
+            continue
+        if outcome.annotated:
+            lines += [summary_line(outcome.report), f"  → {outcome.output}"]
+            lines += [f"  {sheet}!{cell}: スレッド形式のコメントがあるため、メモは付けず色とチェック結果シートに示しました"
+                      for sheet, cell in outcome.notes_skipped]
+        elif outcome.report.findings:
+            return None
+        else:
+            lines.append(summary_line(outcome.report))
+        if line := cut_line(outcome.report):
+            lines.append(f"  {line}")
+    if all(line.isprintable() and sum(1 if ord(c) < 0x1100 else 2 for c in line) < columns for line in lines):
+        return lines
+    return None
+
+
 def _write_findings(console, report: Report) -> None:
+    from rich.markup import escape
     from rich.table import Table
 
     if not report.findings:
@@ -93,6 +122,7 @@ def _write_findings(console, report: Report) -> None:
 
 def _write_overview(console, reports: list[Report]) -> None:
     """One line per file (for staff pre-screening many applications) and the totals."""
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="まとめ", show_header=True, header_style="bold", box=None, pad_edge=False)
