@@ -155,8 +155,8 @@ def rule_summaries(applications: list[Application]) -> dict[str, str]:
         program = load_program(layout.folder) if layout is not None else None
         out = {}
         for rule in all_rules():
-            summary = rule.rendered(program, layout).summary if program is not None else rule.summary
-            out[rule.code] = "" if "{" in summary else summary
+            brief = rule.rendered(program, layout).brief if program is not None else rule.brief
+            out[rule.code] = "" if "{" in brief else brief
         return out
     except Exception:  # the summary must not fail for want of a description
         return {}
