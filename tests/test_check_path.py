@@ -70,7 +70,7 @@ def test_the_plain_lines_are_what_rich_printed(report, color, monkeypatch):
     outcomes = [Outcome(report.file, report)]
     fast = io.StringIO()
     text.write(outcomes, fast, color=color)
-    monkeypatch.setattr(text, "_plain_lines", lambda outcomes: None)
+    monkeypatch.setattr(text, "_plain_lines", lambda outcomes, columns: None)
     drawn = io.StringIO()
     text.write(outcomes, drawn, color=color)
     assert fast.getvalue() == drawn.getvalue()

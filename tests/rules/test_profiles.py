@@ -52,8 +52,11 @@ def test_every_profile_loads_with_a_source_for_every_figure():
 def test_the_programs_command_lists_each_profile_with_its_figures_and_document():
     result = CliRunner().invoke(main, ["programs"])
     assert result.exit_code == 0
-    for pid, seed in SEEDS.items():
-        assert pid in result.output and seed in result.output
+    for pid in SEEDS:                               # each profile by its id and its document's title (not the file)
+        assert pid in result.output and f"資料: {profiles()[pid].title}" in result.output
+    assert ".txt" not in result.output
+    data = json.loads(CliRunner().invoke(main, ["programs", "--format", "json"]).output)
+    assert {p["id"]: p["document"] for p in data} == SEEDS      # the machine's JSON keeps the source file
     assert "--program kofukakachi:main" in result.output and "EC・HP制作費 500,000 円 まで" in result.output
     data = json.loads(CliRunner().invoke(main, ["programs", "--format", "json"]).output)
     kofu = next(p for p in data if p["id"] == "kofukakachi")["courses"][0]
