@@ -76,7 +76,11 @@ def port_problem(host: str, port: int) -> str | None:
     except (socket.gaierror, UnicodeError, OverflowError):
         return f"--host {host}: このマシンで待ち受けられるアドレスではありません"
     family, kind, proto, _name, address = infos[0]
-    with socket.socket(family, kind, proto) as probe:
+    try:
+        probe = socket.socket(family, kind, proto)
+    except OSError as exc:                  # (an IPv6 address on a machine without IPv6 …)
+        return f"--host {host}: このマシンで待ち受けられるアドレスではありません（{exc.strerror or type(exc).__name__}）"
+    with probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)    # as uvicorn binds
         try:
             probe.bind(address)
