@@ -185,14 +185,23 @@ def _modern(text: str) -> dt.date | None:
     return found
 
 
-def _era(text: str, formats) -> dt.date | None:
+def _era_text(text: str) -> str:
+    """元年 as 1年, an era letter in capitals (「r7.10.1」 → 「R7.10.1」): as both readers of 和暦 want it."""
     text = text.replace("元年", "1年")
-    if text[:1].isascii() and text[:1].isalpha():
-        text = text[0].upper() + text[1:]
+    return text[0].upper() + text[1:] if text[:1].isascii() and text[:1].isalpha() else text
+
+
+def _era(text: str, formats) -> dt.date | None:
+    text = _era_text(text)
     if formats is _ERA_FULL:
         found = _modern(text)
         if found or text[:1].isdigit() or len(_DIGIT_RUNS.findall(text.replace("元", "1"))) < 3:
             return found        # (a form japanera cannot read either: no era first, or no year, month and day)
+    return _japanera(text, formats)
+
+
+def _japanera(text: str, formats) -> dt.date | None:
+    """``text`` (see :func:`_era_text`) read by japanera in the first of ``formats`` that fits."""
     from japanera import EraDate
 
     for fmt in formats:

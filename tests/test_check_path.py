@@ -101,20 +101,7 @@ def test_the_corporate_check_digit_is_stdnums():
 
 def _japanera_era(text: str, formats) -> dt.date | None:
     """normalize._era as it was: japanera alone."""
-    from japanera import EraDate
-
-    text = text.replace("元年", "1年")
-    if text[:1].isascii() and text[:1].isalpha():
-        text = text[0].upper() + text[1:]
-    for fmt in formats:
-        try:
-            found = EraDate.strptime(text, fmt)
-        except (ValueError, TypeError, KeyError, IndexError):
-            continue
-        if found:
-            return found[0].to_date() if hasattr(found[0], "to_date") else dt.date(
-                found[0].year, found[0].month, found[0].day)
-    return None
+    return normalize._japanera(normalize._era_text(text), formats)
 
 
 def _era_texts() -> list[str]:

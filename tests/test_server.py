@@ -4,8 +4,6 @@ written to disk (the same over real HTTP with 20 requests at once, and under att
 test_server_load.py). Checks run in worker processes: what a worker does in place of a check is in
 server_work.py."""
 
-import os
-import sys
 import tempfile
 import threading
 import time
@@ -14,6 +12,7 @@ from contextlib import contextmanager
 import pytest
 
 from support import server_work
+from support.server_work import recorded_writes
 from support.helpers import EXAMPLE
 from test_xl import TYPED
 from support.xl_payload import payload
@@ -185,38 +184,6 @@ def test_binds_to_loopback_by_default():
     from planvalidator.cli import serve as command
     assert inspect.signature(server.serve).parameters["host"].default == "127.0.0.1" == server.HOST
     assert next(p for p in command.params if p.name == "host").default == "127.0.0.1"
-
-
-_WRITES: list = []
-_ARMED, _HOOKED = threading.Event(), threading.Event()
-
-
-def _audit(event, args):
-    """Every file opened for writing, created, renamed or removed while armed (in any thread)."""
-    if not _ARMED.is_set() or event not in ("open", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile"):
-        return
-    if event == "open":
-        path, mode, flags = args
-        writing = (mode and any(m in mode for m in "wax+")) or (
-            isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
-        if not writing:
-            return
-        args = (path,)
-    _WRITES.append((event, args))
-
-
-@contextmanager
-def recorded_writes():
-    """The file writes of this process (the server's, not its workers': server_work audits those) inside the block."""
-    if not _HOOKED.is_set():
-        sys.addaudithook(_audit)             # a hook cannot be removed: it records only while armed
-        _HOOKED.set()
-    _WRITES.clear()
-    _ARMED.set()
-    try:
-        yield _WRITES
-    finally:
-        _ARMED.clear()
 
 
 def nothing_but_the_fork_server(temp) -> bool:

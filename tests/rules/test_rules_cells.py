@@ -11,28 +11,13 @@ import re
 import pytest
 from click.testing import CliRunner
 
+from support.case_builders import cached_error, cell_xml, with_sheet7
 from support.helpers import EXAMPLE, errors, hits, insert_rows_like_excel, keys, parts, write_parts
 from planvalidator.engine import check_file
 
-SHEET7 = "xl/worksheets/sheet7.xml"       # 計画様式7 in the 記入例
-
 
 def _with_sheet7(tmp_path, name, change):
-    contents = parts(EXAMPLE)
-    contents[SHEET7] = change(contents[SHEET7].decode()).encode()
-    return write_parts(tmp_path / name, contents)
-
-
-def _cell_xml(xml: str, ref: str) -> str:
-    return re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml).group(0)
-
-
-def _cached_error(xml: str, ref: str, code: str) -> str:
-    """The cell's formula kept, its saved result replaced by an error value (as Excel saves it)."""
-    old = _cell_xml(xml, ref)
-    formula = re.search(r"<f[^>]*>.*?</f>", old).group(0)
-    style = re.search(r' s="\d+"', old).group(0)
-    return xml.replace(old, f'<c r="{ref}"{style} t="e">{formula}<v>{code}</v></c>')
+    return with_sheet7(EXAMPLE, tmp_path / name, change)
 
 
 # --- PV009 ---------------------------------------------------------------------------------------
@@ -49,7 +34,7 @@ def test_a_stray_value_at_the_last_cell_is_one_warning_and_the_application_is_ch
 def test_the_application_beside_a_stray_value_is_still_checked(tmp_path):
     """The stray cell is left out, not the sheet: a wrong amount on the same sheet is still found."""
     def change(xml):
-        xml = xml.replace(_cell_xml(xml, "G9"), '<c r="G9" t="n"><v>4</v></c>')
+        xml = xml.replace(cell_xml(xml, "G9"), '<c r="G9" t="n"><v>4</v></c>')
         return xml.replace("</sheetData>", '<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')
     report = check_file(_with_sheet7(tmp_path, "stray-and-wrong.xlsx", change))
     assert ("PV009", "計画様式7", "XFD1048576") in keys(report)
@@ -63,7 +48,7 @@ def test_a_text_longer_than_a_cell_holds_is_read_up_to_the_limit(tmp_path):
     part = Package(EXAMPLE, editable=False).sheet_part("計画様式3")
     contents = parts(EXAMPLE)
     xml = contents[part].decode()
-    contents[part] = xml.replace(_cell_xml(xml, "B5"), f'<c r="B5" t="inlineStr"><is><t>{"あ" * 40_000}</t></is></c>').encode()
+    contents[part] = xml.replace(cell_xml(xml, "B5"), f'<c r="B5" t="inlineStr"><is><t>{"あ" * 40_000}</t></is></c>').encode()
     report = check_file(write_parts(tmp_path / "long.xlsx", contents))
     assert hits(report, "PV009") == {("計画様式3", "B5", "warning")}
     assert len(report.plan.grid.sheets["計画様式3"].value(5, 2)) == 32_767
@@ -94,9 +79,9 @@ def test_text_in_a_summed_cell_is_an_error_even_when_it_looks_like_a_number(exam
 def test_a_cached_value_error_caused_by_text_is_not_named_again(tmp_path):
     """What LibreOffice saves for 「６，０００」 in I6: #VALUE! in J6 and in every total built on it."""
     def change(xml):
-        xml = xml.replace(_cell_xml(xml, "I6"), '<c r="I6" t="inlineStr"><is><t>６，０００</t></is></c>')
+        xml = xml.replace(cell_xml(xml, "I6"), '<c r="I6" t="inlineStr"><is><t>６，０００</t></is></c>')
         for ref in ("J6", "J47", "J50", "J52"):
-            xml = _cached_error(xml, ref, "#VALUE!")
+            xml = cached_error(xml, ref, "#VALUE!")
         return xml
     report = check_file(_with_sheet7(tmp_path, "cascade.xlsx", change))
     assert {(f.rule, f.cell) for f in report.findings if f.sheet == "計画様式7"} == {("PV010", "I6")}
@@ -105,7 +90,7 @@ def test_a_cached_value_error_caused_by_text_is_not_named_again(tmp_path):
 # --- PV011 ---------------------------------------------------------------------------------------
 
 def test_an_error_result_is_named_at_its_formula(tmp_path):
-    report = check_file(_with_sheet7(tmp_path, "ref.xlsx", lambda x: _cached_error(x, "J8", "#REF!")))
+    report = check_file(_with_sheet7(tmp_path, "ref.xlsx", lambda x: cached_error(x, "J8", "#REF!")))
     assert [(f.rule, f.severity.value, f.sheet, f.cell) for f in report.findings] == [
         ("PV011", "error", "計画様式7", "J8")]
     assert "#REF!" in report.findings[0].message
@@ -114,7 +99,7 @@ def test_an_error_result_is_named_at_its_formula(tmp_path):
 def test_only_the_first_error_of_a_chain_is_named(tmp_path):
     def change(xml):
         for ref in ("J8", "J47", "J51", "J52"):
-            xml = _cached_error(xml, ref, "#DIV/0!")
+            xml = cached_error(xml, ref, "#DIV/0!")
         return xml
     report = check_file(_with_sheet7(tmp_path, "chain.xlsx", change))
     assert hits(report, "PV011") == {("計画様式7", "J8", "error")}

@@ -16,19 +16,19 @@ from support.helpers import parts, write_parts
 SHEET7 = "xl/worksheets/sheet7.xml"       # 計画様式7 in the 記入例
 
 
-def _cell_xml(xml: str, ref: str) -> str:
+def cell_xml(xml: str, ref: str) -> str:
     return re.search(rf'<c r="{ref}"[^>]*>.*?</c>', xml).group(0)
 
 
-def _cached_error(xml: str, ref: str, code: str) -> str:
+def cached_error(xml: str, ref: str, code: str) -> str:
     """The cell's formula kept, its saved result replaced by an error value (as Excel saves it)."""
-    old = _cell_xml(xml, ref)
+    old = cell_xml(xml, ref)
     formula = re.search(r"<f[^>]*>.*?</f>", old).group(0)
     style = re.search(r' s="\d+"', old).group(0)
     return xml.replace(old, f'<c r="{ref}"{style} t="e">{formula}<v>{code}</v></c>')
 
 
-def _with_sheet7(source: Path, target: Path, change) -> Path:
+def with_sheet7(source: Path, target: Path, change) -> Path:
     contents = parts(source)
     contents[SHEET7] = change(contents[SHEET7].decode()).encode()
     return write_parts(target, contents)
@@ -36,21 +36,21 @@ def _with_sheet7(source: Path, target: Path, change) -> Path:
 
 def cached_ref_error_in_j8(source: Path, directory: Path) -> Path:
     """計画様式7!J8 (=G8*I8) saved with the result #REF! (tests/rules/test_rules_cells.py)."""
-    return _with_sheet7(source, directory / "ref.xlsx", lambda x: _cached_error(x, "J8", "#REF!"))
+    return with_sheet7(source, directory / "ref.xlsx", lambda x: cached_error(x, "J8", "#REF!"))
 
 
 def cached_div0_chain_from_j8(source: Path, directory: Path) -> Path:
     """#DIV/0! in J8 and in the totals built on it (J47, J51, J52): only the first of the chain is named."""
     def change(xml):
         for ref in ("J8", "J47", "J51", "J52"):
-            xml = _cached_error(xml, ref, "#DIV/0!")
+            xml = cached_error(xml, ref, "#DIV/0!")
         return xml
-    return _with_sheet7(source, directory / "chain.xlsx", change)
+    return with_sheet7(source, directory / "chain.xlsx", change)
 
 
 def stray_value_at_the_last_cell(source: Path, directory: Path) -> Path:
     """A value at 計画様式7!XFD1048576, far outside the form."""
-    return _with_sheet7(source, directory / "stray.xlsx", lambda x: x.replace(
+    return with_sheet7(source, directory / "stray.xlsx", lambda x: x.replace(
         "</sheetData>", '<row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>'))
 
 

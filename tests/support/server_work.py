@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 import time
+from contextlib import contextmanager
 
 _WRITES: list = []
 _ARMED = threading.Event()
@@ -57,6 +58,7 @@ def annotate_with_broken_engine(src):
 
 
 def _audit(event, args):
+    """Every file opened for writing, created, renamed or removed while armed (in any thread)."""
     if not _ARMED.is_set() or event not in ("open", "os.mkdir", "os.rename", "os.remove", "shutil.copyfile"):
         return
     if event == "open":
@@ -69,19 +71,26 @@ def _audit(event, args):
     _WRITES.append((event, args))
 
 
-def _audited(func, *args):
-    """``func(*args)`` in this worker with every file write recorded; one write fails the request."""
+@contextmanager
+def recorded_writes():
+    """The file writes of this process inside the block (the test's server process, or a worker around its work)."""
     if not _HOOKED.is_set():
-        sys.addaudithook(_audit)
+        sys.addaudithook(_audit)             # a hook cannot be removed: it records only while armed
         _HOOKED.set()
     _WRITES.clear()
     _ARMED.set()
     try:
-        result = func(*args)
+        yield _WRITES
     finally:
         _ARMED.clear()
-    if _WRITES:
-        raise AssertionError(f"the worker wrote to disk: {_WRITES}")
+
+
+def _audited(func, *args):
+    """``func(*args)`` in this worker with every file write recorded; one write fails the request."""
+    with recorded_writes() as writes:
+        result = func(*args)
+    if writes:
+        raise AssertionError(f"the worker wrote to disk: {writes}")
     return result
 
 
