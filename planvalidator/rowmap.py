@@ -84,6 +84,8 @@ def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inse
     ``columns``: the sheet's :class:`planvalidator.colmap.ColumnMap`, where columns moved."""
     pairs, theirs = _template_rows(template, numbers)
     ours = _signatures(sheet, pairs, columns)
+    if ours == theirs:                      # no row inserted or removed (the usual file): every row is itself
+        return {r: r for r in range(1, max(template.max_row, len(theirs)) + 1)}
     if numbers:
         return _aligned_rows(theirs, ours, template.max_row)
     t_anchor = [r for r, sig in enumerate(theirs, start=1) if sig]
