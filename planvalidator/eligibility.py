@@ -50,7 +50,8 @@ class Vocabulary:
 
 @lru_cache(maxsize=None)
 def vocabulary(path: Path | None = None) -> Vocabulary:
-    from planvalidator.resources import load_yaml, schemas_dir
+    from planvalidator.datacache import load_yaml
+    from planvalidator.resources import schemas_dir
 
     path = Path(path) if path else schemas_dir() / "applicants.yaml"
     try:

@@ -40,7 +40,8 @@ class ExpenseVocabulary:
 
 @lru_cache(maxsize=None)
 def vocabulary(path: Path | None = None) -> ExpenseVocabulary:
-    from planvalidator.resources import load_yaml, schemas_dir
+    from planvalidator.datacache import load_yaml
+    from planvalidator.resources import schemas_dir
 
     path = Path(path) if path else schemas_dir() / "expenses.yaml"
     try:

@@ -13,7 +13,8 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from planvalidator.normalize import label_canon
-from planvalidator.resources import load_yaml, schemas_dir
+from planvalidator.datacache import load_yaml
+from planvalidator.resources import schemas_dir
 from planvalidator.grid import Grid, SheetGrid
 
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import Annotated
 
 from planvalidator.normalize import nfkc
-from planvalidator.resources import load_yaml, schemas_dir
+from planvalidator.datacache import load_yaml
+from planvalidator.resources import schemas_dir
 
 
 class ProfileError(ValueError):

@@ -26,7 +26,7 @@ def _reference_grid(template: str, reference: str) -> Grid | None:
         import python_calamine  # noqa: F401 — what load_grid reads with
     except ImportError:     # no python-calamine (a Pyodide without it, e.g. xlwings Lite): the template's
         return _labels_and_merges(path)     # labels and merged ranges are all borrow_merges needs
-    from planvalidator.program.store import remembered
+    from planvalidator.datacache import remembered
 
     # read once per version and kept in the user's cache as plain data (a cold check then reads ~40 KB of
     # JSON instead of the template workbook); made again when the template or the reading code changes

@@ -34,11 +34,3 @@ def cache_dir() -> Path:
     import os
 
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "planvalidator"
-
-
-def load_yaml(path: Path):
-    """A data file of schemas/ (libyaml's C loader where installed: several times faster)."""
-    import yaml
-
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)

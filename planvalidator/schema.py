@@ -24,7 +24,7 @@ from pathlib import Path
 
 from planvalidator import predicates
 from planvalidator.layout import Layout
-from planvalidator.resources import load_yaml
+from planvalidator.datacache import load_yaml
 
 # keys of a column that are not checks (pandera.io._flat_checks.COMPONENT_RESERVED_KEYS)
 _COLUMN_KEYS = frozenset({

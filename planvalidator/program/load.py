@@ -11,7 +11,7 @@ from pathlib import Path
 from planvalidator.program.model import Category, Program
 from planvalidator.program.spec import ProgramFileError
 from planvalidator.program.store import validated
-from planvalidator.resources import load_yaml
+from planvalidator.datacache import load_yaml
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,102 @@
+"""Values worked out from a data file, kept in the user's cache by the hash of the file's bytes.
+
+Parsing YAML (~90 ms for schemas/), validating with pydantic (~150 ms to import and build the models),
+reading the official template workbook: each costs more than a whole check of the 記入例, and each
+gives the same values for the same bytes. :func:`remembered` keeps those values as JSON in
+:func:`planvalidator.resources.cache_dir`, under the sha256 of the file's bytes, of the files the work
+also reads (``depends``: the models' source …), of this module and of a ``key``; a changed file, a new
+planvalidator or a damaged entry makes them again. Values are plain: dicts with string keys, lists,
+strings, numbers, booleans, None, Fractions, dates and datetimes; values JSON cannot give back as they
+were (a key that is not a string) are made each time, never kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from fractions import Fraction
+from pathlib import Path
+
+
+def digest(path: Path, depends=(), key: str = "") -> str | None:
+    """The sha256 of the file's bytes, of ``depends``, of this module and of ``key``; None when one
+    cannot be read."""
+    import hashlib
+
+    h = hashlib.sha256(key.encode("utf-8"))
+    try:
+        for part in (path, *depends, Path(__file__)):
+            data = Path(part).read_bytes()
+            h.update(len(data).to_bytes(8, "big") + data)
+    except OSError:
+        return None
+    return h.hexdigest()
+
+
+def _to_json(value):
+    if isinstance(value, Fraction):
+        return {"__fraction__": [value.numerator, value.denominator]}
+    if isinstance(value, dt.datetime):
+        return {"__datetime__": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"__date__": value.isoformat()}
+    raise TypeError(type(value).__name__)
+
+
+def _from_json(pairs: list):
+    if len(pairs) == 1:
+        key, value = pairs[0]
+        if key == "__fraction__":
+            return Fraction(*value)
+        if key == "__date__":
+            return dt.date.fromisoformat(value)
+        if key == "__datetime__":
+            return dt.datetime.fromisoformat(value)
+    return dict(pairs)
+
+
+def remembered(path: Path, kind: str, make, depends=(), key: str = ""):
+    """The values ``make()`` gives for the data file at ``path``, made only when no earlier run made
+    them for the same bytes (of the file, ``depends``, this module and ``key``)."""
+    import json
+
+    path = Path(path)
+    sha = digest(path, depends, key)
+    if sha is None:
+        return make()
+    from planvalidator.resources import cache_dir
+
+    cache = cache_dir() / f"{kind}-{sha[:32]}.json"
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"), object_pairs_hook=_from_json)
+        if isinstance(cached, dict) and cached.get("__file__") == sha and "values" in cached:
+            return cached["values"]
+    except (OSError, ValueError, TypeError):
+        pass                                    # none yet, or damaged: made again
+    values = make()
+    try:
+        text = json.dumps({"__file__": sha, "values": values}, default=_to_json, ensure_ascii=False)
+        same = json.loads(text, object_pairs_hook=_from_json)["values"] == values
+    except (TypeError, ValueError):
+        return values
+    if same:
+        try:                                    # a read-only home only costs the next load the same time
+            from planvalidator.atomic import write_bytes
+
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes(cache, text.encode("utf-8"))
+        except OSError:
+            pass
+    return values
+
+
+def load_yaml(path: Path):
+    """A data file of schemas/, parsed (libyaml's C loader where installed) once per content: what it
+    gives is kept as JSON in the cache (JSON reads ~30× faster than YAML parses: ~60 ms of a cold check)."""
+    return remembered(path, "yaml", lambda: _parse_yaml(path))
+
+
+def _parse_yaml(path: Path):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(path).read_text(encoding="utf-8"), Loader=loader)

@@ -1,0 +1,105 @@
+"""Data files parsed once per content (planvalidator.datacache): the second load reads the kept values,
+which are exactly what parsing gives; a changed file, a damaged entry or values JSON cannot hold are
+parsed again; nothing is kept where the cache cannot be written."""
+
+import datetime as dt
+from fractions import Fraction
+
+import pytest
+
+from planvalidator import datacache
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "planvalidator"
+
+
+def _parses(monkeypatch) -> list:
+    calls = []
+    real = datacache._parse_yaml
+    monkeypatch.setattr(datacache, "_parse_yaml", lambda path: calls.append(path) or real(path))
+    return calls
+
+
+YAML = """\
+program: 新商品・新サービス
+earliest_grant_date: 2025-07-01
+deadline: 2025-06-30 17:00:00
+rate: 0.6667
+cap: 10000000
+words: [ノートPC, タブレット]
+nested: {a: {b: [1, 2.5, true, null]}}
+"""
+
+
+def test_a_file_is_parsed_once_and_read_back_as_it_was(cache, tmp_path, monkeypatch):
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    calls = _parses(monkeypatch)
+    first = datacache.load_yaml(path)
+    second = datacache.load_yaml(path)
+    assert calls == [path]
+    assert first == second
+    assert type(second["earliest_grant_date"]) is dt.date and second["earliest_grant_date"] == dt.date(2025, 7, 1)
+    assert type(second["deadline"]) is dt.datetime and second["deadline"].hour == 17
+    assert second["nested"]["a"]["b"] == [1, 2.5, True, None] and type(second["nested"]["a"]["b"][0]) is int
+    second["words"].append("改変")                     # each load is its own copy
+    assert datacache.load_yaml(path)["words"] == ["ノートPC", "タブレット"]
+
+
+def test_a_changed_file_is_parsed_again(cache, tmp_path, monkeypatch):
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    datacache.load_yaml(path)
+    path.write_text(YAML.replace("cap: 10000000", "cap: 5000000"), encoding="utf-8")
+    calls = _parses(monkeypatch)
+    assert datacache.load_yaml(path)["cap"] == 5_000_000
+    assert calls == [path]
+
+
+@pytest.mark.parametrize("damaged", ["{", "[]", '{"__file__": "x", "values": 1}', '{"values": {}}', "\x00\xff"])
+def test_a_damaged_entry_is_parsed_again(cache, tmp_path, monkeypatch, damaged):
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    expected = datacache.load_yaml(path)
+    for entry in cache.glob("yaml-*.json"):
+        entry.write_text(damaged, encoding="utf-8")
+    calls = _parses(monkeypatch)
+    assert datacache.load_yaml(path) == expected
+    assert calls == [path]
+
+
+def test_values_json_cannot_hold_are_never_kept(cache, tmp_path, monkeypatch):
+    """An integer key (「1: 一年目」) would come back as the text "1": such a file is parsed every time."""
+    path = tmp_path / "years.yaml"
+    path.write_text("1: 一年目\n2: 二年目\n", encoding="utf-8")
+    calls = _parses(monkeypatch)
+    assert datacache.load_yaml(path) == {1: "一年目", 2: "二年目"}
+    assert datacache.load_yaml(path) == {1: "一年目", 2: "二年目"}
+    assert len(calls) == 2 and not list(cache.glob("yaml-*.json"))
+
+
+def test_fractions_and_dates_made_by_a_validation_are_kept(cache, tmp_path):
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    values = {"rate": Fraction(2, 3), "when": dt.date(2025, 7, 1), "at": dt.datetime(2025, 6, 30, 17)}
+    assert datacache.remembered(path, "validated", lambda: values) == values
+    kept = datacache.remembered(path, "validated", lambda: pytest.fail("made again"))
+    assert kept == values and type(kept["rate"]) is Fraction and type(kept["at"]) is dt.datetime
+
+
+def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path, monkeypatch):
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")           # XDG_CACHE_HOME is a file: no folder can be made in it
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    assert datacache.load_yaml(path)["cap"] == 10_000_000
+    assert datacache.load_yaml(path)["cap"] == 10_000_000
+
+
+def test_a_missing_file_is_not_found():
+    with pytest.raises(FileNotFoundError):
+        datacache.load_yaml(datacache.Path("/nonexistent/program.yaml"))
