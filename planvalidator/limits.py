@@ -69,3 +69,7 @@ PDF_TEXT_CHARS = 40_000             # characters kept of one attachment's text
 MAX_PDF_STREAM_BYTES = 16 * MiB     # one page's content decompressed (a text page is ~100 KB)
 WORKER_MEMORY_BYTES = 2 * 1024 * MiB   # address space of one worker process (batch, the check page);
                                        # the workers started are fewer where the machine has less memory
+
+# --- a summary written before (planvalidator batch -o 受付チェック.xlsx over an existing one) ----------------
+MAX_SUMMARY_ROWS = 20_000           # rows of its 申請一覧 read back (staff's notes carried over)
+MAX_SUMMARY_COLUMNS = 200           # columns of its 申請一覧 read back

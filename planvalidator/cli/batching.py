@@ -48,13 +48,17 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
       planvalidator batch 受付/ -o 受付チェック.xlsx
       planvalidator batch 受付/ -o 受付チェック.xlsx --annotate 注記済み/ --jobs 2
       planvalidator batch 受付/ --format jsonl > 受付チェック.jsonl
+    \b
+    -o の一覧が前回このコマンドで作ったものなら、担当者が書いた受付状態・担当者・連絡日・メモを同じ申請に
+    引き継ぎます（中身の変わった申請は「変更あり」、受付フォルダからなくなった申請も行を残して「受付にない」）。
     """
+    from datetime import datetime
     from pathlib import Path
 
     from planvalidator import batch as batching
     from planvalidator import limits
     from planvalidator.intake import discover
-    from planvalidator.summary import write
+    from planvalidator.summary import Run, write
 
     options = check_options(select, ignore, severities, config, program=program)
     fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "xlsx")
@@ -63,6 +67,15 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
         sys.exit(EXIT_CANNOT_CHECK)
     if fmt == "xlsx" and not output:
         output = "受付チェック.xlsx"
+    previous = None
+    if fmt == "xlsx":                           # staff's notes in the summary written before are carried over
+        from planvalidator.summary.staff import read_previous
+
+        try:
+            previous = read_previous(Path(output))
+        except Exception as exc:  # noqa: BLE001 — one line, never a traceback; the file is left as it is
+            cannot(exc, output, "読み込み")
+    started = datetime.now().astimezone()
     try:
         sources, skipped = discover(intake)
     except Exception as exc:  # noqa: BLE001 — one line, never a traceback
@@ -86,7 +99,9 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     with _progress(len(sources)) as advance:
         applications, reused = batching.run(sources, settings, progress=advance)
     try:
-        write(fmt, applications, Path(output) if output else None)
+        run = Run(started=started, intake=str(intake), program=_program(program, applications), skipped=skipped,
+                  previous=previous)
+        write(fmt, applications, Path(output) if output else None, run)
     except OSError as exc:
         click.echo(f"planvalidator: {output}: 書き出せません（{exc.strerror or type(exc).__name__}）", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
@@ -97,6 +112,23 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     if any(app.error for app in applications) or any(app.verdict == "チェック未完了" for app in applications):
         sys.exit(EXIT_CANNOT_CHECK)
     sys.exit(EXIT_FINDINGS if any(app.errors for app in applications) else EXIT_CLEAN)
+
+
+def _program(program: str | None, applications) -> str:
+    """The program and course the applications were checked under, as the cover names them."""
+    from planvalidator.profiles import of_template, profile_of
+
+    if program:
+        profile = profile_of(program)
+        key = program.partition(":")[2]
+        course = f"（{profile.courses[key].name}）" if key else "（コースは申請ごとの事業区分から）"
+        return f"{profile.name}{course}（--program {program}）"
+    names = []
+    for template in sorted({a.template for a in applications if a.template}):
+        for found in of_template(template):
+            if found.name not in names:
+                names.append(found.name)
+    return "、".join(names) + "（コースは申請ごとの事業区分から）" if names else "—"
 
 
 def _batch_line(applications, reused: int, output) -> str:
