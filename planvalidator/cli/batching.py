@@ -58,7 +58,7 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     from planvalidator import batch as batching
     from planvalidator import limits
     from planvalidator.intake import discover
-    from planvalidator.summary import Run, write
+    from planvalidator.summary import Run, program_text, write
 
     options = check_options(select, ignore, severities, config, program=program)
     fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "xlsx")
@@ -99,7 +99,7 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     with _progress(len(sources)) as advance:
         applications, reused = batching.run(sources, settings, progress=advance)
     try:
-        run = Run(started=started, intake=str(intake), program=_program(program, applications), skipped=skipped,
+        run = Run(started=started, intake=str(intake), program=program_text(program, applications), skipped=skipped,
                   previous=previous)
         write(fmt, applications, Path(output) if output else None, run)
     except OSError as exc:
@@ -112,23 +112,6 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     if any(app.error for app in applications) or any(app.verdict == "チェック未完了" for app in applications):
         sys.exit(EXIT_CANNOT_CHECK)
     sys.exit(EXIT_FINDINGS if any(app.errors for app in applications) else EXIT_CLEAN)
-
-
-def _program(program: str | None, applications) -> str:
-    """The program and course the applications were checked under, as the cover names them."""
-    from planvalidator.profiles import of_template, profile_of
-
-    if program:
-        profile = profile_of(program)
-        key = program.partition(":")[2]
-        course = f"（{profile.courses[key].name}）" if key else "（コースは申請ごとの事業区分から）"
-        return f"{profile.name}{course}（--program {program}）"
-    names = []
-    for template in sorted({a.template for a in applications if a.template}):
-        for found in of_template(template):
-            if found.name not in names:
-                names.append(found.name)
-    return "、".join(names) + "（コースは申請ごとの事業区分から）" if names else "—"
 
 
 def _batch_line(applications, reused: int, output) -> str:

@@ -85,6 +85,23 @@ class Run:
     previous: object = None                   # planvalidator.summary.staff.Previous: the summary written before
 
 
+def program_text(program: str | None, applications) -> str:
+    """The program and course the applications were checked under (``program``: --program), as the cover names them."""
+    from planvalidator.profiles import of_template, profile_of
+
+    if program:
+        profile = profile_of(program)
+        key = program.partition(":")[2]
+        course = f"（{profile.courses[key].name}）" if key else "（コースは申請ごとの事業区分から）"
+        return f"{profile.name}{course}（--program {program}）"
+    names = []
+    for template in sorted({a.template for a in applications if a.template}):
+        for found in of_template(template):
+            if found.name not in names:
+                names.append(found.name)
+    return "、".join(names) + "（コースは申請ごとの事業区分から）" if names else "—"
+
+
 def rule_counts(applications: list[Application]) -> list[dict]:
     """Open findings counted by rule, the most frequent first: {rule, name, severity, findings, applications}."""
     counts: dict[str, dict] = {}

@@ -86,51 +86,64 @@ class Carried:
     old: Row | None = None
 
 
-def _refuse(path: Path, reason: str, sheet: str | None = None):
-    raise CannotCheck(f"{reason}（前回の一覧として読み、担当者の欄を引き継ぐファイルです。別の -o を指定するか、"
-                      f"このファイルを移してください）", file=str(path), sheet=sheet)
+HINT_FILE = "別の -o を指定するか、このファイルを移してください"
+HINT_UPLOAD = "前回の一覧のブック（受付チェック.xlsx）を選び直してください"
 
 
-def read_previous(path: Path) -> Previous | None:
-    """The summary at ``path`` written before (None: there is none); a file there that is not one, or is
-    past the limits, is refused (:class:`CannotCheck`) — it is never overwritten."""
+def _refuse(path: Path, reason: str, sheet: str | None = None, hint: str = HINT_FILE):
+    raise CannotCheck(f"{reason}（前回の一覧として読み、担当者の欄を引き継ぐファイルです。{hint}）", file=str(path), sheet=sheet)
+
+
+def read_previous(path: Path, data: bytes | None = None) -> Previous | None:
+    """The summary at ``path`` written before (None: there is none), or held in memory (``data``: the
+    page's intake mode, ``path`` its name); a file that is not one, or is past the limits, is refused
+    (:class:`CannotCheck`) — it is never overwritten."""
+    import io
     import zipfile
 
     path = Path(path)
-    if not path.exists():
-        return None
-    if not path.is_file():
-        _refuse(path, "ファイルではありません")
-    if path.stat().st_size > limits.MAX_FILE_BYTES:
-        _refuse(path, f"{limits.MAX_FILE_BYTES >> 20} MB を超えます")
+    hint = HINT_FILE if data is None else HINT_UPLOAD
+    if data is None:
+        if not path.exists():
+            return None
+        if not path.is_file():
+            _refuse(path, "ファイルではありません", hint=hint)
+        size = path.stat().st_size
+    else:
+        size = len(data)
+    if size > limits.MAX_FILE_BYTES:
+        _refuse(path, f"{limits.MAX_FILE_BYTES >> 20} MB を超えます", hint=hint)
     from planvalidator.package import open_zip
     from planvalidator.partxml import PackageError
 
+    source = path if data is None else io.BytesIO(data)
     try:
-        with open_zip(path) as zf:
+        with open_zip(source) as zf:
             infos = zf.infolist()
     except (zipfile.BadZipFile, PackageError, OSError):
-        _refuse(path, "Excel のブック（.xlsx）として読めません")
+        _refuse(path, "Excel のブック（.xlsx）として読めません", hint=hint)
     if any(i.file_size > limits.MAX_PART_BYTES for i in infos) or \
             sum(i.file_size for i in infos) > limits.MAX_XML_BYTES + limits.MAX_FILE_BYTES:
-        _refuse(path, "展開すると上限を超える大きさです")
+        _refuse(path, "展開すると上限を超える大きさです", hint=hint)
+    if data is not None:
+        source.seek(0)
     import openpyxl
 
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 — whatever openpyxl raises of a file that is not a workbook: one line
-        _refuse(path, "Excel のブック（.xlsx）として読めません")
+        _refuse(path, "Excel のブック（.xlsx）として読めません", hint=hint)
     try:
         if SHEET not in wb.sheetnames:
-            _refuse(path, f"planvalidator batch の一覧ではありません（「{SHEET}」のシートがありません）")
+            _refuse(path, f"planvalidator batch の一覧ではありません（「{SHEET}」のシートがありません）", hint=hint)
         rows = wb[SHEET].iter_rows(max_col=limits.MAX_SUMMARY_COLUMNS, values_only=True)
         header = [str(h) if h is not None else None for h in next(rows, ())]
         if ID not in header:
-            _refuse(path, f"planvalidator batch の一覧ではありません（1 行目に「{ID}」の見出しがありません）", SHEET)
+            _refuse(path, f"planvalidator batch の一覧ではありません（1 行目に「{ID}」の見出しがありません）", SHEET, hint)
         out = []
         for n, values in enumerate(rows, 2):
             if n > limits.MAX_SUMMARY_ROWS + 1:
-                _refuse(path, f"行が {limits.MAX_SUMMARY_ROWS:,} を超えます", SHEET)
+                _refuse(path, f"行が {limits.MAX_SUMMARY_ROWS:,} を超えます", SHEET, hint)
             row = {h: v for h, v in zip(header, values) if h is not None and v not in (None, "")}
             if row:
                 out.append(Row(row))
