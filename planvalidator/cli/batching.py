@@ -105,6 +105,8 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     except OSError as exc:
         click.echo(f"planvalidator: {output}: 書き出せません（{exc.strerror or type(exc).__name__}）", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
+    except Exception as exc:  # noqa: BLE001 — one line (an internal error's too), never a traceback
+        cannot(exc, output or "まとめ", "書き出し")
     for app in applications:
         if app.error:
             click.echo(f"planvalidator: {app.id}: {app.error}", err=True)
