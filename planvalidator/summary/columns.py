@@ -126,14 +126,20 @@ def yen(value):
 
 def relative_target(path: str | Path | None, base: Path | None) -> str | None:
     """``path`` relative to ``base`` (the summary's folder; None: the current folder) when both are on one
-    drive, else absolute; with 「/」. A summary moved together with the intake keeps its links."""
+    drive, else absolute; with 「/」. A summary moved together with the intake keeps its links.
+    (Absolute paths by os.path.abspath, no file system look-up: a summary links thousands of files.)"""
     if not path:
         return None
-    path = Path(path).resolve()
+    absolute = os.path.abspath(path)
     try:
-        return Path(os.path.relpath(path, Path(base or ".").resolve())).as_posix()
+        return Path(os.path.relpath(absolute, _absolute(str(base or ".")))).as_posix()
     except ValueError:            # another drive (Windows)
-        return path.as_posix()
+        return Path(absolute).as_posix()
+
+
+@lru_cache(maxsize=64)
+def _absolute(folder: str) -> str:
+    return os.path.abspath(folder)
 
 
 def annotated_target(app: Application, base: Path | None) -> str | None:

@@ -116,6 +116,7 @@ def put(ws, row: int, column: int, value, *, text: bool = False, **style):
 
 
 _STYLES: dict = {}
+_LINKED: dict = {}
 
 
 def styled(cell, **style) -> None:
@@ -191,7 +192,13 @@ def _linked(cell, target: str | None, location: str | None = None) -> None:
     """Make ``cell`` a link to the file ``target`` (relative), at ``location`` (「'計画様式1'!E40」) in it."""
     if target:
         cell.hyperlink = Hyperlink(ref=cell.coordinate, target=_link(target), location=location)
-        cell.font = LINK_FONT
+        key = (id(cell.parent.parent), tuple(cell._style))       # the cell's style, as a link (cached: see styled)
+        array = _LINKED.get(key)
+        if array is None:
+            cell.font = LINK_FONT
+            _LINKED[key] = copy(cell._style)
+        else:
+            cell._style = copy(array)
 
 
 def _applications(ws, rows: list[Carried], base: Path) -> None:
@@ -455,6 +462,7 @@ def build(applications: list[Application], base: Path, run: Run | None = None) -
     """The summary workbook; ``base``: the folder it will be saved in (hyperlinks are relative to it);
     ``run``: what the cover says of the run, and the summary written before (staff's notes)."""
     _STYLES.clear()
+    _LINKED.clear()
     run = run or Run()
     rows = carry(work_order(applications), run.previous)
     wb = Workbook()
