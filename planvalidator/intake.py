@@ -27,15 +27,28 @@ from planvalidator.results_sheet import SUFFIX as _OUR_COPY  # noqa: E402
 
 @dataclass(frozen=True)
 class Source:
-    """Where one application is: a subfolder, a zip, or a lone workbook (attachments unknown)."""
+    """Where one application is: a subfolder, a zip, or a lone workbook (attachments unknown); or the
+    same held in memory (an intake uploaded as a zip, :func:`unpack`): then ``path`` is only a label."""
     id: str             # its name in the intake (shown to staff)
     path: Path
     kind: str           # "folder" | "zip" | "workbook"
+    files: tuple = ()   # in memory: a folder's or a lone workbook's files (File with data), read within limits
+    data: bytes | None = None   # in memory: a zip's bytes
+
+    @property
+    def held(self) -> bool:
+        return bool(self.files) or self.data is not None
 
     def digest(self) -> str:
         """A digest of what the application holds (names and bytes), for reusing an earlier result."""
         h = hashlib.sha256(self.kind.encode())
-        if self.kind == "folder":
+        if self.held:                           # the same digest as the same application on disk
+            if self.kind == "folder":
+                for f in self.files:
+                    h.update(f.name.encode() + b"\0" + str(len(f.data)).encode() + b"\0" + f.data)
+            else:
+                h.update(self.data if self.data is not None else self.files[0].data)
+        elif self.kind == "folder":
             for name, path in _folder_files(self.path):
                 h.update(name.encode() + b"\0" + str(path.stat().st_size).encode() + b"\0")
                 with path.open("rb") as fh:
@@ -143,7 +156,9 @@ def _member_name(info: zipfile.ZipInfo) -> str:
     return "/".join(parts)
 
 
-def _zip_files(path: Path, id: str) -> list[File]:
+def _zip_files(path, id: str, max_files: int = limits.MAX_APPLICATION_FILES,
+               max_bytes: int = limits.MAX_APPLICATION_BYTES) -> list[File]:
+    """The files of a zip (``path``: a path or a binary stream), each read into memory within the limits."""
     from planvalidator.package import open_zip, read_capped
     from planvalidator.partxml import PackageError, size_text
 
@@ -155,13 +170,11 @@ def _zip_files(path: Path, id: str) -> list[File]:
         raise CannotCheck(f"zip として開けません（{type(exc).__name__}: 壊れているか zip ではありません）", file=id) from None
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
-        if len(infos) > limits.MAX_APPLICATION_FILES:
-            raise CannotCheck(f"zip に {len(infos):,} 個のファイルがあり、上限の {limits.MAX_APPLICATION_FILES:,} 個を超えます",
-                              file=id)
+        if len(infos) > max_files:
+            raise CannotCheck(f"zip に {len(infos):,} 個のファイルがあり、上限の {max_files:,} 個を超えます", file=id)
         total = sum(i.file_size for i in infos)
-        if total > limits.MAX_APPLICATION_BYTES:
-            raise CannotCheck(f"zip を展開すると {size_text(total)} になり、上限の {size_text(limits.MAX_APPLICATION_BYTES)} を"
-                              f"超えます", file=id)
+        if total > max_bytes:
+            raise CannotCheck(f"zip を展開すると {size_text(total)} になり、上限の {size_text(max_bytes)} を超えます", file=id)
         files = []
         for info in infos:
             name = _member_name(info)
@@ -199,6 +212,12 @@ def files_of(source: Source) -> list[File]:
     """Every file of an application, bounded; a zip read in memory."""
     from planvalidator.partxml import size_text
 
+    if source.files:
+        return list(source.files)
+    if source.data is not None:
+        import io
+
+        return _zip_files(io.BytesIO(source.data), source.id)
     if source.kind == "workbook":
         return [File(source.path.name, path=source.path)]
     if source.kind == "zip":
@@ -223,3 +242,42 @@ def split(files: list[File]) -> tuple[File | None, list[File]]:
     named = [f for f in books if "事業計画書" in f.name] or [f for f in books if "計画書" in f.name] or books
     book = named[0]
     return book, [f for f in files if f is not book]
+
+
+def unpack(data: bytes, name: str) -> tuple[list[Source], list[str]]:
+    """An intake sent as one zip (the page's intake mode): its applications held in memory, as
+    :func:`discover` finds them in a folder — each top-level folder, zip or workbook an application;
+    one folder holding them all (a zipped 受付 folder) is looked into. Nothing is written to disk; the
+    zip is read within :data:`~planvalidator.limits.MAX_INTAKE_FILES` and ``MAX_INTAKE_BYTES``.
+    ``Source.path`` is a label: the folder the zip unpacks to (its own name) / the application."""
+    import io
+
+    files = _zip_files(io.BytesIO(data), name, limits.MAX_INTAKE_FILES, limits.MAX_INTAKE_BYTES)
+    tops = {f.name.split("/", 1)[0] for f in files}
+    root = posixpath.splitext(posixpath.basename(name))[0] or "受付"
+    if len(tops) == 1 and all("/" in f.name for f in files):
+        inner = [File(f.name.split("/", 1)[1], data=f.data) for f in files]
+        if any("/" in f.name or f.suffix == ".zip" for f in inner):    # a folder of applications, not one
+            root, files = next(iter(tops)), inner
+    groups: dict[str, list[File]] = {}
+    sources, skipped = [], []
+    for f in files:
+        top, _, rest = f.name.partition("/")
+        if top.startswith("."):
+            continue
+        if rest:
+            if rest.count("/") <= limits.MAX_FOLDER_DEPTH and not any(p.startswith(".") for p in rest.split("/")):
+                groups.setdefault(top, []).append(File(rest, data=f.data))
+        elif f.suffix == ".zip":
+            sources.append(Source(top, Path(root) / top, "zip", data=f.data))
+        elif f.suffix in WORKBOOK_SUFFIXES + (".xls",) and _OUR_COPY not in posixpath.splitext(top)[0]:
+            sources.append(Source(top, Path(root) / top, "workbook", files=(f,)))
+        else:
+            skipped.append(top)
+    for top, members in groups.items():
+        if len(members) > limits.MAX_APPLICATION_FILES:
+            raise CannotCheck(f"「{top}」に {len(members):,} 個のファイルがあり、上限の {limits.MAX_APPLICATION_FILES:,} 個を"
+                              f"超えます", file=name)
+        members.sort(key=lambda f: f.name.split("/"))        # the order a folder on disk is read in
+        sources.append(Source(top, Path(root) / top, "folder", files=tuple(members)))
+    return sorted(sources, key=lambda s: s.id), sorted(skipped)

@@ -62,6 +62,8 @@ MAX_READ_BYTES = 48_000             # one text SudachiPy reads as Japanese (it r
 MAX_APPLICATION_FILES = 200         # files in one application (its folder or zip)
 MAX_APPLICATION_BYTES = 256 * MiB   # one application's files together, decompressed
 MAX_ATTACHMENT_BYTES = 100 * MiB    # one attachment (a PDF of a scanned 決算書 can be large)
+MAX_INTAKE_FILES = 5_000            # files in an intake sent as one zip (the page's intake mode, planvalidator serve)
+MAX_INTAKE_BYTES = 256 * MiB        # … decompressed together (the request itself is MAX_REQUEST_BYTES at most)
 MAX_FOLDER_DEPTH = 4                # subfolders inside an application's folder
 APPLICATION_SECONDS = 60.0          # checking one application in a worker; past it the worker is stopped
 PDF_PAGES_READ = 10                 # pages of an attachment whose text is read (a 決算報告書: a cover and ~7 statements)
@@ -69,3 +71,7 @@ PDF_TEXT_CHARS = 40_000             # characters kept of one attachment's text
 MAX_PDF_STREAM_BYTES = 16 * MiB     # one page's content decompressed (a text page is ~100 KB)
 WORKER_MEMORY_BYTES = 2 * 1024 * MiB   # address space of one worker process (batch, the check page);
                                        # the workers started are fewer where the machine has less memory
+
+# --- a summary written before (planvalidator batch -o 受付チェック.xlsx over an existing one) ----------------
+MAX_SUMMARY_ROWS = 20_000           # rows of its 申請一覧 read back (staff's notes carried over)
+MAX_SUMMARY_COLUMNS = 200           # columns of its 申請一覧 read back

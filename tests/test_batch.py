@@ -169,7 +169,7 @@ def test_the_command_writes_the_summary_workbook_and_annotated_copies(intake, tm
     assert result.exit_code == 2, result.output          # A009 cannot be checked
     assert "A009_壊れたファイル" in result.output and "申請 10 件" in result.output
     book = openpyxl.load_workbook(out)
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    rows = list(book["申請一覧"].iter_rows(values_only=True))
     assert len(rows) == 1 + len(APPLICATIONS)
     names = [c for row in rows for c in row if isinstance(c, str)]
     assert HOSTILE_NAME in names                         # written as text, not as a formula
@@ -195,7 +195,10 @@ def _printed_by_libreoffice(summary: Path, tmp_path: Path) -> None:
         assert spec.id in flat, spec.id
     for name in ("株式会社のと木工房", "のと木工房能登太郎", "七尾市"):
         assert name in flat
-    assert re.sub(r"\s+", "", HOSTILE_NAME) in flat and "チェックできません" in flat and "PV403" in flat
+    assert re.sub(r"\s+", "", HOSTILE_NAME) in flat and "チェック不可" in flat and "PV403" in flat
+    # 申請一覧 is one sheet of paper wide: each page of it has its first and last columns (was 12 pages of 5)
+    listing = [t for t in (re.sub(r"\s+", "", page.extract_text()) for page in PdfReader(pdf).pages) if "受付状態" in t]
+    assert len(listing) == 1 and "No申請判定" in listing[0] and "メモ" in listing[0]
 
 
 def test_two_applications_of_one_name_get_annotated_copies_of_their_own(tmp_path):
@@ -377,7 +380,7 @@ def test_names_with_control_characters_and_nul_are_rows_and_a_summary_not_a_trac
     assert "Traceback" not in result.output and "予期しない" not in result.output
     assert [p.name for p in (tmp_path / "注記").iterdir()] == ["B_社_[31m__チェック結果.xlsx"]
     book = openpyxl.load_workbook(out)
-    rows = list(book.worksheets[0].iter_rows(values_only=True))
+    rows = list(book["申請一覧"].iter_rows(values_only=True))
     reasons = " ".join(str(c) for row in rows for c in row if isinstance(c, str))
     assert reasons.count("制御文字") == 2
     links = [c.hyperlink.target for row in book.worksheets[0].iter_rows() for c in row if c.hyperlink]

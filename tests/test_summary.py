@@ -100,35 +100,65 @@ def column(ws, header: str) -> int:
     return headers(ws).index(header) + 1
 
 
+def row_of(ws, application: str) -> int:
+    """The row of 申請一覧 that is ``application``'s."""
+    ids = [ws.cell(r, column(ws, "申請")).value for r in range(2, ws.max_row + 1)]
+    return ids.index(application) + 2
+
+
 def test_sheets_headers_and_layout(book_path):
     wb = openpyxl.load_workbook(book_path)
-    assert wb.sheetnames == ["申請一覧", "指摘一覧", "規則別件数"]
+    assert wb.sheetnames == ["受付の概要", "申請一覧", "指摘一覧", "規則別件数", "提出ファイル"]
+    assert wb.active.title == "申請一覧"                  # it opens where staff work
     ws = wb["申請一覧"]
     assert headers(ws)[:3] == ["No", "申請", "判定"]
     for h in ("申請者", "所在地の市町", "事業区分", "助成事業名", "助成対象経費", "助成金申請額", "申請可能額", "限度額",
-              "エラー", "警告", "不足書類", "主な指摘", "注記済みのブック"):
+              "エラー", "警告", "不足書類", "主な指摘", "事業計画書", "注記済みのブック",
+              "受付状態", "担当者", "連絡日", "メモ", "前回から"):
         assert h in headers(ws)
     assert headers(wb["指摘一覧"]) == ["申請", "申請者", "規則", "規則名", "重要度", "シート", "セル", "添付ファイル",
                                       "指摘", "根拠", "確認済み"]
     assert headers(wb["規則別件数"]) == ["規則", "規則名", "内容", "重要度", "件数", "申請数"]
     assert ws.freeze_panes == "C2"                    # header row and the No / 申請 columns
     assert wb["指摘一覧"].freeze_panes == "A2" and wb["規則別件数"].freeze_panes == "A2"
-    assert ws.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(ws.max_column)}5"
-    assert wb["指摘一覧"].auto_filter.ref == "A1:K9"
+    # 申請一覧 is an Excel table (its own filter buttons), the other sheets have a filter
+    last = openpyxl.utils.get_column_letter(ws.max_column)
+    assert [t.ref for t in ws.tables.values()] == [f"A1:{last}5"] and ws.auto_filter.ref is None
+    assert wb["指摘一覧"].auto_filter.ref == "A1:K10"         # 8 findings and the one that could not be checked
     assert wb["規則別件数"].auto_filter.ref == "A1:F6"
-    for sheet in wb:
+    for title in ("申請一覧", "指摘一覧", "規則別件数", "提出ファイル"):
+        sheet = wb[title]
         assert sheet["A1"].font.b and sheet["A1"].fill.fgColor.rgb.endswith("DDEBF7")
         for letter, dim in sheet.column_dimensions.items():
-            assert 5 <= dim.width <= 60, (sheet.title, letter, dim.width)
+            assert dim.hidden or 5 <= dim.width <= 60, (sheet.title, letter, dim.width)
     # widths count East Asian characters as two
-    assert ws.column_dimensions["E"].width >= 2 * len("株式会社かがや")
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(column(ws, "申請者"))].width >= 2 * len("株式会社かがや")
+
+
+def test_application_list_prints_a4_landscape_one_page_wide_with_its_header_on_every_page(book_path):
+    ws = openpyxl.load_workbook(book_path)["申請一覧"]
+    assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == int(ws.PAPERSIZE_A4)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth, ws.page_setup.fitToHeight) == (1, 0)     # one page wide, as many tall as needed
+    assert ws.print_title_rows == "$1:$1"
+    # the hidden 照合用 column (the files' digest) is not printed and takes no room
+    assert ws.column_dimensions[openpyxl.utils.get_column_letter(column(ws, "照合用"))].hidden
+
+
+def test_rows_are_sorted_as_staff_work_them_with_short_labels(book_path, applications):
+    ws = openpyxl.load_workbook(book_path)["申請一覧"]
+    ids = [ws.cell(r, 2).value for r in range(2, 6)]
+    # チェック不可 → 要修正 (by 申請者: 「@…」 before 「株式会社かがや」) → 問題なし
+    assert ids == ["003_壊れたファイル.xlsx", "=cmd|' /C calc'!A0", "002_株式会社かがや", "001_株式会社のと"]
+    assert [ws.cell(r, 1).value for r in range(2, 6)] == [1, 2, 3, 4]
+    assert [ws.cell(r, column(ws, "判定")).value for r in range(2, 6)] == ["チェック不可", "要修正", "要修正", "問題なし"]
+    assert ws.cell(row_of(ws, "001_株式会社のと"), column(ws, "事業区分")).value == "1 新商品開発"   # no course: as written
 
 
 def test_application_rows(book_path, applications):
     ws = openpyxl.load_workbook(book_path)["申請一覧"]
-    assert [ws.cell(r, 2).value for r in range(2, 6)] == [a.id for a in applications]
-    assert [ws.cell(r, 1).value for r in range(2, 6)] == [1, 2, 3, 4]
-    row = {h: ws.cell(3, column(ws, h)) for h in headers(ws)}
+    r = row_of(ws, "002_株式会社かがや")
+    row = {h: ws.cell(r, column(ws, h)) for h in headers(ws)}
     assert row["判定"].value == "要修正"
     assert row["申請者"].value == "株式会社かがや" and row["所在地の市町"].value == "金沢市"
     assert row["助成対象経費"].value == 1_500_000.5 and row["助成金申請額"].value == 1_200_000
@@ -143,38 +173,110 @@ def test_application_rows(book_path, applications):
         "PV401 決算書（直近2期分）が添付されていません",
         "PV401 見積書が添付されていません"]
     assert row["主な指摘"].alignment.wrap_text
-    assert ws.row_dimensions[3].height and ws.row_dimensions[3].height >= 45
+    assert ws.row_dimensions[r].height and ws.row_dimensions[r].height >= 45
+    # staff's columns: a new summary starts every application 未確認, the rest empty
+    assert row["受付状態"].value == "未確認" and row["担当者"].value is None and row["メモ"].value is None
+    assert row["前回から"].value is None
     # marked rows: errors (light red), cannot check (orange), the clean one unfilled
     assert row["申請者"].fill.fgColor.rgb.endswith("FFC7CE")
-    cannot = {h: ws.cell(4, column(ws, h)) for h in headers(ws)}
-    assert cannot["判定"].value == "チェックできません"
+    c = row_of(ws, "003_壊れたファイル.xlsx")
+    cannot = {h: ws.cell(c, column(ws, h)) for h in headers(ws)}
+    assert cannot["判定"].value == "チェック不可"
     assert cannot["主な指摘"].value.startswith("ファイルが壊れている")          # why, where the findings go
     assert cannot["申請"].fill.fgColor.rgb.endswith("F8CBAD")
-    assert ws.cell(2, column(ws, "申請者")).fill.fill_type is None
-    assert ws.cell(2, column(ws, "助成対象経費")).value == 3_000_000
+    clean = row_of(ws, "001_株式会社のと")
+    assert ws.cell(clean, column(ws, "申請者")).fill.fill_type is None
+    assert ws.cell(clean, column(ws, "助成対象経費")).value == 3_000_000
     assert cannot["助成対象経費"].value is None and cannot["エラー"].value == 0
     # the negative amount stays a number
-    assert ws.cell(5, column(ws, "助成対象経費")).value == -5
+    assert ws.cell(row_of(ws, "=cmd|' /C calc'!A0"), column(ws, "助成対象経費")).value == -5
+
+
+def test_the_status_is_a_drop_down_of_the_staff_vocabulary(book_path):
+    import yaml
+
+    from support.helpers import ROOT
+
+    ws = openpyxl.load_workbook(book_path)["申請一覧"]
+    letter = openpyxl.utils.get_column_letter(column(ws, "受付状態"))
+    values = yaml.safe_load((ROOT / "schemas" / "staff.yaml").read_text(encoding="utf-8"))["statuses"]
+    assert values == ["未確認", "問い合わせ中", "差戻し", "受理"]
+    (check,) = ws.data_validations.dataValidation
+    assert check.type == "list" and check.formula1 == '"未確認,問い合わせ中,差戻し,受理"'
+    assert f"{letter}2" in str(check.sqref) and not check.showErrorMessage       # other words may be written too
 
 
 def test_hyperlink_to_the_annotated_copy(book_path):
     ws = openpyxl.load_workbook(book_path)["申請一覧"]
     c = column(ws, "注記済みのブック")
-    cell = ws.cell(3, c)
+    r = row_of(ws, "002_株式会社かがや")
+    cell = ws.cell(r, c)
     assert cell.value == "株式会社かがや_チェック済み.xlsx"
     assert cell.hyperlink.target == "注記済み/株式会社かがや_チェック済み.xlsx"       # relative to the summary
     assert (book_path.parent / cell.hyperlink.target).exists()
-    assert [ws.cell(r, c).hyperlink for r in (2, 4, 5)] == [None, None, None]
-    # no other hyperlink anywhere, and none to what the applicant wrote
+    assert [ws.cell(r, c).hyperlink for r in range(2, 6) if r != row_of(ws, "002_株式会社かがや")] == [None] * 3
     with zipfile.ZipFile(book_path) as zf:
         rels = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".rels"))
-    assert rels.count("hyperlink") == 1 and "example.com" not in rels
+    assert "example.com" not in rels                      # nothing the applicant wrote is a link
+
+
+def test_links_to_each_applications_folder_and_files_are_relative(book_path):
+    wb = openpyxl.load_workbook(book_path)
+    ws = wb["申請一覧"]
+    folder = ws.cell(row_of(ws, "001_株式会社のと"), column(ws, "申請"))
+    assert folder.hyperlink.target == "intake/001_株式会社のと"             # the summary moves with the intake
+    zipped = ws.cell(row_of(ws, "002_株式会社かがや"), column(ws, "事業計画書"))
+    assert zipped.value == "計画書.xlsx" and zipped.hyperlink.target == "intake/002_株式会社かがや.zip"
+    files = [[c.value for c in row] + [row[1].hyperlink.target if row[1].hyperlink else None]
+             for row in wb["提出ファイル"].iter_rows(min_row=2)]
+    assert ["001_株式会社のと", "決算書.pdf", "添付", "intake/001_株式会社のと/決算書.pdf"] in files
+    assert ["001_株式会社のと", "事業計画書.xlsx", "事業計画書", "intake/001_株式会社のと/事業計画書.xlsx"] in files
+    assert ["002_株式会社かがや", "登記簿.pdf", "添付", "intake/002_株式会社かがや.zip"] in files   # inside the zip
+
+
+def test_a_finding_links_to_its_cell_in_the_annotated_copy(book_path):
+    ws = openpyxl.load_workbook(book_path)["指摘一覧"]
+    rows = {(ws.cell(r, 1).value, ws.cell(r, 3).value, ws.cell(r, 7).value): ws.cell(r, 7) for r in range(2, ws.max_row + 1)}
+    cell = rows[("002_株式会社かがや", "PV208", "E40")]
+    assert cell.hyperlink.target == "注記済み/株式会社かがや_チェック済み.xlsx"
+    assert cell.hyperlink.location == "'計画様式1'!E40"
+    assert rows[("001_株式会社のと", "PV503", "B10")].hyperlink is None          # no annotated copy: no link
+
+
+def test_the_cover_says_when_what_and_lists_what_could_not_be_checked(tmp_path, applications):
+    import datetime as dt
+
+    from planvalidator import __version__
+    from planvalidator.summary import Run
+
+    out = tmp_path / "受付チェック.xlsx"
+    started = dt.datetime(2026, 6, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=9), "JST"))
+    write("xlsx", applications, out, Run(started=started, intake=str(tmp_path / "intake"),
+                                         program="新商品・新サービス開発支援事業助成金", skipped=["受付簿.docx"]))
+    ws = openpyxl.load_workbook(out)["受付の概要"]
+    table = {r[0]: r[1:] for r in ws.iter_rows(values_only=True) if r[0]}
+    assert table["実行日時"][0] == "2026-06-02 09:30（JST）"
+    assert table["受付フォルダ"][0] == str(tmp_path / "intake")
+    assert table["制度・コース"][0] == "新商品・新サービス開発支援事業助成金"
+    assert table["様式の版"][0] == "r7（3 件）" and table["planvalidator の版"][0] == __version__
+    assert table["申請の数"][0] == "4 件"
+    assert [table[v][0] for v in ("チェック不可", "要修正", "要確認", "問題なし")] == [1, 2, 0, 1]
+    assert table["003_壊れたファイル.xlsx"][0].startswith("ファイルが壊れているため開けません")
+    assert "受付簿.docx" in table["読まなかったファイル"][0]
+
+
+def test_an_application_that_could_not_be_checked_is_in_the_findings_too(book_path):
+    ws = openpyxl.load_workbook(book_path)["指摘一覧"]
+    first = dict(zip(headers(ws), [c.value for c in ws[2]]))
+    assert first["申請"] == "003_壊れたファイル.xlsx" and first["重要度"] == "チェック不可"
+    assert first["指摘"].startswith("ファイルが壊れているため開けません")
 
 
 def test_hostile_text_stays_text(book_path):
     wb = openpyxl.load_workbook(book_path)
     ws = wb["申請一覧"]
-    row = {h: ws.cell(5, column(ws, h)) for h in headers(ws)}
+    r = row_of(ws, "=cmd|' /C calc'!A0")
+    row = {h: ws.cell(r, column(ws, h)) for h in headers(ws)}
     expected = {"申請": "=cmd|' /C calc'!A0", "申請者": HOSTILE_APPLICANT, "助成事業名": HOSTILE_NAME,
                 "所在地の市町": "+81", "事業区分": "#N/A", "不足書類": "=2+3"}
     for h, text in expected.items():
@@ -186,7 +288,7 @@ def test_hostile_text_stays_text(book_path):
     assert HOSTILE_MESSAGE in messages                     # the control characters dropped
     assert messages[HOSTILE_MESSAGE].data_type == "s" and messages[HOSTILE_MESSAGE].quotePrefix
     assert messages["=SUM(A1:A9)"].data_type == "s"
-    assert findings.cell(2, 2).value == "株式会社のと"
+    assert findings.cell(findings.max_row, 2).value == "株式会社のと"        # the clean one last, as in 申請一覧
     # the saved XML holds no formula at all
     for title in wb.sheetnames:
         xml = sheet_xml(book_path, title)
@@ -194,8 +296,8 @@ def test_hostile_text_stays_text(book_path):
         assert 't="e"' not in xml, title
     # the project name's cell is a string (inline or shared), its text as written
     letter = openpyxl.utils.get_column_letter(column(ws, "助成事業名"))
-    h5 = re.search(rf'<c r="{letter}5"[^>]*>.*?</c>', sheet_xml(book_path, "申請一覧")).group(0)
-    assert re.search(r't="(inlineStr|s)"', h5)
+    own = re.search(rf'<c r="{letter}{r}"[^>]*>.*?</c>', sheet_xml(book_path, "申請一覧")).group(0)
+    assert re.search(r't="(inlineStr|s)"', own)
     with zipfile.ZipFile(book_path) as zf:
         strings = "".join(zf.read(n).decode() for n in zf.namelist() if n.endswith(".xml"))
     assert re.search(r'=HYPERLINK\((&quot;|")http://example.com(&quot;|"),(&quot;|")x(&quot;|")\)', strings)
@@ -206,14 +308,14 @@ def test_findings_and_rule_counts(book_path, applications):
     wb = openpyxl.load_workbook(book_path)
     ws = wb["指摘一覧"]
     rows = [[c.value for c in r] for r in ws.iter_rows(min_row=2)]
-    assert len(rows) == sum(len(a.findings) for a in applications) == 8
-    first = dict(zip(headers(ws), rows[1]))
+    assert len(rows) == sum(len(a.findings) for a in applications) + 1 == 9   # + the one that could not be checked
+    first = dict(zip(headers(ws), rows[3]))
     assert first == {"申請": "002_株式会社かがや", "申請者": "株式会社かがや", "規則": "PV208", "規則名": "cap-exceeded",
                      "重要度": "エラー", "シート": "計画様式1", "セル": "E40", "添付ファイル": None,
                      "指摘": "助成金申請額 1,200,000円 が限度額を超えています", "根拠": "公募要領", "確認済み": None}
-    accepted = dict(zip(headers(ws), rows[5]))
+    accepted = dict(zip(headers(ws), rows[7]))
     assert accepted["規則"] == "PV110" and accepted["確認済み"] == "見積書は後日提出と電話で確認"
-    assert {r[4] for r in rows} == {"エラー", "警告", "情報"}
+    assert {r[4] for r in rows} == {"エラー", "警告", "情報", "チェック不可"}
 
     rules = wb["規則別件数"]
     table = [[c.value for c in r] for r in rules.iter_rows(min_row=2)]
@@ -299,7 +401,7 @@ def test_json(tmp_path, applications):
     assert set(doc) == {"applications", "rules"}
     assert len(doc["applications"]) == 4
     first = doc["applications"][1]
-    assert set(first) == set(applications[1].to_dict()) | {"top_findings"}
+    assert set(first) == set(applications[1].to_dict()) - {"fingerprint"} | {"top_findings"}   # as before
     assert [f["rule"] for f in first["top_findings"]] == ["PV208", "PV401", "PV401"]
     assert Application.from_dict(first) == applications[1]
     assert doc["rules"] == rule_counts(applications)

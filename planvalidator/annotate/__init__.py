@@ -60,8 +60,9 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
 
     held = isinstance(path, InMemory)          # a workbook in memory (a zip member of a batch): output given
     path = path if held else Path(path)
-    target = path if in_place else Path(output) if output else default_output(path)
-    if not in_place and not held and target.resolve() == path.resolve():
+    stream = hasattr(output, "write")          # a binary stream (the page's intake mode: nothing on disk)
+    target = path if in_place else output if stream else Path(output) if output else default_output(path)
+    if not in_place and not held and not stream and target.resolve() == path.resolve():
         raise CannotCheck("出力先が入力ファイルと同じです（上書きするなら --in-place、別名なら -o を指定）",
                           file=path.name)
     if report is None:

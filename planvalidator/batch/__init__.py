@@ -61,15 +61,18 @@ def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Applicat
     todo = []
     reused = 0
     stems = annotated_stems(sources)
+    digests = {}
     for i, source in enumerate(sources):
+        try:
+            digests[i] = source.digest()        # the summary marks staff notes 変更あり when it changed
+        except OSError:
+            digests[i] = None
         if cache is not None:
             stem = stems[source.id] if batch.annotate_dir else None
-            try:
-                keys[i] = cache.key(source, stem)
-            except OSError:
-                keys[i] = None
+            keys[i] = cache.key(source, stem, digests[i]) if digests[i] else None
             if keys[i] and (app := cache.get(keys[i], source, batch.annotate_dir, stem)) is not None:
                 app.reused = True
+                app.fingerprint = digests[i]
                 results[i] = app
                 reused += 1
                 if progress:
@@ -97,6 +100,7 @@ def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Applicat
                                                 f"ファイルが壊れているか、細工されている可能性があります"), False
                 except Exception as exc:  # noqa: BLE001 — a result that cannot come back is its row
                     app, keep = _failed(source, f"チェックの結果を受け取れませんでした（{type(exc).__name__}）"), False
+                app.fingerprint = digests[i]
                 results[i] = app
                 if cache is not None and keep and keys.get(i):
                     cache.put(keys[i], app)

@@ -14,9 +14,10 @@ from planvalidator.workbook import InMemory
 
 
 def check_application(source: Source, options=None, annotate_dir: Path | None = None,
-                      annotated_stem: str | None = None) -> dict:
+                      annotated_stem: str | None = None, copies: dict | None = None) -> dict:
     """Check one application: its workbook with its attachments read; annotate a copy when asked
-    (in ``annotate_dir``, named from ``annotated_stem``, see :func:`annotated_stems`).
+    (in ``annotate_dir``, named from ``annotated_stem``, see :func:`annotated_stems`; with ``copies``
+    the copy is not written but put in it, {path under annotate_dir: bytes} — the page's intake mode).
     Returns :class:`Application` as a dict (what crosses the process boundary and the cache)."""
     from planvalidator.outcome import failure
 
@@ -30,14 +31,14 @@ def check_application(source: Source, options=None, annotate_dir: Path | None = 
         app.workbook = book.name
         # a zip member is read in memory: never written to disk under a name from the zip
         workbook = book.path if book.path is not None else InMemory(posixpath.basename(book.name), book.read())
-        _check(app, source, workbook, others, options, annotate_dir, annotated_stem)
+        _check(app, source, workbook, others, options, annotate_dir, annotated_stem, copies)
     except Exception as exc:  # noqa: BLE001 — one application's failure is its own row
         app.error = failure(exc, source.id).reason
         app.verdict = CANNOT_CHECK
     return app.to_dict()
 
 
-def _check(app: Application, source: Source, path, others, options, annotate_dir, annotated_stem) -> None:
+def _check(app: Application, source: Source, path, others, options, annotate_dir, annotated_stem, copies=None) -> None:
     from planvalidator.attachments import read_attachment
     from planvalidator.engine import check
     from planvalidator.program import load_program
@@ -55,7 +56,14 @@ def _check(app: Application, source: Source, path, others, options, annotate_dir
 
         stem = annotated_stem or annotated_stems([source])[source.id]
         target = Path(annotate_dir) / annotated_name(stem, app.workbook)
-        annotate_file(path, target, report=report)
+        if copies is None:
+            annotate_file(path, target, report=report)
+        else:
+            import io
+
+            buffer = io.BytesIO()
+            annotate_file(path, buffer, report=report)
+            copies[target.as_posix()] = buffer.getvalue()
         app.annotated = str(target)
     fill_row(app, report)
 

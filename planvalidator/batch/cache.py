@@ -11,7 +11,7 @@ from pathlib import Path
 from planvalidator import __version__
 from planvalidator.batch.names import annotated_name
 from planvalidator.intake import Source
-from planvalidator.summary import Application
+from planvalidator.summary import RUN_FIELDS, Application
 
 
 def _schemas_digest() -> str:
@@ -48,9 +48,11 @@ class ResultCache:
         self._salt = f"{__version__}\0{_schemas_digest()}\0{setting}".encode()
         self._key: bytes | None = None
 
-    def key(self, source: Source, stem: str | None = None) -> str:
-        """The entry of ``source``'s content (and, when copies are annotated, of the name its copy is given)."""
-        return hashlib.sha256(self._salt + b"\0" + source.digest().encode() + b"\0" + (stem or "").encode()).hexdigest()
+    def key(self, source: Source, stem: str | None = None, digest: str | None = None) -> str:
+        """The entry of ``source``'s content (``digest``: :meth:`Source.digest`, when known already; and, when
+        copies are annotated, of the name its copy is given)."""
+        digest = digest or source.digest()
+        return hashlib.sha256(self._salt + b"\0" + digest.encode() + b"\0" + (stem or "").encode()).hexdigest()
 
     def _file(self, key: str) -> Path:
         return self.folder / key[:2] / f"{key}.json"
@@ -100,7 +102,7 @@ class ResultCache:
         return app
 
     def put(self, key: str, app: Application) -> None:
-        data = {k: v for k, v in app.to_dict().items() if k not in ("id", "source", "reused")}
+        data = {k: v for k, v in app.to_dict().items() if k not in ("id", "source", *RUN_FIELDS)}
         body = json.dumps(data, ensure_ascii=False)
         path = self._file(key)
         try:

@@ -48,13 +48,17 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
       planvalidator batch 受付/ -o 受付チェック.xlsx
       planvalidator batch 受付/ -o 受付チェック.xlsx --annotate 注記済み/ --jobs 2
       planvalidator batch 受付/ --format jsonl > 受付チェック.jsonl
+    \b
+    -o の一覧が前回このコマンドで作ったものなら、担当者が書いた受付状態・担当者・連絡日・メモを同じ申請に
+    引き継ぎます（中身の変わった申請は「変更あり」、受付フォルダからなくなった申請も行を残して「受付にない」）。
     """
+    from datetime import datetime
     from pathlib import Path
 
     from planvalidator import batch as batching
     from planvalidator import limits
     from planvalidator.intake import discover
-    from planvalidator.summary import write
+    from planvalidator.summary import Run, program_text, write
 
     options = check_options(select, ignore, severities, config, program=program)
     fmt = fmt or (Path(output).suffix.lower().lstrip(".") if output else "xlsx")
@@ -63,6 +67,15 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
         sys.exit(EXIT_CANNOT_CHECK)
     if fmt == "xlsx" and not output:
         output = "受付チェック.xlsx"
+    previous = None
+    if fmt == "xlsx":                           # staff's notes in the summary written before are carried over
+        from planvalidator.summary.staff import read_previous
+
+        try:
+            previous = read_previous(Path(output))
+        except Exception as exc:  # noqa: BLE001 — one line, never a traceback; the file is left as it is
+            cannot(exc, output, "読み込み")
+    started = datetime.now().astimezone()
     try:
         sources, skipped = discover(intake)
     except Exception as exc:  # noqa: BLE001 — one line, never a traceback
@@ -86,10 +99,14 @@ def batch(intake, output, fmt, annotate_dir, jobs, timeout, cache_dir, no_cache,
     with _progress(len(sources)) as advance:
         applications, reused = batching.run(sources, settings, progress=advance)
     try:
-        write(fmt, applications, Path(output) if output else None)
+        run = Run(started=started, intake=str(intake), program=program_text(program, applications), skipped=skipped,
+                  previous=previous)
+        write(fmt, applications, Path(output) if output else None, run)
     except OSError as exc:
         click.echo(f"planvalidator: {output}: 書き出せません（{exc.strerror or type(exc).__name__}）", err=True)
         sys.exit(EXIT_CANNOT_CHECK)
+    except Exception as exc:  # noqa: BLE001 — one line (an internal error's too), never a traceback
+        cannot(exc, output or "まとめ", "書き出し")
     for app in applications:
         if app.error:
             click.echo(f"planvalidator: {app.id}: {app.error}", err=True)

@@ -9,6 +9,8 @@ see each one's verdict, money summary and findings, download the annotated workb
 ``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json`` (a file
 that cannot be checked: 415 when it is not a workbook, 422 when it is one that cannot be checked, with its line),
 ``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``).
+For ISICO staff, ``GET /intake`` and ``POST /api/intake`` (:mod:`planvalidator.server.intake_api`) take an
+intake as one zip and answer what ``planvalidator batch`` writes: the summary workbook and the annotated copies.
 The upload is read whole into memory (within the size limit) and parsed there: it is never
 spooled to a temporary file, written anywhere or logged. None of this needs an xlwings licence.
 
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from planvalidator import limits
+from planvalidator.server import intake_work as _intake_work
 from planvalidator.server import work as _work
 from planvalidator.server.messages import BUSY, CRASHED, NO_LICENSE, TOO_SLOW, detail  # noqa: F401 (NO_LICENSE: tests)
 
@@ -53,6 +56,7 @@ class Work:
     check: Callable = _work.check
     annotate: Callable = _work.annotate
     xlwings: Callable = _work.xlwings_book
+    intake: Callable = _intake_work.intake
 
 
 def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_bytes: int = limits.MAX_REQUEST_BYTES,
@@ -143,6 +147,9 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         name, data = content
         return Response(data, media_type=XLSM_TYPE if name.lower().endswith(".xlsm") else XLSX_TYPE,
                         headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"})
+
+    from planvalidator.server.intake_api import add_routes
+    add_routes(app, in_worker, json_answer, work.intake)      # GET /intake, POST /api/intake (the staff's intake)
 
     # async: these answer on the event loop, so they never wait behind checks
     @app.get("/", response_class=HTMLResponse)

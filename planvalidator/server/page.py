@@ -282,7 +282,7 @@ def page_html() -> str:
 <input type="file" id="files" name="file" multiple
  accept=".xlsx,.xlsm,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel.sheet.macroEnabled.12">
 </label>
-<p class="note">ファイルはこのサーバーのメモリの中でチェックするだけで、保存も記録もしません。</p>
+<p class="note">ファイルはこのサーバーのメモリの中でチェックするだけで、保存も記録もしません。 <a href="intake">ISICO の担当者: 受付の一括チェック</a></p>
 <p id="status" role="status" aria-live="polite"></p>
 <section id="results" aria-live="polite" aria-label="チェックの結果"></section>
 </main>

@@ -24,6 +24,12 @@ class NotAnUpload(Exception):
 def uploaded(content_type: str, body: bytes) -> InMemory:
     """The workbook in the ``file`` field, as :class:`~planvalidator.workbook.InMemory`. The name is
     the uploaded file's own name without any folder."""
+    return uploaded_fields(content_type, body, ("file",))["file"]
+
+
+def uploaded_fields(content_type: str, body: bytes, names: tuple[str, ...]) -> dict[str, InMemory]:
+    """The files of the fields ``names`` (the first of each); the first name is required, the others
+    are left out when not sent."""
     from multipart import MultipartError, ParserLimitReached, PushMultipartParser, parse_options_header
 
     kind, options = parse_options_header(content_type[:limits.MAX_PART_HEADER_BYTES]) if content_type else ("", {})
@@ -32,7 +38,7 @@ def uploaded(content_type: str, body: bytes) -> InMemory:
     boundary = options.get("boundary")
     if not boundary or "\r" in content_type or "\n" in content_type:
         raise NotAnUpload(NOT_AN_UPLOAD.format(what="Content-Type に boundary がありません"))
-    found, data = None, []
+    found: dict[str, tuple] = {}
     try:
         with PushMultipartParser(boundary, content_length=len(body), max_header_size=limits.MAX_PART_HEADER_BYTES,
                                  max_header_count=8, max_segment_count=limits.MAX_UPLOAD_PARTS, strict=True) as parser:
@@ -42,17 +48,18 @@ def uploaded(content_type: str, body: bytes) -> InMemory:
                     current = None
                 elif isinstance(event, (bytes, bytearray)):
                     if current is not None:
-                        data.append(bytes(event))
-                elif event.name == "file" and found is None:
-                    found = current = event
+                        current[1].append(bytes(event))
+                elif event.name in names and event.name not in found:
+                    found[event.name] = current = (event, [])
     except ParserLimitReached as exc:
         what = "部品の見出しが多すぎるか大きすぎます" if "header" in str(exc).lower() else "部品が多すぎます"
         raise NotAnUpload(NOT_AN_UPLOAD.format(what=what)) from None
     except MultipartError:
         raise NotAnUpload(NOT_AN_UPLOAD.format(what="本文が multipart として読めません")) from None
-    if found is None or not data:
+    if names[0] not in found or not found[names[0]][1]:
         raise NotAnUpload(NOTHING_UPLOADED)
-    return InMemory(upload_name(found.filename), b"".join(data))
+    return {name: InMemory(upload_name(segment.filename), b"".join(data))
+            for name, (segment, data) in found.items() if data}
 
 
 def upload_name(name) -> str:

@@ -51,6 +51,8 @@ class Application:
     findings: list[dict] = field(default_factory=list)           # Finding.to_dict() each (open and accepted)
     annotated: str | None = None              # the annotated copy written (--annotate DIR)
     reused: bool = False                      # taken from the cache of an earlier run (not stored in it)
+    fingerprint: str | None = None            # a digest of the application's files (names and bytes), this run's:
+                                              # staff notes carried over are marked 変更あり when it changed
 
     @property
     def top_findings(self) -> list[dict]:
@@ -66,6 +68,38 @@ class Application:
     def from_dict(cls, d: dict) -> "Application":
         names = cls.__dataclass_fields__
         return cls(**{k: v for k, v in d.items() if k in names})
+
+
+# what is only the run's (not the application's result): left out of the JSON and of the cache
+RUN_FIELDS = ("reused", "fingerprint")
+
+
+@dataclass
+class Run:
+    """What the summary says of the run itself (its cover, 受付の概要): when, over which intake, under
+    which program; what a summary of the same intake written before holds (staff's notes)."""
+    started: object = None                    # datetime (aware); None: now
+    intake: str | None = None                 # the intake folder as given
+    program: str | None = None                # the program (and course) the applications were checked under
+    skipped: list[str] = field(default_factory=list)     # files of the intake that are not applications
+    previous: object = None                   # planvalidator.summary.staff.Previous: the summary written before
+
+
+def program_text(program: str | None, applications) -> str:
+    """The program and course the applications were checked under (``program``: --program), as the cover names them."""
+    from planvalidator.profiles import of_template, profile_of
+
+    if program:
+        profile = profile_of(program)
+        key = program.partition(":")[2]
+        course = f"（{profile.courses[key].name}）" if key else "（コースは申請ごとの事業区分から）"
+        return f"{profile.name}{course}（--program {program}）"
+    names = []
+    for template in sorted({a.template for a in applications if a.template}):
+        for found in of_template(template):
+            if found.name not in names:
+                names.append(found.name)
+    return "、".join(names) + "（コースは申請ごとの事業区分から）" if names else "—"
 
 
 def rule_counts(applications: list[Application]) -> list[dict]:
@@ -94,6 +128,7 @@ _LINE_BREAKS = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 def application_object(app: Application) -> dict:
     """One application as the JSON writers give it: its fields, its three most serious findings."""
     d = app.to_dict()
+    d.pop("fingerprint", None)                # the run's, not the result's: the JSON stays as it was
     d["top_findings"] = app.top_findings
     return finite(d)
 
@@ -128,6 +163,7 @@ def emit(text: str, out: Path | None) -> None:
         write_bytes(out, text.encode("utf-8"))
 
 
-def write(name: str, applications: list[Application], out: Path | None) -> None:
-    """Write the summary in format ``name`` to ``out`` (a path; None = stdout for the text formats)."""
-    import_module(FORMATS[name]).write(applications, out)
+def write(name: str, applications: list[Application], out: Path | None, run: Run | None = None) -> None:
+    """Write the summary in format ``name`` to ``out`` (a path; None = stdout for the text formats);
+    ``run``: what the workbook's cover says of the run (the other formats are the applications alone)."""
+    import_module(FORMATS[name]).write(applications, out, run)

@@ -40,7 +40,7 @@ def rows(applications: list[Application], base: Path | None) -> list[list]:
     return out
 
 
-def write(applications: list[Application], out: Path | None) -> None:
+def write(applications: list[Application], out: Path | None, run=None) -> None:
     buffer = io.StringIO(newline="")
     csv.writer(buffer, lineterminator="\r\n").writerows(rows(applications, Path(out).parent if out else None))
     text = buffer.getvalue()

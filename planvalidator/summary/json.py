@@ -11,6 +11,6 @@ from pathlib import Path
 from planvalidator.summary import Application, application_object, dumps, emit, rule_counts
 
 
-def write(applications: list[Application], out: Path | None) -> None:
+def write(applications: list[Application], out: Path | None, run=None) -> None:
     document = {"applications": [application_object(a) for a in applications], "rules": rule_counts(applications)}
     emit(dumps(document, indent=2) + "\n", out)

@@ -7,5 +7,5 @@ from pathlib import Path
 from planvalidator.summary import Application, application_object, dumps, emit
 
 
-def write(applications: list[Application], out: Path | None) -> None:
+def write(applications: list[Application], out: Path | None, run=None) -> None:
     emit("".join(dumps(application_object(a)) + "\n" for a in applications), out)

@@ -104,6 +104,11 @@ def audited_annotate(src):
     return _audited(work.annotate, src)
 
 
+def audited_intake(src, previous=None):
+    from planvalidator.server import intake_work
+    return _audited(intake_work.intake, src, previous)
+
+
 def audited_xlwings(body):
     from planvalidator.server import work
     return _audited(work.xlwings_book, body)
