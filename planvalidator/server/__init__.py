@@ -104,6 +104,10 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         retry = content.pop("_retry", None) if isinstance(content, dict) else None
         return JSONResponse(content, status_code=status, headers={"Retry-After": str(retry)} if retry else None)
 
+    def program(request: Request) -> str | None:
+        """The program and course the page chose (``?program=shinseihin:7``, as ``--program``), or None."""
+        return request.query_params.get("program", "")[:100].strip() or None
+
     async def upload(request: Request):
         body = await request.body()                  # in memory, cut off at the size limit by Guard
         content_type = request.headers.get("content-type", "")
@@ -126,7 +130,7 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         src = await upload(request)
         if isinstance(src, NotAnUpload):
             return JSONResponse(detail(str(src)), status_code=400)
-        status, content = await in_worker(request, work.check, src,
+        status, content = await in_worker(request, work.check, src, program(request),
                                           crashed=lambda: (422, {**outcome_dict(Outcome(src.name, error=CRASHED)),
                                                             "detail": f"{src.name}: {CRASHED}"}))
         return json_answer(status, content)
@@ -136,7 +140,7 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         src = await upload(request)
         if isinstance(src, NotAnUpload):
             return JSONResponse(detail(str(src)), status_code=400)
-        status, content = await in_worker(request, work.annotate, src,
+        status, content = await in_worker(request, work.annotate, src, program(request),
                                           crashed=lambda: (400, detail(f"{src.name}: {CRASHED}")))
         if status != 200:
             return json_answer(status, content)
@@ -151,6 +155,14 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
 
         return HTMLResponse(page_html(), headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                                                   "Referrer-Policy": "no-referrer"})
+
+    @app.get("/rules.html", response_class=HTMLResponse)
+    async def rules_page():
+        from planvalidator.server.page import CSP
+        from planvalidator.server.rules_page import rules_html
+
+        return HTMLResponse(rules_html(), headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                                                   "Referrer-Policy": "no-referrer"})
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
     async def taskpane(request: Request):
