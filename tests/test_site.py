@@ -111,6 +111,39 @@ def _requests(driver) -> list[dict]:
     return out
 
 
+def test_the_site_folder_holds_the_page_the_runtime_the_wheels_and_the_prebuilt_cache(site):
+    from planvalidator.site import requirements
+
+    out, _url = site
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert 'data-engine="browser"' in page and "connect-src 'self'" in page and "://" not in page
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    wheels = [f["path"] for f in manifest["files"] if f["kind"] == "wheel"]
+    assert [w.split("/")[1].split("-")[0].replace("_", "-").lower() for w in wheels] == [n for n, _v in requirements()]
+    assert all((out / f["path"]).stat().st_size == f["bytes"] for f in manifest["files"])
+    assert {f["path"].split("/")[1].split("-")[0] for f in manifest["files"] if f["kind"] == "cache"} >= {"program", "profile"}
+    assert (out / "pyodide" / "pyodide.asm.wasm").is_file() and 'id="PV102"' in (out / "rules.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("args, says", [
+    (["--pyodide", "{tmp}/none", "--wheels", "{tmp}"], "Pyodide の実行環境（npm のパッケージ pyodide）が見つかりません"),
+    (["--wheels", "{tmp}/none"], "の wheel（pyemscripten 用か純粋な Python）がありません"),
+])
+def test_a_site_that_cannot_be_built_is_one_japanese_line_and_exit_2(tmp_path, args, says):
+    import subprocess
+    import sys
+
+    if "--pyodide" not in args:
+        if not (PYODIDE / "pyodide.mjs").is_file():
+            missing(f"the npm package pyodide is not installed ({PYODIDE})")
+        args = ["--pyodide", str(PYODIDE), *args]
+    done = subprocess.run([sys.executable, "-m", "planvalidator", "site", str(tmp_path / "out"),
+                           *[a.format(tmp=tmp_path) for a in args]], capture_output=True, text=True, encoding="utf-8")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and says in done.stderr and "Traceback" not in done.stderr
+    assert not (tmp_path / "out").exists()
+
+
 def test_the_page_says_the_check_runs_in_the_browser_and_offers_every_course(page):
     from selenium.webdriver.common.by import By
 
@@ -156,7 +189,9 @@ def test_a_planted_mistake_is_found_in_the_browser_as_on_the_command_line(page, 
         from PIL import Image
 
         driver.execute_script("document.activeElement.blur()")
-        Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB").save(SCREENSHOT, optimize=True)
+        shot = Image.open(io.BytesIO(driver.get_screenshot_as_png())).convert("RGB")
+        shot = shot.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        shot.save(SCREENSHOT, optimize=True)
 
     # the printable report: A4, the program, the file, the date, the findings
     from selenium.webdriver.common.print_page_options import PrintOptions
@@ -168,7 +203,7 @@ def test_a_planted_mistake_is_found_in_the_browser_as_on_the_command_line(page, 
     text = "".join(p.extract_text() for p in pdf.pages)
     box = pdf.pages[0].mediabox
     assert (round(float(box.width) / 72 * 25.4), round(float(box.height) / 72 * 25.4)) == (210, 297)
-    for shown in (PLANTED.name, "令和", "制度・コース", "PV102", "計画様式7!F8", "786,334"):
+    for shown in (PLANTED.name, "令和", "制度・コース", "中小企業等による社会課題解決", "PV102", "計画様式7!F8", "786,334"):
         assert shown in text.replace(" ", ""), shown
     assert "ファイルを選ぶ" not in text                      # the controls are not printed
 

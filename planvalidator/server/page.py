@@ -137,6 +137,17 @@ ENGINES = {   # what the page says about where the check runs (body data-engine)
 }
 
 
+def programs_templates() -> str:
+    """Which profile reads each template version (JSON for the select's data-templates): the page names the
+    course a workbook's 事業区分 chose by it."""
+    import json
+    from html import escape
+
+    from planvalidator.profiles import profiles
+
+    return escape(json.dumps({p.template: p.id for p in profiles().values() if p.template}), quote=True)
+
+
 def programs_options() -> str:
     """The <option>s of every program and course (planvalidator programs), the workbook's 事業区分 first."""
     from html import escape
@@ -180,7 +191,7 @@ def page_html(engine: str = "server") -> str:
 {loading}
 <div class="choose screen-only">
 <label for="program">助成制度・コース</label>
-<select id="program" name="program">{programs_options()}</select>
+<select id="program" name="program" data-templates="{programs_templates()}">{programs_options()}</select>
 </div>
 <label class="drop" id="drop" for="files">
 <strong>ここにブックをドロップするか、ボタンで選んでください（複数可）</strong>

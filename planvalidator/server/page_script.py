@@ -220,8 +220,13 @@ JS = r"""
   }
 
   function meta(file, data) {
-    const course = chooser.value ? chooser.options[chooser.selectedIndex].textContent
-      : (data.money && data.money.category ? data.money.category + "（事業区分から）" : "事業計画書の事業区分から");
+    let course = "事業計画書の事業区分から";
+    if (chooser.value) course = chooser.options[chooser.selectedIndex].textContent;
+    else if (data.money && data.money.category) {           // the course the 事業区分 chose, by its name
+      const profile = JSON.parse(chooser.dataset.templates || "{}")[data.template];
+      const option = profile ? Array.from(chooser.options).find((o) => o.value === profile + ":" + data.money.category) : null;
+      course = (option ? option.textContent : "事業区分 " + data.money.category) + "（事業区分から）";
+    }
     return el("dl", { class: "meta" },
       el("div", {}, el("dt", { text: "ファイル" }), el("dd", { text: file.name })),
       el("div", {}, el("dt", { text: "制度・コース" }), el("dd", { text: course })),

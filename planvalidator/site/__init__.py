@@ -168,7 +168,7 @@ def build(out: Path, pyodide: Path | None, wheels: Path) -> Built:
                 shutil.rmtree(out / sub)
             (out / sub).mkdir(parents=True)
     except OSError as exc:
-        raise SiteError(f"{out}: フォルダを作れません（{exc.strerror or type(exc).__name__}）") from None
+        raise SiteError(f"{out}: フォルダを作れないか、書き込めません") from None
     runtime_bytes = 0
     for name in RUNTIME_FILES:
         shutil.copyfile(runtime / name, out / "pyodide" / name)
