@@ -26,9 +26,12 @@ def pv_check(name, data, program):
     return json.dumps([status, content], ensure_ascii=False)
 
 def pv_annotate(name, data, program):
-    status, content = _work.annotate(_InMemory(name, data.to_bytes()), program or None)
+    import importlib.util
+    try:
+        status, content = _work.annotate(_InMemory(name, data.to_bytes()), program or None)
+    except ImportError:                           # the annotation's XML library (lxml) is not in the browser
+        status, content = 500, {}
     if status != 200:
-        import importlib.util
         text = content.get("detail", "")
         if status == 500 and importlib.util.find_spec("lxml") is None:
             text = NO_ANNOTATE
@@ -110,21 +113,29 @@ const booted = boot().catch((e) => {
   throw e;
 });
 
+const FAILED = "チェックの途中で失敗しました。ページを読み込み直して、もう一度お試しください。";
 let queue = Promise.resolve();
 onmessage = (e) => {
   const m = e.data;
-  queue = queue.then(async () => {
-    try { await booted; } catch (err) { postMessage({ id: m.id, status: 500, content: { error: "チェックの仕組みを読み込めませんでした", summary: {} }, detail: "チェックの仕組みを読み込めませんでした。ページを読み込み直してください。" }); return; }
-    const data = new Uint8Array(m.data);
-    if (m.op === "check") {
-      const [status, content] = JSON.parse(py.globals.get("pv_check")(m.name, data, m.program || ""));
-      postMessage({ id: m.id, status, content });
-    } else if (m.op === "annotate") {
-      const [status, detail, name] = JSON.parse(py.globals.get("pv_annotate")(m.name, data, m.program || ""));
-      const out = status === 200 ? py.FS.readFile("/tmp/annotated.xlsx") : null;
-      if (out) py.FS.unlink("/tmp/annotated.xlsx");
-      postMessage({ id: m.id, status, detail, name, data: out }, out ? [out.buffer] : []);
-    }
-  });
+  queue = queue.then(() => answer(m)).catch(() => postMessage({ id: m.id, status: 500, detail: FAILED,
+    content: { file: m.name, error: FAILED, summary: { error: 0, warning: 0, info: 0 }, findings: [] } }));
 };
+
+async function answer(m) {
+  try { await booted; } catch (err) {
+    const text = "チェックの仕組みを読み込めませんでした。ページを読み込み直してください。";
+    postMessage({ id: m.id, status: 500, detail: text, content: { file: m.name, error: text, summary: {}, findings: [] } });
+    return;
+  }
+  const data = new Uint8Array(m.data);
+  if (m.op === "check") {
+    const [status, content] = JSON.parse(py.globals.get("pv_check")(m.name, data, m.program || ""));
+    postMessage({ id: m.id, status, content });
+  } else if (m.op === "annotate") {
+    const [status, detail, name] = JSON.parse(py.globals.get("pv_annotate")(m.name, data, m.program || ""));
+    const out = status === 200 ? py.FS.readFile("/tmp/annotated.xlsx") : null;
+    if (out) py.FS.unlink("/tmp/annotated.xlsx");
+    postMessage({ id: m.id, status, detail, name, data: out }, out ? [out.buffer] : []);
+  }
+}
 """

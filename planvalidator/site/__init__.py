@@ -167,7 +167,7 @@ def build(out: Path, pyodide: Path | None, wheels: Path) -> Built:
             if (out / sub).is_dir():
                 shutil.rmtree(out / sub)
             (out / sub).mkdir(parents=True)
-    except OSError as exc:
+    except OSError:
         raise SiteError(f"{out}: フォルダを作れないか、書き込めません") from None
     runtime_bytes = 0
     for name in RUNTIME_FILES:
