@@ -8,7 +8,10 @@ The page (``GET /``, :mod:`planvalidator.server.page`) is for applicants without
 see each one's verdict, money summary and findings, download the annotated workbook. Beside it:
 ``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json`` (a file
 that cannot be checked: 415 when it is not a workbook, 422 when it is one that cannot be checked, with its line),
-``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``).
+``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``); both take
+``?program=ID:COURSE`` (the page's choice, as ``--program``; without it the workbook's 事業区分 decides).
+``GET /rules.html`` explains every rule (the page's rule codes link to it). The same page also runs without
+this server, in the static site of ``planvalidator site`` (planvalidator.site), on the same functions.
 The upload is read whole into memory (within the size limit) and parsed there: it is never
 spooled to a temporary file, written anywhere or logged. None of this needs an xlwings licence.
 
