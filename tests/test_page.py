@@ -298,3 +298,31 @@ def test_serve_starts_without_the_licence_and_says_the_add_in_needs_it(monkeypat
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")
     result = CliRunner().invoke(main, ["serve"])
     assert result.exit_code == 0 and "XLWINGS_LICENSE_KEY" not in result.output
+
+
+def test_rules_html_explains_every_rule_the_findings_link_to(client):
+    from planvalidator import rules as catalogue
+
+    answer = client.get("/rules.html")
+    assert answer.status_code == 200 and "default-src 'none'" in answer.headers["content-security-policy"]
+    for rule in catalogue.all_rules():
+        assert f'id="{rule.code}"' in answer.text
+    # what a finding cites is there under its code
+    pv201 = answer.text.split('id="PV201"', 1)[1].split("</section>", 1)[0]
+    assert catalogue.get("PV201").name in pv201 and "出典: 計画様式7 助成対象経費明細" in pv201
+
+
+def test_the_page_lists_every_program_and_course_and_the_api_takes_the_chosen_one(client):
+    from planvalidator.profiles import profiles
+
+    html = client.get("/").text
+    for profile in profiles().values():
+        for course in profile.courses.values():
+            assert f'<option value="{course.id}">' in html
+    default = client.post("/api/check", files=upload(EXAMPLE)).json()
+    small = client.post("/api/check?program=shinseihin:8", files=upload(EXAMPLE)).json()
+    assert default["money"]["cap"] != small["money"]["cap"]
+    assert small == outcome_dict(Outcome(EXAMPLE.name, check_file(EXAMPLE, __import__("planvalidator.engine").engine
+                                                                  .Options(course="shinseihin:8"), file=EXAMPLE.name)))
+    unknown = client.post("/api/check?program=nothing", files=upload(EXAMPLE))
+    assert unknown.status_code == 422 and "nothing" in one_line(unknown)

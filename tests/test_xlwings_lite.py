@@ -115,3 +115,61 @@ def test_without_sudachipy_the_check_runs_on_the_word_lists(runs):
     assert lite_wording == []
     assert [(rule, cell) for rule, _s, _sh, cell, _m in wording] == [("PV102", "F9")]
     assert "「スマホ」は汎用品" in wording[0][4]
+
+
+# --- the same script under Pyodide itself (Node and the npm package pyodide, offline) -------------------------
+
+PYODIDE = Path(os.environ.get("PLANVALIDATOR_PYODIDE") or ROOT / "site" / "node_modules" / "pyodide")
+WHEELS = Path(os.environ.get("PLANVALIDATOR_SITE_WHEELS") or ROOT / "site" / "wheels")
+LITE_WHEELS = ("xlwings", "openpyxl", "et_xmlfile")          # what xlwings Lite itself brings, and openpyxl (a requirement)
+
+
+def test_the_requirements_give_pyodide_only_what_the_live_path_imports():
+    """What micropip would install for planvalidator on Pyodide (pyproject.toml's markers evaluated for
+    sys_platform emscripten): exactly what the live path imports, pydantic at the floor PyPI has a
+    pyemscripten pydantic-core for."""
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    deps = [Requirement(d) for d in tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]]
+    env = {"sys_platform": "emscripten", "platform_system": "Emscripten", "python_version": "3.14"}
+    there = {r.name.lower(): str(r.specifier) for r in deps if r.marker is None or r.marker.evaluate(env)}
+    assert there == {"pyyaml": ">=6", "pydantic": ">=2.14", "japanera": ">=2.1", "openpyxl": ">=3.1"}
+
+
+def test_main_py_runs_under_pyodide_on_a_real_payload(tmp_path):
+    import shutil
+
+    from planvalidator.site import find_wheels, package_archive, prebuilt_cache
+
+    node = shutil.which("node")
+    lite = sorted(p for p in WHEELS.glob("*.whl") if p.name.split("-")[0].lower() in LITE_WHEELS)
+    if node is None or not (PYODIDE / "pyodide.mjs").is_file() or len(lite) != len(LITE_WHEELS):
+        why = f"node, the npm package pyodide ({PYODIDE}) or the wheels of {LITE_WHEELS} ({WHEELS}) are missing"
+        if os.environ.get("CI") == "true":
+            pytest.fail(why)
+        pytest.skip(why)
+    # what micropip gives planvalidator on Pyodide: not python-calamine (a file-path requirement, marked off)
+    wheels = [w for w in find_wheels(WHEELS) if not w.name.startswith("python_calamine")] + lite
+    archive = tmp_path / "planvalidator.zip"
+    archive.write_bytes(package_archive())
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name, data in prebuilt_cache().items():
+        (cache / name).write_bytes(data)
+    payloads = tmp_path / "payloads.json"
+    payloads.write_text(json.dumps([payload(EXAMPLE, edits=TYPED), payload(EXAMPLE)], ensure_ascii=False), encoding="utf-8")
+    done = subprocess.run([node, str(ROOT / "scripts" / "pyodide_check.mjs"), str(payloads),
+                           str(ROOT / "xlwings_lite" / "main.py"), str(archive), *map(str, wheels), "--cache", str(cache)],
+                          capture_output=True, text=True, encoding="utf-8", timeout=600,
+                          env={**os.environ, "PYODIDE_DIR": str(PYODIDE)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result["platform"] == "emscripten" and result["python"].startswith("3.14")
+    typed, clean = result["runs"]
+    assert {(rule, cell) for rule, _s, _sh, cell in typed["findings"]} == {("PV102", "F8"), ("PV103", "N16"),
+                                                                           ("PV106", "L6"), ("PV110", "M11")}
+    assert typed["actions"] > 0 and typed["printed"].startswith("要修正（エラー 3 件・警告 1 件・情報 0 件）")
+    assert clean["findings"] == [] and clean["printed"].startswith("問題は見つかりませんでした")
+    assert result["imported"] == []

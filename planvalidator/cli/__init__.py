@@ -8,6 +8,7 @@ and its commands, one module for each group of them:
 - :mod:`~planvalidator.cli.catalogue`: ``rules``, ``programs``
 - :mod:`~planvalidator.cli.excel`: ``excel-template``
 - :mod:`~planvalidator.cli.serving`: ``serve``
+- :mod:`~planvalidator.cli.site`: ``site`` (the static check site)
 
 What they share (exit codes, the rule-selection options, the per-file loop) is :mod:`~planvalidator.cli.common`;
 the one line a file that cannot be checked gets is :mod:`planvalidator.outcome`.
@@ -26,6 +27,7 @@ from planvalidator.cli.common import EXIT_CANNOT_CHECK, EXIT_CLEAN, EXIT_FINDING
 from planvalidator.cli.excel import excel_template
 from planvalidator.cli.plans import export, fill
 from planvalidator.cli.serving import serve
+from planvalidator.cli.site import site
 from planvalidator.cli.templates import template
 
 __all__ = ["main", "EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_CANNOT_CHECK"]
@@ -45,7 +47,7 @@ def main():
     """
 
 
-for _command in (check, annotate, export, fill, batch, template, programs, excel_template, serve, rules):
+for _command in (check, annotate, export, fill, batch, template, programs, excel_template, serve, site, rules):
     main.add_command(_command)
 
 

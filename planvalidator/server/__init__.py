@@ -8,7 +8,10 @@ The page (``GET /``, :mod:`planvalidator.server.page`) is for applicants without
 see each one's verdict, money summary and findings, download the annotated workbook. Beside it:
 ``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json`` (a file
 that cannot be checked: 415 when it is not a workbook, 422 when it is one that cannot be checked, with its line),
-``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``).
+``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``); both take
+``?program=ID:COURSE`` (the page's choice, as ``--program``; without it the workbook's 事業区分 decides).
+``GET /rules.html`` explains every rule (the page's rule codes link to it). The same page also runs without
+this server, in the static site of ``planvalidator site`` (planvalidator.site), on the same functions.
 For ISICO staff, ``GET /intake`` and ``POST /api/intake`` (:mod:`planvalidator.server.intake_api`) take an
 intake as one zip and answer what ``planvalidator batch`` writes: the summary workbook and the annotated copies.
 The upload is read whole into memory (within the size limit) and parsed there: it is never
@@ -108,6 +111,10 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         retry = content.pop("_retry", None) if isinstance(content, dict) else None
         return JSONResponse(content, status_code=status, headers={"Retry-After": str(retry)} if retry else None)
 
+    def program(request: Request) -> str | None:
+        """The program and course the page chose (``?program=shinseihin:7``, as ``--program``), or None."""
+        return request.query_params.get("program", "")[:100].strip() or None
+
     async def upload(request: Request):
         body = await request.body()                  # in memory, cut off at the size limit by Guard
         content_type = request.headers.get("content-type", "")
@@ -130,7 +137,7 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         src = await upload(request)
         if isinstance(src, NotAnUpload):
             return JSONResponse(detail(str(src)), status_code=400)
-        status, content = await in_worker(request, work.check, src,
+        status, content = await in_worker(request, work.check, src, program(request),
                                           crashed=lambda: (422, {**outcome_dict(Outcome(src.name, error=CRASHED)),
                                                             "detail": f"{src.name}: {CRASHED}"}))
         return json_answer(status, content)
@@ -140,7 +147,7 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         src = await upload(request)
         if isinstance(src, NotAnUpload):
             return JSONResponse(detail(str(src)), status_code=400)
-        status, content = await in_worker(request, work.annotate, src,
+        status, content = await in_worker(request, work.annotate, src, program(request),
                                           crashed=lambda: (400, detail(f"{src.name}: {CRASHED}")))
         if status != 200:
             return json_answer(status, content)
@@ -158,6 +165,14 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
 
         return HTMLResponse(page_html(), headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
                                                   "Referrer-Policy": "no-referrer"})
+
+    @app.get("/rules.html", response_class=HTMLResponse)
+    async def rules_page():
+        from planvalidator.server.page import CSP
+        from planvalidator.server.rules_page import rules_html
+
+        return HTMLResponse(rules_html(), headers={"Content-Security-Policy": CSP, "X-Content-Type-Options": "nosniff",
+                                                   "Referrer-Policy": "no-referrer"})
 
     @app.get("/taskpane.html", response_class=HTMLResponse)
     async def taskpane(request: Request):

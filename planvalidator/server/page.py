@@ -1,9 +1,13 @@
-"""The check page (``planvalidator serve``, ``GET /``): one self-contained HTML document.
+"""The check page (``planvalidator serve``, ``GET /``; the static site's index.html, ``planvalidator site``):
+one self-contained HTML document, one page for two engines (its script: :mod:`planvalidator.server.page_script`).
 
-Applicants without Python drop their 事業計画書 here. The page posts each workbook to
-``/api/check`` (the JSON of ``planvalidator check --format json``) and shows the verdict, the counts,
-the money summary and the findings grouped by sheet; its button posts the same file to
-``/api/annotate`` and saves the annotated workbook. Everything is inline — no script, style sheet
+Applicants without Python drop their 事業計画書 here. Served by ``planvalidator serve`` the page posts each
+workbook to ``/api/check`` (the JSON of ``planvalidator check --format json``); in the static site it hands the
+bytes to a Web Worker that runs planvalidator itself under Pyodide, and the workbook never leaves the PC. Either
+way it shows the verdict, the program and course (every one ``planvalidator programs`` lists can be chosen;
+by default the workbook's 事業区分 decides), the money summary, the findings grouped by sheet with what to
+change and a link to the rule's explanation (rules.html), what comes next for a file without errors, and a
+print layout (A4); its button saves the annotated workbook. Everything is inline — no script, style sheet
 or font comes from anywhere but this server (:data:`CSP` says so to the browser too) — and the
 fonts are the system's own Japanese fonts.
 
@@ -17,7 +21,11 @@ nothing from a workbook is ever read as HTML.
 CSP = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
        "img-src 'self' data: blob:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 
-_CSS = """
+# The static site (a <meta> of index.html): its own scripts and the Pyodide runtime (WebAssembly), nothing else.
+SITE_CSP = ("default-src 'none'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; worker-src 'self'; "
+            "style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data: blob:; base-uri 'none'; form-action 'self'")
+
+CSS = """
 :root { --ink: #1c2430; --muted: #5a6472; --line: #d5dae1; --bg: #f5f7fa; --card: #fff;
   --accent: #1f5fbf; --error: #b3261e; --error-bg: #fdecea; --warning: #8a5300; --warning-bg: #fff4d6;
   --info: #1f5f8b; --info-bg: #e7f1f8; --ok: #1b6b3a; --ok-bg: #e6f4ea; }
@@ -89,204 +97,115 @@ tr.accepted td { color: var(--muted); }
   td.msg::before { content: none; }
   button, .drop .pick { width: 100%; }
 }
+.engine { margin: .6rem 0 .2rem; }
+.loading { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; margin: .5rem 0; }
+.loading progress { width: 16rem; max-width: 100%; height: 1rem; }
+.loading.loaded progress { display: none; }
+.choose { margin: .75rem 0; }
+.choose label { display: block; font-weight: bold; margin-bottom: .25rem; }
+.choose select { font: inherit; max-width: 100%; min-height: 2.75rem; padding: .3rem; border-radius: .4rem;
+  border: 1px solid #8a96a8; background: #fff; color: var(--ink); }
+.meta { display: flex; flex-wrap: wrap; gap: .2rem 1.5rem; margin: .2rem 0 .5rem; font-size: .9rem; }
+.meta div { display: flex; gap: .4rem; } .meta dt { color: var(--muted); } .meta dd { margin: 0; }
+.money-verdict { font-weight: bold; } .money-verdict.over { color: var(--error); }
+td.place { min-width: 9rem; }
+td.msg span { display: block; }
+.written { color: var(--muted); font-size: .92em; }
+.advice { margin-top: .2rem; font-weight: bold; }
+.next { border-top: 1px solid var(--line); margin-top: 1rem; }
+a { color: var(--accent); }
+@media print {
+  @page { size: A4; margin: 14mm 12mm; }
+  body { background: #fff; font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  .screen-only, .actions, .drop, .choose, .loading { display: none !important; }
+  .file { border: 0; padding: 0; margin: 0 0 6mm; break-inside: auto; }
+  tr { break-inside: avoid; }
+  th { background: #eee !important; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  a { color: inherit; text-decoration: none; }
+}
 @media (prefers-reduced-motion: no-preference) { .drop { transition: background .15s, border-color .15s; } }
 """
 
-_JS = r"""
-(() => {
-  "use strict";
-  const SEV = { error: "エラー", warning: "警告", info: "情報" };
-  const input = document.getElementById("files");
-  const drop = document.getElementById("drop");
-  const results = document.getElementById("results");
-  const status = document.getElementById("status");
-  const yen = (n) => (n === null || n === undefined) ? "—" : Number(n).toLocaleString("ja-JP") + " 円";
-  const el = (tag, attrs, ...kids) => {
-    const e = document.createElement(tag);
-    for (const [k, v] of Object.entries(attrs || {})) {
-      if (k === "class") e.className = v; else if (k === "text") e.textContent = v; else e.setAttribute(k, v);
-    }
-    for (const k of kids) if (k !== null && k !== undefined) e.append(k);
-    return e;
-  };
-  const say = (text) => { status.textContent = text; };
-
-  async function answerText(resp) {
-    try { const j = await resp.json(); if (j && typeof j.detail === "string") return j.detail; } catch (e) {}
-    return "サーバーからの応答が読めませんでした（" + resp.status + "）。";
-  }
-
-  function form(file) { const f = new FormData(); f.append("file", file, file.name); return f; }
-
-  function verdict(data) {
-    if (data.error) return el("span", { class: "verdict cannot", text: "チェックできません" });
-    const s = data.summary;
-    if (s.error > 0) return el("span", { class: "verdict error", text: "エラーが " + s.error + " 件あります" });
-    if (s.warning > 0) return el("span", { class: "verdict warning", text: "エラーはありません（警告 " + s.warning + " 件）" });
-    return el("span", { class: "verdict ok", text: "エラーはありません" });
-  }
-
-  function counts(data) {
-    const s = data.summary;
-    return el("ul", { class: "counts", "aria-label": "件数" },
-      el("li", { text: "エラー " + s.error + " 件" }), el("li", { text: "警告 " + s.warning + " 件" }),
-      el("li", { text: "情報 " + s.info + " 件" }), el("li", { text: "確認済み " + data.accepted + " 件" }));
-  }
-
-  function money(m) {
-    if (!m) return null;
-    const row = (label, value, cls) => el("div", cls ? { class: cls } : {}, el("dt", { text: label }), el("dd", { text: value }));
-    const dl = el("dl", { class: "money" },
-      row("助成対象経費", yen(m.eligible)),
-      row("助成率", m.rate === null ? "—" : String(m.rate)),
-      row("限度額", yen(m.cap)),
-      row("申請できる上限", yen(m.limit)),
-      row("申請額", yen(m.requested), m.within === false ? "over" : null),
-      row("判定", m.within === null ? "—" : (m.within ? "上限の範囲内です" : "上限を超えています"), m.within === false ? "over" : null));
-    if (m.reduction) {
-      dl.append(row("対象外を除いた助成対象経費", yen(m.eligible_after_cut)),
-        row("そのときの上限", yen(m.limit_after_cut)), row("見込まれる減額", yen(m.reduction), "over"));
-    }
-    return el("section", { "aria-label": "金額" }, el("h3", { text: "金額のまとめ" }), dl);
-  }
-
-  function findings(list) {
-    const box = el("section", { "aria-label": "指摘" });
-    if (!list.length) { box.append(el("p", { text: "指摘はありません。" })); return box; }
-    const groups = new Map();
-    for (const f of list) {
-      const key = f.sheet || f.attachment || "ブック全体";
-      if (!groups.has(key)) groups.set(key, []);
-      groups.get(key).push(f);
-    }
-    for (const [sheet, items] of groups) {
-      box.append(el("h3", { text: sheet + "（" + items.length + " 件）" }));
-      const body = el("tbody");
-      for (const f of items) {
-        const tr = el("tr", f.accepted ? { class: "accepted" } : {},
-          el("td", { class: "cell", "data-label": "セル", text: f.cell || "—" }),
-          el("td", { "data-label": "重要度" }, el("span", { class: "sev " + f.severity,
-            text: (SEV[f.severity] || f.severity) + (f.accepted ? "（確認済み）" : "") })),
-          el("td", { class: "rule", "data-label": "規則", text: f.rule }),
-          el("td", { class: "msg", "data-label": "内容", text: f.message }),
-          el("td", { class: "ref", "data-label": "根拠", text: f.reference || "" }));
-        tr.dataset.rule = f.rule; tr.dataset.cell = f.cell || "";
-        body.append(tr);
-      }
-      box.append(el("table", { "aria-label": sheet + " の指摘" },
-        el("thead", {}, el("tr", {}, ...["セル", "重要度", "規則", "内容", "根拠"].map((t) => el("th", { scope: "col", text: t })))),
-        body));
-    }
-    return box;
-  }
-
-  function filename(resp, fallback) {
-    const cd = resp.headers.get("content-disposition") || "";
-    const star = /filename\*=UTF-8''([^;]+)/i.exec(cd);
-    if (star) { try { return decodeURIComponent(star[1]); } catch (e) {} }
-    const plain = /filename="([^"]+)"/i.exec(cd);
-    return plain ? plain[1] : fallback;
-  }
-
-  async function download(file, button, line) {
-    button.disabled = true;
-    line.textContent = "チェック結果を書き込んでいます…";
-    try {
-      const resp = await fetch("api/annotate", { method: "POST", body: form(file) });
-      if (!resp.ok) { line.textContent = await answerText(resp); return; }
-      const blob = await resp.blob();
-      const url = URL.createObjectURL(blob);
-      const a = el("a", { href: url, download: filename(resp, "チェック結果.xlsx") });
-      document.body.append(a); a.click(); a.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 60000);
-      line.textContent = "「" + a.download + "」をダウンロードしました。";
-    } catch (e) {
-      line.textContent = "サーバーに届きませんでした。接続を確かめて、もう一度お試しください。";
-    } finally { button.disabled = false; }
-  }
-
-  function show(card, file, data) {
-    card.replaceChildren();
-    card.append(el("h2", { text: file.name }), verdict(data));
-    if (data.error) {
-      card.append(el("p", { class: "problem", text: data.error }));
-      return;
-    }
-    card.append(counts(data));
-    if (data.incomplete) card.append(el("p", { class: "problem", text: "一部の規則を実行できませんでした（PV900）。ほかの指摘は有効です。" }));
-    card.append(money(data.money) || "", findings(data.findings));
-    const line = el("p", { class: "note", role: "status" });
-    const button = el("button", { type: "button", class: "download", text: "チェック結果を書き込んだブックをダウンロード" });
-    button.addEventListener("click", () => download(file, button, line));
-    card.append(el("div", { class: "actions" }, button, line),
-      el("p", { class: "note", text: "ダウンロードするブックには、指摘のセルの色・メモと先頭の「チェック結果」シートが入ります（元のファイルは変わりません）。" }));
-  }
-
-  async function checkOne(file) {
-    const card = el("article", { class: "file", "aria-busy": "true" }, el("h2", { text: file.name }), el("p", { text: "チェックしています…" }));
-    results.append(card);
-    try {
-      const resp = await fetch("api/check", { method: "POST", body: form(file) });
-      if (!resp.ok) {
-        card.replaceChildren(el("h2", { text: file.name }), el("span", { class: "verdict cannot", text: "チェックできません" }),
-          el("p", { class: "problem", text: await answerText(resp) }));
-      } else {
-        show(card, file, await resp.json());
-      }
-    } catch (e) {
-      card.replaceChildren(el("h2", { text: file.name }), el("p", { class: "problem", text: "サーバーに届きませんでした。接続を確かめて、もう一度お試しください。" }));
-    }
-    card.setAttribute("aria-busy", "false");
-    card.classList.add("done");
-  }
-
-  async function checkAll(files) {
-    files = Array.from(files || []);
-    if (!files.length) return;
-    results.replaceChildren();
-    say(files.length + " 件のファイルをチェックしています…");
-    for (const f of files) await checkOne(f);
-    say(files.length + " 件のチェックが終わりました。結果は下にあります。");
-    document.body.dataset.checked = String(files.length);
-  }
-
-  input.addEventListener("change", () => checkAll(input.files));
-  for (const type of ["dragenter", "dragover"]) drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add("over"); });
-  for (const type of ["dragleave", "drop"]) drop.addEventListener(type, () => drop.classList.remove("over"));
-  drop.addEventListener("drop", (e) => { e.preventDefault(); checkAll(e.dataTransfer.files); });
-  window.addEventListener("dragover", (e) => e.preventDefault());
-  window.addEventListener("drop", (e) => e.preventDefault());
-})();
-"""
+ENGINES = {   # what the page says about where the check runs (body data-engine)
+    "server": ("サーバーでチェックします",
+               "ファイルはこのサーバーのメモリの中でチェックするだけで、保存も記録もしません。"),
+    "browser": ("このパソコンの中でチェックします（ファイルは送信されません）",
+                "ブックはこのブラウザーの中で読み、どこにも送りません。チェックの仕組み（Python と planvalidator）は"
+                "最初に一度だけこのサイトから読み込み、ブラウザーが保存するので、次からはすぐに始まります"
+                "（ブックは保存されません）。"),
+}
 
 
-def page_html() -> str:
-    """The page: everything inline, nothing from another server."""
+def programs_templates() -> str:
+    """Which profile reads each template version (JSON for the select's data-templates): the page names the
+    course a workbook's 事業区分 chose by it."""
+    import json
+    from html import escape
+
+    from planvalidator.profiles import profiles
+
+    return escape(json.dumps({p.template: p.id for p in profiles().values() if p.template}), quote=True)
+
+
+def programs_options() -> str:
+    """The <option>s of every program and course (planvalidator programs), the workbook's 事業区分 first."""
+    from html import escape
+
+    from planvalidator.profiles import profiles
+
+    groups = []
+    for profile in profiles().values():
+        options = "".join(f'<option value="{escape(c.id)}">{escape(c.name)}</option>' for c in profile.courses.values())
+        groups.append(f'<optgroup label="{escape(profile.name)}">{options}</optgroup>')
+    return '<option value="">事業計画書の事業区分から選ぶ（新商品・新サービス開発支援事業助成金）</option>' + "".join(groups)
+
+
+def page_html(engine: str = "server") -> str:
+    """The page: everything inline, nothing from another server. ``engine``: ``server`` (``planvalidator
+    serve``: the API of this server) or ``browser`` (the static site: Pyodide in a Web Worker)."""
+    from planvalidator.server.page_script import JS
+
+    where, note = ENGINES[engine]
+    # the intake mode runs on the server only (a zip of applications is staff's, not the applicant's)
+    staff = ' ・ <a href="intake">ISICO の担当者: 受付の一括チェック</a>' if engine == "server" else ""
+    csp = f'\n<meta http-equiv="Content-Security-Policy" content="{SITE_CSP}">' if engine == "browser" else ""
+    loading = ('<div id="loading" class="loading screen-only" role="group" aria-label="読み込みの状況">'
+               '<progress id="load-progress" max="1" value="0" aria-labelledby="load-text"></progress> '
+               '<span id="load-text" role="status">チェックの仕組みを読み込んでいます…</span></div>'
+               if engine == "browser" else "")
     return f"""<!doctype html>
 <html lang="ja">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="referrer" content="no-referrer">
+<meta name="referrer" content="no-referrer">{csp}
 <title>事業計画書のチェック（planvalidator）</title>
-<style>{_CSS}</style>
+<style>{CSS}</style>
 </head>
-<body>
+<body data-engine="{engine}">
 <main>
 <h1>事業計画書のチェック</h1>
-<p class="lead">新商品・新サービス開発支援事業助成金の事業計画書（.xlsx / .xlsm）をチェックし、
-指摘と金額のまとめを示します。指摘を書き込んだブックもダウンロードできます。</p>
+<p class="lead screen-only">事業計画書（.xlsx / .xlsm）をチェックし、直すところと直し方、金額のまとめを示します。
+指摘を書き込んだブックのダウンロードと、結果の印刷もできます。</p>
+<p id="engine" class="engine"><strong>{where}</strong></p>
+<p class="note screen-only">{note}</p>
+{loading}
+<div class="choose screen-only">
+<label for="program">助成制度・コース</label>
+<select id="program" name="program" data-templates="{programs_templates()}">{programs_options()}</select>
+</div>
 <label class="drop" id="drop" for="files">
 <strong>ここにブックをドロップするか、ボタンで選んでください（複数可）</strong>
 <span class="pick">ファイルを選ぶ</span>
 <input type="file" id="files" name="file" multiple
  accept=".xlsx,.xlsm,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,application/vnd.ms-excel.sheet.macroEnabled.12">
 </label>
-<p class="note">ファイルはこのサーバーのメモリの中でチェックするだけで、保存も記録もしません。 <a href="intake">ISICO の担当者: 受付の一括チェック</a></p>
-<p id="status" role="status" aria-live="polite"></p>
+<p id="status" class="screen-only" role="status" aria-live="polite"></p>
 <section id="results" aria-live="polite" aria-label="チェックの結果"></section>
+<p class="note"><a href="rules.html">規則の説明（すべての規則）</a>{staff}</p>
 </main>
-<script>{_JS}</script>
+<script>{JS}</script>
 </body>
 </html>
 """

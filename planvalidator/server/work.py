@@ -17,12 +17,12 @@ from planvalidator.workbook import InMemory
 log = logging.getLogger("planvalidator.server")
 
 
-def _check(src: InMemory):
-    from planvalidator.engine import check
+def _check(src: InMemory, course: str | None = None):
+    from planvalidator.engine import Options, check
     from planvalidator.reader import read_grid
     from planvalidator.workbook import load_grid
 
-    return check(read_grid(load_grid(src)), file=src.name)
+    return check(read_grid(load_grid(src)), Options(course=course) if course else None, file=src.name)
 
 
 def failed(exc: Exception, name: str | None, doing: str = "チェック") -> Failure:
@@ -42,23 +42,25 @@ def status(outcome: Failure) -> int:
 ZIP_MAGIC = b"PK\x03\x04"          # every .xlsx / .xlsm is a zip package
 
 
-def check(src: InMemory) -> tuple[int, dict]:
-    """``/api/check``: the JSON of ``check --format json`` (200). A file that cannot be checked gets the same
+def check(src: InMemory, course: str | None = None) -> tuple[int, dict]:
+    """``/api/check`` (and the page's engine in the browser, Pyodide): the JSON of ``check --format json`` (200);
+    ``course``: the program and course the page chose (``--program``), None for the workbook's 事業区分. A file that cannot be checked gets the same
     JSON with its "error" and the line as "detail": 415 when it is not a workbook at all (not a zip package:
     a PDF, a text, an old .xls), 422 when it is one that cannot be checked, 500 when the fault is ours."""
     from planvalidator.formats import Outcome
     from planvalidator.formats.json import outcome_dict
 
     try:
-        return 200, outcome_dict(Outcome(src.name, _check(src)))
+        return 200, outcome_dict(Outcome(src.name, _check(src, course)))
     except Exception as exc:  # noqa: BLE001 — one line, no traceback, nothing of the error's text (paths …)
         outcome = failed(exc, src.name)
     code = 500 if outcome.internal else 422 if src.data[:4] == ZIP_MAGIC else 415
     return code, {**outcome_dict(Outcome(src.name, error=outcome.reason)), "detail": outcome.line}
 
 
-def annotate(src: InMemory) -> tuple[int, dict | tuple[str, bytes]]:
-    """``/api/annotate``: (200, (file name, annotated workbook)), or 400 with the line why not."""
+def annotate(src: InMemory, course: str | None = None) -> tuple[int, dict | tuple[str, bytes]]:
+    """``/api/annotate`` (and the page's engine in the browser): (200, (file name, annotated workbook)), or 400
+    with the line why not."""
     import io
 
     from planvalidator.annotate import SUFFIX
@@ -71,7 +73,7 @@ def annotate(src: InMemory) -> tuple[int, dict | tuple[str, bytes]]:
     annotator = None
     try:
         try:
-            report = _check(src)
+            report = _check(src, course)
             annotator = FileAnnotator(src)
             write(annotator, report)
             buffer = io.BytesIO()

@@ -45,16 +45,16 @@ def _broken_engine():
     planvalidator.engine.check = fail
 
 
-def check_with_broken_engine(src):
+def check_with_broken_engine(src, course=None):
     from planvalidator.server import work
     _broken_engine()
-    return work.check(src)
+    return work.check(src, course)
 
 
-def annotate_with_broken_engine(src):
+def annotate_with_broken_engine(src, course=None):
     from planvalidator.server import work
     _broken_engine()
-    return work.annotate(src)
+    return work.annotate(src, course)
 
 
 def _audit(event, args):
@@ -94,12 +94,12 @@ def _audited(func, *args):
     return result
 
 
-def audited_check(src):
+def audited_check(src, course=None):
     from planvalidator.server import work
     return _audited(work.check, src)
 
 
-def audited_annotate(src):
+def audited_annotate(src, course=None):
     from planvalidator.server import work
     return _audited(work.annotate, src)
 
