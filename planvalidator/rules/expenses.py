@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from planvalidator.context import Context
-from planvalidator.findings import Severity
+from planvalidator.findings import UNSAFE, Edit, Fix, Severity
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan, Table
 from planvalidator.rules.base import define, implements
@@ -84,7 +84,9 @@ program.yaml の period.earliest_grant_date）より前でないか。事業実�
 （交付決定より前の発注）のでエラー、「導入済」のように既存の設備の説明かもしれない語は警告にします。
 なぜ: 交付決定前に発注、契約、購入等をしたものは助成対象外です。
 例: 発注予定日 {earliest_grant} → 正しい。発注予定日 {year_start[1]} → エラー（交付決定前）。備考「発注済」→ エラー。
-""", reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"))
+""", reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"),
+    fixes="確認が必要（--unsafe）: 発注予定日を、発注できる最も早い日（交付決定の日、事業実施期間の開始）にします。"
+          "その日に発注できるかは申請者が確かめてください。")
 
 WHOLE_OUTSOURCING = define(
     "PV107", "whole-outsourcing", "warning", "事業の全部を委託している可能性があります",
@@ -306,7 +308,9 @@ def before_grant(plan: Plan, context: Context):
                 plan.actual(SHEET), t.cell(record, "order_date"),
                 f"発注予定日 {ordered.isoformat()} は{why}の {grant.isoformat()} より前です。"
                 f"交付決定前の発注・契約・購入は助成対象外です",
-                field=f"{SHEET}.expenses.order_date", value=ordered, expected=grant)
+                field=f"{SHEET}.expenses.order_date", value=ordered, expected=grant,
+                fix=Fix(UNSAFE, (Edit(plan.actual(SHEET), t.cell(record, "order_date"), value=grant),),
+                        f"発注予定日を最も早く発注できる日 {grant.isoformat()} にします"))
 
     def message(hit, severity, title):
         return (f"「{title}」に「{hit.found}」とあります。交付決定前に発注・契約・購入したものは助成対象外です"
