@@ -154,8 +154,9 @@ def drop_cached(c) -> bool:
     """Remove the saved result of a formula cell (so that a spreadsheet computes it again); False: no formula."""
     if c.find(q("f")) is None:
         return False
-    for v in c.findall(q("v")):
+    saved = [v for v in c.findall(q("v")) if v.text]
+    for v in saved:                    # (an empty <v/>, as openpyxl writes, is no result: left as it is)
         c.remove(v)
-    if c.get("t") in ("str", "e", "b", "n"):
+    if saved and c.get("t") in ("str", "e", "b", "n"):
         c.attrib.pop("t", None)
     return True
