@@ -261,3 +261,38 @@ def test_hostile_files_are_refused_as_check_refuses_them(tmp_path):
         assert not (tmp_path / f"{case.name}_fixed.xlsx").exists()
         refused += 1
     assert refused >= 5
+
+
+# --- where the findings are shown ----------------------------------------------------------------------
+
+def test_json_findings_carry_their_fix():
+    result = run("check", "--format", "json", INVALID / "overwritten-totals.xlsx")
+    findings = json.loads(result.output)["findings"]
+    by_cell = {(f["sheet"], f["cell"]): f["fix"] for f in findings}
+    assert by_cell[("計画様式8", "C6")] == {"safety": "safe", "summary": "様式の計算式 =計画様式7!J47 に戻します",
+                                           "edits": [{"sheet": "計画様式8", "cell": "C6", "formula": "=計画様式7!J47"}]}
+    unfixable = json.loads(run("check", "--format", "json", INVALID / "form-errors.xlsx").output)["findings"]
+    assert unfixable and all(f["fix"] is None for f in unfixable)
+
+
+def test_sarif_results_carry_fixes_that_validate():
+    from test_formats import validate_sarif
+
+    log = json.loads(run("check", "--format", "sarif", INVALID / "wrong-amount.xlsx").output)
+    validate_sarif(log)
+    [r] = log["runs"][0]["results"]
+    [fix] = r["fixes"]
+    [change] = fix["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+    [replacement] = change["replacements"]
+    assert replacement["deletedRegion"] == {"startLine": 9, "startColumn": 10, "endLine": 9, "endColumn": 11}
+    assert replacement["insertedContent"]["text"] == '=IF(OR(G9="",I9=""),"",G9*I9)'
+    assert replacement["properties"]["sheet"] == "計画様式7" and fix["properties"]["safety"] == "safe"
+
+
+def test_the_rule_doc_says_which_fixes_it_has():
+    shown = run("rules", "PV201")
+    assert "修正（planvalidator fix）: 安全" in shown.output
+    unsafe = json.loads(run("rules", "--format", "json", "PV106").output)[0]
+    assert unsafe["fixes"].startswith("確認が必要（--unsafe）")
+    assert json.loads(run("rules", "--format", "json", "PV102").output)[0]["fixes"] is None
