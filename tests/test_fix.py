@@ -296,3 +296,23 @@ def test_the_rule_doc_says_which_fixes_it_has():
     unsafe = json.loads(run("rules", "--format", "json", "PV106").output)[0]
     assert unsafe["fixes"].startswith("確認が必要（--unsafe）")
     assert json.loads(run("rules", "--format", "json", "PV102").output)[0]["fixes"] is None
+
+
+def test_the_results_sheet_says_which_findings_fix_themselves(tmp_path):
+    import openpyxl
+    from planvalidator.annotate import annotate_file
+
+    source = shutil.copy(INVALID / "ineligible-expenses.xlsx", tmp_path / "e.xlsx")
+    shutil.copy(INVALID / "overwritten-totals.xlsx", tmp_path / "o.xlsx")
+    messages = {}
+    for name in ("e.xlsx", "o.xlsx"):
+        _report, out = annotate_file(tmp_path / name)
+        sheet = openpyxl.load_workbook(out)["チェック結果"]
+        for row in sheet.iter_rows(values_only=True):
+            if row and row[1] and str(row[1]).startswith("PV"):
+                messages[(row[1], row[2], row[3])] = row[4]
+    assert "→ 自動で直せます" in messages[("PV203", "計画様式8", "C6")]
+    assert "=計画様式7!J47" in messages[("PV203", "計画様式8", "C6")]
+    assert "→ 確認のうえ自動で直せます（planvalidator fix --unsafe）" in messages[("PV106", "計画様式7", "L6")]
+    assert "直せます" not in messages[("PV102", "計画様式7", "F8")]
+    assert source.exists()
