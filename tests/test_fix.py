@@ -316,3 +316,21 @@ def test_the_results_sheet_says_which_findings_fix_themselves(tmp_path):
     assert "→ 確認のうえ自動で直せます（planvalidator fix --unsafe）" in messages[("PV106", "計画様式7", "L6")]
     assert "直せます" not in messages[("PV102", "計画様式7", "F8")]
     assert source.exists()
+
+
+def test_the_excel_button_writes_the_safe_fixes_into_the_open_book():
+    import xlwings
+
+    from planvalidator.xl import check_book
+    from support.xl_payload import payload
+
+    book = xlwings.Book(json=payload(EXAMPLE, edits={"計画様式7": {"J9": 250000}}))
+    seventh = [s.name for s in book.sheets].index("計画様式7")     # (before the results sheet goes in front)
+    report = check_book(book, fix=True)
+    assert not {f.rule for f in report.findings} & {"PV201", "PV202"}
+    formulas = {(a["sheet_position"], a["start_row"] + 1, a["start_column"] + 1): a["values"][0][0]
+                for a in book.json()["actions"] if a["func"] == "setFormula"}
+    assert formulas[(seventh, 9, 10)] == '=IF(OR(G9="",I9=""),"",G9*I9)'      # J9, the template's formula
+    plain = xlwings.Book(json=payload(EXAMPLE, edits={"計画様式7": {"J9": 250000}}))
+    assert "PV201" in {f.rule for f in check_book(plain).findings}          # without fix: only marked
+    assert not any(a["func"] == "setFormula" for a in plain.json()["actions"])

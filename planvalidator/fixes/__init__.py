@@ -93,9 +93,14 @@ def fix_file(path, output=None, *, in_place: bool = False, unsafe: bool = False,
     from planvalidator.fixes.write import write_fixes
     from planvalidator.partxml import PackageError
 
-    path = Path(path)
-    target = path if in_place else Path(output) if output else default_output(path)
-    if stream is None and not diff and not in_place and target.resolve() == path.resolve():
+    from planvalidator.workbook import InMemory
+
+    held = isinstance(path, InMemory)          # an upload of the check page: written to ``stream`` only
+    path = path if held else Path(path)
+    target = None if held else path if in_place else Path(output) if output else default_output(path)
+    if stream is None and held and not diff:
+        raise ValueError("a workbook held in memory is fixed into a stream")
+    if stream is None and not held and not diff and not in_place and target.resolve() == path.resolve():
         raise CannotCheck("出力先が入力ファイルと同じです（上書きするなら --in-place、別名なら -o を指定）",
                           file=path.name)
     before = check_file(path, options)
