@@ -260,6 +260,13 @@ _JS = r"""
 """
 
 
+# --- issue 27: the 「安全な修正を適用したブック」 button (planvalidator/server/fix_button.py, its own script) ---
+def _fix_button() -> str:
+    from planvalidator.server.fix_button import FIX_JS
+    return FIX_JS
+# --- end of the fix button -----------------------------------------------------------------------------------
+
+
 def page_html() -> str:
     """The page: everything inline, nothing from another server."""
     return f"""<!doctype html>
@@ -287,6 +294,7 @@ def page_html() -> str:
 <section id="results" aria-live="polite" aria-label="チェックの結果"></section>
 </main>
 <script>{_JS}</script>
+<script>{_fix_button()}</script>
 </body>
 </html>
 """

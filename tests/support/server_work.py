@@ -104,6 +104,11 @@ def audited_annotate(src):
     return _audited(work.annotate, src)
 
 
+def audited_fix(src):
+    from planvalidator.server import work
+    return _audited(work.fix, src)
+
+
 def audited_xlwings(body):
     from planvalidator.server import work
     return _audited(work.xlwings_book, body)
