@@ -91,8 +91,9 @@ def test_a_fix_removes_its_finding_and_changes_only_its_cells(case, version, tmp
         pytest.skip(f"{case.id}: no fix for this finding (e.g. a keyword finding)")
     result = fix_file(path, tmp_path / "fixed.xlsx", unsafe=True, options=options)
     fixed = {k for k, fix in offered.items() if fix is not None}
-    assert result.changes and {(c.finding.rule, c.finding.sheet, c.finding.cell, c.finding.severity.value)
-                               for c in result.changes} <= fixed
+    # the case's own findings fixed (a fix's consequence, e.g. a request over the rate after a lower 単価, is fixed
+    # in a next pass, as ruff does)
+    assert fixed & {(c.finding.rule, c.finding.sheet, c.finding.cell, c.finding.severity.value) for c in result.changes}
     after = check_file(result.target, options)
     assert not fixed & _keys(after), f"{case.id}: the fixed finding is still reported"
     # no new finding; the others as they were, but for those on a fixed cell's row that the fix made moot

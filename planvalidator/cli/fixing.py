@@ -15,7 +15,7 @@ from planvalidator.cli.common import EXIT_CANNOT_CHECK, EXIT_CLEAN, EXIT_FINDING
               help="書き出すファイル（1 ファイルのときだけ。既定: 入力と同じフォルダの <名前>_修正案.xlsx）。")
 @click.option("--in-place", is_flag=True, help="入力ファイルそのものを直す（元のファイルは残りません）。")
 @click.option("--unsafe", is_flag=True,
-              help="確認が必要な修正も適用する（税込→税抜の単価、交付決定前の発注日、助成率を超える申請額、様式と違う計算式）。")
+              help="確認が必要な修正も適用する（税込→税抜の単価、交付決定前の発注日、助成率・限度額を超える申請額、資金合計、様式と違う計算式）。")
 @click.option("--diff", is_flag=True, help="直す内容を「シート!セル: 前 → 後」で表示するだけで、何も書き出さない。")
 @rule_options
 def fix(files, output, in_place, unsafe, diff, select, ignore, severities, config, program, fmt, color):

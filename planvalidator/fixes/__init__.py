@@ -90,7 +90,6 @@ def fix_file(path, output=None, *, in_place: bool = False, unsafe: bool = False,
     A file that cannot be checked raises :class:`planvalidator.errors.CannotCheck`, as ``check`` refuses it."""
     from planvalidator.engine import check_file
     from planvalidator.errors import CannotCheck
-    from planvalidator.fixes.write import write_fixes
     from planvalidator.partxml import PackageError
 
     from planvalidator.workbook import InMemory
@@ -106,24 +105,64 @@ def fix_file(path, output=None, *, in_place: bool = False, unsafe: bool = False,
     before = check_file(path, options)
     if before.plan is None:
         return FixResult(before, [])
-    pairs, left = chosen(before.open_findings or [], unsafe=unsafe)
-    grid = before.plan.grid
-    changes = [Change(f, e, shown(grid, e.sheet, e.cell)) for f, e in pairs]
-    result = FixResult(before, changes, unsafe_left=left)
-    if diff:
-        return result
     try:
-        written = write_fixes(path, stream if stream is not None else target, [c.edit for c in changes], grid)
+        data, changes, after, left = _passes(path, before, target, unsafe, options)
     except PackageError as exc:             # a part the check read but lxml will not rewrite
         from planvalidator.workbook import part_reason
         raise CannotCheck(part_reason(exc), file=path.name) from None
+    result = FixResult(before, changes, unsafe_left=left)
+    if diff:
+        return result
+    if stream is not None:
+        stream.write(data)
+        return result
+    from planvalidator.atomic import write_file
+    try:
+        write_file(target, lambda out: out.write(data), mode_from=path)
     except OSError as exc:
         raise CannotCheck(f"書き出せません（{exc.strerror or type(exc).__name__}）", file=str(target)) from None
-    result.changes = [c for c in changes if c.edit in written]
-    if stream is None:
-        result.target = target
-        result.after = check_file(target, options)
+    result.target, result.after = target, after
     return result
+
+
+MAX_PASSES = 5      # as ruff: a fix may bring up a finding of its own (a lower 単価 → a request over the rate), fixed next
+
+
+def _passes(path, before: Report, target, unsafe: bool, options):
+    """Fix in memory until no fix is left (at most :data:`MAX_PASSES` times): the fixed package's bytes, the
+    changes (each cell once: what it held first, what it holds last), the check of the result and the
+    findings whose unsafe fix was left out."""
+    import io
+
+    from planvalidator.engine import check_file
+    from planvalidator.fixes.write import write_fixes
+    from planvalidator.workbook import InMemory
+
+    name = str(target) if target is not None else str(path)
+    merged: dict[tuple[str, str], Change] = {}
+    source, report = path, before
+    pairs, left = chosen(before.open_findings, unsafe=unsafe)
+    data = None
+    for _ in range(MAX_PASSES):
+        buffer = io.BytesIO()
+        written = write_fixes(source, buffer, [e for _f, e in pairs], report.plan.grid)
+        data = buffer.getvalue()
+        for f, e in pairs:
+            if e in written:
+                first = merged.get((e.sheet, e.cell))
+                merged[(e.sheet, e.cell)] = Change(f, e, first.before if first else shown(report.plan.grid, e.sheet, e.cell))
+        if not written:
+            break
+        source = InMemory(name, data)
+        report = check_file(source, options)
+        if report.plan is None:
+            break
+        pairs, left = chosen(report.open_findings, unsafe=unsafe)
+        done = {(c.edit.sheet, c.edit.cell): c.edit for c in merged.values()}
+        if all(done.get((e.sheet, e.cell)) == e for _f, e in pairs):
+            break                    # nothing new to write (a fix that did not settle its finding is not retried)
+    changes = [c for c in merged.values() if c.before != c.edit.shown or c.edit.formula is not None]
+    return data, changes, report, left
 
 
 def diff_lines(result: FixResult) -> list[str]:

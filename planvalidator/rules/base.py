@@ -40,7 +40,8 @@ class Rule:
 
         from planvalidator.facts import render
         return replace(self, brief=render(self.brief, program, layout), doc=render(self.doc, program, layout),
-                       reference=render(self.reference, program, layout))
+                       reference=render(self.reference, program, layout),
+                       fixes=render(self.fixes, program, layout) if self.fixes else "")
 
     def finding(self, sheet: str | None, cell: str | None, message: str,
                 severity: Severity | None = None, reference: str | None = None, *,

@@ -117,7 +117,9 @@ TAX_INCLUDED = define(
 何を: {sheet[expenses]} の「品名・内容」「備考」に「税込」「内税」などと書かれていないか（「税抜」「税別」も書いてあれば対象にしません）。
 なぜ: 単価・金額は税抜で書きます。消費税は助成対象外なので、税込の金額のままでは申請額が過大になります。
 例: 備考「税込価格」→ 警告。備考「税込 110,000 円の税抜額」→ 所見なし。
-""", reads=("keywords.tax_included",))
+""", reads=("keywords.tax_included", "consumption_tax_rate"),
+    fixes="確認が必要（--unsafe）: その行の単価を税抜にし（税込の単価 ÷ (1 + 消費税の標準税率 {tax_rate})、円未満四捨五入）、"
+          "「税込」と書いた欄に「（税抜に修正）」と書き足します。単価がもう税抜なら適用しないでください。")
 
 QUOTE_MISSING = define(
     "PV110", "quote-missing", "warning", "見積書がありません",
@@ -165,7 +167,10 @@ def _text_cells(t: Table, record, row: dict, columns=("description", "note")):
         yield column, str(text), context
 
 
-def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None, weigh=None):
+def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None, weigh=None,
+                      fix=None):
+    """Findings of one keyword family in the rows' texts; ``fix(t, record, row, column, text)``: the fix of the
+    finding in that row's ``column``."""
     t = _table(plan)
     if t is None:
         return
@@ -186,7 +191,8 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
             else:
                 text_of = message(hit, severity, t.titles[column])
             yield rule.finding(plan.actual(SHEET), t.cell(record, column), text_of,
-                               severity=severity, field=f"{SHEET}.expenses.{column}", value=text)
+                               severity=severity, field=f"{SHEET}.expenses.{column}", value=text,
+                               fix=fix(t, record, row, column, text) if fix is not None else None)
 
 
 def _caveat(hit) -> str:
@@ -281,13 +287,29 @@ def inappropriate(plan: Plan, context: Context):
     yield from _keyword_findings(INAPPROPRIATE, plan, context, "inappropriate", message)
 
 
+TAX_FIXED = "（税抜に修正）"      # what the PV109 fix appends to the text that said 税込
+
+
 @implements(TAX_INCLUDED)
 def tax_included(plan: Plan, context: Context):
     indirect_cells = {f.cell for f in indirect(plan, context)}
 
     def message(hit, severity, title):
         return f"「{title}」に「{hit.found}」とあります。単価・金額は税抜で書いてください（消費税は助成対象外）"
-    for f in _keyword_findings(TAX_INCLUDED, plan, context, "tax_included", message):
+    rate = context.program.consumption_tax_rate
+
+    def without_tax(t, record, row, column, text):
+        price = row.get("unit_price")
+        if rate is None or "unit_price" not in t.positions or not isinstance(price, (int, float)) or price <= 0:
+            return None
+        net = int(Fraction(price) / (1 + rate) + Fraction(1, 2))          # 円未満四捨五入
+        sheet = plan.actual(SHEET)
+        # the text says so too, or it would still read as 税込
+        return Fix(UNSAFE, (Edit(sheet, t.cell(record, "unit_price"), value=net),
+                            Edit(sheet, t.cell(record, column), value=f"{text}{TAX_FIXED}")),
+                   f"単価 {price:,.0f} 円を税抜の {net:,} 円にし（税込 ÷ {float(1 + rate):g}）、"
+                   f"「{t.titles[column]}」に「{TAX_FIXED}」と書き足します")
+    for f in _keyword_findings(TAX_INCLUDED, plan, context, "tax_included", message, fix=without_tax):
         if f.cell not in indirect_cells:
             yield f
 

@@ -147,7 +147,9 @@ BALANCE = define(
 所見は、その年度の「自己資金」（合わせるために直すことの多い欄）に付けます。
 なぜ: 助成事業の経費を誰がどう負担するかの計画です。不足や過剰があると資金計画として成り立ちません（審査基準「財務・資金の健全性」）。
 例: 1年目 助成対象経費 2,000,000 円 = 申請額 1,000,000 円 + 自己資金 1,000,000 円 → 正しい。自己資金 900,000 円 → エラー。
-""", reads=("period.first_fiscal_year",))
+""", reads=("period.first_fiscal_year",),
+    fixes="確認が必要（--unsafe）: その年度の自己資金を、資金合計が助成対象経費と等しくなる額にします。借入金・その他で"
+          "合わせるなら適用しないでください。")
 
 PERIOD = define(
     "PV210", "project-period", "error", "事業実施期間が交付決定日から{max_years}年以内に収まっていません",
@@ -217,6 +219,20 @@ def _lowered(plan: Plan, t, record, row: dict, excess, what: str) -> Fix | None:
                                      f"自己資金を同じだけ増やします")
 
 
+def _balanced(plan: Plan, t, record, row: dict, target: str, diff) -> Fix | None:
+    """自己資金 (or the cell the finding is on) changed by what the 資金合計 lacks or has too much (a judgement:
+    the applicant may rather change 借入金 or the request)."""
+    own = row.get(target)
+    if own is not None and not isinstance(own, (int, float)):
+        return None
+    new = (own or 0) + diff
+    if new < 0:
+        return None
+    new = int(new) if float(new).is_integer() else new
+    return Fix(UNSAFE, (Edit(plan.actual("funding"), t.cell(record, target), value=new),),
+               f"{row.get('year', '')}の{t.titles.get(target, target)}を {new:,.0f} 円にして、資金合計を助成対象経費に合わせます")
+
+
 @implements(BALANCE)
 def funding_unbalanced(plan: Plan, context: Context):
     t, rows = requested_rows(plan)
@@ -234,7 +250,7 @@ def funding_unbalanced(plan: Plan, context: Context):
             yield BALANCE.finding(
                 plan.actual("funding"), t.cell(record, target),
                 f"{row['year']}の資金合計 {funds:,.0f} 円が助成対象経費 {eligible:,.0f} 円と一致しません"
-                f"（{abs(diff):,.0f} 円{'不足' if diff > 0 else '過剰'}）")
+                f"（{abs(diff):,.0f} 円{'不足' if diff > 0 else '過剰'}）", fix=_balanced(plan, t, record, row, target, diff))
     # a 年度 with expenses on the expense sheet whose 資金計画 row was left empty
     filled = {t.number(record) for record, _ in rows}
     grid = context.calculator.grid("funding")
