@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from planvalidator.calc import Calculator, MoneySummary, calculate, money_summary
+from planvalidator.expected_formulas import ExpectedFormulas, expected_formulas
 from planvalidator.grid import Grid
 from planvalidator.normalize import canon, date_or_none
 from planvalidator.plan import Plan
@@ -87,6 +88,12 @@ class Context:
         """The template's arithmetic, as the workbook's own formulas do it — with the 事業区分 it names, also
         under --program (its 助成金申請可能額（目安） follows that 事業区分, not the course checked against)."""
         return calculate(self.plan, self.program, self.named_category)
+
+    @cached_property
+    def expected_formulas(self) -> ExpectedFormulas:
+        """The official template's formulas at this workbook's addresses (rows inserted, columns moved):
+        what PV012 compares with and what a fix writes back where a total was typed over."""
+        return expected_formulas(self.plan, self.reference, self.reference_placement)
 
     @cached_property
     def money(self) -> MoneySummary:

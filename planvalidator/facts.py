@@ -139,6 +139,8 @@ def _program_facts(program: Program) -> dict:
         "expense_items": "。".join(f"{k}: {'、'.join(v)}" for k, v in program.expense_items.items()),
         "asset_price": man_yen(program.asset_register_price),
         "asset_price_yen": yen(program.asset_register_price),
+        "tax_rate": (f"{float(program.consumption_tax_rate) * 100:g}%" if program.consumption_tax_rate is not None
+                     else "（制度のデータにありません）"),
         "whole_outsourcing_share": _ratio_text(program.whole_outsourcing_share),
         # 計画の内容・提出書類
         "min_section_chars": str(content.min_section_chars),

@@ -28,6 +28,51 @@ def cell_key(cell: str | None) -> tuple[int, int]:
 
 
 @dataclass(frozen=True)
+class Edit:
+    """One cell a fix writes: a value (a number, a date, a text) or a formula (「=G6*I6」)."""
+    sheet: str
+    cell: str
+    value: object = None
+    formula: str | None = None
+
+    def to_dict(self) -> dict:
+        d = {"sheet": self.sheet, "cell": self.cell}
+        if self.formula is not None:
+            d["formula"] = self.formula
+        else:
+            d["value"] = plain(self.value)
+        return d
+
+    @property
+    def shown(self) -> str:
+        """The new content as the applicant would type it (for --diff and the pages)."""
+        if self.formula is not None:
+            return self.formula
+        if isinstance(self.value, (int, float)) and not isinstance(self.value, bool):
+            return f"{self.value:,.0f}" if float(self.value).is_integer() else f"{self.value:,}"
+        return str(plain(self.value))
+
+
+SAFE, UNSAFE = "safe", "unsafe"
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What a finding's rule would write to correct it: ``safety`` 「safe」 (one right answer, applied by
+    ``planvalidator fix``) or 「unsafe」 (a judgement the applicant confirms: applied only with --unsafe)."""
+    safety: str
+    edits: tuple[Edit, ...]
+    summary: str = ""          # Japanese, one line: 「様式の計算式 =G9*I9 に戻します」
+
+    def to_dict(self) -> dict:
+        return {"safety": self.safety, "summary": self.summary, "edits": [e.to_dict() for e in self.edits]}
+
+    @property
+    def safe(self) -> bool:
+        return self.safety == SAFE
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str          # PVnnn
     name: str          # kebab-case
@@ -42,6 +87,7 @@ class Finding:
     expected: object = dataclass_field(default=None, compare=False, hash=False)
     accepted: str | None = dataclass_field(default=None, compare=False, hash=False)  # the reviewer's 確認済み note
     attachment: str | None = None      # the submitted file the finding is about (planvalidator batch), e.g. 決算書.pdf
+    fix: Fix | None = dataclass_field(default=None, compare=False, hash=False)   # the rule's correction, if it has one
 
     @property
     def row(self) -> int | None:
@@ -52,10 +98,11 @@ class Finding:
         return cell_key(self.cell)[1] or None if self.cell else None
 
     def to_dict(self) -> dict:
-        d = {k: v for k, v in asdict(self).items() if k not in ("value", "expected", "accepted")}
+        d = {k: v for k, v in asdict(self).items() if k not in ("value", "expected", "accepted", "fix")}
         d["severity"] = self.severity.value
         d.update(row=self.row, column=self.column, value=plain(self.value), expected=plain(self.expected),
                  accepted=self.accepted is not None, accepted_note=self.accepted)
+        d["fix"] = self.fix.to_dict() if self.fix is not None else None
         return d
 
     @property

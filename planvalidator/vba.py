@@ -22,11 +22,16 @@ import zipfile
 from pathlib import Path
 
 MACRO = "CheckApplication"
+FIX_MACRO = "FixApplication"        # the safe fixes applied to the open book (planvalidator fix, live)
 MODULE_SOURCE = (
     'Attribute VB_Name = "Module1"\r\n'
     "' planvalidator: check this workbook (the button on sheet 1 runs this)\r\n"
     f"Sub {MACRO}()\r\n"
     '    RunPython "import planvalidator.xl; planvalidator.xl.main()"\r\n'
+    "End Sub\r\n"
+    "' planvalidator: write the safe fixes into this workbook, then check it (Alt+F8 FixApplication)\r\n"
+    f"Sub {FIX_MACRO}()\r\n"
+    '    RunPython "import planvalidator.xl; planvalidator.xl.main(fix=True)"\r\n'
     "End Sub\r\n"
 )
 

@@ -227,25 +227,63 @@ def _try(action) -> None:
         pass
 
 
-def check_book(book):
-    """Check an open workbook and mark it in place; returns the report."""
+def check_book(book, *, fix: bool = False):
+    """Check an open workbook and mark it in place; returns the report. ``fix``: first write the safe fixes
+    into the book (as ``planvalidator fix`` writes them into a copy: :func:`apply_fixes`), then mark what remains."""
+    from dataclasses import replace
+
     from planvalidator.engine import check
     from planvalidator.reader import read_grid
 
     report = check(read_grid(grid_from_book(book)), file=book.name)
+    if fix:
+        fixed = {id(f) for f, _edit in apply_fixes(book, report)}
+        if fixed:
+            # Excel recomputes the book as the formulas are written; a check reading it again sees the result
+            # (the remote interpreter hands over values only, so there the fixed findings are taken out instead)
+            again = _recheck(book, check, read_grid)
+            report = again if again is not None else replace(
+                report, findings=[f for f in report.findings if id(f) not in fixed])
     annotate(XlwingsAnnotator(book), report)
     return report
 
 
-def main() -> None:
-    """Entry point of the button (RunPython): check the workbook that called it."""
+def apply_fixes(book, report, *, unsafe: bool = False) -> list:
+    """Write the safe fixes of ``report``'s open findings (and the unsafe ones with ``unsafe``) into the open
+    book: a formula as a formula, a date as a date; returns the (finding, edit) pairs written."""
+    from planvalidator.fixes import chosen
+
+    pairs, _left = chosen(report.open_findings, unsafe=unsafe)
+    for _finding, edit in pairs:
+        rng = book.sheets[edit.sheet][edit.cell]
+        if edit.formula is not None:
+            rng.formula = edit.formula
+        elif isinstance(edit.value, dt.date) and not isinstance(edit.value, dt.datetime):
+            rng.value = dt.datetime.combine(edit.value, dt.time())
+        else:
+            rng.value = edit.value
+    return pairs
+
+
+def _recheck(book, check, read_grid):
+    """The check of the book as Excel shows it now, or None where the formulas cannot be read back (remote)."""
+    try:
+        book.sheets[0].used_range.formula
+    except (NotImplementedError, AttributeError):
+        return None
+    return check(read_grid(grid_from_book(book)), file=book.name)
+
+
+def main(fix: bool = False) -> None:
+    """Entry point of the button (RunPython): check the workbook that called it (``fix``: after applying the safe
+    fixes, ``RunPython "import planvalidator.xl; planvalidator.xl.main(fix=True)"``)."""
     import xlwings
 
     from planvalidator.outcome import failure
 
     book = xlwings.Book.caller()
     try:
-        check_book(book)
+        check_book(book, fix=fix)
     except Exception as exc:  # noqa: BLE001 — the applicant sees one Japanese line, not a traceback
         try:
             book.app.alert(f"チェックできませんでした: {failure(exc).reason}", title="planvalidator")

@@ -51,6 +51,8 @@ def render() -> str:
                 f"`{r.name}` ・ {r.severity.label}（`{r.severity.value}`） ・ {r.family}", "",
                 f"**{r.brief}**", ""]
         out += "\n\n".join(line.rstrip() for line in r.doc.splitlines() if line.strip()).split("\n")
+        if r.fixes:
+            out += ["", f"修正（`planvalidator fix`）: {r.fixes}"]
         out += ["", f"出典: {r.reference}"]
     return "\n".join(out) + "\n"
 

@@ -50,6 +50,9 @@ def test_the_macro_calls_planvalidator_through_the_xlwings_addin():
     code = macros(SHIPPED)
     assert 'RunPython "import planvalidator.xl; planvalidator.xl.main()"' in code["Module1.bas"]
     assert re.search(r"^Sub CheckApplication\(\)", code["Module1.bas"], re.M)
+    # and the safe fixes written into the open book first (Alt+F8 FixApplication: planvalidator fix, live)
+    assert re.search(r'^Sub FixApplication\(\)\r?\n    RunPython "import planvalidator.xl; planvalidator.xl.main\(fix=True\)"',
+                     code["Module1.bas"], re.M)
     ole = olefile.OleFileIO(io.BytesIO(parts(SHIPPED)["xl/vbaProject.bin"]))
     assert ole.openstream("VBA/_VBA_PROJECT").read()[2:4] == b"\xff\xff"     # compiled from source on open
     directory = vba.decompress(ole.openstream("VBA/dir").read())

@@ -35,12 +35,14 @@ def test_json_for_one_file_has_the_stable_keys():
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
     (finding,) = data["findings"]
     assert set(finding) == {"rule", "name", "severity", "sheet", "cell", "message", "reference",
-                            "row", "column", "field", "value", "expected", "accepted", "accepted_note", "attachment"}
+                            "row", "column", "field", "value", "expected", "accepted", "accepted_note", "attachment",
+                            "fix"}
     assert (finding["rule"], finding["name"], finding["sheet"], finding["cell"]) == \
         ("PV201", "amount-mismatch", "計画様式7", "J9")
     # the machine fields: where (numbers and the layout key), what was read, what was expected
     assert (finding["row"], finding["column"], finding["field"]) == (9, 10, "expenses.expenses.amount")
     assert (finding["value"], finding["expected"], finding["accepted"]) == (250000, 240000, False)
+    assert finding["fix"]["safety"] == "safe"          # planvalidator fix puts J9's formula back
 
 
 def test_json_for_several_files():

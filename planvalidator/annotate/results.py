@@ -64,6 +64,19 @@ def notes_by_cell(findings: list[Finding]) -> dict[tuple[str, str], tuple[str, s
     return out
 
 
+FIXABLE = "自動で直せます"            # a finding with a safe fix, on the results sheet (planvalidator fix)
+CONFIRM_FIX = "確認のうえ自動で直せます"  # one with an unsafe fix (planvalidator fix --unsafe)
+
+
+def with_fix(f: Finding) -> str:
+    """A finding's message, and on the next line what its fix would write (「→ 自動で直せます: …」)."""
+    if f.fix is None or f.accepted is not None:
+        return f.message
+    how = f"{FIXABLE}（planvalidator fix・チェックのページの「安全な修正を適用したブック」）" if f.fix.safe \
+        else f"{CONFIRM_FIX}（planvalidator fix --unsafe）"
+    return f"{f.message}\n→ {how}: {f.fix.summary}"
+
+
 @dataclass
 class Cell:
     value: object = None
@@ -168,7 +181,7 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
             Cell(f.rule, "text"),
             Cell(f.sheet, "text"),
             Cell(f.cell or "", "link" if linked else "text", (f.sheet, f.cell) if linked else None),
-            Cell(f.message, "wrap"),
+            Cell(with_fix(f), "wrap"),
             Cell(f.reference, "wrap"),
             Cell(f.accepted, "input"),
             Cell(value_text(grid, f.sheet, f.cell) if grid is not None else "", "muted"),

@@ -2,6 +2,7 @@
 and its commands, one module for each group of them:
 
 - :mod:`~planvalidator.cli.checking`: ``check``, ``annotate``
+- :mod:`~planvalidator.cli.fixing`: ``fix``
 - :mod:`~planvalidator.cli.plans`: ``export``, ``fill`` (the plan as JSON data)
 - :mod:`~planvalidator.cli.batching`: ``batch``
 - :mod:`~planvalidator.cli.templates`: ``template verify | diff | new``
@@ -25,6 +26,7 @@ from planvalidator.cli.checking import annotate, check
 from planvalidator.cli.click_ja import name_the_parts
 from planvalidator.cli.common import EXIT_CANNOT_CHECK, EXIT_CLEAN, EXIT_FINDINGS
 from planvalidator.cli.excel import excel_template
+from planvalidator.cli.fixing import fix
 from planvalidator.cli.plans import export, fill
 from planvalidator.cli.serving import serve
 from planvalidator.cli.site import site
@@ -43,11 +45,12 @@ def main():
       planvalidator check 事業計画書.xlsx
       planvalidator check --format json 受付/*.xlsx
       planvalidator annotate 事業計画書.xlsx
+      planvalidator fix 事業計画書.xlsx
       planvalidator rules PV201
     """
 
 
-for _command in (check, annotate, export, fill, batch, template, programs, excel_template, serve, site, rules):
+for _command in (check, annotate, fix, export, fill, batch, template, programs, excel_template, serve, site, rules):
     main.add_command(_command)
 
 

@@ -11,6 +11,10 @@
   keeps its fingerprint when the applicant inserts rows above it.
 - accepted (確認済み) findings are results with a suppression (``kind`` inSource: the reviewer's mark is
   in the workbook's チェック結果 sheet; ``justification``: the note).
+- a finding's fix (``planvalidator fix``): ``fixes[0]``, one ``artifactChanges`` entry for the workbook whose
+  ``replacements`` each replace one cell (``deletedRegion``: its row and column, as the result's region;
+  ``insertedContent``: the new value or formula; the sheet in the replacement's properties), and whether it is
+  safe in the fix's properties (``safety``).
 - files that could not be checked: ``invocations[0].toolExecutionNotifications`` (level error, the
   Japanese line, the file) and ``executionSuccessful`` false (also when a rule failed, PV900).
 """
@@ -130,11 +134,30 @@ def result(f: Finding, report, fingerprint: str, rule_index: int | None) -> dict
     }
     if rule_index is not None:
         r["ruleIndex"] = rule_index
+    if f.fix is not None:
+        r["fixes"] = [fix(f, report)]
     if f.accepted is not None:
         # the reviewer's mark is in the workbook itself (its チェック結果 sheet; annotate --accept writes it
         # there too), so the suppression is in the analysed artifact: inSource, not external
         r["suppressions"] = [{"kind": "inSource", "status": "accepted", "justification": f.accepted}]
     return r
+
+
+def fix(f: Finding, report) -> dict:
+    """A finding's fix as a SARIF fix: each edited cell a replacement of that cell's region."""
+    from planvalidator.address import parse_a1
+
+    replacements = []
+    for e in f.fix.edits:
+        row, col = parse_a1(e.cell) or (1, 1)
+        replacements.append({
+            "deletedRegion": {"startLine": row, "startColumn": col, "endLine": row, "endColumn": col + 1},
+            "insertedContent": {"text": e.formula if e.formula is not None else str(plain(e.value))},
+            "properties": {"sheet": e.sheet, "cell": e.cell, "formula": e.formula is not None},
+        })
+    return {"description": {"text": f.fix.summary or "planvalidator fix"},
+            "artifactChanges": [{"artifactLocation": {"uri": artifact_uri(report.file)}, "replacements": replacements}],
+            "properties": {"safety": f.fix.safety}}
 
 
 def fingerprints(findings: list[Finding], template: str) -> list[str]:

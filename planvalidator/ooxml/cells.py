@@ -70,3 +70,93 @@ def shared_strings(pkg: Package) -> list[str]:
         return []
     root = pkg.xml(rels[0][1])
     return ["".join(t.text or "" for t in si.iter(q("t"))) for si in root.findall(q("si"))]
+
+
+def find_cell(ws, ref: str, *, create: bool = False):
+    """The ``<c>`` of ``ref`` in the worksheet tree ``ws`` (None if it has none and not ``create``); a new one
+    goes where the row and column order puts it, its row created too."""
+    from planvalidator.address import parse_a1
+    from planvalidator.package import WORKSHEET_ORDER, child
+
+    row_no, col_no = parse_a1(ref)
+    data = child(ws, "sheetData", WORKSHEET_ORDER, create=create)
+    if data is None:
+        return None
+    row = None
+    for i, r in enumerate(data.findall(q("row"))):
+        n = int(r.get("r") or i + 1)
+        if n == row_no:
+            row = r
+            break
+        if n > row_no:
+            if not create:
+                return None
+            row = etree.Element(q("row"))
+            row.set("r", str(row_no))
+            r.addprevious(row)
+            break
+    if row is None:
+        if not create:
+            return None
+        row = etree.SubElement(data, q("row"))
+        row.set("r", str(row_no))
+    for c in row.findall(q("c")):
+        at = parse_a1(c.get("r") or "")
+        if at == (row_no, col_no):
+            return c
+        if at and at[1] > col_no:
+            if not create:
+                return None
+            new = etree.Element(q("c"))
+            new.set("r", ref)
+            c.addprevious(new)
+            return new
+    if not create:
+        return None
+    new = etree.SubElement(row, q("c"))
+    new.set("r", ref)
+    return new
+
+
+def is_shared_master(c) -> bool:
+    """Whether the cell holds a shared formula other cells take theirs from (rewriting it would change them)."""
+    f = c.find(q("f"))
+    return f is not None and f.get("t") == "shared" and f.get("ref") is not None
+
+
+def set_content(c, *, value=None, formula: str | None = None) -> None:
+    """Give ``<c>`` a new value or formula (「=G6*I6」, written without a cached result so that it is
+    computed), keeping its cell format; a number is written as a number, anything else as an inline string."""
+    for tag in ("f", "v", "is"):
+        for el in c.findall(q(tag)):
+            c.remove(el)
+    c.attrib.pop("t", None)
+    if formula is not None:
+        etree.SubElement(c, q("f")).text = formula[1:] if formula.startswith("=") else formula
+        return
+    if value is None or value == "":
+        return
+    if isinstance(value, bool):
+        c.set("t", "b")
+        etree.SubElement(c, q("v")).text = "1" if value else "0"
+        return
+    if isinstance(value, (int, float)):
+        etree.SubElement(c, q("v")).text = repr(int(value)) if float(value).is_integer() else repr(value)
+        return
+    c.set("t", "inlineStr")
+    t = etree.SubElement(etree.SubElement(c, q("is")), q("t"))
+    t.text = str(value)
+    if t.text != t.text.strip() or "\n" in t.text:
+        t.set(XML_SPACE, "preserve")
+
+
+def drop_cached(c) -> bool:
+    """Remove the saved result of a formula cell (so that a spreadsheet computes it again); False: no formula."""
+    if c.find(q("f")) is None:
+        return False
+    saved = [v for v in c.findall(q("v")) if v.text]
+    for v in saved:                    # (an empty <v/>, as openpyxl writes, is no result: left as it is)
+        c.remove(v)
+    if saved and c.get("t") in ("str", "e", "b", "n"):
+        c.attrib.pop("t", None)
+    return True

@@ -98,3 +98,39 @@ class Styles:
                  f'applyNumberFormat="1" applyFont="1" applyFill="1" applyBorder="1" applyAlignment="1"')
         align = f'<alignment vertical="{vertical}"' + (' wrapText="1"' if wrap else "") + "/>"
         return self._find_or_add("cellXfs", self._el(f"<xf {attrs}>{align}</xf>"))
+
+
+# the built-in number formats that show a date (ECMA-376 18.8.30; 27–36 and 50–58 are the East Asian ones)
+BUILTIN_DATE_FORMATS = frozenset((*range(14, 18), 22, *range(27, 37), *range(50, 59)))
+DATE_FORMAT = 14            # built-in 「yyyy/m/d」 in a Japanese Excel
+
+
+def _is_date_code(code: str) -> bool:
+    import re
+    bare = re.sub(r'"[^"]*"|\[[^\]]*\]|\\.', "", code).lower()     # quoted text, colours and escapes are no date
+    return any(ch in bare for ch in "ymd") or "ge" in bare
+
+
+def shows_date(styles: Styles, style: int) -> bool:
+    """Whether cell format ``style`` (a cell's ``s``) shows a number as a date."""
+    xfs = [x for x in styles._list("cellXfs") if isinstance(x.tag, str)]
+    if not 0 <= style < len(xfs):
+        return False
+    num_fmt = int(xfs[style].get("numFmtId") or 0)
+    if num_fmt in BUILTIN_DATE_FORMATS:
+        return True
+    for nf in styles._list("numFmts"):
+        if isinstance(nf.tag, str) and int(nf.get("numFmtId") or -1) == num_fmt:
+            return _is_date_code(nf.get("formatCode") or "")
+    return False
+
+
+def with_number_format(styles: Styles, style: int, num_fmt: int) -> int:
+    """Cell format ``style`` with another number format (the font, fill, border and alignment kept)."""
+    from copy import deepcopy
+    xfs = [x for x in styles._list("cellXfs") if isinstance(x.tag, str)]
+    xf = deepcopy(xfs[style]) if 0 <= style < len(xfs) else styles._el('<xf numFmtId="0" fontId="0" fillId="0" '
+                                                                       'borderId="0" xfId="0"/>')
+    xf.set("numFmtId", str(num_fmt))
+    xf.set("applyNumberFormat", "1")
+    return styles._find_or_add("cellXfs", xf)

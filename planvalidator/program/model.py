@@ -309,6 +309,11 @@ class Program:
         return self.spec.asset_register_price
 
     @property
+    def consumption_tax_rate(self) -> Fraction | None:
+        """消費税及び地方消費税の標準税率（1/10）; None: not given (no 税込 → 税抜 fix)."""
+        return self.spec.consumption_tax_rate
+
+    @property
     def whole_outsourcing_share(self) -> Fraction:
         return self.spec.whole_outsourcing_share
 

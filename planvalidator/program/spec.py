@@ -215,6 +215,7 @@ def _models():
         expense_reading: ExpenseReading
         category_fit: CategoryFit
         asset_register_price: Count
+        consumption_tax_rate: Ratio | None = None      # 消費税と地方消費税の標準税率: PV109 の修正（税込 → 税抜）
         whole_outsourcing_share: Ratio
         content: Content
         documents: Documents

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
-from planvalidator.findings import Finding, Severity
+from planvalidator.findings import Finding, Fix, Severity
 
 FAMILIES = {
     "PV0": "form", "PV1": "expenses", "PV2": "money",
@@ -24,6 +24,7 @@ class Rule:
     doc: str              # what it checks, why, an example (Japanese, may quote program facts)
     reference: str        # the clause of the source document (may quote program facts)
     reads: tuple[str, ...] = ()   # the program.yaml keys it reads ("categories", "period.earliest_grant_date")
+    fixes: str = ""       # the corrections its findings carry (Japanese: 安全な修正 / 確認が必要な修正), "" if none
 
     @property
     def title(self) -> str:
@@ -39,17 +40,19 @@ class Rule:
 
         from planvalidator.facts import render
         return replace(self, brief=render(self.brief, program, layout), doc=render(self.doc, program, layout),
-                       reference=render(self.reference, program, layout))
+                       reference=render(self.reference, program, layout),
+                       fixes=render(self.fixes, program, layout) if self.fixes else "")
 
     def finding(self, sheet: str | None, cell: str | None, message: str,
                 severity: Severity | None = None, reference: str | None = None, *,
-                field: str | None = None, value=None, expected=None) -> Finding:
+                field: str | None = None, value=None, expected=None, fix: Fix | None = None) -> Finding:
         """A finding of this rule; ``field`` is the layout key (「expenses.amount」), ``value`` what was
-        read there and ``expected`` what the rule expected, where it knows."""
+        read there and ``expected`` what the rule expected, where it knows; ``fix`` the correction
+        (planvalidator fix), which only a rule whose ``fixes`` says so gives."""
         if len(message) > MAX_MESSAGE:      # a message quoting a huge value must fit a cell and a note
             message = message[:MAX_MESSAGE - 1] + "…"
         return Finding(self.code, self.name, severity or self.severity, sheet, cell, message,
-                       reference or self.reference, field=field, value=value, expected=expected)
+                       reference or self.reference, field=field, value=value, expected=expected, fix=fix)
 
 
 MAX_MESSAGE = 1_000        # characters of one finding's message
@@ -60,10 +63,11 @@ IMPLEMENTATIONS: list[tuple[Rule, Callable]] = []
 
 
 def define(code: str, name: str, severity: str, brief: str, reference: str, doc: str,
-           reads: tuple[str, ...] = ()) -> Rule:
+           reads: tuple[str, ...] = (), fixes: str = "") -> Rule:
+    """Register a rule; ``fixes``: what its findings' fixes write (shown by its doc, ``planvalidator rules``)."""
     if code in REGISTRY:
         raise ValueError(f"duplicate rule code {code}")
-    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads))
+    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads), fixes.strip())
     REGISTRY[code] = rule
     return rule
 

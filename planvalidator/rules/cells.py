@@ -13,8 +13,8 @@ import re
 
 from planvalidator.address import a1, is_error_code, parse_a1
 from planvalidator.context import Context
-from planvalidator.findings import Severity
-from planvalidator.formula import Ref, canonical, move, references
+from planvalidator.findings import SAFE, UNSAFE, Edit, Fix, Severity
+from planvalidator.formula import Ref, canonical, references
 from planvalidator.plan import Plan
 from planvalidator.rules.base import define, implements
 from planvalidator.rules.form import TEMPLATE_REF
@@ -44,7 +44,7 @@ TEXT_NUMBER = define(
 提出したブックの合計・助成金申請額が正しく表示されません。
 例: {sheet[expenses]} の単価に「６，０００」（文字列）→ エラー（金額 J6 の計算式が #VALUE!）。{sheet[funding]} の自己資金に
 文字列の「667,000」→ エラー（資金合計の SUM に入らない）。単価に文字列の「6000」→ 警告。数値の 6000 → 正しい。
-""")
+""", fixes="安全: 文字列を、それが表す数値にします（全角数字・「円」・カンマ・空白・先頭の「'」を除いて。セルの書式はそのまま）。")
 
 ERROR_VALUE = define(
     "PV011", "formula-error-value", "error", "計算式の結果がエラー（#VALUE! #REF! #DIV/0! など）です",
@@ -68,7 +68,9 @@ NOT_TEMPLATE = define(
 なぜ: 合計や助成金申請額は様式の計算式で出すことが前提です。別のブックへの参照は、提出したブックだけでは
 計算できません（審査側で開くと値が変わるか、更新の警告が出ます）。
 例: {sheet[expenses]} の J6 が「='[予算.xlsx]Sheet1'!A1」→ エラー。J9 が「=G10*I10」（1 行下を参照）→ エラー。
-""", reads=("organisation",))
+""", reads=("organisation",),
+    fixes="確認が必要（--unsafe）: 様式と違う計算式・別のブックを参照する計算式を、様式の計算式（挿入した行の分はずらして）に"
+          "戻します。別の計算式にしたわけがあるなら適用しないでください。")
 
 
 # --- PV009 -------------------------------------------------------------------------------------
@@ -171,7 +173,20 @@ def number_stored_as_text(plan: Plan, context: Context):
         yield TEXT_NUMBER.finding(
             sheet, a1(r, c),
             f"「{_clip(raw)}」は数値ではなく文字列として入力されています。この欄を使う計算式 {where}（{text}）"
-            f"{effect}。半角の数字だけで入力し直してください", severity=severity)
+            f"{effect}。半角の数字だけで入力し直してください", severity=severity, fix=_as_number(sheet, a1(r, c), raw))
+
+
+def _as_number(sheet: str, cell: str, raw: str) -> Fix | None:
+    """The number the text says, as the reader read it (「６，０００円」 → 6000)."""
+    from planvalidator.normalize import Unreadable, to_number
+    try:
+        number = to_number(raw)
+    except Unreadable:
+        return None
+    if number is None:
+        return None
+    number = int(number) if float(number).is_integer() else number
+    return Fix(SAFE, (Edit(sheet, cell, value=number),), f"文字列「{_clip(raw)}」を数値 {number:,} にします")
 
 
 # --- PV011 -------------------------------------------------------------------------------------
@@ -226,83 +241,27 @@ def _why(code: str) -> str:
 
 @implements(NOT_TEMPLATE)
 def formula_not_template(plan: Plan, context: Context):
-    from planvalidator.layout import find_sheet
-    from planvalidator.rowmap import GAPS, renumbered, row_map
-
-    reference = context.reference
-    expected_at: set[tuple[str, int, int]] = set()
-    if reference is not None:
-        names = {}          # template sheet name → (application sheet name, row map)
-        for spec in plan.layout.sheets:
-            theirs, ours = find_sheet(reference, spec), plan.sheet_names.get(spec.name)
-            if theirs is not None and ours is not None:
-                names[theirs] = (ours, None)
-        columns = _column_maps(plan, context, names)
-
-        for theirs, (ours, _rows) in names.items():
-            names[theirs] = (ours, row_map(reference.sheets[theirs], plan.grid.sheets[ours],
-                                           columns=columns.get(theirs)))
-
-        def mapping(theirs: str) -> dict[int, int]:
-            return names[theirs][1]
-
-        def column(theirs: str, col: int) -> int | None:
-            moved = columns.get(theirs)
-            return col if moved is None else moved.to_workbook(col)
-
-        # where the applicant renumbered No, the numbers no longer mark the template's rows: of the
-        # readings without them (rows inserted in the middle, at the top or the bottom of each run), the
-        # one the sheet's formulas agree with most
-        for theirs, (ours, by_numbers) in list(names.items()):
-            if not renumbered(reference.sheets[theirs], plan.grid.sheets[ours]):
-                continue                        # (the usual file: No left as Excel leaves it marks the rows)
-
-            def disagreements(rows, theirs=theirs, ours=ours) -> int:
-                names[theirs] = (ours, rows)
-                sheet = plan.grid.sheets[ours]
-                if all(r == tr for tr, r in rows.items()) and not columns:
-                    return sum(1 for pos, text in reference.sheets[theirs].formulas.items()
-                               if (actual := sheet.formulas.get(pos)) is not None and actual != text)
-                return sum(1 for (tr, c), text in reference.sheets[theirs].formulas.items()
-                           if (r := rows.get(tr)) is not None
-                           and (actual := sheet.formulas.get((r, column(theirs, c)))) is not None
-                           and actual != _translated(text, theirs, names, mapping, column))
-            best, fewest = by_numbers, disagreements(by_numbers)
-            for inserted in GAPS:
-                if not fewest:
-                    break
-                rows = row_map(reference.sheets[theirs], plan.grid.sheets[ours], numbers=False, inserted=inserted,
-                               columns=columns.get(theirs))
-                if (count := disagreements(rows)) < fewest:
-                    best, fewest = rows, count
-            names[theirs] = (ours, best)
-        unmoved = not columns and all(r == tr for _ours, rows in names.values() for tr, r in rows.items())
-
-        for theirs in names:
-            ours = names[theirs][0]
-            sheet = plan.grid.sheets[ours]
-            for (tr, tc), text in sorted(reference.sheets[theirs].formulas.items()):
-                r, c = mapping(theirs).get(tr), column(theirs, tc)
-                if r is None or c is None:
-                    continue
-                expected_at.add((ours, r, c))
-                actual = sheet.formulas.get((r, c))
-                if actual is None:
-                    continue         # a number typed over the formula: PV201–PV205 name it
-                if unmoved and actual == text:
-                    continue         # no row inserted anywhere, the template's formula (the usual case)
-                expected = _translated(text, theirs, names, mapping, column)
-                if expected is None or actual == expected:
-                    continue
-                external = next((ref for ref in references(actual) if ref.external), None)
-                if external is not None:
-                    yield NOT_TEMPLATE.finding(ours, a1(r, c), _external(actual, external, text))
-                elif canonical(_renamed(actual, names)) != canonical(expected):
-                    yield NOT_TEMPLATE.finding(
-                        ours, a1(r, c), f"計算式が様式と違います（{actual}、様式では {expected}）。様式の計算式に戻してください")
+    expected = context.expected_formulas
+    for (ours, r, c), (_theirs, text) in sorted(expected.cells.items()):
+        actual = plan.grid.sheets[ours].formulas.get((r, c))
+        if actual is None:
+            continue             # a number typed over the formula: PV201–PV205 name it
+        if expected.unmoved and actual == text:
+            continue             # no row inserted anywhere, the template's formula (the usual case)
+        moved = expected.at(ours, r, c)
+        if moved is None or actual == moved:
+            continue
+        external = next((ref for ref in references(actual) if ref.external), None)
+        if external is not None:
+            yield NOT_TEMPLATE.finding(ours, a1(r, c), _external(actual, external, text),
+                                       fix=_restore(ours, r, c, moved))
+        elif canonical(expected.renamed(actual)) != canonical(moved):
+            yield NOT_TEMPLATE.finding(
+                ours, a1(r, c), f"計算式が様式と違います（{actual}、様式では {moved}）。様式の計算式に戻してください",
+                fix=_restore(ours, r, c, moved))
     for name, sheet in plan.grid.sheets.items():
         for (r, c), text in sheet.formulas.items():
-            if (name, r, c) in expected_at or "[" not in text:   # another workbook is always [n]
+            if (name, r, c) in expected.cells or "[" not in text:   # another workbook is always [n]
                 continue
             external = next((ref for ref in references(text) if ref.external), None)
             if external is not None:
@@ -310,55 +269,9 @@ def formula_not_template(plan: Plan, context: Context):
                                            severity=Severity.WARNING)
 
 
-def _column_maps(plan: Plan, context: Context, names) -> dict:
-    """{template sheet name: ColumnMap} of the sheets whose columns moved (a revised template's new column)."""
-    from planvalidator.colmap import column_map
-
-    official = context.reference_placement
-    if official is None or plan.placement is None:
-        return {}
-    maps = {}
-    for spec in plan.layout.sheets:
-        theirs, ours = official.sheets.get(spec.name), plan.placement.sheets.get(spec.name)
-        if theirs is None or ours is None or theirs.name not in names:
-            continue
-        moved = column_map(theirs, ours)
-        if moved is not None:
-            maps[theirs.name] = moved
-    return maps
-
-
-def _translated(text: str, own: str, names, mapping, column=None) -> str | None:
-    """The template's formula as it reads after the application's inserted rows (and columns: ``column``,
-    template sheet and column → the workbook's column or None) (None when a row or column it refers to
-    is not in the application)."""
-    lost = False
-
-    def mover(sheet, row, col, _row_fixed, _col_fixed):
-        nonlocal lost
-        theirs = own if sheet is None else sheet
-        if theirs not in names:
-            lost = True
-            return row, col
-        mapped = mapping(theirs).get(row)
-        moved = col if column is None else column(theirs, col)
-        if mapped is None or moved is None:
-            lost = True
-            return row, col
-        return mapped, moved
-
-    moved = move(text, mover)
-    return None if lost else moved
-
-
-def _renamed(text: str, names) -> str:
-    """Sheet names in a formula as the template's (a renamed sheet is the same sheet)."""
-    back = {ours: theirs for theirs, (ours, _rows) in names.items() if ours != theirs}
-    if not back:
-        return text
-    for ours, theirs in back.items():
-        text = text.replace(f"'{ours}'!", f"{theirs}!").replace(f"{ours}!", f"{theirs}!")
-    return text
+def _restore(sheet: str, r: int, c: int, formula: str) -> Fix:
+    """Put the template's formula back (a judgement: the applicant may have meant another formula)."""
+    return Fix(UNSAFE, (Edit(sheet, a1(r, c), formula=formula),), f"様式の計算式 {formula} に戻します")
 
 
 def _external(actual: str, ref: Ref, template: str | None) -> str:

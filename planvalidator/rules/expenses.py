@@ -11,7 +11,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from planvalidator.context import Context
-from planvalidator.findings import Severity
+from planvalidator.findings import UNSAFE, Edit, Fix, Severity
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan, Table
 from planvalidator.rules.base import define, implements
@@ -84,7 +84,9 @@ program.yaml の period.earliest_grant_date）より前でないか。事業実�
 （交付決定より前の発注）のでエラー、「導入済」のように既存の設備の説明かもしれない語は警告にします。
 なぜ: 交付決定前に発注、契約、購入等をしたものは助成対象外です。
 例: 発注予定日 {earliest_grant} → 正しい。発注予定日 {year_start[1]} → エラー（交付決定前）。備考「発注済」→ エラー。
-""", reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"))
+""", reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"),
+    fixes="確認が必要（--unsafe）: 発注予定日を、発注できる最も早い日（交付決定の日、事業実施期間の開始）にします。"
+          "その日に発注できるかは申請者が確かめてください。")
 
 WHOLE_OUTSOURCING = define(
     "PV107", "whole-outsourcing", "warning", "事業の全部を委託している可能性があります",
@@ -115,7 +117,9 @@ TAX_INCLUDED = define(
 何を: {sheet[expenses]} の「品名・内容」「備考」に「税込」「内税」などと書かれていないか（「税抜」「税別」も書いてあれば対象にしません）。
 なぜ: 単価・金額は税抜で書きます。消費税は助成対象外なので、税込の金額のままでは申請額が過大になります。
 例: 備考「税込価格」→ 警告。備考「税込 110,000 円の税抜額」→ 所見なし。
-""", reads=("keywords.tax_included",))
+""", reads=("keywords.tax_included", "consumption_tax_rate"),
+    fixes="確認が必要（--unsafe）: その行の単価を税抜にし（税込の単価 ÷ (1 + 消費税の標準税率 {tax_rate})、円未満四捨五入）、"
+          "「税込」と書いた欄に「（税抜に修正）」と書き足します。単価がもう税抜なら適用しないでください。")
 
 QUOTE_MISSING = define(
     "PV110", "quote-missing", "warning", "見積書がありません",
@@ -163,7 +167,10 @@ def _text_cells(t: Table, record, row: dict, columns=("description", "note")):
         yield column, str(text), context
 
 
-def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None, weigh=None):
+def _keyword_findings(rule, plan, context, family, message, columns=("description", "note"), skip=None, weigh=None,
+                      fix=None):
+    """Findings of one keyword family in the rows' texts; ``fix(t, record, row, column, text)``: the fix of the
+    finding in that row's ``column``."""
     t = _table(plan)
     if t is None:
         return
@@ -184,7 +191,8 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
             else:
                 text_of = message(hit, severity, t.titles[column])
             yield rule.finding(plan.actual(SHEET), t.cell(record, column), text_of,
-                               severity=severity, field=f"{SHEET}.expenses.{column}", value=text)
+                               severity=severity, field=f"{SHEET}.expenses.{column}", value=text,
+                               fix=fix(t, record, row, column, text) if fix is not None else None)
 
 
 def _caveat(hit) -> str:
@@ -279,13 +287,29 @@ def inappropriate(plan: Plan, context: Context):
     yield from _keyword_findings(INAPPROPRIATE, plan, context, "inappropriate", message)
 
 
+TAX_FIXED = "（税抜に修正）"      # what the PV109 fix appends to the text that said 税込
+
+
 @implements(TAX_INCLUDED)
 def tax_included(plan: Plan, context: Context):
     indirect_cells = {f.cell for f in indirect(plan, context)}
 
     def message(hit, severity, title):
         return f"「{title}」に「{hit.found}」とあります。単価・金額は税抜で書いてください（消費税は助成対象外）"
-    for f in _keyword_findings(TAX_INCLUDED, plan, context, "tax_included", message):
+    rate = context.program.consumption_tax_rate
+
+    def without_tax(t, record, row, column, text):
+        price = row.get("unit_price")
+        if rate is None or "unit_price" not in t.positions or not isinstance(price, (int, float)) or price <= 0:
+            return None
+        net = int(Fraction(price) / (1 + rate) + Fraction(1, 2))          # 円未満四捨五入
+        sheet = plan.actual(SHEET)
+        # the text says so too, or it would still read as 税込
+        return Fix(UNSAFE, (Edit(sheet, t.cell(record, "unit_price"), value=net),
+                            Edit(sheet, t.cell(record, column), value=f"{text}{TAX_FIXED}")),
+                   f"単価 {price:,.0f} 円を税抜の {net:,} 円にし（税込 ÷ {float(1 + rate):g}）、"
+                   f"「{t.titles[column]}」に「{TAX_FIXED}」と書き足します")
+    for f in _keyword_findings(TAX_INCLUDED, plan, context, "tax_included", message, fix=without_tax):
         if f.cell not in indirect_cells:
             yield f
 
@@ -306,7 +330,9 @@ def before_grant(plan: Plan, context: Context):
                 plan.actual(SHEET), t.cell(record, "order_date"),
                 f"発注予定日 {ordered.isoformat()} は{why}の {grant.isoformat()} より前です。"
                 f"交付決定前の発注・契約・購入は助成対象外です",
-                field=f"{SHEET}.expenses.order_date", value=ordered, expected=grant)
+                field=f"{SHEET}.expenses.order_date", value=ordered, expected=grant,
+                fix=Fix(UNSAFE, (Edit(plan.actual(SHEET), t.cell(record, "order_date"), value=grant),),
+                        f"発注予定日を最も早く発注できる日 {grant.isoformat()} にします"))
 
     def message(hit, severity, title):
         return (f"「{title}」に「{hit.found}」とあります。交付決定前に発注・契約・購入したものは助成対象外です"

@@ -15,9 +15,16 @@ import math
 from planvalidator import normalize
 from planvalidator.calc import eligible_of, rate_limit, requested_rows
 from planvalidator.context import Context
-from planvalidator.findings import Severity
+from planvalidator.findings import SAFE, UNSAFE, Edit, Fix, Severity
 from planvalidator.plan import Plan
 from planvalidator.rules.base import define, implements
+
+# the fix of PV201–PV206 (planvalidator fix)
+_RESTORES = "安全: 計算式を数値で上書きした・消したセルに、様式の計算式を戻します（挿入した行の分はずらして）。"
+
+# the fix of PV207–PV208
+_REBALANCES = ("確認が必要（--unsafe）: その年度の助成金申請額を上限まで下げ、自己資金を同じだけ増やします（資金合計は"
+               "助成対象経費のまま）。借入金で補う・経費を見直すなら適用しないでください。")
 
 AMOUNT = define(
     "PV201", "amount-mismatch", "error", "金額が 数量×単価 と一致しません",
@@ -27,7 +34,7 @@ AMOUNT = define(
 金額の計算式を数値で上書きした行、保存されている計算結果が入力と合わない行を見つけます。
 なぜ: 明細の金額は助成対象経費と助成金申請額の基礎です。1 行の誤りが申請額の誤りになります。
 例: 数量 3、単価 80,000 で金額 250,000 → エラー（正しくは 240,000）。
-""")
+""", fixes=_RESTORES)
 
 EXPENSE_TOTAL = define(
     "PV202", "expense-total-mismatch", "error", "{sheet[expenses]} の年度計・区分計・合計が明細と一致しません",
@@ -37,7 +44,7 @@ EXPENSE_TOTAL = define(
 明細の金額を年度・経費区分ごとに足したものと一致するか（どの計がどの行を足すかは layout.yaml の total_of）。
 なぜ: 年度計は{sheet[funding]} の助成対象経費に、合計は{sheet[applicant]} の助成対象経費になります。
 例: 計算式を消して「合計」に 3,900,000 と手入力（明細の合計は 3,890,000）→ エラー。
-""")
+""", fixes=_RESTORES)
 
 FUNDING_TOTAL = define(
     "PV203", "funding-total-mismatch", "error", "{sheet[funding]} 資金計画の計算が一致しません",
@@ -47,7 +54,7 @@ FUNDING_TOTAL = define(
 「助成率」「助成限度額」「助成金申請可能額（目安）」が事業区分（公募要領 4.: {rates_caps}）から計算した値と一致するか。
 なぜ: 資金計画の数字が明細とずれていると、申請額の根拠が確認できません。
 例: {sheet[funding]} の 1年目「助成対象経費」が 1,900,000 のまま（{sheet[expenses]} の 1年目 計は 2,000,000）→ エラー。
-""", reads=("profile", "estimate_rounding"))
+""", reads=("profile", "estimate_rounding"), fixes=_RESTORES)
 
 SALES_PLAN = define(
     "PV204", "sales-plan-mismatch", "error", "{sheet[sales]} の売上高・売上総利益が一致しません",
@@ -56,7 +63,7 @@ SALES_PLAN = define(
 何を: {sheet[sales]} の「売上高」が「販売数量 × 販売単価」と、「売上総利益」が「売上高 − 売上原価」と一致するか。
 なぜ: 事業化計画の数字は審査基準「財務・資金の健全性」（費用対効果）の根拠です（公募要領 7.(2)）。
 例: 販売数量 3,000、販売単価 3,500 で売上高 1,050,000 → エラー（正しくは 10,500,000）。
-""")
+""", fixes=_RESTORES)
 
 SUMMARY = define(
     "PV205", "summary-mismatch", "error", "{sheet[applicant]} の助成対象経費・助成金申請額が資金計画と一致しません",
@@ -66,7 +73,7 @@ SUMMARY = define(
 「助成対象経費」「助成金申請額」と一致するか。
 なぜ: 申請書の表紙（{sheet[applicant]}）の金額が審査・交付の申請額として扱われます。明細と食い違うと申請額が確定しません。
 例: 計算式を消して助成金申請額に 2,600,000 と手入力（資金計画の合計は 2,593,000）→ エラー。
-""")
+""", fixes=_RESTORES)
 
 SHARE_RATIO = define(
     "PV206", "share-ratio-mismatch", "error", "{sheet[company]} の出資比率・出資額合計が一致しません",
@@ -76,7 +83,7 @@ SHARE_RATIO = define(
 出資額の「合計」が各株主の出資額の合計と一致するか。
 なぜ: 出資比率はみなし大企業（公募要領 2. 注3 ①②）の判定に使われます。
 例: 出資額 6,000,000 / 合計 10,000,000 で出資比率 50 → エラー（正しくは 60.0）。
-""")
+""", fixes=_RESTORES)
 
 
 def _yen(value) -> str:
@@ -85,20 +92,24 @@ def _yen(value) -> str:
     return "空欄" if value is None else f"「{value}」"
 
 
-def _findings(rule, plan: Plan, mismatches):
+def _findings(rule, plan: Plan, context: Context, mismatches):
     from planvalidator.address import a1
     for m in mismatches:
         how = ("保存されている計算結果が入力と合いません（計算式が変更されていませんか）" if m.formula
                else "計算式が数値で上書きされているか、削除されています")
-        yield rule.finding(plan.actual(m.sheet), a1(m.row, m.col),
+        sheet, cell = plan.actual(m.sheet), a1(m.row, m.col)
+        formula = None if m.formula else context.expected_formulas.at(sheet, m.row, m.col)
+        fix = None if formula is None else Fix(SAFE, (Edit(sheet, cell, formula=formula),),
+                                               f"様式の計算式 {formula} に戻します")
+        yield rule.finding(sheet, cell,
                            f"「{m.title}」が {_yen(m.shown)} ですが、入力から計算すると {_yen(m.expected)} です（{how}）",
-                           value=m.shown, expected=m.expected)
+                           value=m.shown, expected=m.expected, fix=fix)
 
 
 def _register(rule, what: str):
     @implements(rule)
     def run(plan: Plan, context: Context):
-        return list(_findings(rule, plan, context.calculator.mismatches.get(what, [])))
+        return list(_findings(rule, plan, context, context.calculator.mismatches.get(what, [])))
     return run
 
 
@@ -116,7 +127,7 @@ RATE = define(
 全年度の合計が助成限度額（{caps}）以内かは PV208 が見ます。
 なぜ: 助成金は助成対象経費に助成率を掛けた額以内です。超えた分は交付されず、資金計画が成り立ちません。
 例: 区分{first_category}（{first_rate}）、1年目の助成対象経費 2,000,000 円 → 申請額 {first_rate_example} 円まで正しい。1 円でも超えるとエラー。
-""", reads=("profile", "period.first_fiscal_year"))
+""", reads=("profile", "period.first_fiscal_year"), fixes=_REBALANCES)
 
 CAP = define(
     "PV208", "cap-exceeded", "error", "助成金申請額の合計が助成限度額を超えています",
@@ -126,7 +137,7 @@ CAP = define(
 所見は、申請額のある最後の年度の「助成金申請額」（減らす欄）に付けます。
 なぜ: 限度額を超える申請はできません。
 例: 区分{first_category} で申請額の合計 {first_cap_yen} 円 → 正しい。+1 円でもエラー。
-""", reads=("profile",))
+""", reads=("profile",), fixes=_REBALANCES)
 
 BALANCE = define(
     "PV209", "funding-unbalanced", "error", "資金計画の資金合計が助成対象経費と一致しません",
@@ -136,7 +147,9 @@ BALANCE = define(
 所見は、その年度の「自己資金」（合わせるために直すことの多い欄）に付けます。
 なぜ: 助成事業の経費を誰がどう負担するかの計画です。不足や過剰があると資金計画として成り立ちません（審査基準「財務・資金の健全性」）。
 例: 1年目 助成対象経費 2,000,000 円 = 申請額 1,000,000 円 + 自己資金 1,000,000 円 → 正しい。自己資金 900,000 円 → エラー。
-""", reads=("period.first_fiscal_year",))
+""", reads=("period.first_fiscal_year",),
+    fixes="確認が必要（--unsafe）: その年度の自己資金を、資金合計が助成対象経費と等しくなる額にします。借入金・その他で"
+          "合わせるなら適用しないでください。")
 
 PERIOD = define(
     "PV210", "project-period", "error", "事業実施期間が交付決定日から{max_years}年以内に収まっていません",
@@ -166,7 +179,8 @@ def rate_exceeded(plan: Plan, context: Context):
             yield RATE.finding(
                 plan.actual("funding"), t.cell(record, "requested"),
                 f"{row['year']}の助成金申請額 {requested:,.0f} 円は、助成対象経費 {eligible:,.0f} 円 × "
-                f"{category.rate_text}（{category.called}）= {limit:,} 円を超えています")
+                f"{category.rate_text}（{category.called}）= {limit:,} 円を超えています",
+                fix=_lowered(plan, t, record, row, requested - limit, f"助成率の上限 {limit:,} 円"))
 
 
 @implements(CAP)
@@ -180,10 +194,43 @@ def cap_exceeded(plan: Plan, context: Context):
     total = sum(a for _, a in amounts)
     if total > category.cap:
         last = next((r for r, a in reversed(amounts) if a > 0), amounts[-1][0])
+        row = next(r for rec, r in rows if rec == last)
         yield CAP.finding(
             plan.actual("funding"), t.cell(last, "requested"),
             f"助成金申請額の合計 {total:,.0f} 円が、{category.called}の助成限度額 {category.cap:,} 円を"
-            f"{total - category.cap:,.0f} 円超えています")
+            f"{total - category.cap:,.0f} 円超えています",
+            fix=_lowered(plan, t, last, row, total - category.cap, f"助成限度額 {category.cap:,} 円に収まる額"))
+
+
+def _lowered(plan: Plan, t, record, row: dict, excess, what: str) -> Fix | None:
+    """Lower one year's 助成金申請額 by ``excess`` and raise its 自己資金 as much (the 資金合計 stays balanced):
+    a judgement — the applicant may rather raise 借入金 or cut the expenses."""
+    requested, own = row.get("requested"), row.get("own_funds")
+    if not isinstance(requested, (int, float)) or excess <= 0 or requested - excess < 0:
+        return None
+    sheet = plan.actual("funding")
+    new = requested - excess
+    new = int(new) if float(new).is_integer() else new
+    edits = [Edit(sheet, t.cell(record, "requested"), value=new)]
+    if "own_funds" in t.positions and (own is None or isinstance(own, (int, float))):
+        raised = (own or 0) + excess
+        edits.append(Edit(sheet, t.cell(record, "own_funds"), value=int(raised) if float(raised).is_integer() else raised))
+    return Fix(UNSAFE, tuple(edits), f"{row.get('year', '')}の助成金申請額を{what}（{new:,.0f} 円）にし、"
+                                     f"自己資金を同じだけ増やします")
+
+
+def _balanced(plan: Plan, t, record, row: dict, target: str, diff) -> Fix | None:
+    """自己資金 (or the cell the finding is on) changed by what the 資金合計 lacks or has too much (a judgement:
+    the applicant may rather change 借入金 or the request)."""
+    own = row.get(target)
+    if own is not None and not isinstance(own, (int, float)):
+        return None
+    new = (own or 0) + diff
+    if new < 0:
+        return None
+    new = int(new) if float(new).is_integer() else new
+    return Fix(UNSAFE, (Edit(plan.actual("funding"), t.cell(record, target), value=new),),
+               f"{row.get('year', '')}の{t.titles.get(target, target)}を {new:,.0f} 円にして、資金合計を助成対象経費に合わせます")
 
 
 @implements(BALANCE)
@@ -203,7 +250,7 @@ def funding_unbalanced(plan: Plan, context: Context):
             yield BALANCE.finding(
                 plan.actual("funding"), t.cell(record, target),
                 f"{row['year']}の資金合計 {funds:,.0f} 円が助成対象経費 {eligible:,.0f} 円と一致しません"
-                f"（{abs(diff):,.0f} 円{'不足' if diff > 0 else '過剰'}）")
+                f"（{abs(diff):,.0f} 円{'不足' if diff > 0 else '過剰'}）", fix=_balanced(plan, t, record, row, target, diff))
     # a 年度 with expenses on the expense sheet whose 資金計画 row was left empty
     filled = {t.number(record) for record, _ in rows}
     grid = context.calculator.grid("funding")

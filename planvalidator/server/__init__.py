@@ -8,7 +8,9 @@ The page (``GET /``, :mod:`planvalidator.server.page`) is for applicants without
 see each one's verdict, money summary and findings, download the annotated workbook. Beside it:
 ``POST /api/check`` (multipart field ``file``) answers the JSON of ``planvalidator check --format json`` (a file
 that cannot be checked: 415 when it is not a workbook, 422 when it is one that cannot be checked, with its line),
-``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``); both take
+``POST /api/annotate`` the annotated workbook (the same annotation as ``planvalidator annotate``), ``POST /api/fix``
+the workbook with the safe fixes applied (the same copy as ``planvalidator fix``; the header
+``X-Planvalidator-Fixed`` says how many cells were fixed); all take
 ``?program=ID:COURSE`` (the page's choice, as ``--program``; without it the workbook's 事業区分 decides).
 ``GET /rules.html`` explains every rule (the page's rule codes link to it). The same page also runs without
 this server, in the static site of ``planvalidator site`` (planvalidator.site), on the same functions.
@@ -58,6 +60,7 @@ class Work:
     name), each taking what the request carried and giving ``(status, content)``."""
     check: Callable = _work.check
     annotate: Callable = _work.annotate
+    fix: Callable = _work.fix
     xlwings: Callable = _work.xlwings_book
     intake: Callable = _intake_work.intake
 
@@ -155,6 +158,19 @@ def create_app(*, request_seconds: float = limits.REQUEST_SECONDS, max_request_b
         return Response(data, media_type=XLSM_TYPE if name.lower().endswith(".xlsm") else XLSX_TYPE,
                         headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store"})
 
+    @app.post("/api/fix")
+    async def api_fix(request: Request):
+        src = await upload(request)
+        if isinstance(src, NotAnUpload):
+            return JSONResponse(detail(str(src)), status_code=400)
+        status, content = await in_worker(request, work.fix, src,
+                                          crashed=lambda: (400, detail(f"{src.name}: {CRASHED}")))
+        if status != 200:
+            return json_answer(status, content)
+        name, data, fixed = content
+        return Response(data, media_type=XLSM_TYPE if name.lower().endswith(".xlsm") else XLSX_TYPE,
+                        headers={"Content-Disposition": content_disposition(name), "Cache-Control": "no-store",
+                                 "X-Planvalidator-Fixed": str(fixed)})
     from planvalidator.server.intake_api import add_routes
     add_routes(app, in_worker, json_answer, work.intake)      # GET /intake, POST /api/intake (the staff's intake)
 

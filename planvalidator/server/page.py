@@ -137,6 +137,13 @@ ENGINES = {   # what the page says about where the check runs (body data-engine)
 }
 
 
+# --- issue 27: the 「安全な修正を適用したブック」 button (planvalidator/server/fix_button.py, its own script) ---
+def _fix_button() -> str:
+    from planvalidator.server.fix_button import FIX_JS
+    return FIX_JS
+# --- end of the fix button -----------------------------------------------------------------------------------
+
+
 def programs_templates() -> str:
     """Which profile reads each template version (JSON for the select's data-templates): the page names the
     course a workbook's 事業区分 chose by it."""
@@ -169,6 +176,8 @@ def page_html(engine: str = "server") -> str:
     where, note = ENGINES[engine]
     # the intake mode runs on the server only (a zip of applications is staff's, not the applicant's)
     staff = ' ・ <a href="intake">ISICO の担当者: 受付の一括チェック</a>' if engine == "server" else ""
+    # the fixed workbook is made by the server (/api/fix); the static site offers the annotated one only
+    fix_script = f"<script>{_fix_button()}</script>" if engine == "server" else ""
     csp = f'\n<meta http-equiv="Content-Security-Policy" content="{SITE_CSP}">' if engine == "browser" else ""
     loading = ('<div id="loading" class="loading screen-only" role="group" aria-label="読み込みの状況">'
                '<progress id="load-progress" max="1" value="0" aria-labelledby="load-text"></progress> '
@@ -206,6 +215,7 @@ def page_html(engine: str = "server") -> str:
 <p class="note"><a href="rules.html">規則の説明（すべての規則）</a>{staff}</p>
 </main>
 <script>{JS}</script>
+{fix_script}
 </body>
 </html>
 """

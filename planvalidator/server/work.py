@@ -89,6 +89,25 @@ def annotate(src: InMemory, course: str | None = None) -> tuple[int, dict | tupl
     return 200, (f"{stem if dot else src.name}{SUFFIX}{suffix}", buffer.getvalue())
 
 
+def fix(src: InMemory) -> tuple[int, dict | tuple[str, bytes, int]]:
+    """``/api/fix``: (200, (file name, the workbook with the safe fixes applied, how many cells were fixed)) —
+    the same copy as ``planvalidator fix`` writes — or 400 with the line why not."""
+    import io
+
+    from planvalidator.fixes import SUFFIX, fix_file
+
+    try:
+        buffer = io.BytesIO()
+        result = fix_file(src, stream=buffer)
+    except Exception as exc:  # noqa: BLE001 — one line naming the file: 400, or 500 when not its fault
+        outcome = failed(exc, src.name, "修正")
+        return status(outcome), detail(outcome.line)
+    data = buffer.getvalue() or src.data       # (a workbook with nothing to fix is given back as it came)
+    stem, dot, suffix = src.name.rpartition(".")
+    suffix = "." + suffix.lower() if dot and suffix.lower() in ("xlsx", "xlsm") else ".xlsx"
+    return 200, (f"{stem if dot else src.name}{SUFFIX}{suffix}", data, len(result.changes))
+
+
 def xlwings_book(body: bytes) -> tuple[int, dict]:
     """``/xlwings/check``: check one xlwings book (its JSON) and answer the actions xlwings carries out.
 

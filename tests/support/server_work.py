@@ -109,6 +109,11 @@ def audited_intake(src, previous=None):
     return _audited(intake_work.intake, src, previous)
 
 
+def audited_fix(src):
+    from planvalidator.server import work
+    return _audited(work.fix, src)
+
+
 def audited_xlwings(body):
     from planvalidator.server import work
     return _audited(work.xlwings_book, body)
