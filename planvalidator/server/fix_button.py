@@ -53,7 +53,7 @@ FIX_JS = r"""
   function offer(card) {
     const actions = card.querySelector(".actions");
     const title = card.querySelector("h2");
-    const file = title && files.get(title.textContent);
+    const file = card.pvFile || (title && files.get(title.textContent));   // (the page resets its input at once)
     if (!actions || !file || card.querySelector("button.fix")) return;
     const line = document.createElement("p");
     line.className = "note"; line.setAttribute("role", "status");

@@ -273,6 +273,7 @@ JS = r"""
 
   async function checkOne(file) {
     const card = el("article", { class: "file", "aria-busy": "true" }, el("h2", { text: file.name }), el("p", { text: "チェックしています…" }));
+    card.pvFile = file;              // the file this card is about (the fix button sends it again)
     results.append(card);
     try {
       const got = await engine.check(file);
