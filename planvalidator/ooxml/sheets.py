@@ -9,10 +9,10 @@ into the tab order) in step. Which tab is active lives in the workbook's first
 
 from __future__ import annotations
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.package import (
-    CT_WORKSHEET, R, REL_WORKSHEET, WORKBOOK_ORDER, Package, insert_ordered, q,
+    CT_WORKSHEET, R, REL_WORKSHEET, WORKBOOK_ORDER, Package, insert_ordered, q, related_element,
 )
 
 
@@ -38,10 +38,7 @@ def insert_sheet(pkg: Package, name: str, index: int = 0) -> str:
     pkg.add_override(part, CT_WORKSHEET)
     rid = pkg.add_rel(wb_part, REL_WORKSHEET, part)
     sheet_id = max((int(s.get("sheetId", 0)) for s in sheets_el), default=0) + 1
-    el = etree.Element(q("sheet"))
-    el.set("name", name)
-    el.set("sheetId", str(sheet_id))
-    el.set(q("id", R), rid)
+    el = related_element(wb, "sheet", rid, name=name, sheetId=str(sheet_id))
     sheets_el.insert(index, el)
     _shift_local_names(wb, index, +1)
     return part
@@ -53,8 +50,9 @@ def remove_sheet(pkg: Package, el, part: str) -> None:
     local to it (those of the sheets after it move back)."""
     wb_part = pkg.workbook_part
     wb = pkg.xml(wb_part)
-    index = list(wb.find(q("sheets"))).index(el)
-    el.getparent().remove(el)
+    sheets_el = wb.find(q("sheets"))
+    index = list(sheets_el).index(el)
+    sheets_el.remove(el)
     pkg.drop_rel(wb_part, el.get(q("id", R)))
     pkg.drop_override(part)
     pkg.remove(part)
@@ -87,9 +85,9 @@ def add_local_name(pkg: Package, name: str, index: int, text: str) -> bool:
     names = wb.find(q("definedNames"))
     created = names is None
     if created:
-        names = etree.Element(q("definedNames"))
+        names = xmltree.Element(q("definedNames"))
         insert_ordered(wb, names, WORKBOOK_ORDER)
-    dn = etree.Element(q("definedName"))
+    dn = xmltree.Element(q("definedName"))
     dn.set("name", name)
     dn.set("localSheetId", str(index))
     dn.set("hidden", "1")
