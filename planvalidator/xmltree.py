@@ -38,6 +38,7 @@ _FEED = 1024 * 1024
 
 _chosen: dict[str, object] = {}
 _DECLARED: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()   # element → ((prefix, uri), …)
+_MAYBE_DECLARED: set[int] = set()   # id() of every element in _DECLARED (a stale id only costs a lookup)
 
 
 class ParseFailure(ValueError):
@@ -103,32 +104,56 @@ def _lxml_parse(etree, data: bytes):
 
 
 def _stdlib_parse(data: bytes):
+    """The standard library's tree, each element's namespace declarations recorded. A part whose
+    declarations are all on its root (most are) is parsed asking only for ``start-ns`` events;
+    otherwise every element's start is asked for too, to know which one declared what."""
+    head = _ROOT_TAG.match(data[:65536])
+    on_root = [((p or b"").decode(), u.decode()) for p, u in _DECLARES.findall(head.group(1))] if head else None
+    root, declared = _build(data, ("start-ns",))
+    if on_root is not None and [tuple(d) for d in declared] == on_root:
+        if declared:
+            _declare(root, tuple(declared))
+    else:
+        root, _ = _build(data, ("start-ns", "start"))
+    _refuse_deep(root)
+    return root
+
+
+_ROOT_TAG = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*<(?![?!])([^>]*)>", re.S)
+_DECLARES = re.compile(rb'\sxmlns(?::([\w.-]+))?\s*=\s*"([^"]*)"')
+
+
+def _build(data: bytes, events: tuple[str, ...]):
+    """(root, [(prefix, uri)] of the declarations not given to an element)."""
     builder = ET.TreeBuilder(insert_comments=True, insert_pis=True)
-    parser = ET.XMLPullParser(("start-ns", "start", "end"), _parser=ET.XMLParser(target=builder))
-    root, depth, pending = None, 0, []
+    parser = ET.XMLPullParser(events, _parser=ET.XMLParser(target=builder))
+    pending: list = []
     try:
         for at in range(0, max(len(data), 1), _FEED):
             parser.feed(data[at:at + _FEED])
             for event, obj in parser.read_events():
-                if event == "start":
-                    depth += 1
-                    if depth > MAX_DEPTH:
-                        raise ParseFailure("depth")
-                    if root is None:
-                        root = obj
-                    if pending:
-                        _DECLARED[obj] = tuple(pending)
-                        pending = []
-                elif event == "end":
-                    depth -= 1
-                else:
+                if event == "start-ns":
                     pending.append(obj)
+                elif pending:
+                    _declare(obj, tuple(pending))
+                    pending = []
         parser.close()
     except ET.ParseError as exc:
         raise ParseFailure("broken", exc.position[0]) from None
+    root = builder.close()
     if root is None:
         raise ParseFailure("broken", 1)
-    return root
+    return root, pending
+
+
+def _refuse_deep(root) -> None:
+    """More than :data:`MAX_DEPTH` levels (counted a level at a time, at the speed of a list)."""
+    level, depth = [root], 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise ParseFailure("depth")
+        level = [child for el in level for child in el]
 
 
 # --- building -------------------------------------------------------------------------------
@@ -139,8 +164,13 @@ def Element(tag: str, nsmap: dict | None = None):                  # noqa: N802 
         return etree.Element(tag, nsmap=nsmap) if nsmap else etree.Element(tag)
     el = ET.Element(tag)
     if nsmap:
-        _DECLARED[el] = tuple(("" if p is None else p, uri) for p, uri in nsmap.items())
+        _declare(el, tuple(("" if p is None else p, uri) for p, uri in nsmap.items()))
     return el
+
+
+def _declare(el, declared: tuple) -> None:
+    _DECLARED[el] = declared
+    _MAYBE_DECLARED.add(id(el))
 
 
 def SubElement(parent, tag: str):                                  # noqa: N802 — as etree names it
@@ -255,7 +285,8 @@ def _name(scope: _Scope, name: str, attribute: bool, declared: list) -> tuple[st
     return f"{prefix}:{local}", scope
 
 
-def _write(w, el, scope: _Scope) -> None:
+def _write(w, el, scope: _Scope, text_special=_TEXT_SPECIAL.search, attr_special=_ATTR_SPECIAL.search,
+           maybe_declared=_MAYBE_DECLARED) -> None:
     tag = el.tag
     if not isinstance(tag, str):
         if tag is ET.Comment:
@@ -265,7 +296,7 @@ def _write(w, el, scope: _Scope) -> None:
         if el.tail:
             w(_text(el.tail))
         return
-    own = _DECLARED.get(el)
+    own = _DECLARED.get(el) if id(el) in maybe_declared else None
     if own:
         scope = scope.inner(own)
     declared = list(own) if own else []
@@ -275,25 +306,30 @@ def _write(w, el, scope: _Scope) -> None:
         name, scope = _name(scope, tag, False, declared)
         if len(declared) == added:
             scope.names[tag] = name
-    attrs = []
-    for key, value in el.attrib.items():
-        if key[0] == "{":
-            key, scope = _name(scope, key, True, declared)
-        attrs.append(f' {key}="{_attr(value)}"')
-    w("<" + name)
-    for prefix, uri in declared:
-        w(f' xmlns:{prefix}="{_attr(uri)}"' if prefix else f' xmlns="{_attr(uri)}"')
-    if attrs:
-        w("".join(attrs))
+    start = "<" + name
+    items = el.items()
+    if items:
+        attrs = []
+        for key, value in items:
+            if key[0] == "{":
+                key, scope = _name(scope, key, True, declared)
+            attrs.append(f' {key}="{_attr(value) if attr_special(value) else value}"')
+    if declared:
+        start += "".join(f' xmlns:{prefix}="{_attr(uri)}"' if prefix else f' xmlns="{_attr(uri)}"'
+                         for prefix, uri in declared)
+    if items:
+        start += "".join(attrs)
     text = el.text
-    if text is None and not len(el):
-        w("/>")
+    if not len(el):
+        if text is None:
+            w(start + "/>")
+        else:
+            w(f"{start}>{_text(text) if text_special(text) else text}</{name}>")
     else:
-        w(">")
-        if text:
-            w(_text(text))
+        w(f"{start}>{_text(text) if text and text_special(text) else text or ''}")
         for child in el:
             _write(w, child, scope)
         w(f"</{name}>")
-    if el.tail:
-        w(_text(el.tail))
+    tail = el.tail
+    if tail:
+        w(_text(tail) if text_special(tail) else tail)
