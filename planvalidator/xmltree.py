@@ -109,11 +109,15 @@ def _stdlib_parse(data: bytes):
     otherwise every element's start is asked for too, to know which one declared what."""
     head = _ROOT_TAG.match(data[:65536])
     on_root = [((p or b"").decode(), u.decode()) for p, u in _DECLARES.findall(head.group(1))] if head else None
-    root, declared = _build(data, ("start-ns",))
-    if on_root is not None and [tuple(d) for d in declared] == on_root:
-        if declared:
-            _declare(root, tuple(declared))
-    else:
+    root = None
+    if on_root is not None and data.count(b"xmlns") == len(on_root):
+        root, declared = _build(data, ("start-ns",))
+        if [tuple(d) for d in declared] == on_root:
+            if declared:
+                _declare(root, tuple(declared))
+        else:
+            root = None
+    if root is None:
         root, _ = _build(data, ("start-ns", "start"))
     _refuse_deep(root)
     return root
