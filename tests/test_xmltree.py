@@ -262,3 +262,41 @@ def test_the_tree_of_a_part_is_built_by_the_standard_library_when_lxml_is_blocke
     root = parse_part(zipfile.ZipFile(EXAMPLE).read(SHEET), SHEET, sheet=True)
     assert type(root) is ET.Element and "lxml" not in repr(type(root))
     assert xmltree.declarations(root)["mc"] == MC
+
+
+@pytest.mark.parametrize("backend", ["lxml", "stdlib"])
+def test_only_the_selected_tab_is_parsed_to_be_deselected_and_clearing_selects_it_again(tmp_path, monkeypatch,
+                                                                                          backend):
+    """Deselecting the tabs reads a sheet that is plainly not selected from its bytes (it stays
+    byte-identical, its tree never built); the selected one is deselected and given back on clear."""
+    from planvalidator.annotate.file import FileAnnotator
+
+    if backend == "stdlib":
+        _block_lxml(monkeypatch)
+    else:
+        pytest.importorskip("lxml")
+        xmltree.select("lxml")
+    contents = wrong_example(parts(EXAMPLE))
+    third = "xl/worksheets/sheet3.xml"
+    contents[third] = contents[third].replace(b'tabSelected="false"', b'tabSelected="true"', 1)
+    first = "xl/worksheets/sheet1.xml"                       # the 記入例's selected tab: not any more
+    contents[first] = contents[first].replace(b'tabSelected="true"', b'tabSelected="false"', 1)
+    source = write_parts(tmp_path / "選択.xlsx", contents)
+    try:
+        from planvalidator.annotate import annotate
+
+        annotator = FileAnnotator(source)
+        annotate(annotator, check_file(source))
+        out = tmp_path / "out.xlsx"
+        annotator.save(out)
+        parsed = {p for _n, _el, p in annotator.pkg.sheets() if annotator.pkg.parsed(p)}
+        assert parsed == {third, SHEET, annotator.pkg.sheet_part("チェック結果")}   # selected, annotated, ours
+        after = parts(out)
+        assert b'tabSelected="false"' in after[third] and b'tabSelected="true"' not in after[third]
+        assert after["xl/worksheets/sheet5.xml"] == contents["xl/worksheets/sheet5.xml"]
+        cleared = FileAnnotator(out)
+        cleared.clear()
+        cleared.save(tmp_path / "cleared.xlsx")
+        assert b'tabSelected="true"' in parts(tmp_path / "cleared.xlsx")[third]
+    finally:
+        xmltree.select(None)

@@ -9,6 +9,8 @@ into the tab order) in step. Which tab is active lives in the workbook's first
 
 from __future__ import annotations
 
+import re
+
 from planvalidator import xmltree
 
 from planvalidator.package import (
@@ -126,8 +128,23 @@ def set_active_tab(pkg: Package, index: int | None, *, scroll: bool = False) -> 
         view.set("firstSheet", str(index))
 
 
+_VIEW = re.compile(rb"<(?:[\w.-]+:)?sheetView[\s/>][^>]*")
+_TAB_SELECTED = re.compile(rb"""\stabSelected\s*=\s*["']([^"']*)["']""")
+
+
 def tab_selected(pkg: Package, part: str) -> str | None:
-    """The ``tabSelected`` attribute of a worksheet's first view, as written ("1", "true", …)."""
+    """The ``tabSelected`` attribute of a worksheet's first view, as written ("1", "true", …).
+
+    A sheet not parsed yet whose first view plainly says it is not selected is answered from its
+    bytes (deselecting the tabs would otherwise build a tree of every sheet, the largest included,
+    only to leave it as it was); anything else is read from the tree."""
+    if not pkg.parsed(part) and pkg.has(part):
+        data = pkg.data[part]
+        view = _VIEW.search(data) if b"<!--" not in data else None
+        if view is not None:
+            value = _TAB_SELECTED.search(view.group(0))
+            if value is None or (value.group(1) not in (b"1", b"true") and b"&" not in value.group(1)):
+                return None if value is None else value.group(1).decode()
     view = _sheet_view(pkg, part)
     return None if view is None else view.get("tabSelected")
 
