@@ -1,6 +1,11 @@
 """Annotating the 記入例 with a dozen findings, against a plain openpyxl load + save of the same file.
 
     python bench/annotate.py [--repeat N]      (openpyxl, the baseline, comes with the [test] extra)
+    python bench/annotate.py --backends [--rows 10000]
+
+``--backends``: the same annotation with each XML backend of planvalidator/xmltree.py (lxml, and
+the standard library that Pyodide uses), on the 記入例 and on the 記入例 with its expense table
+grown to ``--rows`` rows (bench/sizes.py), in the same run, as a ratio to lxml.
 
 Both are timed in the same run on the same machine and reported as a ratio (issue: no slower
 than the plain round trip). The annotation is timed without the check (the findings are given);
@@ -49,10 +54,45 @@ def timed(fn, repeat: int) -> float:
     return statistics.median(runs)
 
 
+def backends(repeat: int, rows: int) -> int:
+    """The annotation (findings given, as above) with lxml and with the standard library."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from sizes import grown
+
+    from planvalidator import xmltree
+
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        example = tmp / "記入例.xlsx"
+        shutil.copy(EXAMPLE, example)
+        large = grown(rows, tmp / f"{rows}行.xlsx")
+        print(f"{'workbook':<18} {'lxml':>9} {'stdlib':>9} {'ratio':>6}")
+        for label, source in (("記入例", example), (f"{rows:,} 行", large)):
+            report = dozen_findings(check_file(source))
+            times = {}
+            for backend in ("lxml", "stdlib"):
+                xmltree.select(backend)
+
+                def annotation():
+                    annotator = FileAnnotator(source)
+                    annotate(annotator, report)
+                    annotator.save(tmp / f"annotated-{backend}.xlsx")
+                times[backend] = timed(annotation, repeat)
+            xmltree.select(None)
+            same = (tmp / "annotated-lxml.xlsx").read_bytes() == (tmp / "annotated-stdlib.xlsx").read_bytes()
+            print(f"{label:<18} {times['lxml'] * 1000:7.1f}ms {times['stdlib'] * 1000:7.1f}ms "
+                  f"{times['stdlib'] / times['lxml']:6.2f}   {'same bytes' if same else 'bytes differ'}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--backends", action="store_true", help="lxml against the standard library")
+    parser.add_argument("--rows", type=int, default=10_000)
     args = parser.parse_args()
+    if args.backends:
+        return backends(args.repeat, args.rows)
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         source = tmp / "記入例.xlsx"

@@ -14,10 +14,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.package import (
-    CT_VML, REL_VML, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, insert_ordered, q,
+    CT_VML, REL_VML, WORKBOOK_ORDER, WORKSHEET_ORDER, Package, insert_ordered, q, related_element,
 )
 from planvalidator.vba import MACRO, build_project
 
@@ -50,7 +50,7 @@ def build_button_workbook(template: str | Path, target: str | Path, *, standalon
     wb = pkg.xml(wb_part)
     pr = wb.find(q("workbookPr"))
     if pr is None:
-        pr = etree.Element(q("workbookPr"))
+        pr = xmltree.Element(q("workbookPr"))
         insert_ordered(wb, pr, WORKBOOK_ORDER)
     pr.set("codeName", "ThisWorkbook")
     sheets = pkg.sheets()
@@ -58,7 +58,7 @@ def build_button_workbook(template: str | Path, target: str | Path, *, standalon
         ws = pkg.xml(part)
         sheet_pr = ws.find(q("sheetPr"))
         if sheet_pr is None:
-            sheet_pr = etree.Element(q("sheetPr"))
+            sheet_pr = xmltree.Element(q("sheetPr"))
             insert_ordered(ws, sheet_pr, WORKSHEET_ORDER)
         sheet_pr.set("codeName", f"Sheet{n}")
 
@@ -70,9 +70,7 @@ def build_button_workbook(template: str | Path, target: str | Path, *, standalon
     pkg.put_text(vml, _BUTTON_VML.format(idmap=1, sid=1025, col=min(right, 12) + 1, col2=min(right, 12) + 4,
                                          macro=MACRO, label=LABEL))
     rid = pkg.add_rel(first, REL_VML, vml)
-    legacy = etree.Element(q("legacyDrawing"))
-    legacy.set(q("id", "http://schemas.openxmlformats.org/officeDocument/2006/relationships"), rid)
-    insert_ordered(ws, legacy, WORKSHEET_ORDER)
+    insert_ordered(ws, related_element(ws, "legacyDrawing", rid), WORKSHEET_ORDER)
     target = Path(target)
     pkg.save(target)
     return target

@@ -3,13 +3,14 @@
 openpyxl rewrites a whole workbook on save and drops what it does not model (shapes, images,
 form controls, threaded comments, extension lists …). Annotating needs only a few parts —
 the annotated sheets, their comments and VML, styles.xml, workbook.xml, the content types and
-the new results sheet — so this module loads the zip, parses just those parts with lxml
-(entities and network access off: a workbook is untrusted input) and writes every other part
-back unchanged, in the original order and compression.
+the new results sheet — so this module loads the zip, parses just those parts (lxml, or the
+standard library where lxml is missing: :mod:`planvalidator.xmltree`; no DTD, no entity, no
+network: a workbook is untrusted input) and writes every other part back unchanged, in the
+original order and compression.
 
 Reading a workbook (which sheet is which part) needs no lxml: ``Package(path, editable=False)``
-parses with the standard library. How a part's XML is parsed within bounds (no DTD, no entity,
-lxml imported only when a part is edited) is :mod:`planvalidator.partxml`.
+parses with the standard library. How a part's XML is parsed within bounds is
+:mod:`planvalidator.partxml`.
 
 Parts are read when asked for, never more than their size in the zip's directory says (Python's
 zipfile stops there and checks the CRC), and never more than the limits of
@@ -24,10 +25,10 @@ import posixpath
 import zipfile
 from pathlib import Path
 
+from planvalidator import xmltree
 from planvalidator.partxml import (
     PackageError,
     check_markup,
-    etree,
     is_xml_part,
     parse_part,
     read_xml,
@@ -289,7 +290,7 @@ class Package:
         if not self.has(name):
             if not create:
                 return None
-            self.put_xml(name, etree.Element(q("Relationships", PKG_REL), nsmap={None: PKG_REL}))
+            self.put_xml(name, xmltree.Element(q("Relationships", PKG_REL), nsmap={None: PKG_REL}))
         return self.xml(name)
 
     def related(self, part: str, rel_type: str) -> list[tuple[str, str]]:
@@ -316,7 +317,7 @@ class Package:
         n = 1
         while f"rId{n}" in ids:
             n += 1
-        rel = etree.SubElement(root, q("Relationship", PKG_REL))
+        rel = xmltree.SubElement(root, q("Relationship", PKG_REL))
         rel.set("Id", f"rId{n}")
         rel.set("Type", rel_type)
         rel.set("Target", posixpath.relpath(target_part, posixpath.dirname(part)))
@@ -342,7 +343,7 @@ class Package:
             if el.get("PartName") == name:
                 el.set("ContentType", content_type)
                 return
-        el = etree.SubElement(root, q("Override", CT))
+        el = xmltree.SubElement(root, q("Override", CT))
         el.set("PartName", name)
         el.set("ContentType", content_type)
 
@@ -357,11 +358,11 @@ class Package:
         for el in root.findall(q("Default", CT)):
             if el.get("Extension", "").lower() == extension:
                 return
-        el = etree.Element(q("Default", CT))
+        el = xmltree.Element(q("Default", CT))
         el.set("Extension", extension)
         el.set("ContentType", content_type)
         defaults = root.findall(q("Default", CT))
-        (defaults[-1].addnext(el) if defaults else root.insert(0, el))
+        (xmltree.insert_after(root, defaults[-1], el) if defaults else root.insert(0, el))
 
     # --- the workbook ----------------------------------------------------------------------
     @property
@@ -416,22 +417,34 @@ STYLESHEET_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cel
 
 def insert_ordered(parent, element, order: list[str]) -> None:
     """Insert ``element`` among ``parent``'s children where the schema order puts it."""
-    name = etree.QName(element).localname
+    name = xmltree.localname(element)
     rank = order.index(name)
     for i, child in enumerate(parent):
-        if not isinstance(child.tag, str):
+        if not xmltree.is_element(child):
             continue
-        child_name = etree.QName(child).localname
+        child_name = xmltree.localname(child)
         if child_name in order and order.index(child_name) > rank:
             parent.insert(i, element)
             return
     parent.append(element)
 
 
+def related_element(root, tag: str, rid: str, **attrs: str):
+    """A new element ``tag`` of the main namespace with ``attrs`` and then ``r:id`` = ``rid``; a
+    part whose root does not declare the relationships namespace gets it declared on the element,
+    as ``r`` (not a generated ns0)."""
+    declared = R in xmltree.declarations(root).values()
+    el = xmltree.Element(q(tag)) if declared else xmltree.Element(q(tag), nsmap={"r": R})
+    for key, value in attrs.items():
+        el.set(key, value)
+    el.set(q("id", R), rid)
+    return el
+
+
 def child(parent, name: str, order: list[str] | None = None, create: bool = True):
     el = parent.find(q(name))
     if el is None and create:
-        el = etree.Element(q(name))
+        el = xmltree.Element(q(name))
         if order:
             insert_ordered(parent, el, order)
         else:

@@ -3,8 +3,9 @@ and never more markup than :mod:`planvalidator.limits` allows.
 
 A part for reading is parsed by the standard library (:func:`read_xml`; expat refuses a DTD by its
 own events, whatever the part's encoding: without a DTD there is no entity to expand or fetch), a
-part to edit by lxml (:func:`parse_part`, entities and network access off), imported when a part is
-first edited. :func:`check_markup` refuses a part whose tags or texts are too long as soon as it is
+part to edit by :mod:`planvalidator.xmltree` (:func:`parse_part`: lxml, entities and network access
+off, imported when a part is first edited; or, without lxml, the standard library after the same
+refusals as for reading). :func:`check_markup` refuses a part whose tags or texts are too long as soon as it is
 decompressed; :class:`PackageError` names the part and says in Japanese why it is not read.
 """
 
@@ -36,45 +37,36 @@ def is_xml_part(name: str) -> bool:
     return name.lower().endswith((".xml", ".rels", ".vml"))
 
 
-class _Lxml:
-    """lxml's etree, imported on first use (only editing needs it)."""
-    def __getattr__(self, name):
-        from lxml import etree
-        return getattr(etree, name)
+def parse(data: bytes, part: str = "part"):
+    """A part as an editable tree (:mod:`planvalidator.xmltree`: lxml with entities and network
+    access off, or the standard library after the checks of :func:`read_xml`: no DTD, well-formed
+    by expat first); :class:`~planvalidator.xmltree.ParseFailure` when it is not built."""
+    from planvalidator import xmltree
+
+    if xmltree.backend() == "stdlib":
+        refuse_dtd(data, part)
+        expat_pass(data, part)
+    return xmltree.fromstring(data)
 
 
-etree = _Lxml()
-
-
-@lru_cache(maxsize=1)
-def _parser():
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
-
-
-def parse(data: bytes):
-    """A part as an editable lxml tree (entities and network access off)."""
-    return etree.fromstring(data, _parser())
+_FAILURE_REASONS = {"depth": "XML の入れ子が深すぎて書き換えられません（256 段まで）",
+                    "large": "XML の要素が大きすぎて書き換えられません"}
 
 
 def parse_part(data: bytes, part: str, *, sheet: bool = False):
-    """:func:`parse` of a part of the workbook: what lxml refuses becomes a :class:`PackageError`
-    with the reason in Japanese (libxml2's own limits: 256 levels of nesting, 10 MB in one text).
-    A part other than a ``sheet`` is built into a tree only within
-    :data:`~planvalidator.limits.MAX_TREE_MARKUP` tags (a sheet is bounded by its cells and by
-    :data:`~planvalidator.limits.MAX_MARKUP`)."""
+    """:func:`parse` of a part of the workbook: what is refused becomes a :class:`PackageError`
+    with the reason in Japanese (libxml2's own limits, which the standard library backend applies
+    too: 256 levels of nesting; lxml's 10 MB in one text). A part other than a ``sheet`` is built
+    into a tree only within :data:`~planvalidator.limits.MAX_TREE_MARKUP` tags (a sheet is bounded
+    by its cells and by :data:`~planvalidator.limits.MAX_MARKUP`)."""
+    from planvalidator.xmltree import ParseFailure
+
     if not sheet:
         _refuse_large_tree(data, part)
     try:
-        return parse(data)
-    except etree.XMLSyntaxError as exc:
-        text = str(exc)
-        if "depth" in text.lower():
-            reason = "XML の入れ子が深すぎて書き換えられません（256 段まで）"
-        elif "limit" in text.lower() or "too long" in text.lower() or "huge" in text.lower():
-            reason = "XML の要素が大きすぎて書き換えられません"
-        else:
-            reason = broken_xml(exc.lineno or 0)
-        raise PackageError(part, reason) from None
+        return parse(data, part)
+    except ParseFailure as exc:
+        raise PackageError(part, _FAILURE_REASONS.get(exc.kind) or broken_xml(exc.line)) from None
 
 
 DTD_REFUSED = "XML の実体展開（DTD）を含むため読みません"
@@ -192,4 +184,6 @@ def refuse_dtd(data: bytes, part: str) -> None:
 
 
 def serialize(root) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    from planvalidator import xmltree
+
+    return xmltree.tostring(root)

@@ -2,6 +2,7 @@
 
 import json
 
+import openpyxl
 from click.testing import CliRunner
 
 from planvalidator.cli import main
@@ -146,17 +147,27 @@ def test_check_imports_only_what_it_needs():
 
 
 def test_a_missing_package_gets_one_line_saying_how_to_install_it(tmp_path):
-    """Checking needs no lxml; writing does, and without it the user is told what to install."""
+    """Checking and writing need no lxml (without it a workbook is edited with the standard library,
+    as in the browser's Pyodide); a package the check does need, missing, is one line saying what
+    to install."""
     import subprocess
     import sys
     code = ("import sys\nsys.modules['lxml'] = None\nfrom planvalidator.cli import main\n"
             "main(sys.argv[1:])\n")
     checked = subprocess.run([sys.executable, "-c", code, "check", str(EXAMPLE)], capture_output=True, text=True)
     assert checked.returncode == 0 and "エラー 0 件" in checked.stdout
-    written = subprocess.run([sys.executable, "-c", code, "annotate", "-o", str(tmp_path / "out.xlsx"), str(WRONG)],
+    out = tmp_path / "out.xlsx"
+    written = subprocess.run([sys.executable, "-c", code, "annotate", "-o", str(out), str(WRONG)],
                              capture_output=True, text=True)
-    assert written.returncode == 2 and "Traceback" not in written.stderr
-    assert "パッケージ lxml がインストールされていません" in written.stderr and "pip install" in written.stderr
+    assert written.returncode == 1 and "Traceback" not in written.stderr, written.stderr
+    assert "エラー 1 件" in written.stdout and str(out) in written.stdout
+    from test_annotate import highlights
+    assert highlights(out, "計画様式7") == {"J9": "error"}                  # PV201, written without lxml
+    assert openpyxl.load_workbook(out, read_only=True).sheetnames[0] == "チェック結果"
+    no_reader = code.replace("'lxml'", "'python_calamine'")
+    refused = subprocess.run([sys.executable, "-c", no_reader, "check", str(EXAMPLE)], capture_output=True, text=True)
+    assert refused.returncode == 2 and "Traceback" not in refused.stderr
+    assert "パッケージ python-calamine がインストールされていません" in refused.stderr and "pip install" in refused.stderr
 
 
 def test_form_findings_carry_the_value_read_and_the_choices_expected():

@@ -72,7 +72,7 @@ def annotate_file(path, output=None, *, in_place: bool = False, skipped: list | 
         annotator = FileAnnotator(path)
         annotate(annotator, report)
         annotator.save(target)
-    except PackageError as exc:                # a part the check read but lxml will not rewrite
+    except PackageError as exc:                # a part the check read but will not be rewritten (xmltree)
         from planvalidator.workbook import part_reason
         sheet = annotator.sheet_of(exc.part) if annotator is not None else None
         raise CannotCheck(part_reason(exc, sheet=sheet), file=path.name, sheet=sheet) from None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.package import Package, q
 
@@ -21,7 +21,7 @@ def write_cell(row, ref: str, style: int, value) -> None:
 
     Numbers are written as numbers (whole floats without ".0"), booleans as はい / いいえ, anything
     else as its text."""
-    c = etree.SubElement(row, q("c"))
+    c = xmltree.SubElement(row, q("c"))
     c.set("r", ref)
     c.set("s", str(style))
     if value is None or value == "":
@@ -29,10 +29,10 @@ def write_cell(row, ref: str, style: int, value) -> None:
     if isinstance(value, bool):
         value = "はい" if value else "いいえ"
     if isinstance(value, (int, float)):
-        etree.SubElement(c, q("v")).text = repr(int(value)) if float(value).is_integer() else repr(value)
+        xmltree.SubElement(c, q("v")).text = repr(int(value)) if float(value).is_integer() else repr(value)
         return
     c.set("t", "inlineStr")
-    t = etree.SubElement(etree.SubElement(c, q("is")), q("t"))
+    t = xmltree.SubElement(xmltree.SubElement(c, q("is")), q("t"))
     text = str(value)
     t.text = text
     if text != text.strip() or "\n" in text:

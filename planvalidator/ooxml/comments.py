@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.findings import cell_key
 from planvalidator.ooxml.cells import XML_SPACE
@@ -25,9 +25,9 @@ from planvalidator.package import (
     REL_VML,
     WORKSHEET_ORDER,
     Package,
-    R,
     insert_ordered,
     q,
+    related_element,
 )
 from planvalidator.partxml import parse
 
@@ -75,7 +75,7 @@ class SheetComments:
                 return str(i)
         if not create:
             return None
-        etree.SubElement(authors, q("author")).text = self.author
+        xmltree.SubElement(authors, q("author")).text = self.author
         return str(len(authors.findall(q("author"))) - 1)
 
     def _comments(self) -> dict:
@@ -89,13 +89,14 @@ class SheetComments:
         if self.root is None:
             return
         ours = self._author_id(create=False)
+        clist = self.root.find(q("commentList"))
         for ref, comment in self._comments().items():
             text = comment.find(q("text"))
-            pieces = [t for t in text.iter(q("t"))] if text is not None else []
-            full = "".join(t.text or "" for t in pieces)
+            pieces = _pieces(text) if text is not None else []
+            full = "".join(t.text or "" for _holder, t in pieces)
             at = full.find(self.marker)
             if (ours is not None and comment.get("authorId") == ours) or (at >= 0 and not full[:at].strip()):
-                comment.getparent().remove(comment)
+                clist.remove(comment)
                 self.removed_refs.add(ref)
                 self.changed = True
             elif at >= 0:
@@ -118,18 +119,18 @@ class SheetComments:
             plain = text_el.find(q("t"))
             if plain is not None:            # <text><t>…</t></text>: make it a run so ours can follow
                 text_el.remove(plain)
-                run = etree.SubElement(text_el, q("r"))
+                run = xmltree.SubElement(text_el, q("r"))
                 run.append(plain)
             text_el.append(_run("\n" + text))
         else:
-            comment = etree.Element(q("comment"))
+            comment = xmltree.Element(q("comment"))
             comment.set("ref", ref)
             comment.set("authorId", self._author_id(create=True))
-            etree.SubElement(comment, q("text")).append(_run(text))
+            xmltree.SubElement(comment, q("text")).append(_run(text))
             clist = self.root.find(q("commentList"))
             position = cell_key(ref)
             after = [c for c in clist if cell_key(c.get("ref")) < position]
-            (after[-1].addnext(comment) if after else clist.insert(0, comment))
+            (xmltree.insert_after(clist, after[-1], comment) if after else clist.insert(0, comment))
             self.added.append(ref)
         self.changed = True
         return True
@@ -181,9 +182,7 @@ class SheetComments:
             pkg.ensure_default("vml", CT_VML)
             self.vml_rid = pkg.add_rel(self.part, REL_VML, self.vml)
             ws = pkg.xml(self.part)
-            legacy = etree.Element(q("legacyDrawing"))
-            legacy.set(q("id", R), self.vml_rid)
-            insert_ordered(ws, legacy, WORKSHEET_ORDER)
+            insert_ordered(ws, related_element(ws, "legacyDrawing", self.vml_rid), WORKSHEET_ORDER)
         removed = {cell_key(r) for r in self.removed_refs}
 
         def keep(m):
@@ -216,28 +215,32 @@ class SheetComments:
         return n
 
 
+def _pieces(text_el) -> list:
+    """[(the child of ``<text>`` holding it — a run, a phonetic run or itself, <t>)] in document order."""
+    return [(holder, t) for holder in text_el for t in holder.iter(q("t"))]
+
+
 def _truncate(text_el, pieces, keep: int) -> None:
-    """Keep the first ``keep`` characters of a comment's text (its <t> elements, in order)."""
+    """Keep the first ``keep`` characters of a comment's text (its <t> elements, in order: :func:`_pieces`)."""
     seen = 0
-    for t in pieces:
+    for holder, t in pieces:
         length = len(t.text or "")
         if seen + length <= keep:
             seen += length
             continue
         t.text = (t.text or "")[: max(keep - seen, 0)]
         seen = keep
-        holder = t.getparent() if t.getparent() is not text_el else t
-        if not t.text and holder is not text_el:
+        if not t.text:
             text_el.remove(holder)
 
 
 def _run(text: str):
     """A rich-text run of black 9 pt text, its spaces and line breaks kept."""
-    run = etree.Element(q("r"))
-    pr = etree.SubElement(run, q("rPr"))
-    etree.SubElement(pr, q("color")).set("rgb", "FF000000")
-    etree.SubElement(pr, q("sz")).set("val", "9")
-    t = etree.SubElement(run, q("t"))
+    run = xmltree.Element(q("r"))
+    pr = xmltree.SubElement(run, q("rPr"))
+    xmltree.SubElement(pr, q("color")).set("rgb", "FF000000")
+    xmltree.SubElement(pr, q("sz")).set("val", "9")
+    t = xmltree.SubElement(run, q("t"))
     t.text = text
     t.set(XML_SPACE, "preserve")
     return run

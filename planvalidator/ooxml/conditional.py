@@ -6,7 +6,7 @@ cells' own styles are not touched.
 
 from __future__ import annotations
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.findings import cell_key
 from planvalidator.package import WORKSHEET_ORDER, insert_ordered, q
@@ -20,13 +20,13 @@ def last_priority(ws) -> int:
 def add_expression_format(ws, cells, dxf_id: int, priority: int, formula: str) -> None:
     """Give ``cells`` (A1 addresses, duplicates allowed) the differential format ``dxf_id`` while
     ``formula`` (without "=") is true."""
-    cf = etree.Element(q("conditionalFormatting"))
+    cf = xmltree.Element(q("conditionalFormatting"))
     cf.set("sqref", " ".join(sorted(set(cells), key=cell_key)))
-    rule = etree.SubElement(cf, q("cfRule"))
+    rule = xmltree.SubElement(cf, q("cfRule"))
     rule.set("type", "expression")
     rule.set("dxfId", str(dxf_id))
     rule.set("priority", str(priority))
-    etree.SubElement(rule, q("formula")).text = formula
+    xmltree.SubElement(rule, q("formula")).text = formula
     insert_ordered(ws, cf, WORKSHEET_ORDER)
 
 

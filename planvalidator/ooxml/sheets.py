@@ -9,10 +9,12 @@ into the tab order) in step. Which tab is active lives in the workbook's first
 
 from __future__ import annotations
 
-from lxml import etree
+import re
+
+from planvalidator import xmltree
 
 from planvalidator.package import (
-    CT_WORKSHEET, R, REL_WORKSHEET, WORKBOOK_ORDER, Package, insert_ordered, q,
+    CT_WORKSHEET, R, REL_WORKSHEET, WORKBOOK_ORDER, Package, insert_ordered, q, related_element,
 )
 
 
@@ -38,10 +40,7 @@ def insert_sheet(pkg: Package, name: str, index: int = 0) -> str:
     pkg.add_override(part, CT_WORKSHEET)
     rid = pkg.add_rel(wb_part, REL_WORKSHEET, part)
     sheet_id = max((int(s.get("sheetId", 0)) for s in sheets_el), default=0) + 1
-    el = etree.Element(q("sheet"))
-    el.set("name", name)
-    el.set("sheetId", str(sheet_id))
-    el.set(q("id", R), rid)
+    el = related_element(wb, "sheet", rid, name=name, sheetId=str(sheet_id))
     sheets_el.insert(index, el)
     _shift_local_names(wb, index, +1)
     return part
@@ -53,8 +52,9 @@ def remove_sheet(pkg: Package, el, part: str) -> None:
     local to it (those of the sheets after it move back)."""
     wb_part = pkg.workbook_part
     wb = pkg.xml(wb_part)
-    index = list(wb.find(q("sheets"))).index(el)
-    el.getparent().remove(el)
+    sheets_el = wb.find(q("sheets"))
+    index = list(sheets_el).index(el)
+    sheets_el.remove(el)
     pkg.drop_rel(wb_part, el.get(q("id", R)))
     pkg.drop_override(part)
     pkg.remove(part)
@@ -87,9 +87,9 @@ def add_local_name(pkg: Package, name: str, index: int, text: str) -> bool:
     names = wb.find(q("definedNames"))
     created = names is None
     if created:
-        names = etree.Element(q("definedNames"))
+        names = xmltree.Element(q("definedNames"))
         insert_ordered(wb, names, WORKBOOK_ORDER)
-    dn = etree.Element(q("definedName"))
+    dn = xmltree.Element(q("definedName"))
     dn.set("name", name)
     dn.set("localSheetId", str(index))
     dn.set("hidden", "1")
@@ -128,8 +128,23 @@ def set_active_tab(pkg: Package, index: int | None, *, scroll: bool = False) -> 
         view.set("firstSheet", str(index))
 
 
+_VIEW = re.compile(rb"<(?:[\w.-]+:)?sheetView[\s/>][^>]*")
+_TAB_SELECTED = re.compile(rb"""\stabSelected\s*=\s*["']([^"']*)["']""")
+
+
 def tab_selected(pkg: Package, part: str) -> str | None:
-    """The ``tabSelected`` attribute of a worksheet's first view, as written ("1", "true", …)."""
+    """The ``tabSelected`` attribute of a worksheet's first view, as written ("1", "true", …).
+
+    A sheet not parsed yet whose first view plainly says it is not selected is answered from its
+    bytes (deselecting the tabs would otherwise build a tree of every sheet, the largest included,
+    only to leave it as it was); anything else is read from the tree."""
+    if not pkg.parsed(part) and pkg.has(part):
+        data = pkg.data[part]
+        view = _VIEW.search(data) if b"<!--" not in data else None
+        if view is not None:
+            value = _TAB_SELECTED.search(view.group(0))
+            if value is None or (value.group(1) not in (b"1", b"true") and b"&" not in value.group(1)):
+                return None if value is None else value.group(1).decode()
     view = _sheet_view(pkg, part)
     return None if view is None else view.get("tabSelected")
 

@@ -7,16 +7,12 @@ workbook twice adds no second copy of a style.
 
 from __future__ import annotations
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.package import MAIN, STYLESHEET_ORDER, Package, child, q
 from planvalidator.partxml import parse
 
 BUILTIN_NUMBER_FORMATS = {"#,##0": 3}        # number format code -> its built-in numFmtId
-
-
-def _c14n(el) -> bytes:
-    return etree.tostring(el, method="c14n")
 
 
 class Styles:
@@ -26,7 +22,7 @@ class Styles:
         self.pkg = pkg
         self.name = "xl/styles.xml"
         self.root = pkg.xml(self.name)
-        self._index: dict[str, tuple[dict[bytes, int], list[int]]] = {}   # list → (canonical XML → index, [size])
+        self._index: dict[str, tuple[dict, list[int]]] = {}   # list → (canonical key → index, [size])
 
     def _list(self, name: str):
         return child(self.root, name, STYLESHEET_ORDER)
@@ -36,15 +32,15 @@ class Styles:
         none. Each list is indexed once (a workbook may carry tens of thousands of formats)."""
         parent = self._list(list_name)
         if list_name not in self._index:
-            keys: dict[bytes, int] = {}
+            keys: dict = {}
             n = 0
             for existing in parent:
-                if isinstance(existing.tag, str):
-                    keys.setdefault(_c14n(existing), n)
+                if xmltree.is_element(existing):
+                    keys.setdefault(xmltree.canonical(existing), n)
                     n += 1
             self._index[list_name] = keys, [n]
         keys, size = self._index[list_name]
-        key = _c14n(element)
+        key = xmltree.canonical(element)
         if key in keys:
             return keys[key]
         parent.append(element)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import unicodedata
 
-from lxml import etree
+from planvalidator import xmltree
 
 from planvalidator.package import MAIN, WORKSHEET_ORDER, R, child, insert_ordered, q
 from planvalidator.partxml import parse
@@ -26,23 +26,23 @@ class NewWorksheet:
 
     def _new(self, name: str, **attrs):
         """A new child element, in its schema place, with ``attrs`` (in that order)."""
-        el = etree.Element(q(name))
+        el = xmltree.Element(q(name))
         el.attrib.update({k: str(v) for k, v in attrs.items()})
         insert_ordered(self.root, el, WORKSHEET_ORDER)
         return el
 
     def _sub(self, name: str, parent_name: str, **attrs):
         """A new element appended to the root's ``parent_name`` (created first if need be)."""
-        el = etree.SubElement(child(self.root, parent_name, WORKSHEET_ORDER), q(name))
+        el = xmltree.SubElement(child(self.root, parent_name, WORKSHEET_ORDER), q(name))
         el.attrib.update({k: str(v) for k, v in attrs.items()})
         return el
 
     def properties(self, *, tab_color: str, fit_to_page: bool = False) -> None:
         """The tab's ARGB colour; ``fit_to_page``: printing scales to the page setup's fit."""
         pr = self._new("sheetPr")
-        etree.SubElement(pr, q("tabColor")).set("rgb", tab_color)
+        xmltree.SubElement(pr, q("tabColor")).set("rgb", tab_color)
         if fit_to_page:
-            etree.SubElement(pr, q("pageSetUpPr")).set("fitToPage", "1")
+            xmltree.SubElement(pr, q("pageSetUpPr")).set("fitToPage", "1")
 
     def dimension(self, ref: str) -> None:
         """The range the sheet uses ("A1:H20")."""
@@ -56,9 +56,9 @@ class NewWorksheet:
             view.set("tabSelected", "1")
         view.set("workbookViewId", "0")
         top = f"A{rows + 1}"
-        etree.SubElement(view, q("pane")).attrib.update(
+        xmltree.SubElement(view, q("pane")).attrib.update(
             {"ySplit": str(rows), "topLeftCell": top, "activePane": "bottomLeft", "state": "frozen"})
-        etree.SubElement(view, q("selection")).attrib.update(
+        xmltree.SubElement(view, q("selection")).attrib.update(
             {"pane": "bottomLeft", "activeCell": top, "sqref": top})
 
     def default_row_height(self, points: float) -> None:
@@ -82,7 +82,7 @@ class NewWorksheet:
             return
         merges = self._new("mergeCells", count=len(refs))
         for ref in refs:
-            etree.SubElement(merges, q("mergeCell")).set("ref", ref)
+            xmltree.SubElement(merges, q("mergeCell")).set("ref", ref)
 
     def auto_filter(self, ref: str) -> None:
         """A filter (drop-down buttons in the header row) on the table ``ref``."""
@@ -94,7 +94,7 @@ class NewWorksheet:
             return
         parent = self._new("hyperlinks")
         for ref, location, display in links:
-            etree.SubElement(parent, q("hyperlink")).attrib.update(
+            xmltree.SubElement(parent, q("hyperlink")).attrib.update(
                 {"ref": ref, "location": location, "display": display})
 
     def page_margins(self, *, left: float, right: float, top: float, bottom: float, header: float,

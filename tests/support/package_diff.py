@@ -3,7 +3,8 @@
 Every part of the original must be in the copy. A part may differ only by what an annotation
 adds — our conditional formats, our notes and their VML, the results sheet and its entries,
 styles appended at the end of their lists, which tab is selected — and after taking exactly
-those out, it must be equal to the original (canonical XML). Everything else is reported, by
+those out, it must be equal to the original (:func:`planvalidator.xmltree.canonical`: tags,
+attributes, texts and each element's own namespace declarations). Everything else is reported, by
 part, in words: the list is empty when nothing was lost.
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from lxml import etree
-
+from planvalidator import xmltree
+from planvalidator.partxml import parse
 from support.helpers import parts
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -27,12 +28,9 @@ def q(tag, ns=MAIN):
     return f"{{{ns}}}{tag}"
 
 
-def c14n(root) -> bytes:
-    return etree.tostring(root, method="c14n")
-
-
-def parse(data):
-    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+def c14n(root):
+    """The canonical key of a tree (its namespace declarations included: a lost one is a difference)."""
+    return xmltree.canonical(root)
 
 
 def differences(original_path, annotated_path) -> list[str]:
@@ -98,7 +96,7 @@ def _workbook(a, b, added):
     old, new = parse(a), parse(b)
     sheets = new.find(q("sheets"))
     ours = [s for s in sheets if s.get("name") == RESULTS]
-    if len(ours) != 1 or sheets.index(ours[0]) != 0:
+    if len(ours) != 1 or list(sheets).index(ours[0]) != 0:
         return "the results sheet is not the first sheet"
     sheets.remove(ours[0])
     for tree in (old, new):
@@ -123,10 +121,10 @@ def _styles(a, b, added):
     for old_list in old:
         new_list = new.find(old_list.tag)
         if new_list is None:
-            return f"{etree.QName(old_list).localname} is gone"
+            return f"{xmltree.localname(old_list)} is gone"
         old_items, new_items = list(old_list), list(new_list)
         if [c14n(x) for x in old_items] != [c14n(x) for x in new_items[:len(old_items)]]:
-            return f"existing entries of {etree.QName(old_list).localname} changed"
+            return f"existing entries of {xmltree.localname(old_list)} changed"
         for extra in new_items[len(old_items):]:
             new_list.remove(extra)
         old_list.attrib.pop("count", None)
