@@ -24,6 +24,7 @@ class Rule:
     doc: str              # what it checks, why, an example (Japanese, may quote program facts)
     reference: str        # the clause of the source document (may quote program facts)
     reads: tuple[str, ...] = ()   # the program.yaml keys it reads ("categories", "period.earliest_grant_date")
+    advice: str = ""      # what the applicant changes (Japanese, may quote program facts): the 直し方 of every output
 
     @property
     def title(self) -> str:
@@ -39,7 +40,7 @@ class Rule:
 
         from planvalidator.facts import render
         return replace(self, brief=render(self.brief, program, layout), doc=render(self.doc, program, layout),
-                       reference=render(self.reference, program, layout))
+                       reference=render(self.reference, program, layout), advice=render(self.advice, program, layout))
 
     def finding(self, sheet: str | None, cell: str | None, message: str,
                 severity: Severity | None = None, reference: str | None = None, *,
@@ -60,10 +61,12 @@ IMPLEMENTATIONS: list[tuple[Rule, Callable]] = []
 
 
 def define(code: str, name: str, severity: str, brief: str, reference: str, doc: str,
-           reads: tuple[str, ...] = ()) -> Rule:
+           reads: tuple[str, ...] = (), *, advice: str = "") -> Rule:
+    """A rule registered; ``advice`` is what the applicant changes when it finds something — written from its
+    doc and clause, specific, and without blame where the template or our reading may be at fault."""
     if code in REGISTRY:
         raise ValueError(f"duplicate rule code {code}")
-    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads))
+    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads), advice.strip())
     REGISTRY[code] = rule
     return rule
 
@@ -84,7 +87,8 @@ RULE_FAILED = define(
 ほかの規則の指摘はそのまま出し、終了コードは 2（チェックできなかった部分がある）になります。
 なぜ: 1 つの規則の失敗でファイル全体の結果を失わないためです。この指摘は申請者の誤りではありません。
 例: 規則 PV201 が失敗 → 「規則 PV201（amount-mismatch）を実行できませんでした（KeyError: …）」。
-""")
+""",
+    advice="申請者が直すことはありません。planvalidator の不具合なので、ほかの指摘を直したうえで、この指摘を {organisation_short} か planvalidator の担当に知らせてください。")
 
 
 def run(what: str, fn: Callable, *args) -> list[Finding]:
