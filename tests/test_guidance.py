@@ -132,3 +132,18 @@ def test_a_bonus_document_is_listed_only_when_declared(tmp_path):
     assert not any(d.startswith("⑤") for d in declared)             # パートナーシップ構築宣言 無
     none = edit(EXAMPLE, tmp_path / "no-bonus.xlsx", {"計画様式1": {"D29": "無"}})
     assert not any("加点" in d for d in check_file(none).next_steps["documents"])
+
+
+def test_without_sudachipy_the_json_says_the_words_alone_were_read():
+    """As in the browser's Pyodide engine (no SudachiPy wheel): the page can say what differs."""
+    import subprocess
+    import sys
+
+    script = ("import sys; sys.modules['sudachipy'] = None\n"
+              "from planvalidator.cli import main\n"
+              f"main(['check', '--format', 'json', {str(EXPENSES)!r}])")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    data = json.loads(out.stdout)
+    assert data["analyser"] == "fallback"
+    assert "SudachiPy" in data["analyser_note"] and "PV102" in data["analyser_note"]
+    assert {f["rule"] for f in data["findings"]} >= {"PV102", "PV103", "PV106"}     # the planted ones still found
