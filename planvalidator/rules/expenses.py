@@ -187,7 +187,7 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
         if skip and skip(row):
             continue
         for column, text, other in _text_cells(t, record, row, columns):
-            hit = keywords.find(text, context=other, reading=context.reading)
+            hit = keywords.find(text, context=other, reading=context.reading, kind=context.rough_kind)
             if hit is None:
                 continue
             severity = Severity(hit.severity)
