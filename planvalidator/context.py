@@ -117,6 +117,16 @@ class Context:
         return lambda folded: japanese.read(folded, vocabulary)   # (the dictionary loads on the first text read)
 
     @cached_property
+    def rough_kind(self) -> Callable[[str], str] | None:
+        """Without SudachiPy, folded text → 「job」 when the line pays for a job (japanese.rough_kind); None with it."""
+        from planvalidator import japanese
+
+        if japanese.installed():
+            return None
+        vocabulary = self.program.reading_vocabulary
+        return lambda folded: japanese.rough_kind(folded, vocabulary)
+
+    @cached_property
     def named_category(self) -> Category | None:
         """The 事業区分 (program Category) the workbook names, or None."""
         return self.program.category(self.plan.value("applicant", "category"))

@@ -34,6 +34,14 @@ class Report:
     money: object | None = field(default=None, repr=False)
     cut: object | None = field(default=None, repr=False)
     ran: frozenset[str] = field(default=frozenset(), repr=False)     # the codes of the rules that ran
+    # what comes next (planvalidator.guidance.next_steps): the 提出書類 to attach, how to submit, what reviewers judge
+    next_steps: dict | None = field(default=None, repr=False)
+
+    @property
+    def money_verdict(self) -> str | None:
+        """The money in one sentence that agrees with the figures (reduction.verdict); None without money."""
+        from planvalidator.reduction import verdict
+        return None if self.money is None else verdict(self.money, self.cut)
 
     @property
     def open_findings(self) -> list[Finding]:
@@ -81,7 +89,29 @@ class Report:
             "incomplete": self.incomplete,
             "findings": [f.to_dict() for f in self.findings],
             "money": money_dict(self.money, self.cut),
+            "next_steps": self.next_steps,
+            "advice": None,                    # (a file that could not be checked: what the applicant does)
+            "analyser": analyser(),
+            "analyser_note": analyser_note(),
         }
+
+
+def analyser() -> str:
+    """How the expense lines were read: 「sudachi」 (SudachiPy: words and the object bought) or 「fallback」
+    (the word lists alone, as in Pyodide: more findings on words only mentioned — docs/checks.md)."""
+    from planvalidator.japanese import installed
+    return "sudachi" if installed() else "fallback"
+
+
+FALLBACK_NOTE = ("この環境には日本語の解析器（SudachiPy）がないため、品名・内容は語の一覧と行の終わり（「…の試作」「…の印刷」は作業）"
+                 "だけで判断しています。長い語の一部（「パソコン教室」の「パソコン」）も数えるので、汎用品の指摘（PV102）が"
+                 "コマンドラインのチェックより多く出ることがあります（ラベル付きの 944 行で、指摘なしが正解の 351 行のうち"
+                 "コマンドラインは 1 行、この環境は 16 行に指摘。docs/checks.md）")
+
+
+def analyser_note() -> str | None:
+    """What differs when the expense lines are read without SudachiPy (None when it is there), for the page."""
+    return FALLBACK_NOTE if analyser() == "fallback" else None
 
 
 def money_dict(money, cut) -> dict | None:
@@ -91,8 +121,11 @@ def money_dict(money, cut) -> dict | None:
 
     if money is None:
         return None
+    from planvalidator.reduction import verdict
+
     d = {"category": money.category, "rate": money.rate, "cap": money.cap, "eligible": plain(money.eligible),
          "limit": money.limit, "requested": plain(money.requested), "within": money.within,
+         "verdict": verdict(money, cut),
          "eligible_after_cut": None, "limit_after_cut": None, "reduction": None, "per_year": [], "excluded_rows": []}
     if cut is not None:
         d.update(
@@ -167,8 +200,23 @@ def check(plan: Plan, options: Options | None = None, *, file: str | None = None
     # lose a reviewer's work); a mark of a rule that ran and found nothing there is done with
     kept = [mark for (rule, _sheet, _where), mark in marks.items() if rule not in ran]
     money, cut = _money(plan, context, findings)
+    findings, steps = _guidance(plan, context, findings)
     return Report(file=file or plan.source, template=plan.template, findings=findings, plan=plan, context=context,
-                  kept_marks=kept, unmatched_accepts=unmatched, money=money, cut=cut, ran=frozenset(ran))
+                  kept_marks=kept, unmatched_accepts=unmatched, money=money, cut=cut, ran=frozenset(ran),
+                  next_steps=steps)
+
+
+def _guidance(plan: Plan, context: Context, findings: list[Finding]) -> tuple[list[Finding], dict | None]:
+    """The findings with their field's name, the value as written and the advice; and what comes next.
+    Like the money, what comes next must not lose the findings (a workbook it cannot read gets none)."""
+    from planvalidator import guidance
+
+    findings = guidance.described(findings, plan, context)
+    try:
+        steps = guidance.next_steps(plan, context)
+    except Exception:  # noqa: BLE001 — the findings stand without it
+        steps = None
+    return findings, steps
 
 
 def _template(plan: Plan):

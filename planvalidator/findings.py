@@ -88,6 +88,11 @@ class Finding:
     accepted: str | None = dataclass_field(default=None, compare=False, hash=False)  # the reviewer's 確認済み note
     attachment: str | None = None      # the submitted file the finding is about (planvalidator batch), e.g. 決算書.pdf
     fix: Fix | None = dataclass_field(default=None, compare=False, hash=False)   # the rule's correction, if it has one
+    # for the applicant (planvalidator.guidance, once the findings are final): the field's Japanese name
+    # (「計画様式7 経費明細 No.1 発注予定日」), the cell as they wrote it (「令和7年7月1日」) and what to change
+    label: str | None = dataclass_field(default=None, compare=False, hash=False)
+    written: str | None = dataclass_field(default=None, compare=False, hash=False)
+    advice: str | None = dataclass_field(default=None, compare=False, hash=False)
 
     @property
     def row(self) -> int | None:
@@ -101,7 +106,8 @@ class Finding:
         d = {k: v for k, v in asdict(self).items() if k not in ("value", "expected", "accepted", "fix")}
         d["severity"] = self.severity.value
         d.update(row=self.row, column=self.column, value=plain(self.value), expected=plain(self.expected),
-                 accepted=self.accepted is not None, accepted_note=self.accepted)
+                 accepted=self.accepted is not None, accepted_note=self.accepted,
+                 place=self.place, advice=self.advice or "", help=self.rule)
         d["fix"] = self.fix.to_dict() if self.fix is not None else None
         return d
 
@@ -110,6 +116,14 @@ class Finding:
         if self.sheet and self.cell:
             return f"{self.sheet}!{self.cell}"
         return self.sheet or self.attachment or ""
+
+    @property
+    def place(self) -> str:
+        """Where, in the applicant's words: 「計画様式7 経費明細 No.1 発注予定日（L6）」; without a field's name,
+        「計画様式7!L6」, the sheet or the attached file."""
+        if self.label:
+            return f"{self.label}（{self.cell}）" if self.cell else self.label
+        return self.where
 
 
 def plain(value):

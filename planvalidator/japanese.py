@@ -129,6 +129,26 @@ def installed() -> bool:
     return find_spec("sudachipy") is not None and find_spec("sudachidict_core") is not None
 
 
+_ASIDE_AT_END = re.compile(r"\s*[(（\[［【〈《][^(（\[［【〈《]*[)）\]］】〉》]\s*$")
+
+
+def rough_kind(text: str, vocabulary: Vocabulary) -> str:
+    """Without SudachiPy, the one part of a reading the word lists can do: whether a folded line pays for a job
+    done on something (「…の試作」「…の市場調査」「…用スタンドの試作」), read from its end as :func:`read` reads
+    the head — asides in brackets and the words that only say it is bought dropped. 「job」 or 「unknown」."""
+    from planvalidator.keywords import fold
+
+    rest = fold(text).strip()
+    while True:
+        before = rest
+        rest = _ASIDE_AT_END.sub("", rest).rstrip()
+        rest = next((rest[:-len(w)].rstrip() for w in sorted(vocabulary.purchase, key=len, reverse=True)
+                     if w and rest.endswith(w) and len(rest) > len(w)), rest)
+        if rest == before:
+            break
+    return "job" if any(w and rest.endswith(w) for w in vocabulary.jobs) else "unknown"
+
+
 def read(text: str, vocabulary: Vocabulary) -> Reading | None:
     """The reading of one folded text (NFKC, case-folded, one space for each run), or None without
     SudachiPy."""

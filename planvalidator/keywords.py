@@ -183,13 +183,15 @@ class KeywordSet:
             self._any = re.compile("|".join(map(re.escape, self._literals)) or r"(?!)")
         return bool(self._any.search(bare))
 
-    def find(self, text: str | None, *, context: str = "", reading=None) -> Hit | None:
+    def find(self, text: str | None, *, context: str = "", reading=None, kind=None) -> Hit | None:
         """The strongest hit in ``text`` (``context``: other words of the same row), or None.
 
         ``reading`` (a function folded text → :class:`planvalidator.japanese.Reading`, or None when
         no Japanese analyser is installed): a term then counts only as whole words, and in an
         ``object_only`` family only as the object of the expense — not a word inside a longer word,
-        not a word only mentioned (「スマホで読み取る…リーフレットの印刷」)."""
+        not a word only mentioned (「スマホで読み取る…リーフレットの印刷」). ``kind`` (folded text → 「job」 …, where
+        there is no reading: :func:`planvalidator.japanese.rough_kind`): a line paying for a job only names its
+        terms, as with a reading."""
         if not text:
             return None
         if not self.could_match(text):
@@ -199,6 +201,8 @@ class KeywordSet:
         if len(shown) != len(folded):         # casefold changed a length (ß → ss): show the folded text
             shown = folded
         words = reading(folded) if reading is not None else None      # (Sudachi reads the text as written)
+        if words is None and kind is not None and (self.skip_jobs or self.object_only) and kind(folded) == "job":
+            return None                         # (without a reading: 「iPad用スタンドの試作」 read from its end)
         plain, folded = folded, kana(folded)  # the terms match however their reading is written
         whole = folded + " " + kana(fold(context))
         if words is not None and self.skip_jobs and words.kind == "job":

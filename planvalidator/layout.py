@@ -50,6 +50,7 @@ class TableSpec:
     end_before: tuple[str, ...] = ()
     records: str = "rows"
     total_row: tuple[str, ...] = ()
+    title: str | None = None        # what the table is called where a finding names it (経費明細); else its section
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def _sheet_spec(name: str, raw: dict) -> SheetSpec:
             end_before=tuple(t.get("end_before") or ()),
             records=t.get("records", "rows"),
             total_row=_labels(t["total_row"]) if t.get("total_row") else (),
+            title=t.get("title"),
         )
         for tname, t in (raw.get("tables") or {}).items()
     )

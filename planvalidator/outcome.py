@@ -44,6 +44,11 @@ class Failure:
     def line(self) -> str:
         return f"{self.file}: {self.reason}" if self.file else self.reason
 
+    @property
+    def advice(self) -> str:
+        """What the applicant does about it (:func:`advice`)."""
+        return advice(self.reason)
+
     def __str__(self) -> str:
         return self.line
 
@@ -71,6 +76,44 @@ def unexpected(doing: str, exc: BaseException, *, private: bool = False, install
     if len(text) > MAX_TEXT:
         text = text[:MAX_TEXT] + "…"
     return f"{doing}中に予期しないエラーが起きました（{INTERNAL} {name}{': ' + text if text else ''}）"
+
+
+RESAVE = "Excel で開いて「名前を付けて保存」で「Excel ブック (*.xlsx)」として保存し直してから、もう一度チェックしてください"
+# what to do, per kind of failure, in an applicant's words: (words of the reason, advice), the first that
+# matches; the reasons are those of planvalidator.workbook, reader, revision, intake and unexpected() above
+ADVICE = (
+    (("がインストールされていません",),
+     "チェックする側の準備が足りません（申請書の誤りではありません）。上の案内のとおり部品を入れるか、"
+     "チェックのページを用意した窓口に知らせてください"),
+    ((INTERNAL,),
+     "planvalidator の不具合です（申請書の誤りではありません）。この 1 行を窓口か planvalidator の担当に知らせてください"),
+    (("パスワード",),
+     "パスワードを外して保存し直してください（Excel の［ファイル］→［情報］→［ブックの保護］→［パスワードを使用して暗号化］で"
+     "パスワードを消して保存）。そのあと、もう一度チェックしてください"),
+    (("古い Excel 形式",), RESAVE),
+    (("PDF ファイルです",), "PDF ではなく、記入した事業計画書の Excel ファイル（.xlsx）を選んでください"),
+    (("上限", "大きすぎ", "を超えます"),
+     "様式にない大きな画像・シート・離れたセルへの入力を消して保存し直してから、もう一度チェックしてください"),
+    (("Excelブック（.xlsx / .xlsm）ではありません", "Excelブック .xlsx / .xlsm を指定"),
+     "記入した事業計画書の Excel ファイル（.xlsx）を選んでください。Excel で作ったファイルなら、" + RESAVE),
+    (("空のファイル", "zip として壊れて", "Excelブックとして読めません",
+      "シートを読めません", "のシート（"),
+     "ファイルが壊れているか、保存の途中で切れています。元のファイルを Excel で開けるなら、" + RESAVE
+     + "。開けないときは、保存し直す前のファイルかバックアップを使ってください"),
+    (("違いすぎる", "対応している事業計画書の様式ではありません"),
+     "公募要領と一緒に公開されている今年度の事業計画書の様式（計画様式1〜9）をダウンロードし、それに記入してください"
+     "（シートや見出しを消したり書き換えたりしないでください）"),
+    (("見つかりません", "フォルダです", "通常のファイルではありません", "開けません"),
+     "ファイルの場所と名前を確かめて、記入した事業計画書（.xlsx）を選び直してください"),
+)
+OTHERWISE = "事業計画書を Excel で開いて保存し直し、もう一度チェックしてください。それでも同じなら、この 1 行を窓口に知らせてください"
+
+
+def advice(reason: str | None) -> str:
+    """What the applicant should do about a file that could not be checked, from the one line of
+    :func:`failure` (or a front door's own line): re-save, remove a password, use the official template …"""
+    text = reason or ""
+    return next((what for words, what in ADVICE if any(w in text for w in words)), OTHERWISE)
 
 
 def one_line(text: str) -> str:

@@ -138,3 +138,29 @@ def cut_summary(plan: Plan, calc: Calculator, category: Category | None, finding
         reduction = max(0, requested_total - min(granted, category.cap))
     eligible = sum(after.values()) if calc.eligible_rows or calc.uncertain_rows else None
     return CutSummary(excluded, eligible, limit, requested_total, reduction, per_year)
+
+
+def verdict(money, cut: CutSummary | None) -> str:
+    """The money in one sentence that agrees with its figures (``money``: calc.MoneySummary): after the rows
+    found ineligible when there are any, the 減額 to expect when the 申請額 is over what can be granted,
+    and why when a figure cannot be computed. The one verdict of the terminal, the results sheet and JSON."""
+    def yen(value) -> str:
+        return f"{value:,.0f} 円"
+
+    if money.requested is None:
+        return "助成金申請額が数値として読めないため、申請できる上限との比較はできません"
+    if money.category is None:
+        return "事業区分が選ばれていないため、助成率・限度額が決まらず、申請できる上限を判定できません"
+    excluded = cut is not None and bool(cut.excluded)
+    head = (f"対象外と判断した経費 {len(cut.excluded)} 件（{yen(cut.excluded_amount)}）を除くと、" if excluded else "")
+    limit = cut.limit_after_cut if cut is not None else money.limit
+    reduction = cut.reduction if cut is not None else (None if money.within is None else
+                                                        max(0, money.requested - money.limit))
+    if limit is None or reduction is None:
+        return f"{head}助成対象経費を計算できない行（数量・単価が読めない、年度が空欄）があるため、申請できる上限を判定できません"
+    if reduction:
+        return (f"{head}申請できる上限は {yen(limit)}で、助成金申請額 {yen(money.requested)}から "
+                f"{yen(reduction)}の減額が見込まれます")
+    if excluded:
+        return f"{head}申請できる上限は {yen(limit)}で、助成金申請額 {yen(money.requested)}はその範囲内です"
+    return f"助成金申請額 {yen(money.requested)}は申請できる上限 {yen(limit)}の範囲内です"

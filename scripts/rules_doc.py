@@ -3,7 +3,7 @@
     python scripts/rules_doc.py           # write docs/rules.md
     python scripts/rules_doc.py --check   # exit 1 when docs/rules.md is not what the rules say now
 
-Each rule's code, name, severity, family, one-line brief, doc and clause, rendered with the facts of the
+Each rule's code, name, severity, family, one-line brief, doc, advice (直し方) and clause, rendered with the facts of the
 newest template version's program (the same rendering as ``planvalidator rules PV207``).
 tests/test_docs.py fails when the file drifts from the rules.
 """
@@ -51,6 +51,7 @@ def render() -> str:
                 f"`{r.name}` ・ {r.severity.label}（`{r.severity.value}`） ・ {r.family}", "",
                 f"**{r.brief}**", ""]
         out += "\n\n".join(line.rstrip() for line in r.doc.splitlines() if line.strip()).split("\n")
+        out += ["", f"直し方: {r.advice}"]
         if r.fixes:
             out += ["", f"修正（`planvalidator fix`）: {r.fixes}"]
         out += ["", f"出典: {r.reference}"]

@@ -92,7 +92,7 @@ def test_every_finding_at_its_cell_and_on_the_results_sheet(wrong):
     links = {c.coordinate: c.hyperlink.location for row in ws.iter_rows() for c in row if c.hyperlink}
     assert set(links.values()) == {f"'計画様式7'!{f.cell}" for f in report.findings}
     assert ws.freeze_panes == f"A{header + 1}"
-    assert ws.auto_filter.ref == f"A{header}:H{header + len(report.findings)}"   # 重要度 … 確認済み・確認時の値
+    assert ws.auto_filter.ref == f"A{header}:I{header + len(report.findings)}"   # 重要度 … 確認済み・確認時の値・直し方
     flat = " ".join(str(v) for r in rows for v in r if v is not None)
     assert "3,890,000" in flat or 3890000 in [v for r in rows for v in r]          # 助成対象経費
     assert 2593333 in [v for r in rows for v in r] and 2593000 in [v for r in rows for v in r]

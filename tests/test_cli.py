@@ -31,19 +31,25 @@ def test_findings_exit_1_and_show_sheet_cell_code_message():
 def test_json_for_one_file_has_the_stable_keys():
     result = run("check", "--format", "json", WRONG)
     data = json.loads(result.output)
-    assert set(data) == {"file", "template", "error", "summary", "accepted", "incomplete", "findings", "money"}
+    assert set(data) == {"file", "template", "error", "summary", "accepted", "incomplete", "findings", "money",
+                         "next_steps", "advice", "analyser", "analyser_note"}
+    assert (data["analyser"], data["analyser_note"]) == ("sudachi", None)   # (the test venv has SudachiPy)
     assert data["template"] == "r7"
     assert data["summary"] == {"error": 1, "warning": 0, "info": 0}
     (finding,) = data["findings"]
     assert set(finding) == {"rule", "name", "severity", "sheet", "cell", "message", "reference",
                             "row", "column", "field", "value", "expected", "accepted", "accepted_note", "attachment",
-                            "fix"}
+                            "fix", "label", "place", "written", "advice", "help"}
     assert (finding["rule"], finding["name"], finding["sheet"], finding["cell"]) == \
         ("PV201", "amount-mismatch", "計画様式7", "J9")
     # the machine fields: where (numbers and the layout key), what was read, what was expected
     assert (finding["row"], finding["column"], finding["field"]) == (9, 10, "expenses.expenses.amount")
     assert (finding["value"], finding["expected"], finding["accepted"]) == (250000, 240000, False)
     assert finding["fix"]["safety"] == "safe"          # planvalidator fix puts J9's formula back
+    # for the applicant: the field's name with its cell, the value as they see it, what to change, the rule's page
+    assert finding["place"] == "計画様式7 経費明細 No.4 金額（税抜・円）（J9）"
+    assert (finding["written"], finding["help"]) == ("250,000", "PV201")
+    assert finding["advice"].startswith("金額の欄を公式の様式の計算式")
 
 
 def test_json_for_several_files():

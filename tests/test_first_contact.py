@@ -112,7 +112,9 @@ def test_written_to_a_file_every_message_is_whole_on_its_line():
     assert "…" not in out.getvalue()
     for finding in report.open_findings:
         assert any(finding.message in line and finding.where in line for line in lines), finding.message
-    assert not [line for line in lines if re.match(r"\s{10,}\S", line)]     # no message folded onto a second line
+    assert not [line for line in lines if re.match(r"\s{10,}(?!直し方: )\S", line)]   # no message folded onto a second line
+    for finding in report.open_findings:                                         # (its 直し方 is the line under it)
+        assert any(line.strip() == f"直し方: {finding.advice}" for line in lines)
 
 
 @pytest.mark.parametrize("width", [60, 100])

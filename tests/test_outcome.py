@@ -13,6 +13,7 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 import pytest
 import xlwings
 from click.testing import CliRunner
@@ -237,3 +238,36 @@ def test_the_excel_button_without_planvalidator_in_xlwings_lite_says_what_to_add
     lite_script().check_application(xlwings.Book(json=payload(EXAMPLE)))
     (printed,) = capsys.readouterr().out.splitlines()
     assert "planvalidator がインストールされていません" in printed and "requirements.txt" in printed
+
+
+ADVICE_OF = {        # hostile case → words the applicant's advice must hold (planvalidator.outcome.advice)
+    "encrypted": "パスワードを外して保存し直して",
+    "old-xls": "「名前を付けて保存」で「Excel ブック (*.xlsx)」",
+    "pdf-renamed": "PDF ではなく、記入した事業計画書の Excel ファイル",
+    "truncated": "ファイルが壊れているか、保存の途中で切れています",
+    "not-a-zip": "記入した事業計画書の Excel ファイル（.xlsx）を選んでください",
+    "empty": "ファイルが壊れているか、保存の途中で切れています",
+    "zip-bomb": "様式にない大きな画像",
+    "sheet-part-missing": "ファイルが壊れているか",
+}
+
+
+@pytest.mark.parametrize("name", sorted(ADVICE_OF))
+def test_a_file_that_cannot_be_checked_says_what_to_do(tmp_path, name):
+    path = hostile.build(name, tmp_path)
+    result = CliRunner().invoke(main, ["check", "--format", "json", str(path)])
+    assert result.exit_code == 2
+    data = json.loads(result.output[result.output.index("{"):])
+    assert data["error"] and data["findings"] == []
+    assert ADVICE_OF[name] in data["advice"], (data["error"], data["advice"])
+
+
+def test_an_unknown_form_and_a_missing_file_and_our_own_errors_say_what_to_do(tmp_path):
+    from planvalidator.outcome import advice
+
+    blank = tmp_path / "blank.xlsx"
+    openpyxl.Workbook().save(blank)
+    assert "今年度の事業計画書の様式（計画様式1〜9）をダウンロード" in advice(reason_of(blank))
+    assert "ファイルの場所と名前を確かめて" in advice(failure(CannotCheck("ファイルが見つかりません", file="a.xlsx")).reason)
+    assert "申請書の誤りではありません" in failure(ModuleNotFoundError("x", name="python_calamine")).advice
+    assert "planvalidator の不具合です" in failure(KeyError("x")).advice

@@ -63,7 +63,8 @@ def test_check_answers_the_json_of_check_format_json(client):
     got = answer.json()
     expected = outcome_dict(Outcome("wrong-amount.xlsx", check_file(WRONG, file="wrong-amount.xlsx")))
     assert got == json.loads(json.dumps(expected, ensure_ascii=False))          # the same JSON, key for key
-    assert list(got) == ["file", "template", "error", "summary", "accepted", "incomplete", "findings", "money"]
+    assert list(got) == ["file", "template", "error", "summary", "accepted", "incomplete", "findings", "money",
+                         "next_steps", "advice", "analyser", "analyser_note"]
     assert got["file"] == "wrong-amount.xlsx" and got["error"] is None
     pv201 = [f for f in got["findings"] if f["rule"] == "PV201"]
     assert [(f["sheet"], f["cell"], f["severity"]) for f in pv201] == [("計画様式7", "J9", "error")]

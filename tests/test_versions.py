@@ -66,8 +66,8 @@ def test_a_workbook_carrying_the_r8_signature_reads_as_r8_with_r8_dates(schemas,
     assert report.template == "r8"
     # the 記入例's orders of 2025 are before r8's earliest 交付決定: said with r8's date, not r7's
     before = [f for f in report.findings if f.rule == "PV106"]
-    assert before and all("2026-09-01" in f.message and "令和8年9月" in f.message and "令和7年" not in f.message
-                          for f in before)
+    assert before and all("令和8年9月1日" in f.message and "令和8年9月" in f.message and "令和7年9月" not in f.message
+                          for f in before)        # (the order's own date, 令和7年…, is the applicant's)
 
 
 def test_of_equal_signatures_the_newest_version_wins_r10_over_r7(schemas):

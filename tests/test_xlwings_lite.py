@@ -33,7 +33,7 @@ SUDACHI = ["sudachipy", "sudachidict_core"]
 # tests/test_xl.py's mistakes typed into the 記入例, and lines only the Japanese reading tells apart
 TYPED = {"計画様式7": {"F8": "ノートPC（データ解析用）", "N16": "振込手数料を含む", "L6": dt.datetime(2025, 7, 1),
                        "M11": "無"}}
-WORDING = {"計画様式7": {"F8": "PC樹脂ペレット", "F9": "スマホで読み取るQRコード付きリーフレットの印刷"}}
+WORDING = {"計画様式7": {"F8": "PC樹脂ペレット", "F9": "パソコン教室向け教材"}}
 
 RUN = r"""
 import json, sys
@@ -110,11 +110,11 @@ def test_without_sudachipy_the_check_runs_on_the_word_lists(runs):
     typed, clean, wording = _findings(bare)
     lite_typed, lite_clean, lite_wording = _findings(lite)
     assert typed == lite_typed and clean == lite_clean == []   # the typed mistakes are told apart either way
-    # the words alone: a 「スマホ」 only mentioned (a leaflet is printed) is counted as bought — one more
-    # finding, as docs/applicants.md (xlwings Lite) says; 「PC樹脂ペレット」 stays unflagged (the word list knows 「PC樹脂」)
+    # the words alone: 「パソコン」 inside 「パソコン教室」 (teaching material is bought) is counted as bought — one
+    # more finding, as docs/applicants.md (xlwings Lite) says; 「PC樹脂ペレット」 stays unflagged (the word list knows 「PC樹脂」)
     assert lite_wording == []
     assert [(rule, cell) for rule, _s, _sh, cell, _m in wording] == [("PV102", "F9")]
-    assert "「スマホ」は汎用品" in wording[0][4]
+    assert "「パソコン」は汎用品" in wording[0][4]
 
 
 # --- the same script under Pyodide itself (Node and the npm package pyodide, offline) -------------------------

@@ -46,6 +46,8 @@ def note_text(findings: list[Finding]) -> str:
     lines = [MARKER]
     for f in findings:
         lines.append(f"{f.rule} {f.severity.label}: {f.message}")
+        if f.advice:
+            lines.append(f"直し方: {f.advice}")
         lines.append(f"出典: {f.reference}")
     return "\n".join(lines)
 
@@ -154,9 +156,7 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
     ]
     if report.money is not None:
         m, cut = report.money, report.cut
-        within = {True: "上限内", False: "上限を超えています", None: "判定できません"}[m.within]
-        if m.within and cut is not None and cut.reduction:
-            within = "上限内（対象外と判断した経費も含めた計算です）"
+        over = m.within is False or bool(cut is not None and cut.reduction)
         category = f"区分{m.category} ／ 助成率 {m.rate} ／ 限度額 {m.cap:,} 円" if m.category else "（事業区分が未選択）"
         expenses = report.plan.actual("expenses") if report.plan else ""
         funding = report.plan.actual("funding") if report.plan else ""
@@ -165,7 +165,7 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
             [label(f"助成対象経費（{expenses} から計算）"), Cell(m.eligible, "money")],
             [label("申請できる上限（経費×助成率・限度額）"), Cell(m.limit, "money")],
             [label(f"助成金申請額（{funding}）"), Cell(m.requested, "money"),
-             Cell(within, "error" if m.within is False else "value")],
+             Cell(report.money_verdict, "error" if over else "value")],
         ]
         if cut is not None:
             rows += cut_rows(cut)
@@ -185,11 +185,12 @@ def build_results(report: Report, *, today: dt.date | None = None) -> ResultsShe
             Cell(f.reference, "wrap"),
             Cell(f.accepted, "input"),
             Cell(value_text(grid, f.sheet, f.cell) if grid is not None else "", "muted"),
+            Cell(f.advice or None, "wrap"),
         ])
     for mark in report.kept_marks:            # accepted findings of rules that did not run: as they were
         values = list(mark.row) + [""] * (len(TABLE_HEADER) - len(mark.row))
-        rows.append([Cell(v or None, "wrap" if i in (4, 5) else "muted" if i in (0, 7) else
+        rows.append([Cell(v or None, "wrap" if i in (4, 5, 8) else "muted" if i in (0, 7) else
                           "input" if i == 6 else "text") for i, v in enumerate(values[:len(TABLE_HEADER)])])
     if not report.findings and not report.kept_marks:
         rows.append([Cell("—", "muted"), Cell(None), Cell(None), Cell(None), Cell("指摘はありません", "muted")])
-    return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38, 12, 16], header, len(rows), len(TABLE_HEADER))
+    return ResultsSheet(RESULTS_SHEET, rows, [9, 8, 11, 7, 72, 38, 12, 16, 48], header, len(rows), len(TABLE_HEADER))

@@ -121,15 +121,15 @@ def rules(code, version, fmt):
         click.echo(json.dumps([{"code": r.code, "name": r.name, "severity": r.severity.value,
                                 "family": r.family, "summary": r.brief, "reference": r.reference,
                                 "reads": list(r.reads), "applies": program_applies(program, r.code),
-                                "doc": r.doc, "fixes": r.fixes or None} for r in selected],
+                                "doc": r.doc, "fixes": r.fixes or None, "advice": r.advice} for r in selected],
                                ensure_ascii=False, indent=2))
         return
     if code:
         r = selected[0]
         reads = f"\n読む値: {'、'.join(_key_names().get(k, k) for k in r.reads)}" if r.reads else ""
-        fixes = f"修正（planvalidator fix）: {r.fixes}\n\n" if r.fixes else ""
-        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.brief}\n\n{r.doc}\n\n{fixes}"
-                   f"出典: {r.reference}{reads}\n（{program.name}・様式 {layout.template} の値）")
+        fixes = f"修正（planvalidator fix）: {r.fixes}\n" if r.fixes else ""
+        click.echo(f"{r.code} {r.name}（{r.severity.label}・{r.family}）\n{r.brief}\n\n{r.doc}\n\n"
+                   f"直し方: {r.advice}\n{fixes}出典: {r.reference}{reads}\n（{program.name}・様式 {layout.template} の値）")
         return
     width = max(len(r.name) for r in selected)
     family = None

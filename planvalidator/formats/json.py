@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 from typing import IO
 
+from planvalidator.engine import analyser, analyser_note
 from planvalidator.findings import Severity
+from planvalidator.outcome import advice
 
 
 def outcome_dict(outcome) -> dict:
@@ -14,7 +16,8 @@ def outcome_dict(outcome) -> dict:
     else:
         d = {"file": outcome.file, "template": None, "error": outcome.error,   # the same keys as a checked file
              "summary": {s.value: 0 for s in Severity}, "accepted": 0, "incomplete": False, "findings": [],
-             "money": None}
+             "money": None, "next_steps": None, "advice": advice(outcome.error),   # what the applicant does
+             "analyser": analyser(), "analyser_note": analyser_note()}
     if outcome.annotated:
         d["output"] = outcome.output
         if outcome.report is not None:

@@ -22,16 +22,16 @@ def summary_line(report: Report) -> str:
 
 
 def cut_line(report: Report) -> str | None:
-    """What the rows found ineligible cost the applicant, when there are any (one line)."""
+    """The money's verdict (reduction.verdict) when it has news: rows found ineligible, or a 減額 to expect."""
     cut = report.cut
-    if cut is None or not cut.excluded:
+    if cut is None or not (cut.excluded or cut.reduction):
         return None
-    head = f"対象外の経費 {len(cut.excluded)} 件（{cut.excluded_amount:,.0f} 円）を除くと、"
-    if cut.limit_after_cut is None or cut.reduction is None:
-        return f"{head}助成対象経費は {cut.eligible_after_cut or 0:,.0f} 円です（申請できる上限は判定できません）"
-    if cut.reduction:
-        return f"{head}申請できる上限は {cut.limit_after_cut:,} 円で、{cut.reduction:,.0f} 円の減額が見込まれます"
-    return f"{head}申請できる上限は {cut.limit_after_cut:,} 円で、申請額はその範囲内です"
+    return report.money_verdict
+
+
+def advice_line(finding) -> str:
+    """The line under a finding: what to change (the rule's advice, as the results sheet and JSON say it)."""
+    return f"直し方: {finding.advice}" if finding.advice else ""
 
 
 WIDE = 100_000        # written to a file or a pipe: every line whole, whatever its length (grep finds it)
@@ -114,7 +114,9 @@ def _write_findings(console, report: Report) -> None:
         table.add_column(name, no_wrap=True)
     table.add_column("内容", overflow="fold")         # wrapped at the width, never cut with 「…」
     for f in report.open_findings:
-        table.add_row(escape(f.where or "—"), f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule, escape(f.message))
+        how = advice_line(f)
+        table.add_row(escape(f.where or "—"), f"[{_STYLE[f.severity]}]{f.severity.label}[/]", f.rule,
+                      escape(f.message) + (f"\n[dim]{escape(how)}[/]" if how else ""))
     for f in report.accepted:
         table.add_row(escape(f.where or "—"), "[dim]確認済み[/]", f.rule, f"[dim]{escape(f'{f.message}（{f.accepted}）')}[/]")
     console.print(table)

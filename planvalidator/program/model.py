@@ -52,6 +52,14 @@ class SmeLimit:
 
 
 @dataclass(frozen=True)
+class NextSteps:
+    """What comes after a check without errors: how to submit, what only the reviewers judge (公募要領)."""
+    submit: str
+    reviewers: tuple[str, ...]
+    source: str = ""
+
+
+@dataclass(frozen=True)
 class Document:
     id: str
     name: str
@@ -326,6 +334,12 @@ class Program:
     @cached_property
     def documents(self) -> list[Document]:
         return [Document(d.id, d.name, tuple(d.keywords), d.when) for d in self.spec.documents.entries]
+
+    @cached_property
+    def next_steps(self) -> NextSteps | None:
+        """How to submit and what only the reviewers judge (program.yaml ``next_steps``), or None."""
+        n = self.spec.get("next_steps")
+        return None if n is None else NextSteps(n.submit.strip(), tuple(n.reviewers), n.get("source", ""))
 
     @cached_property
     def attachments(self) -> AttachmentVocabulary | None:

@@ -115,6 +115,11 @@ def _models():
         source: str = ""
         entries: list[DocumentSpec] = Field(alias="list")
 
+    class NextSteps(Model):
+        source: str = ""
+        submit: str                     # how to submit, in the applicant's words
+        reviewers: Words                # what only the reviewers judge
+
     class AttachmentKindSpec(Model):
         name: str
         document: str                   # the id of a documents entry (financials, consent …)
@@ -219,6 +224,7 @@ def _models():
         whole_outsourcing_share: Ratio
         content: Content
         documents: Documents
+        next_steps: NextSteps | None = None
         attachments: AttachmentsSpec | None = None
         keywords: Keywords
 

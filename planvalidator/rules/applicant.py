@@ -15,6 +15,7 @@ from planvalidator.findings import Severity
 from planvalidator.normalize import canon, date_or_none, means
 from planvalidator.plan import Plan
 from planvalidator.rules.base import define, implements
+from planvalidator.wareki import wareki_date
 
 NOT_SME = define(
     "PV301", "not-sme", "error", "中小企業者の要件（資本金又は従業員数）を満たしていません",
@@ -26,7 +27,8 @@ NOT_SME = define(
 判定します。対象者が「全企業」のコースや、組合・グループとして対象になる申請者は対象にしません。
 なぜ: 中小企業者でない者は助成対象外です。
 例: 資本金が基準を超えていても、従業員数が基準以内 → 中小企業者（従業員基準）。資本金も従業員数も基準を超える → エラー。
-""", reads=("sme.industries", "profile", "org_types"))
+""", reads=("sme.industries", "profile", "org_types"),
+    advice="「資本金又は出資の総額」「常時使用する従業員数」「主たる業種」が正しいかを確かめてください。正しければ、この事業区分では中小企業者に当たらないので、対象となる区分・制度を {organisation_short} に相談してください。")
 
 DEEMED_LARGE = define(
     "PV302", "deemed-large-company", "error", "みなし大企業に該当します",
@@ -40,7 +42,8 @@ DEEMED_LARGE = define(
 なぜ: みなし大企業は助成対象外です。
 例: 大企業 1 社の出資が出資総額の {deemed_single} 未満 → 所見なし。{deemed_single} 以上 → エラー（①）。
 大企業 2 社で合わせて {deemed_combined} 以上 → エラー（②）。大企業の役員を兼務する役員が役員総数の {deemed_officer} 以上 → エラー（③）。
-""", reads=("deemed_large",))
+""", reads=("deemed_large",),
+    advice="株主・役員の「大企業該当」「兼務」の記入と出資額を確かめてください。正しければみなし大企業に当たり対象外なので、{organisation_short} に相談してください。")
 
 CATEGORY = define(
     "PV303", "category-not-eligible", "error", "事業区分（コース）の対象者ではありません",
@@ -56,7 +59,8 @@ CATEGORY = define(
 なぜ: 対象者でない者の申請は対象外です。該当する区分（コース）があればそれで申請します。
 例: {small_category}、従業員 {small_max_employees} 名 → 正しい。{small_category}、従業員 {small_over_employees} 名 → エラー
 （{other_categories} を選ぶ）。対象者が「中小企業者」だけのコースに組合 → エラー。「全企業」のコース → どの組織形態も正しい。
-""", reads=("profile", "org_types"))
+""", reads=("profile", "org_types"),
+    advice="組織形態・主たる業種・資本金・従業員数が正しいかを確かめ、正しければ対象となる事業区分（コース）を選び直してください。")
 
 OUTSIDE_REGION = define(
     "PV304", "outside-region", "error", "{prefecture}内に事務所・事業所がありません",
@@ -70,7 +74,8 @@ OUTSIDE_REGION = define(
 なぜ: 助成対象者は{prefecture}内に事務所、事業所、工場等を有する者です。
 例: 「{prefecture}{municipality[1]}…」「{municipality[0]}…」→ 正しい。「{outside_prefecture}…」で{prefecture}内の事業所が空欄 → エラー
 （{prefecture}内の事業所の欄）。
-""", reads=("region",))
+""", reads=("region",),
+    advice="所在地を都道府県から書くか、{prefecture}外に本社があるなら {sheet[company]} の{prefecture}内の事業所の欄に県内の住所を書いてください。")
 
 GROUP_SIZE = define(
     "PV305", "group-too-small", "error", "グループ申請の構成員が{group_min_members}者に足りません",
@@ -80,7 +85,8 @@ GROUP_SIZE = define(
 書かれているか。{sheet[consent]} に構成員があるのに組織形態がグループでないときは警告にします。
 なぜ: グループ申請は (1)〜(13) に該当する {group_min_members} 者以上で構成し、全構成員の同意を書面で確認できることが要件です。
 例: 構成員 {group_min_members} 者 → 正しい。構成員 {group_one_short} 者 → エラー（{sheet[consent]} の次の空き行）。
-""", reads=("group.min_members", "org_types"))
+""", reads=("group.min_members", "org_types"),
+    advice="{sheet[consent]} に構成員を {group_min_members} 者以上書くか、グループ申請でないなら組織形態を選び直してください。")
 
 GROUP_MEMBER = define(
     "PV306", "group-member-not-sme", "error", "グループの構成員が中小企業者に該当しません",
@@ -89,7 +95,8 @@ GROUP_MEMBER = define(
 何を: {sheet[consent]} の各構成員の「中小企業者該当」が「該当」か。
 なぜ: グループは (1)〜(13) に該当する者（中小企業者等）で構成します。大企業を含むグループは対象外です。
 例: 「該当」→ 正しい。「非該当」→ エラー。
-""", reads=("org_types",))
+""", reads=("org_types",),
+    advice="構成員が中小企業者に当たるかを確かめて「中小企業者該当」を直してください。当たらない構成員はグループに入れられません。")
 
 GROUP_CONSENT = define(
     "PV307", "group-consent-late", "error", "構成員の同意日が提出日より後です",
@@ -98,7 +105,8 @@ GROUP_CONSENT = define(
 何を: {sheet[consent]} の各構成員の「同意日」が、{sheet[applicant]} の「提出日」以前か（同意日の空欄は PV001 が見ます）。
 なぜ: 申請の時点で全構成員が同意済であることが要件です。
 例: 提出日 2025-06-02、同意日 2025-05-20 → 正しい。同意日 2025-06-10 → エラー。
-""", reads=("org_types",))
+""", reads=("org_types",),
+    advice="同意日が提出日以前になるよう、提出の前に全構成員の同意を得て同意日を直してください（提出日が誤っているなら提出日を直します）。")
 
 
 def _sheet2(plan: Plan):
@@ -325,6 +333,6 @@ def group_consent_late(plan: Plan, context: Context):
         if agreed and agreed > submitted:
             yield GROUP_CONSENT.finding(
                 plan.actual("consent"), t.cell(rec, "agreed_on"),
-                f"構成員「{r.get('name') or ''}」の同意日 {agreed.isoformat()} が提出日 {submitted.isoformat()} より後です"
+                f"構成員「{r.get('name') or ''}」の同意日 {wareki_date(agreed)} が提出日 {wareki_date(submitted)} より後です"
                 f"（申請時に全構成員の同意が必要）",
                 field="consent.members.agreed_on", value=agreed, expected=submitted)

@@ -23,7 +23,8 @@ ELIGIBILITY = define(
 かつその月の粗利益が基準年のいずれかの同月より margin_decrease 以上減少していること。
 なぜ: 要件を満たさない事業者は対象外です。
 例: 高付加価値化の資料の例（基準月 150 円/kg → 対象月 190 円/kg、+26.7%）→ 正しい。
-""", reads=("profile",))
+""", reads=("profile",),
+    advice="計画の数値（figures）が正しいかを確かめてください。正しければこの制度の対象者の要件に当たらないので、対象となる制度を確かめてください。")
 
 ANSWERS = define(
     "PV309", "program-questions", "error", "制度の条件の問いへの答えが対象外を示しています",
@@ -34,7 +35,8 @@ ANSWERS = define(
 答えのない問いは情報として問いを示します。
 なぜ: 回数や対象の条件を満たさない申請は対象外です。
 例: 「今年度、すでに補助を受けていますか」に false → 正しい。true → エラー。答えなし → 情報（問いを表示）。
-""", reads=("profile",))
+""", reads=("profile",),
+    advice="問いへの答えが正しいかを確かめてください。答えのない問いには答え（true / false）を書きます。対象外を示す答えなら、この制度には申請できません。")
 
 TARGETS = define(
     "PV310", "program-targets", "error", "制度の目標（県外販売比率・県内調達比率）のどれにも届きません",
@@ -46,7 +48,8 @@ TARGETS = define(
 数えない）はプロファイルの location_rules です。
 なぜ: 目標のどれかを達成する見込みのある事業だけが対象です。
 例: 県外販売比率 40% → 目標 50% 以上 → 正しい。目標 45% → エラー。
-""", reads=("profile",))
+""", reads=("profile",),
+    advice="販売額・調達額の現在と目標が正しいかを確かめ、制度の目標のどれかに届く計画に見直してください。")
 
 def price_increase(base: dict, target: dict) -> Fraction | None:
     """The rise of the average purchase price (amount ÷ quantity) from ``base`` to ``target``."""

@@ -50,7 +50,8 @@ LATEST = define(
 正しい。令和4年4月1日〜令和5年3月31日と令和5年4月1日〜令和6年3月31日 → 警告（令和7年3月31日に終わった期の決算が
 まだのことがある）。令和3年4月1日〜令和4年3月31日と令和4年4月1日〜令和5年3月31日 → エラー。
 個人事業主で提出日が令和7年6月2日 → 令和5年分と令和6年分 → 正しい。令和4年分と令和5年分 → エラー。
-""", reads=("attachments.periods", "attachments.recency", "application_window", "attachments.kinds", "documents"))
+""", reads=("attachments.periods", "attachments.recency", "application_window", "attachments.kinds", "documents"),
+    advice="申請の日の時点で直近の 2 期分の決算書等に差し替えてください（決算期が読み違えられているなら、ファイル名に決算期を書きます）。")
 
 
 @implements(LATEST)

@@ -51,7 +51,8 @@ MISSING = define(
 （② の添付欄「{attachment_document[financials]}のうち、…が添付ファイルに見つかりません」）。
 認定「有」で承認書のファイルがない → 警告（④ の添付欄）。{org_type[group]}で構成員「白山精機株式会社」の決算書等がどの
 ファイルにもない → エラー（その構成員の名称の欄）。決算書の名称が「白山精器」（字の違い）だけ → 警告。
-""", reads=READS)
+""", reads=READS,
+    advice="不足している書類を用意して、ほかの提出書類と一緒に出してください（ファイル名に書類名を入れると見分けやすくなります）。")
 
 ONE_PERIOD = define(
     "PV404", "attachment-one-period", "warning", "決算書等が直近{attachment_periods}期分そろっていません",
@@ -63,7 +64,8 @@ ONE_PERIOD = define(
 {org_type[group]}は構成員ごとに数えます（警告は {sheet[consent]} の構成員の名称の欄）。
 なぜ: 提出するのは直近 {attachment_periods} 期分の決算書等です。1 期分では審査できません。
 例: 令和5年3月期と令和6年3月期の決算書 → 正しい。令和6年3月期の貸借対照表と損益計算書だけ → 警告（② の添付欄）。
-""", reads=("attachments.periods", "attachments.kinds", "documents"))
+""", reads=("attachments.periods", "attachments.kinds", "documents"),
+    advice="直近 2 期分の決算書等（貸借対照表・損益計算書など）をそろえて添付してください。")
 
 UNREADABLE = define(
     "PV405", "attachment-unreadable", "error", "添付ファイルを読めません",
@@ -75,7 +77,8 @@ UNREADABLE = define(
 なぜ: 開けない書類は審査できず、提出していないのと同じです。スキャンの PDF は中身を機械で確かめられないので、
 目で確かめてください。
 例: 文字のある PDF → 正しい。パスワード付きの PDF → エラー。スキャンした「決算書.pdf」→ 警告（決算書一式とみなします）。
-""", reads=("attachments.kinds", "attachments.bundles"))
+""", reads=("attachments.kinds", "attachments.bundles"),
+    advice="パスワードを外した PDF、開ける PDF で出し直してください。スキャンした PDF は中身を目で確かめてください。")
 
 UNDECLARED = define(
     "PV406", "attachment-undeclared", "warning", "添付ファイルがあるのに申請書では「無」になっています",
@@ -87,7 +90,8 @@ UNDECLARED = define(
 {attachment_kinds[consent]}（{sheet[consent]}）があるときは組織形態の欄に警告します。
 なぜ: 申請書の記載と実際に出された書類が食い違うと、加点の書類が使われなかったり、組織形態の誤りを見逃したりします。
 例: 認定「有」・④ の添付「無」で承認書のファイルがある → 警告（④ の添付欄）。認定「無」で承認書がある → 警告（認定の欄）。
-""", reads=READS)
+""", reads=READS,
+    advice="申請書の提出書類の表と申告の欄を、実際に添付する書類に合わせて直してください。")
 
 
 def known(context: Context):

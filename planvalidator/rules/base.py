@@ -25,6 +25,7 @@ class Rule:
     reference: str        # the clause of the source document (may quote program facts)
     reads: tuple[str, ...] = ()   # the program.yaml keys it reads ("categories", "period.earliest_grant_date")
     fixes: str = ""       # the corrections its findings carry (Japanese: 安全な修正 / 確認が必要な修正), "" if none
+    advice: str = ""      # what the applicant changes (Japanese, may quote program facts): the 直し方 of every output
 
     @property
     def title(self) -> str:
@@ -41,7 +42,8 @@ class Rule:
         from planvalidator.facts import render
         return replace(self, brief=render(self.brief, program, layout), doc=render(self.doc, program, layout),
                        reference=render(self.reference, program, layout),
-                       fixes=render(self.fixes, program, layout) if self.fixes else "")
+                       fixes=render(self.fixes, program, layout) if self.fixes else "",
+                       advice=render(self.advice, program, layout))
 
     def finding(self, sheet: str | None, cell: str | None, message: str,
                 severity: Severity | None = None, reference: str | None = None, *,
@@ -63,11 +65,14 @@ IMPLEMENTATIONS: list[tuple[Rule, Callable]] = []
 
 
 def define(code: str, name: str, severity: str, brief: str, reference: str, doc: str,
-           reads: tuple[str, ...] = (), fixes: str = "") -> Rule:
-    """Register a rule; ``fixes``: what its findings' fixes write (shown by its doc, ``planvalidator rules``)."""
+           reads: tuple[str, ...] = (), fixes: str = "", *, advice: str = "") -> Rule:
+    """A rule registered; ``fixes``: what its findings' fixes write (shown by its doc, ``planvalidator rules``);
+    ``advice`` is what the applicant changes when it finds something — written from its doc and clause,
+    specific, and without blame where the template or our reading may be at fault."""
     if code in REGISTRY:
         raise ValueError(f"duplicate rule code {code}")
-    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads), fixes.strip())
+    rule = Rule(code, name, Severity(severity), brief, doc.strip(), reference, tuple(reads), fixes.strip(),
+                advice.strip())
     REGISTRY[code] = rule
     return rule
 
@@ -88,7 +93,8 @@ RULE_FAILED = define(
 ほかの規則の指摘はそのまま出し、終了コードは 2（チェックできなかった部分がある）になります。
 なぜ: 1 つの規則の失敗でファイル全体の結果を失わないためです。この指摘は申請者の誤りではありません。
 例: 規則 PV201 が失敗 → 「規則 PV201（amount-mismatch）を実行できませんでした（KeyError: …）」。
-""")
+""",
+    advice="申請者が直すことはありません。planvalidator の不具合なので、ほかの指摘を直したうえで、この指摘を {organisation_short} か planvalidator の担当に知らせてください。")
 
 
 def run(what: str, fn: Callable, *args) -> list[Finding]:

@@ -12,6 +12,7 @@ from planvalidator.context import Context
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan
 from planvalidator.rules.base import define, implements
+from planvalidator.wareki import wareki_date
 
 NO_DEVELOPMENT = define(
     "PV501", "no-development", "error", "新商品・新サービスの開発を伴わない事業です",
@@ -22,7 +23,8 @@ NO_DEVELOPMENT = define(
 なぜ: 新商品・新サービスの開発を伴わない事業、市場調査にとどまる事業は助成対象外です。
 例: {activity[research]}・{activity[development]}・{activity[sales]}の行がある → 正しい。
 {activity[research]}と{activity[sales]}だけ → エラー（{sheet[activities]} の区分の欄）。
-""", reads=("content.activity_kinds",))
+""", reads=("content.activity_kinds",),
+    advice="{sheet[activities]} に区分「開発」の行（新商品・新サービスの開発の取組）を書いてください。市場調査だけの事業は対象外です。")
 
 NO_SALES = define(
     "PV502", "no-sales-activity", "error", "販路開拓の取組がありません",
@@ -31,7 +33,8 @@ NO_SALES = define(
 何を: {sheet[activities]} の実施内容に、区分「{activity[sales]}」の行が 1 行以上あるか。
 なぜ: 商品化後の販路開拓を念頭に置いていない事業は助成対象外です。
 例: 「{activity[sales]}: 展示会出展・EC販売」の行がある → 正しい。{activity[development]}の行だけ → エラー。
-""", reads=("content.activity_kinds",))
+""", reads=("content.activity_kinds",),
+    advice="{sheet[activities]} に区分「販路開拓」の行（展示会出展・営業など、商品化後の販路開拓の取組）を書いてください。")
 
 THIN_SECTION = define(
     "PV503", "thin-section", "warning", "事業計画の記述が短すぎます",
@@ -42,7 +45,8 @@ THIN_SECTION = define(
 （{min_section_chars} 文字）より短くないか、「未定」「別紙参照」「同上」のような仮の記述でないか。空欄は PV001（エラー）です。
 なぜ: 審査は{sheet[narrative]} の記述を審査基準（新規性、市場性、事業内容の明確性、実現可能性、地域経済への波及効果）で採点します。
 例: 3 行ほどの具体的な説明 → 所見なし。「未定」→ 警告。
-""", reads=("content.min_section_chars", "content.placeholders"))
+""", reads=("content.min_section_chars", "content.placeholders"),
+    advice="審査基準（新規性・市場性・実現可能性など）に沿って、具体的な内容を {min_section_chars} 文字以上で書いてください（「未定」「別紙参照」は使えません）。")
 
 OTHER_SUBSIDY = define(
     "PV504", "other-subsidy", "warning", "他の補助制度との併用は原則できません（事前相談が必要）",
@@ -52,7 +56,8 @@ OTHER_SUBSIDY = define(
 なぜ: 原則として、今回の事業計画について他の補助制度との併用はできません。{organisation_short}（{organisation}）や
 他の公的機関等から資金交付を受けている場合は、事前に相談が必要です。誤りではなく、確認を促す警告です。
 例: 「無」→ 所見なし。「有」→ 警告。
-""", reads=("organisation",))
+""", reads=("organisation",),
+    advice="他の補助制度を使うときは、提出の前に {organisation_short} に相談してください。使わないなら「無」にします。")
 
 SCHEDULE = define(
     "PV505", "schedule-outside-period", "warning", "スケジュールが事業実施期間の外にあります",
@@ -64,7 +69,8 @@ period.earliest_grant_date）から事業実施期間（終了予定）までに
 なぜ: 交付決定前や事業実施期間後の取組の経費は助成対象外です。
 例: 1年目の {earliest_grant} 以降の月 → 正しい。1年目のそれより前の月 → 警告（交付決定前）。
 事業実施期間（終了予定）{year_end[1]} で 2年目の月 → 警告。
-""", reads=("period.earliest_grant_date", "period.first_fiscal_year", "period.max_years"))
+""", reads=("period.earliest_grant_date", "period.first_fiscal_year", "period.max_years"),
+    advice="{sheet[schedule]} の実施月・{sheet[activities]} の実施年度を、交付決定後から事業実施期間（終了予定）までに収めてください。")
 
 
 def _kinds(context: Context) -> dict[str, str]:
@@ -186,8 +192,8 @@ def schedule_outside_period(plan: Plan, context: Context):
             if outside:
                 column, _, before = outside[0]
                 months = "、".join(f"{m}月" for _, m, _ in outside)
-                why = (f"交付決定（最も早くて {grant.isoformat()}）より前" if before
-                       else f"事業実施期間（終了予定 {end.isoformat()}）の後")
+                why = (f"交付決定（最も早くて {wareki_date(grant)}）より前" if before
+                       else f"事業実施期間（終了予定 {wareki_date(end)}）の後")
                 yield SCHEDULE.finding(plan.actual("schedule"), t.cell(record, column),
                                        f"「{row.get('item') or ''}」の{row.get('year')} {months}は{why}です",
                                        field=f"schedule.schedule.{column}", value=row.get(column))
@@ -197,6 +203,6 @@ def schedule_outside_period(plan: Plan, context: Context):
             span = program.fiscal_year(row.get("year"))
             if span and span[0] > end:
                 yield SCHEDULE.finding(plan.actual("activities"), activities.cell(record, "year"),
-                                       f"「{row.get('item') or ''}」の実施年度 {row['year']}（{span[0].isoformat()}〜）は"
-                                       f"事業実施期間（終了予定 {end.isoformat()}）の後です",
+                                       f"「{row.get('item') or ''}」の実施年度 {row['year']}（{wareki_date(span[0])}〜）は"
+                                       f"事業実施期間（終了予定 {wareki_date(end)}）の後です",
                                        field="activities.activities.year", value=row["year"], expected=end)

@@ -21,7 +21,8 @@ MISSING = define(
 {documents_group} の「添付」が「有」か。
 なぜ: 必須書類が欠けた申請は受け付けられません。
 例: ② の添付「有」→ 正しい。② の添付「無」→ エラー。グループ申請で ③ が「無」→ エラー。
-""", reads=("documents", "org_types"))
+""", reads=("documents", "org_types"),
+    advice="必須の書類を用意して添付し、提出書類の表の「添付」を「有」にしてください。")
 
 MISMATCH = define(
     "PV402", "document-declaration-mismatch", "warning", "提出書類の添付と申告（有/無）が食い違っています",
@@ -33,7 +34,8 @@ MISMATCH = define(
 なぜ: 認定書・宣言の文書がないと加点されません。申告が「無」のままでは添付した書類が加点に使われません。
 例: 経営革新計画等の認定「有」・④ 添付「有」→ 正しい。認定「有」・④ 添付「無」→ 警告（④ の添付欄）。
 認定「無」・④ 添付「有」→ 警告（認定の欄）。
-""", reads=("documents", "org_types"))
+""", reads=("documents", "org_types"),
+    advice="認定・登録の申告と書類の添付を合わせてください（加点を受けるなら認定書・宣言の文書を添付して「有」に、受けないなら申告を「無」にします）。")
 
 
 def document_rows(plan: Plan, documents):
@@ -63,6 +65,28 @@ def declared_yes(plan: Plan, name: str) -> bool | None:
     return None if value is None else means(value, "有")
 
 
+def required(doc, context: Context) -> bool:
+    """Whether every application of this applicant must attach ``doc`` (always; ③ for a group)."""
+    return doc.when == "always" or (doc.when == "group" and context.org_type == "group")
+
+
+def to_attach(plan: Plan, context: Context) -> list[str]:
+    """The 提出書類 this applicant attaches, in the program's words: the required ones (② with what it is for
+    their 組織形態) and the 加点 documents they declared 「有」 for (④ ⑤)."""
+    vocab = context.program.attachments
+    out = []
+    for doc in context.program.documents:
+        if doc.when in ("innovation_plan", "partnership"):
+            if not declared_yes(plan, doc.when):
+                continue
+            out.append(f"{doc.name}（加点の対象）")
+        elif required(doc, context):
+            kinds = vocab.required.get(context.org_type or "", ()) if vocab is not None else ()
+            parts = vocab.names(kinds) if kinds and doc.id in vocab.financial_documents else ""
+            out.append(f"{doc.name}（{parts}）" if parts else doc.name)
+    return out
+
+
 @implements(MISSING)
 def document_missing(plan: Plan, context: Context):
     documents = context.program.documents
@@ -70,8 +94,7 @@ def document_missing(plan: Plan, context: Context):
     if t is None:
         return
     for doc in documents:
-        needed = doc.when == "always" or (doc.when == "group" and context.org_type == "group")
-        if not needed or doc.id not in rows:
+        if not required(doc, context) or doc.id not in rows:
             continue
         record, row = rows[doc.id]
         if not is_attached(row):

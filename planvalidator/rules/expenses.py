@@ -15,6 +15,7 @@ from planvalidator.findings import UNSAFE, Edit, Fix, Severity
 from planvalidator.normalize import canon, means
 from planvalidator.plan import Plan, Table
 from planvalidator.rules.base import define, implements
+from planvalidator.wareki import wareki_date
 
 SHEET = "expenses"          # the layout key of the sheet (its name is 計画様式7 in r7)
 
@@ -27,7 +28,8 @@ ITEM = define(
 なぜ: 表にない経費（人件費、飲食費など）は助成対象外です。区分を取り違えると区分計がずれ、審査で確認を求められます。
 例: 経費区分「試作・開発費」・経費内訳「原材料費」→ 正しい。経費内訳「人件費」→ エラー。
 経費区分「事業費」・経費内訳「原材料費」→ エラー（原材料費は試作・開発費の内訳）。
-""", reads=("expense_categories.items",))
+""", reads=("expense_categories.items",),
+    advice="公募要領 5. の表の経費内訳から選び直し、その内訳の経費区分（事業費・試作・開発費）と合わせてください。表にない経費（人件費など）は明細から外します。")
 
 GENERAL_PURPOSE = define(
     "PV102", "general-purpose-item", "error", "汎用品（パソコン・タブレット・事務用品など）の購入は助成対象外です",
@@ -41,7 +43,8 @@ Microsoft Office、Word、複合機、コピー用紙、文房具、携帯電話
 「PC樹脂」「3Dプリンタ」「スマホアプリ開発」「複合機能」のように別の意味の語、レンタル・リース（借損料）は対象にしません。
 なぜ: 汎用品の購入費は助成対象外です（公募要領 5.※(5)）。そのまま申請すると減額されます。
 例: 「ノートPC（データ解析用）」→ エラー。「PC樹脂ペレット」→ 所見なし。「タブレット」だけ → 警告。
-""", reads=("keywords.general_purpose", "expense_categories.rental_items", "expense_categories.rental_words"))
+""", reads=("keywords.general_purpose", "expense_categories.rental_items", "expense_categories.rental_words"),
+    advice="汎用品の購入は明細から外してください。開発専用の機器・ソフトウェアなら、その用途が分かるように品名・内容に書きます（例: 「試作機の制御用PC（専用）」）。")
 
 INDIRECT = define(
     "PV103", "indirect-cost", "error", "間接経費（消費税・振込手数料・通信費・光熱費・収入印紙）は助成対象外です",
@@ -51,7 +54,8 @@ INDIRECT = define(
 光熱費、収入印紙代等）が書かれていないか。「消費税を除く」「消費税別」のような否定は対象にしません。
 なぜ: 間接経費は助成対象外です。明細の金額は税抜で書きます。
 例: 「振込手数料」→ エラー。「インターネット回線使用料」→ エラー。「電気代削減装置の試作」→ 所見なし。
-""", reads=("keywords.indirect",))
+""", reads=("keywords.indirect",),
+    advice="消費税・振込手数料・通信費・光熱費・収入印紙などの行は明細から外し、金額は税抜で書いてください。")
 
 FILING_FEE = define(
     "PV104", "filing-fee", "error", "特許庁など行政庁への出願手数料は助成対象外です",
@@ -62,7 +66,8 @@ FILING_FEE = define(
 決まらない語は警告にします。外国の特許庁への手数料は対象にしません。
 なぜ: 行政庁に納入される手数料は助成対象外です。
 例: 「意匠登録に係る弁理士費用」→ 所見なし。「特許出願料（特許印紙）」→ エラー。
-""", reads=("keywords.filing_fee",))
+""", reads=("keywords.filing_fee",),
+    advice="行政庁に納める手数料（出願料・審査請求料・特許印紙・登録料）は明細から外し、助成対象の弁理士費用だけを書いてください。")
 
 INAPPROPRIATE = define(
     "PV105", "inappropriate-expense", "warning", "飲食・接待・慰労など社会通念上不適切な経費の可能性があります",
@@ -72,7 +77,8 @@ INAPPROPRIATE = define(
 「飲食店向けサービス」のように対象市場を指す語は対象にしません。
 なぜ: 公的資金の用途として社会通念上不適切な経費は助成対象外です。内容によっては認められることもあるため警告です。
 例: 「展示会後の懇親会費」→ 警告。「飲食店向け予約システムの開発」→ 所見なし。
-""", reads=("keywords.inappropriate",))
+""", reads=("keywords.inappropriate",),
+    advice="飲食・接待・慰労の費用は明細から外してください。事業に必要な経費なら、その目的と内容が分かるように品名・内容を書き直します。")
 
 BEFORE_GRANT = define(
     "PV106", "ordered-before-grant", "error", "交付決定より前の発注は助成対象外です",
@@ -86,7 +92,8 @@ program.yaml の period.earliest_grant_date）より前でないか。事業実�
 例: 発注予定日 {earliest_grant} → 正しい。発注予定日 {year_start[1]} → エラー（交付決定前）。備考「発注済」→ エラー。
 """, reads=("period.earliest_grant_date", "period.grant_notice", "period.first_fiscal_year", "keywords.already_ordered"),
     fixes="確認が必要（--unsafe）: 発注予定日を、発注できる最も早い日（交付決定の日、事業実施期間の開始）にします。"
-          "その日に発注できるかは申請者が確かめてください。")
+          "その日に発注できるかは申請者が確かめてください。",
+    advice="発注予定日を交付決定の後（{grant_notice}予定の審査結果通知より後）の日に直してください。申請の前にすでに発注・購入したものは助成対象にならないので、明細から外します。")
 
 WHOLE_OUTSOURCING = define(
     "PV107", "whole-outsourcing", "warning", "事業の全部を委託している可能性があります",
@@ -97,7 +104,8 @@ WHOLE_OUTSOURCING = define(
 {whole_outsourcing_share} を超え、かつそのような書き方をしている行はエラー、どちらか一方だけなら警告です。
 なぜ: 事業全てを委託するものは助成対象外です。申請者自身が開発・販路開拓に取り組む計画であることが求められます。
 例: 合計 3,890,000 円のうち委託費 400,000 円 → 所見なし。合計 2,000,000 円のうち委託費 1,400,000 円 → 警告。
-""", reads=("whole_outsourcing_share", "expense_categories.outsourcing_items", "keywords.whole_outsourcing"))
+""", reads=("whole_outsourcing_share", "expense_categories.outsourcing_items", "keywords.whole_outsourcing"),
+    advice="申請者自身が行う開発・販路開拓の取組を計画に書き、委託は一部にとどめてください（委託費の割合を下げるか、委託の範囲を品名・内容に具体的に書きます）。")
 
 OUTSIDE_PERIOD = define(
     "PV108", "outside-project-period", "error", "経費の年度・発注予定日が事業実施期間の外です",
@@ -108,7 +116,8 @@ OUTSIDE_PERIOD = define(
 ので、その年度の申請額に入りません）。
 なぜ: 事業実施期間の外の経費は助成対象外です。年度ごとに交付申請・実績報告をするので、年度の取り違えは申請額の誤りになります。
 例: 事業実施期間（終了予定）{year_end[1]} で 2年目（{year_start[2]}〜）の行 → エラー。1年目の行の発注予定日が {year_start[2]} → エラー。
-""", reads=("period.first_fiscal_year", "period.earliest_grant_date"))
+""", reads=("period.first_fiscal_year", "period.earliest_grant_date"),
+    advice="その行の年度と発注予定日を、事業実施期間の中の同じ年度（4月〜翌3月）に合わせて直してください。")
 
 TAX_INCLUDED = define(
     "PV109", "tax-included", "warning", "税込の金額が書かれている可能性があります（明細は税抜）",
@@ -119,7 +128,8 @@ TAX_INCLUDED = define(
 例: 備考「税込価格」→ 警告。備考「税込 110,000 円の税抜額」→ 所見なし。
 """, reads=("keywords.tax_included", "consumption_tax_rate"),
     fixes="確認が必要（--unsafe）: その行の単価を税抜にし（税込の単価 ÷ (1 + 消費税の標準税率 {tax_rate})、円未満四捨五入）、"
-          "「税込」と書いた欄に「（税抜に修正）」と書き足します。単価がもう税抜なら適用しないでください。")
+          "「税込」と書いた欄に「（税抜に修正）」と書き足します。単価がもう税抜なら適用しないでください。",
+    advice="単価・金額を税抜に直し、品名・内容・備考の「税込」の書き方を消してください（税抜の額だと分かるなら「税抜」と書き添えます）。")
 
 QUOTE_MISSING = define(
     "PV110", "quote-missing", "warning", "見積書がありません",
@@ -128,7 +138,8 @@ QUOTE_MISSING = define(
 何を: {sheet[expenses]} の「見積書」が「無」の行。
 なぜ: 採択後の交付申請では見積書（経費の内訳がわかるもの）が必要です。金額の根拠がないと審査で減額されることがあります。
 例: 見積書「有」→ 所見なし。見積書「無」→ 警告。
-""")
+""",
+    advice="見積書を取り寄せて「有」にしてください。採択後の交付申請で見積書（経費の内訳がわかるもの）が必要です。")
 
 ASSET_REGISTER = define(
     "PV111", "asset-register", "info", "{asset_price}以上の取得財産は管理台帳・処分制限の対象です",
@@ -138,7 +149,8 @@ ASSET_REGISTER = define(
 なぜ: 取得価格が 1 件あたり {asset_price}（税抜）以上の取得財産は「取得財産等管理台帳」で管理し、処分するときは承認が必要で、
 収入の一部を納付することがあります。誤りではなく、知らせるための情報です。
 例: 単価 350,000 円 → 所見なし。単価 600,000 円の機械装置 → 情報。
-""", reads=("asset_register_price",))
+""", reads=("asset_register_price",),
+    advice="直す必要はありません。採択後、取得財産等管理台帳での管理と、処分するときの承認が必要になることを確かめてください。")
 
 
 CATEGORY_FIT = define(
@@ -151,7 +163,8 @@ CATEGORY_FIT = define(
 program.yaml の category_fit にあり、語だけでは決まらないもの（原材料費の「製造装置」など）は警告にします。
 なぜ: 定義に合わない経費は助成対象外です（自社の人件費は助成対象経費にありません）。
 例: 雑役務費「試作補助のアルバイト賃金」→ 所見なし。雑役務費「正社員の給与（開発担当）」→ エラー。借損料「展示用モニターの購入」→ エラー。
-""", reads=("category_fit",))
+""", reads=("category_fit",),
+    advice="品名・内容に合う経費内訳を選び直すか、その内訳の定義（公募要領 5.）に合わない経費（自社の社員・役員の給与など）は明細から外してください。")
 
 
 def _table(plan: Plan) -> Table | None:
@@ -181,7 +194,7 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
         if skip and skip(row):
             continue
         for column, text, other in _text_cells(t, record, row, columns):
-            hit = keywords.find(text, context=other, reading=context.reading)
+            hit = keywords.find(text, context=other, reading=context.reading, kind=context.rough_kind)
             if hit is None:
                 continue
             severity = Severity(hit.severity)
@@ -328,7 +341,7 @@ def before_grant(plan: Plan, context: Context):
         if ordered and ordered < grant:
             yield BEFORE_GRANT.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
-                f"発注予定日 {ordered.isoformat()} は{why}の {grant.isoformat()} より前です。"
+                f"発注予定日 {wareki_date(ordered)} は{why}の {wareki_date(grant)} より前です。"
                 f"交付決定前の発注・契約・購入は助成対象外です",
                 field=f"{SHEET}.expenses.order_date", value=ordered, expected=grant,
                 fix=Fix(UNSAFE, (Edit(plan.actual(SHEET), t.cell(record, "order_date"), value=grant),),
@@ -394,18 +407,18 @@ def outside_period(plan: Plan, context: Context):
         if end and span and span[0] > end and "year" in t.positions:
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "year"),
-                f"{row['year']}（{span[0].isoformat()}〜）は事業実施期間（終了予定 {end.isoformat()}）の後です",
+                f"{row['year']}（{wareki_date(span[0])}〜）は事業実施期間（終了予定 {wareki_date(end)}）の後です",
                 field=f"{SHEET}.expenses.year", value=row["year"])
             continue
         if end and ordered and ordered > end:
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
-                f"発注予定日 {ordered.isoformat()} は事業実施期間（終了予定 {end.isoformat()}）の後です",
+                f"発注予定日 {wareki_date(ordered)} は事業実施期間（終了予定 {wareki_date(end)}）の後です",
                 field=f"{SHEET}.expenses.order_date", value=ordered, expected=end)
         elif span and ordered and ordered >= context.grant_date and not (span[0] <= ordered <= span[1]):
             yield OUTSIDE_PERIOD.finding(
                 plan.actual(SHEET), t.cell(record, "order_date"),
-                f"発注予定日 {ordered.isoformat()} は{row['year']}（{span[0].isoformat()}〜{span[1].isoformat()}）に"
+                f"発注予定日 {wareki_date(ordered)} は{row['year']}（{wareki_date(span[0])}〜{wareki_date(span[1])}）に"
                 f"入っていません。年度か発注予定日を直してください（年度ごとに交付申請するため、この行はその年度の申請額に入りません）",
                 field=f"{SHEET}.expenses.order_date", value=ordered, expected=f"{span[0].isoformat()}〜{span[1].isoformat()}")
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from planvalidator.context import Context
 from planvalidator.rules.base import define, implements
+from planvalidator.wareki import wareki_date
 
 TEMPLATE_REF = "公募要領 6.(3) ①「事業計画書（{sheet_range}）」"   # rendered with the template's sheet names
 
@@ -19,7 +20,8 @@ REQUIRED = define(
 表（{sheet[activities]}・{sheet[team]}・{sheet[expenses]} など）では、何か入力のある行についてだけ、その行の必須欄を調べます。
 なぜ: 記入漏れのある事業計画書は審査できず、差し戻されます。
 例: {sheet[applicant]}「郵便番号」が空欄 → エラー。{sheet[expenses]} の 1 行に「品名・内容」だけ書いて「数量」が空欄 → エラー。
-""")
+""",
+    advice="空欄の欄に記入してください（表の行は、その行の必須欄をすべて埋めるか、使わない行なら行全体を空にします）。")
 
 INVALID_TYPE = define(
     "PV002", "invalid-type", "error", "数値・日付として読めない値です", TEMPLATE_REF,
@@ -29,7 +31,8 @@ INVALID_TYPE = define(
 金額は 1 円単位の整数です（小数は不可）。
 なぜ: 読めない値は合計・助成率の計算に入らず、申請額の確認ができません。
 例: 単価に「約5万円」→ エラー。発注予定日に「10月上旬」→ エラー。
-""")
+""",
+    advice="数値の欄は「240000」のような数字だけで、日付の欄は「令和7年10月1日」「2025/10/1」のような日付で書き直してください（「約」「上旬」などは使えません）。")
 
 INVALID_CHOICE = define(
     "PV003", "invalid-choice", "error", "選択肢にない値です", TEMPLATE_REF,
@@ -41,7 +44,8 @@ INVALID_CHOICE = define(
 経費内訳は公募要領 5. の表と照らすので PV101 が見ます。
 例: 年度に「1年目」→ 正しい。年度に「{fiscal_year[1]}」→ エラー（1年目〜{max_years}年目）。
 組織形態に「株式会社」→ エラー（「{org_type[corporation]}」を選ぶ）。
-""", reads=("period.first_fiscal_year", "period.max_years", "org_types"))
+""", reads=("period.first_fiscal_year", "period.max_years", "org_types"),
+    advice="セルを選んでプルダウンの選択肢から選び直してください（貼り付けた値は選択肢の文字と同じにします）。")
 
 OUT_OF_RANGE = define(
     "PV004", "out-of-range", "error", "値が範囲外です（負の金額など）", TEMPLATE_REF,
@@ -49,7 +53,8 @@ OUT_OF_RANGE = define(
 何を: 金額・人数が 0 以上か、数量が 0 より大きいか、割合（％）が 0〜100 か。
 なぜ: 負の金額や 0 の数量は明細として成り立たず、合計を誤らせます。
 例: 単価に「-50,000」→ エラー。従事割合に「120」→ エラー。
-""")
+""",
+    advice="金額・人数は 0 以上、数量は 0 より大きい数、割合（％）は 0〜100 の値に直してください。")
 
 INVALID_FORMAT = define(
     "PV005", "invalid-format", "error", "書式が正しくありません（郵便番号・電話番号・メール・年月など）",
@@ -59,7 +64,8 @@ INVALID_FORMAT = define(
 事業実施期間（開始）（「交付決定日」または日付）、スケジュールの印（●）の書式。全角で書いても構いません。
 なぜ: 連絡先の誤りは審査中の問い合わせや結果通知が届かない原因になります。
 例: 電話番号「076-267」→ エラー。メール「hanako@」→ エラー。
-""")
+""",
+    advice="例の形に書き直してください（郵便番号 920-8203、電話番号 076-267-1001、メール hanako@example.jp、年月 2024年3月）。")
 
 INVALID_CORPORATE_NUMBER = define(
     "PV006", "invalid-corporate-number", "error", "法人番号が正しくありません（13桁・チェックデジット）",
@@ -69,7 +75,8 @@ INVALID_CORPORATE_NUMBER = define(
 （検査用数字 = 9 − 残り12桁を右から重み 1・2・1・2… で掛けた和を 9 で割った余り）。個人事業主は空欄で構いません。
 なぜ: 1 桁の打ち間違いで別の法人を指してしまい、申請者の確認ができません。
 例: 「1200001012345」→ 正しい。「1200001012346」→ エラー（検査用数字が合わない）。「120000101234」→ エラー（12桁）。
-""")
+""",
+    advice="登記簿や国税庁の法人番号公表サイトで 13 桁を確かめて入力し直してください。個人事業主は空欄にします。")
 
 LAYOUT_MISSING = define(
     "PV007", "layout-missing", "error", "様式のシート・見出しが見つかりません", TEMPLATE_REF,
@@ -80,7 +87,8 @@ LAYOUT_MISSING = define(
 見出しの言い換えのある様式（改訂された様式、PV013）では、見つからない見出しは様式の違いなので、このエラーではなく
 PV013 の警告に入ります。
 例: 「{sheet[schedule]}」のシートを削除 → エラー。{sheet[applicant]} の「法人番号」の行を削除 → エラー。
-""")
+""",
+    advice="削除したシート・行・見出しを公式の様式から戻してください（様式のシートや見出しは消さずに使います）。")
 
 TEMPLATE_DIFFERS = define(
     "PV013", "template-differs", "warning",
@@ -100,7 +108,8 @@ TEMPLATE_DIFFERS = define(
 例: {sheet[applicant]} の「助成事業名」が「助成事業の名称」、{sheet[expenses]} の「単価（税抜・円）」が「単価（税抜）」→
 警告 1 件（「{sheet[applicant]}!B19「助成事業の名称」（{template} では「助成事業名」）…」）。その単価の列の金額の誤りは
 PV201 がいつもどおり指摘します。見出しの言い換えのない様式で「法人番号」の見出しを消した → PV007 のエラー。
-""", reads=("organisation",))
+""", reads=("organisation",),
+    advice="{organisation_short} が公開している今年度の様式に記入し直すか、見出しを公式の様式どおりに戻してください。様式が新しく改訂されたのなら、この警告は planvalidator の対応待ちです。")
 
 _PANDERA_CHECK_RULE = {
     "not_nullable": REQUIRED,
@@ -122,7 +131,7 @@ def _shown(value) -> str:
     if isinstance(value, dt.datetime):
         value = value.date()
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return wareki_date(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if isinstance(value, int):
@@ -203,7 +212,8 @@ CONDITIONAL = define(
 なぜ: 法人番号と資本金は申請者の確認と中小企業者の判定（公募要領 2.）に、制度名は併用の確認（3.※）に、
 兼務先はみなし大企業の判定（2. 注3 ③）に使います。
 例: {org_type[sole_proprietor]}で法人番号が空欄 → 所見なし。{org_type[corporation]}で法人番号が空欄 → エラー。
-""", reads=("org_types",))
+""", reads=("org_types",),
+    advice="指摘の欄に記入してください（条件になっている欄の選択が誤っているときは、そちらを直します）。")
 
 
 @implements(CONDITIONAL)

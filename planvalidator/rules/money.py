@@ -18,6 +18,7 @@ from planvalidator.context import Context
 from planvalidator.findings import SAFE, UNSAFE, Edit, Fix, Severity
 from planvalidator.plan import Plan
 from planvalidator.rules.base import define, implements
+from planvalidator.wareki import wareki_date
 
 # the fix of PV201–PV206 (planvalidator fix)
 _RESTORES = "安全: 計算式を数値で上書きした・消したセルに、様式の計算式を戻します（挿入した行の分はずらして）。"
@@ -34,7 +35,8 @@ AMOUNT = define(
 金額の計算式を数値で上書きした行、保存されている計算結果が入力と合わない行を見つけます。
 なぜ: 明細の金額は助成対象経費と助成金申請額の基礎です。1 行の誤りが申請額の誤りになります。
 例: 数量 3、単価 80,000 で金額 250,000 → エラー（正しくは 240,000）。
-""", fixes=_RESTORES)
+""", fixes=_RESTORES,
+    advice="金額の欄を公式の様式の計算式（数量×単価）に戻すか、数量・単価を正しい値に直してください。")
 
 EXPENSE_TOTAL = define(
     "PV202", "expense-total-mismatch", "error", "{sheet[expenses]} の年度計・区分計・合計が明細と一致しません",
@@ -44,7 +46,8 @@ EXPENSE_TOTAL = define(
 明細の金額を年度・経費区分ごとに足したものと一致するか（どの計がどの行を足すかは layout.yaml の total_of）。
 なぜ: 年度計は{sheet[funding]} の助成対象経費に、合計は{sheet[applicant]} の助成対象経費になります。
 例: 計算式を消して「合計」に 3,900,000 と手入力（明細の合計は 3,890,000）→ エラー。
-""", fixes=_RESTORES)
+""", fixes=_RESTORES,
+    advice="年度計・区分計・合計の欄を公式の様式の計算式に戻してください（手で入力した数値を消します）。")
 
 FUNDING_TOTAL = define(
     "PV203", "funding-total-mismatch", "error", "{sheet[funding]} 資金計画の計算が一致しません",
@@ -54,7 +57,8 @@ FUNDING_TOTAL = define(
 「助成率」「助成限度額」「助成金申請可能額（目安）」が事業区分（公募要領 4.: {rates_caps}）から計算した値と一致するか。
 なぜ: 資金計画の数字が明細とずれていると、申請額の根拠が確認できません。
 例: {sheet[funding]} の 1年目「助成対象経費」が 1,900,000 のまま（{sheet[expenses]} の 1年目 計は 2,000,000）→ エラー。
-""", reads=("profile", "estimate_rounding"), fixes=_RESTORES)
+""", reads=("profile", "estimate_rounding"), fixes=_RESTORES,
+    advice="{sheet[funding]} の計算式の欄を公式の様式の計算式に戻し、事業区分と {sheet[expenses]} の明細を確かめてください。")
 
 SALES_PLAN = define(
     "PV204", "sales-plan-mismatch", "error", "{sheet[sales]} の売上高・売上総利益が一致しません",
@@ -63,7 +67,8 @@ SALES_PLAN = define(
 何を: {sheet[sales]} の「売上高」が「販売数量 × 販売単価」と、「売上総利益」が「売上高 − 売上原価」と一致するか。
 なぜ: 事業化計画の数字は審査基準「財務・資金の健全性」（費用対効果）の根拠です（公募要領 7.(2)）。
 例: 販売数量 3,000、販売単価 3,500 で売上高 1,050,000 → エラー（正しくは 10,500,000）。
-""", fixes=_RESTORES)
+""", fixes=_RESTORES,
+    advice="売上高・売上総利益の欄を公式の様式の計算式に戻すか、販売数量・販売単価・売上原価を直してください。")
 
 SUMMARY = define(
     "PV205", "summary-mismatch", "error", "{sheet[applicant]} の助成対象経費・助成金申請額が資金計画と一致しません",
@@ -73,7 +78,8 @@ SUMMARY = define(
 「助成対象経費」「助成金申請額」と一致するか。
 なぜ: 申請書の表紙（{sheet[applicant]}）の金額が審査・交付の申請額として扱われます。明細と食い違うと申請額が確定しません。
 例: 計算式を消して助成金申請額に 2,600,000 と手入力（資金計画の合計は 2,593,000）→ エラー。
-""", fixes=_RESTORES)
+""", fixes=_RESTORES,
+    advice="{sheet[applicant]} の助成対象経費・助成金申請額を公式の様式の計算式（{sheet[funding]} の合計）に戻してください。")
 
 SHARE_RATIO = define(
     "PV206", "share-ratio-mismatch", "error", "{sheet[company]} の出資比率・出資額合計が一致しません",
@@ -83,7 +89,8 @@ SHARE_RATIO = define(
 出資額の「合計」が各株主の出資額の合計と一致するか。
 なぜ: 出資比率はみなし大企業（公募要領 2. 注3 ①②）の判定に使われます。
 例: 出資額 6,000,000 / 合計 10,000,000 で出資比率 50 → エラー（正しくは 60.0）。
-""", fixes=_RESTORES)
+""", fixes=_RESTORES,
+    advice="出資比率・合計の欄を公式の様式の計算式に戻すか、各株主の出資額を直してください。")
 
 
 def _yen(value) -> str:
@@ -127,7 +134,8 @@ RATE = define(
 全年度の合計が助成限度額（{caps}）以内かは PV208 が見ます。
 なぜ: 助成金は助成対象経費に助成率を掛けた額以内です。超えた分は交付されず、資金計画が成り立ちません。
 例: 区分{first_category}（{first_rate}）、1年目の助成対象経費 2,000,000 円 → 申請額 {first_rate_example} 円まで正しい。1 円でも超えるとエラー。
-""", reads=("profile", "period.first_fiscal_year"), fixes=_REBALANCES)
+""", reads=("profile", "period.first_fiscal_year"), fixes=_REBALANCES,
+    advice="その年度の助成金申請額を、助成対象経費×助成率（円未満切捨て）以下に減らしてください。減らした分は自己資金などで賄います。")
 
 CAP = define(
     "PV208", "cap-exceeded", "error", "助成金申請額の合計が助成限度額を超えています",
@@ -137,7 +145,8 @@ CAP = define(
 所見は、申請額のある最後の年度の「助成金申請額」（減らす欄）に付けます。
 なぜ: 限度額を超える申請はできません。
 例: 区分{first_category} で申請額の合計 {first_cap_yen} 円 → 正しい。+1 円でもエラー。
-""", reads=("profile",), fixes=_REBALANCES)
+""", reads=("profile",), fixes=_REBALANCES,
+    advice="助成金申請額の合計が助成限度額以下になるように、指摘の年度の助成金申請額を減らしてください。減らした分は自己資金などで賄います。")
 
 BALANCE = define(
     "PV209", "funding-unbalanced", "error", "資金計画の資金合計が助成対象経費と一致しません",
@@ -149,7 +158,8 @@ BALANCE = define(
 例: 1年目 助成対象経費 2,000,000 円 = 申請額 1,000,000 円 + 自己資金 1,000,000 円 → 正しい。自己資金 900,000 円 → エラー。
 """, reads=("period.first_fiscal_year",),
     fixes="確認が必要（--unsafe）: その年度の自己資金を、資金合計が助成対象経費と等しくなる額にします。借入金・その他で"
-          "合わせるなら適用しないでください。")
+          "合わせるなら適用しないでください。",
+    advice="その年度の助成金申請額・自己資金・借入金・その他の合計が助成対象経費と等しくなるように、自己資金などを直してください。")
 
 PERIOD = define(
     "PV210", "project-period", "error", "事業実施期間が交付決定日から{max_years}年以内に収まっていません",
@@ -161,7 +171,8 @@ period.earliest_grant_date）以降に始まり、その日から {max_years} �
 ないため警告にします。
 なぜ: 事業実施期間は交付決定日より {max_years} 年以内です。期間外の経費は助成対象になりません。
 例: 開始「交付決定日」、終了予定が {last_year_end} → 正しい。終了予定がそれより 1 年後 → エラー。開始が {earliest_grant} より前 → エラー。
-""", reads=("period.earliest_grant_date", "period.max_years", "period.first_fiscal_year"))
+""", reads=("period.earliest_grant_date", "period.max_years", "period.first_fiscal_year"),
+    advice="事業実施期間を、交付決定（審査結果通知 {grant_notice}予定）から {max_years} 年以内に収まるように直してください（開始は「交付決定日」と書けます）。")
 
 
 @implements(RATE)
@@ -273,7 +284,7 @@ def project_period(plan: Plan, context: Context):
     start_field, end_field = plan.field("applicant", "period_start"), plan.field("applicant", "period_end")
     if start and start < earliest and start_field:
         yield PERIOD.finding(sheet, start_field.cell,
-                             f"事業実施期間（開始）{start.isoformat()} は交付決定（最も早くて {earliest.isoformat()}）より前です。"
+                             f"事業実施期間（開始）{wareki_date(start)} は交付決定（最も早くて {wareki_date(earliest)}）より前です。"
                              f"「交付決定日」と書くか、交付決定後の日付にしてください")
     if end is None or end_field is None:
         return
@@ -282,14 +293,14 @@ def project_period(plan: Plan, context: Context):
     last_year = program.fiscal_year(f"{program.max_years}年目")
     if end < begin:
         yield PERIOD.finding(sheet, end_field.cell,
-                             f"事業実施期間（終了予定）{end.isoformat()} が開始（{begin.isoformat()}）より前です")
+                             f"事業実施期間（終了予定）{wareki_date(end)} が開始（{wareki_date(begin)}）より前です")
     elif end > limit:
         yield PERIOD.finding(sheet, end_field.cell,
-                             f"事業実施期間（終了予定）{end.isoformat()} は交付決定日から {program.max_years} 年"
-                             f"（最も早い交付決定 {earliest.isoformat()} からでも {limit.isoformat()} まで）を超えています")
+                             f"事業実施期間（終了予定）{wareki_date(end)} は交付決定日から {program.max_years} 年"
+                             f"（最も早い交付決定 {wareki_date(earliest)} からでも {wareki_date(limit)} まで）を超えています")
     elif last_year and end > last_year[1]:
         yield PERIOD.finding(sheet, end_field.cell,
-                             f"事業実施期間（終了予定）{end.isoformat()} は{program.max_years}年目（〜{last_year[1].isoformat()}）"
+                             f"事業実施期間（終了予定）{wareki_date(end)} は{program.max_years}年目（〜{wareki_date(last_year[1])}）"
                              f"の後です。{plan.actual('expenses')}・{plan.actual('funding')} には{program.max_years}年目までの欄しかありません",
                              severity=Severity.WARNING)
 
@@ -311,7 +322,8 @@ YEARLY = define(
 上限を「目安」とする制度では警告です（プロファイルの severity）。
 なぜ: 年度ごとの上限がある制度では、超えた分はその年度に交付されません。
 例: 1年目の上限がちょうどの申請額 → 正しい。1 円でも超える → エラー（目安の制度では警告）。
-""", reads=("profile",))
+""", reads=("profile",),
+    advice="その年度の助成金申請額を、制度の年度ごとの上限以下に減らしてください。")
 
 MINIMUM = define(
     "PV212", "below-minimum", "error", "助成対象経費・申請額の合計が制度の下限に届いていません",
@@ -321,7 +333,8 @@ MINIMUM = define(
 {sheet[funding]} の助成金申請額の全年度の合計が、申請額の下限（min_requested）以上か。
 なぜ: 下限未満の事業は対象外です。
 例: 合計が下限ちょうど → 正しい。1 円でも下回る → エラー。
-""", reads=("profile",))
+""", reads=("profile",),
+    advice="制度の下限に届くように事業の経費・申請額を見直すか、この制度が事業の規模に合うかを確かめてください。")
 
 YEARS = define(
     "PV214", "beyond-program-years", "error", "制度の事業期間の年度を超える経費・申請額があります",
@@ -331,7 +344,8 @@ YEARS = define(
 その先の年度のものがないか。所見はその行の「年度」と、その年度の申請額に付けます。
 なぜ: 事業期間の外の経費は対象外です。
 例: 事業期間 1 年度のコースで「1年目」の行 → 正しい。「2年目」の行 → エラー。
-""", reads=("profile",))
+""", reads=("profile",),
+    advice="制度の事業期間を超える年度の経費と申請額を外し、事業期間の中の年度に収めてください。")
 
 @implements(YEARLY)
 def yearly_cap(plan: Plan, context: Context):
