@@ -91,14 +91,14 @@ def find_cell(ws, ref: str, *, create: bool = False):
         if n > row_no:
             if not create:
                 return None
-            row = etree.Element(q("row"))
+            row = xmltree.Element(q("row"))
             row.set("r", str(row_no))
-            r.addprevious(row)
+            data.insert(list(data).index(r), row)
             break
     if row is None:
         if not create:
             return None
-        row = etree.SubElement(data, q("row"))
+        row = xmltree.SubElement(data, q("row"))
         row.set("r", str(row_no))
     for c in row.findall(q("c")):
         at = parse_a1(c.get("r") or "")
@@ -107,13 +107,13 @@ def find_cell(ws, ref: str, *, create: bool = False):
         if at and at[1] > col_no:
             if not create:
                 return None
-            new = etree.Element(q("c"))
+            new = xmltree.Element(q("c"))
             new.set("r", ref)
-            c.addprevious(new)
+            row.insert(list(row).index(c), new)
             return new
     if not create:
         return None
-    new = etree.SubElement(row, q("c"))
+    new = xmltree.SubElement(row, q("c"))
     new.set("r", ref)
     return new
 
@@ -132,19 +132,19 @@ def set_content(c, *, value=None, formula: str | None = None) -> None:
             c.remove(el)
     c.attrib.pop("t", None)
     if formula is not None:
-        etree.SubElement(c, q("f")).text = formula[1:] if formula.startswith("=") else formula
+        xmltree.SubElement(c, q("f")).text = formula[1:] if formula.startswith("=") else formula
         return
     if value is None or value == "":
         return
     if isinstance(value, bool):
         c.set("t", "b")
-        etree.SubElement(c, q("v")).text = "1" if value else "0"
+        xmltree.SubElement(c, q("v")).text = "1" if value else "0"
         return
     if isinstance(value, (int, float)):
-        etree.SubElement(c, q("v")).text = repr(int(value)) if float(value).is_integer() else repr(value)
+        xmltree.SubElement(c, q("v")).text = repr(int(value)) if float(value).is_integer() else repr(value)
         return
     c.set("t", "inlineStr")
-    t = etree.SubElement(etree.SubElement(c, q("is")), q("t"))
+    t = xmltree.SubElement(xmltree.SubElement(c, q("is")), q("t"))
     t.text = str(value)
     if t.text != t.text.strip() or "\n" in t.text:
         t.set(XML_SPACE, "preserve")
