@@ -196,7 +196,7 @@ def test_json_has_the_money_and_the_cut():
     data = json.loads(run("check", "--format", "json", INELIGIBLE).output)
     money = data["money"]
     assert set(money) == {"category", "rate", "cap", "eligible", "limit", "requested", "within",
-                          "eligible_after_cut", "limit_after_cut", "reduction", "per_year", "excluded_rows"}
+                          "eligible_after_cut", "limit_after_cut", "reduction", "per_year", "excluded_rows", "verdict"}
     assert (money["eligible"], money["limit"], money["within"]) == (report.money.eligible, report.money.limit, True)
     assert (money["eligible_after_cut"], money["limit_after_cut"], money["reduction"]) == \
         (report.cut.eligible_after_cut, report.cut.limit_after_cut, report.cut.reduction)
@@ -223,6 +223,9 @@ def test_the_terminal_names_the_cut():
     report = check_file(INELIGIBLE)
     out = run("check", "--no-color", INELIGIBLE).output
     cut = report.cut
-    assert (f"対象外の経費 3 件（{cut.excluded_amount:,.0f} 円）を除くと、申請できる上限は "
-            f"{cut.limit_after_cut:,} 円で、{cut.reduction:,.0f} 円の減額が見込まれます") in out
-    assert "対象外の経費" not in run("check", "--no-color", EXAMPLE).output
+    said = (f"対象外と判断した経費 3 件（{cut.excluded_amount:,.0f} 円）を除くと、申請できる上限は "
+            f"{cut.limit_after_cut:,} 円で、助成金申請額 {cut.requested:,.0f} 円から {cut.reduction:,.0f} 円の減額が見込まれます")
+    assert said in out
+    # one sentence for the terminal, the JSON (the page shows it) and the results sheet
+    assert json.loads(run("check", "--format", "json", INELIGIBLE).output)["money"]["verdict"] == said
+    assert "対象外と判断した経費" not in run("check", "--no-color", EXAMPLE).output

@@ -261,6 +261,8 @@ JS = r"""
     card.append(counts(data));
     if (data.incomplete) card.append(el("p", { class: "problem", text: "一部の規則を実行できませんでした（PV900）。ほかの指摘は有効です。" }));
     card.append(money(data.money) || "", findings(data.findings));
+    // without SudachiPy (the browser) expense lines are read by the word lists: say how that differs
+    if (data.analyser === "fallback" && data.analyser_note) card.append(el("p", { class: "note analyser", text: data.analyser_note }));
     if (data.summary.error === 0 && !data.incomplete) card.append(nextSteps(data.next_steps) || "");
     const line = el("p", { class: "note", role: "status" });
     const button = el("button", { type: "button", class: "download", text: "チェック結果を書き込んだブックをダウンロード" });

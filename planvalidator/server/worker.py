@@ -18,24 +18,15 @@ os.environ["XDG_CACHE_HOME"] = "/pvcache"
 from planvalidator.server import work as _work
 from planvalidator.workbook import InMemory as _InMemory
 
-NO_ANNOTATE = ("このページ（ブラウザーの中のチェック）では、指摘を書き込んだブックをまだ作れません。"
-               "指摘は上の表のとおりです。ブックに書き込むには planvalidator annotate か、ISICO のチェックのページ（サーバー）をお使いください。")
-
 def pv_check(name, data, program):
     status, content = _work.check(_InMemory(name, data.to_bytes()), program or None)
     return json.dumps([status, content], ensure_ascii=False)
 
 def pv_annotate(name, data, program):
-    import importlib.util
-    try:
-        status, content = _work.annotate(_InMemory(name, data.to_bytes()), program or None)
-    except ImportError:                           # the annotation's XML library (lxml) is not in the browser
-        status, content = 500, {}
+    # the same annotation as planvalidator annotate: without lxml in the browser, on the standard library's XML
+    status, content = _work.annotate(_InMemory(name, data.to_bytes()), program or None)
     if status != 200:
-        text = content.get("detail", "")
-        if status == 500 and importlib.util.find_spec("lxml") is None:
-            text = NO_ANNOTATE
-        return json.dumps([status, text, None], ensure_ascii=False)
+        return json.dumps([status, content.get("detail", ""), None], ensure_ascii=False)
     out_name, out = content
     with open(ANNOTATED, "wb") as f:              # the page reads it from Pyodide's memory file system
         f.write(out)
