@@ -123,6 +123,7 @@ class Plan:
     tables: dict[str, dict[str, Table]]
     problems: list[Problem] = field(default_factory=list)  # found while reading (unreadable cells …)
     typed_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a number
+    dates_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a date (PV014)
     placement: object = field(default=None, repr=False)    # where the reader found everything (locate.Placement)
     _where: dict | None = field(default=None, repr=False)   # (book sheet, row, col) → layout key, built on first use
 

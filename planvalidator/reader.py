@@ -158,6 +158,9 @@ def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: Colu
     if value is not None and ctype.kind in NUMERIC and isinstance(raw, str):
         where = cell if isinstance(cell, str) else a1(*cell)
         plan.typed_as_text[(sheet, where)] = raw     # read as a number; the spreadsheet sees text (PV010)
+    elif value is not None and ctype.kind == "date" and isinstance(raw, str):
+        where = cell if isinstance(cell, str) else a1(*cell)
+        plan.dates_as_text[(sheet, where)] = raw     # read as a date; the spreadsheet sees text (PV014)
     return value
 
 

@@ -119,7 +119,7 @@ def test_every_rule_with_a_safe_fix_has_a_case_it_fixes(tmp_path):
     """Every rule whose fixes say 「安全」 fixes at least one failing case of its own (the test above runs it)."""
     rules.load_all()
     safe = {code for code in _fixable() if rules.REGISTRY[code].fixes.startswith("安全")}
-    assert safe >= {"PV010", "PV201", "PV202", "PV203", "PV205"}
+    assert safe >= {"PV010", "PV014", "PV201", "PV202", "PV203", "PV205"}
     covered = set()
     for code in sorted(safe):
         for case in RC.load(RC.CASES_DIR / f"{code}.yaml").cases:
@@ -175,10 +175,14 @@ def test_a_date_fix_keeps_the_cells_date_format(tmp_path):
 
 
 def test_unsafe_fixes_only_when_asked(tmp_path):
+    import datetime as dt
+
     source = shutil.copy(INVALID / "ineligible-expenses.xlsx", tmp_path / "e.xlsx")
     result = fix_file(source)
-    assert result.changes == [] and [f.rule for f in result.unsafe_left] == ["PV106"]
-    assert parts(result.target) == parts(source)
+    # the safe fix of L6 (PV014: the text 「令和7年7月1日」 made the date it says), not PV106's earliest date
+    assert [(c.finding.rule, c.edit.cell, c.edit.value) for c in result.changes] == [("PV014", "L6", dt.date(2025, 7, 1))]
+    assert [f.rule for f in result.unsafe_left] == ["PV106"]
+    assert "PV106" in {f.rule for f in result.after.findings} and "PV014" not in {f.rule for f in result.after.findings}
 
 
 def test_in_place_keeps_the_files_permissions(tmp_path):

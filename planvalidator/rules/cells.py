@@ -1,4 +1,4 @@
-"""Cell rules (PV009–PV012): what the spreadsheet itself would get wrong.
+"""Cell rules (PV009–PV012, PV014): what the spreadsheet itself would get wrong.
 
 A value the reader could not take in (a stray value far outside the form, a text longer than a
 cell holds), a number typed as text that the template's formulas cannot compute with, a formula
@@ -75,6 +75,17 @@ NOT_TEMPLATE = define(
     fixes="確認が必要（--unsafe）: 様式と違う計算式・別のブックを参照する計算式を、様式の計算式（挿入した行の分はずらして）に"
           "戻します。別の計算式にしたわけがあるなら適用しないでください。",
     advice="公式の様式の計算式に戻してください（別のブックへの参照は値ではなく、様式の計算式で計算します）。")
+
+
+TEXT_DATE = define(
+    "PV014", "date-stored-as-text", "info", "日付の欄に日付ではなく文字列が入っています",
+    TEMPLATE_REF,
+    """
+何を: 様式の日付の欄（提出日・設立年月日・事業実施期間（終了予定）・発注予定日・同意日 など）に、日付ではなく文字列
+（「令和7年9月1日」「2025/9/1」と書いた文字）が入っていないか。チェックではその文字を日付として読んで他の規則に使います。
+なぜ: 文字列の日付は、表計算ソフトでは日付として並べ替え・計算・書式の表示ができず、審査側の集計で読めないことがあります。
+例: {sheet[expenses]} の発注予定日に文字列「令和7年9月1日」→ 情報（日付 2025-09-01 として読みました）。日付の 2025/9/1 → 所見なし。
+""", fixes="安全: 文字列の日付を、それが表す日付にします（セルの表示形式が日付でなければ、日付の表示形式にします）。")
 
 
 # --- PV009 -------------------------------------------------------------------------------------
@@ -191,6 +202,26 @@ def _as_number(sheet: str, cell: str, raw: str) -> Fix | None:
         return None
     number = int(number) if float(number).is_integer() else number
     return Fix(SAFE, (Edit(sheet, cell, value=number),), f"文字列「{_clip(raw)}」を数値 {number:,} にします")
+
+
+# --- PV014 -------------------------------------------------------------------------------------
+
+@implements(TEXT_DATE)
+def date_stored_as_text(plan: Plan, context: Context):
+    from planvalidator.normalize import Unreadable, to_date
+
+    for (sheet, cell), raw in plan.dates_as_text.items():
+        try:
+            day = to_date(raw)
+        except Unreadable:
+            continue
+        if day is None:
+            continue
+        yield TEXT_DATE.finding(
+            sheet, cell, f"「{_clip(raw)}」は日付ではなく文字列として入力されています（日付 {day.isoformat()} として読みました）。"
+                         f"表計算ソフトで日付として扱えるよう、日付として入力し直してください",
+            value=raw, expected=day,
+            fix=Fix(SAFE, (Edit(sheet, cell, value=day),), f"文字列「{_clip(raw)}」を日付 {day.isoformat()} にします"))
 
 
 # --- PV011 -------------------------------------------------------------------------------------
