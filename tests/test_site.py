@@ -294,3 +294,30 @@ def test_the_annotated_workbook_downloads_from_the_static_page(page):
     files = wait(lambda: downloaded(downloads), 30, "the file")
     assert [(f.rule, f.sheet, f.cell) for f in check_file(files[0]).findings] == \
         [(f.rule, f.sheet, f.cell) for f in check_file(PLANTED).findings]
+
+
+def test_the_fixed_workbook_downloads_from_the_static_page(page):
+    """The fix button runs the fix writer in the browser (worker.py pv_fix: the copy planvalidator fix writes, on the
+    standard library's XML): on wrong-amount.xlsx the downloaded copy has no PV201 any more, and nothing was sent."""
+    from selenium.webdriver.common.by import By
+
+    from planvalidator.engine import check_file
+    from planvalidator.server.fix_button import FIX_LABEL
+    from support.browser import downloaded
+
+    wrong = R7 / "invalid" / "wrong-amount.xlsx"
+    assert "PV201" in {f.rule for f in check_file(wrong).findings}
+    driver, url, downloads = page
+    _requests(driver)                                       # (what came before is not this fix's)
+    card = _check(driver, wrong)
+    button = wait(lambda: card.find_elements(By.CSS_SELECTOR, "button.fix"), 30, "the fix button")[0]
+    assert button.text == FIX_LABEL == "安全な修正を適用したブックをダウンロード"
+    button.click()
+    line = button.find_element(By.XPATH, "following-sibling::p[1]")
+    wait(lambda: "ダウンロードしました" in line.text or "でき" in line.text or "失敗" in line.text, 60, "the fix")
+    assert "1 か所を直した「wrong-amount_修正案.xlsx」をダウンロードしました" in line.text, line.text
+    files = wait(lambda: [p for p in downloaded(downloads) if p.name == "wrong-amount_修正案.xlsx"], 30, "the file")
+    assert "PV201" not in {f.rule for f in check_file(files[0]).findings}
+    sent = _requests(driver)                                # the workbook never left the browser
+    assert all(r["url"].startswith((url, "data:", "blob:")) for r in sent), sent
+    assert not [r for r in sent if r["method"] != "GET" or r["body"]], sent

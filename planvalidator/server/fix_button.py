@@ -1,8 +1,10 @@
 """The check page's 「安全な修正を適用したブック」 button: a self-contained script added after the page's own.
 
 It keeps each file the applicant drops or picks, and under every checked file's card (``article.file.done``
-with its ``.actions``) offers the workbook with the safe fixes applied: ``POST /api/fix`` (the copy
-``planvalidator fix`` writes; the header ``X-Planvalidator-Fixed`` says how many cells), saved as a download.
+with its ``.actions``) offers the workbook with the safe fixes applied — the copy ``planvalidator fix`` writes —
+saved as a download. It asks the page's engine (``window.planvalidatorEngine.fix``, page_script.py): on the server
+``POST /api/fix`` (the header ``X-Planvalidator-Fixed`` says how many cells), on the static site the Web Worker
+(worker.py ``pv_fix``), so the workbook never leaves the browser there.
 A workbook with nothing to fix says so instead of downloading. Kept apart from :mod:`planvalidator.server.page`
 so that the page can change without it (it only needs ``#files``, ``#drop``, ``#results`` and the cards).
 """
@@ -21,32 +23,25 @@ FIX_JS = r"""
   input.addEventListener("change", () => keep(input.files));
   drop.addEventListener("drop", (e) => keep(e.dataTransfer && e.dataTransfer.files));
 
-  function savedName(resp, fallback) {
-    const star = /filename\*=UTF-8''([^;]+)/i.exec(resp.headers.get("content-disposition") || "");
-    try { return star ? decodeURIComponent(star[1]) : fallback; } catch (e) { return fallback; }
-  }
+  const engine = window.planvalidatorEngine;   // the page's engine (page_script.py): the server's api/fix or the worker
+  if (!engine || typeof engine.fix !== "function") return;
 
   async function fixed(file, button, line) {
     button.disabled = true;
     line.textContent = "安全な修正を適用しています…";
     try {
-      const body = new FormData(); body.append("file", file, file.name);
-      const resp = await fetch("api/fix", { method: "POST", body });
-      if (!resp.ok) {
-        let text = "修正できませんでした（" + resp.status + "）。";
-        try { const j = await resp.json(); if (j && typeof j.detail === "string") text = j.detail; } catch (e) {}
-        line.textContent = text; return;
-      }
-      const count = Number(resp.headers.get("x-planvalidator-fixed") || "0");
-      if (!count) { line.textContent = "自動で直せる指摘はありません。"; return; }
-      const url = URL.createObjectURL(await resp.blob());
+      const got = await engine.fix(file);
+      if (got.status !== 200) { line.textContent = got.detail || ("修正できませんでした（" + got.status + "）。"); return; }
+      if (!got.count) { line.textContent = "自動で直せる指摘はありません。"; return; }
+      const url = URL.createObjectURL(got.blob);
       const a = document.createElement("a");
-      a.href = url; a.download = savedName(resp, "修正案.xlsx");
+      a.href = url; a.download = got.name || "修正案.xlsx";
       document.body.append(a); a.click(); a.remove();
       setTimeout(() => URL.revokeObjectURL(url), 60000);
-      line.textContent = count + " か所を直した「" + a.download + "」をダウンロードしました（元のファイルは変わりません）。";
+      line.textContent = got.count + " か所を直した「" + a.download + "」をダウンロードしました（元のファイルは変わりません）。";
     } catch (e) {
-      line.textContent = "サーバーに届きませんでした。接続を確かめて、もう一度お試しください。";
+      line.textContent = engine.kind === "browser" ? "修正に失敗しました。ページを読み込み直して、もう一度お試しください。"
+        : "サーバーに届きませんでした。接続を確かめて、もう一度お試しください。";
     } finally { button.disabled = false; }
   }
 

@@ -176,8 +176,8 @@ def page_html(engine: str = "server") -> str:
     where, note = ENGINES[engine]
     # the intake mode runs on the server only (a zip of applications is staff's, not the applicant's)
     staff = ' ・ <a href="intake">ISICO の担当者: 受付の一括チェック</a>' if engine == "server" else ""
-    # the fixed workbook is made by the server (/api/fix); the static site offers the annotated one only
-    fix_script = f"<script>{_fix_button()}</script>" if engine == "server" else ""
+    # the fixed workbook: the page's engine makes it (the server's /api/fix, or the static site's worker)
+    fix_script = f"<script>{_fix_button()}</script>"
     csp = f'\n<meta http-equiv="Content-Security-Policy" content="{SITE_CSP}">' if engine == "browser" else ""
     loading = ('<div id="loading" class="loading screen-only" role="group" aria-label="読み込みの状況">'
                '<progress id="load-progress" max="1" value="0" aria-labelledby="load-text"></progress> '

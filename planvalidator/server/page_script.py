@@ -1,13 +1,14 @@
 """The check page's script (:mod:`planvalidator.server.page`): one script, two engines.
 
-``document.body.dataset.engine`` says which: ``server`` posts the workbook to ``api/check`` and
-``api/annotate`` (``planvalidator serve``); ``browser`` hands its bytes (File API) to the Web Worker
+``document.body.dataset.engine`` says which: ``server`` posts the workbook to ``api/check``,
+``api/annotate`` and ``api/fix`` (``planvalidator serve``); ``browser`` hands its bytes (File API) to the Web Worker
 of the static site (``worker.js``, :mod:`planvalidator.server.worker`), which runs the same
 ``planvalidator.server.work`` functions under Pyodide, so both answer the same JSON. Everything from a
 workbook is shown with ``textContent`` only. The keys the results read are those of
 ``planvalidator check --format json`` (planvalidator/formats/json.py); the newer ones (per finding
 "place", "written", "advice", "help"; per file "money"."verdict", "next_steps", "advice") are shown
-when present, the older ones (sheet, cell, message) otherwise.
+when present, the older ones (sheet, cell, message) otherwise. The engine's ``fix`` is what the fix button
+(:mod:`planvalidator.server.fix_button`) calls, as ``window.planvalidatorEngine.fix``.
 """
 
 JS = r"""
@@ -66,7 +67,16 @@ JS = r"""
       if (!resp.ok) return { status: resp.status, detail: await answerText(resp) };
       return { status: 200, name: filename(resp, "チェック結果.xlsx"), blob: await resp.blob() };
     },
+    async fix(file) {
+      const resp = await fetch("api/fix", { method: "POST", body: form(file) });
+      if (!resp.ok) return { status: resp.status, detail: await answerText(resp) };
+      return { status: 200, name: filename(resp, "修正案.xlsx"), count: Number(resp.headers.get("x-planvalidator-fixed") || "0"),
+        blob: await resp.blob() };
+    },
   };
+
+  const bookType = (name) => name.toLowerCase().endsWith(".xlsm") ? "application/vnd.ms-excel.sheet.macroEnabled.12"
+    : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
   const browser = (() => {
     const bar = document.getElementById("load-progress");
@@ -108,15 +118,20 @@ JS = r"""
       async annotate(file) {
         const m = await ask("annotate", file);
         if (m.status !== 200) return { status: m.status, detail: m.detail };
-        const type = m.name.toLowerCase().endsWith(".xlsm") ? "application/vnd.ms-excel.sheet.macroEnabled.12"
-          : "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-        return { status: 200, name: m.name, blob: new Blob([m.data], { type }) };
+        return { status: 200, name: m.name, blob: new Blob([m.data], { type: bookType(m.name) }) };
+      },
+      async fix(file) {
+        const m = await ask("fix", file);
+        if (m.status !== 200) return { status: m.status, detail: m.detail };
+        return { status: 200, name: m.name, count: m.count, blob: new Blob([m.data], { type: bookType(m.name) }) };
       },
     };
   })();
 
   const engine = ENGINE === "browser" ? browser : server;
   if (ENGINE === "browser") engine.start().catch(() => {});
+  // the fix button (fix_button.py, its own script) makes the fixed workbook through the same engine
+  window.planvalidatorEngine = Object.freeze({ kind: ENGINE, fix: (file) => engine.fix(file) });
 
   // --- the results
   function verdict(data) {

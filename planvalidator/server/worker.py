@@ -5,8 +5,9 @@ It loads the Pyodide runtime from the site's own ``pyodide/`` folder, unpacks th
 site-packages, puts the prebuilt cache of the validated program data where planvalidator looks for
 it (so pydantic need not build its models on the first check), checks the bundled 記入例 once (the
 imports, schemas and patterns loaded before the applicant's file arrives), and then answers the
-page: ``check`` and ``annotate`` call :func:`planvalidator.server.work.check` and
-:func:`~planvalidator.server.work.annotate` — the functions behind ``/api/check`` and ``/api/annotate`` —
+page: ``check``, ``annotate`` and ``fix`` call :func:`planvalidator.server.work.check`,
+:func:`~planvalidator.server.work.annotate` and :func:`~planvalidator.server.work.fix` — the functions behind
+``/api/check``, ``/api/annotate`` and ``/api/fix`` —
 on the bytes the page read with the File API, so both engines give the same JSON. Every request
 goes to this site only: nothing is fetched from elsewhere and the workbook is never sent.
 """
@@ -33,6 +34,18 @@ def pv_annotate(name, data, program):
     return json.dumps([status, "", out_name], ensure_ascii=False)
 
 ANNOTATED = "/tmp/annotated.xlsx"
+
+def pv_fix(name, data):
+    # the same copy as planvalidator fix writes (the safe fixes), on the standard library's XML as annotating
+    status, content = _work.fix(_InMemory(name, data.to_bytes()))
+    if status != 200:
+        return json.dumps([status, content.get("detail", ""), None, 0], ensure_ascii=False)
+    out_name, out, count = content
+    with open(FIXED, "wb") as f:                  # the page reads it from Pyodide's memory file system
+        f.write(out)
+    return json.dumps([status, "", out_name, count], ensure_ascii=False)
+
+FIXED = "/tmp/fixed.xlsx"
 
 def pv_warm():
     from planvalidator.resources import templates_dir
@@ -127,6 +140,11 @@ async function answer(m) {
     const out = status === 200 ? py.FS.readFile("/tmp/annotated.xlsx") : null;
     if (out) py.FS.unlink("/tmp/annotated.xlsx");
     postMessage({ id: m.id, status, detail, name, data: out }, out ? [out.buffer] : []);
+  } else if (m.op === "fix") {
+    const [status, detail, name, count] = JSON.parse(py.globals.get("pv_fix")(m.name, data));
+    const out = status === 200 ? py.FS.readFile("/tmp/fixed.xlsx") : null;
+    if (out) py.FS.unlink("/tmp/fixed.xlsx");
+    postMessage({ id: m.id, status, detail, name, count, data: out }, out ? [out.buffer] : []);
   }
 }
 """
