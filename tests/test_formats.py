@@ -16,7 +16,7 @@ from planvalidator.findings import Finding, Severity
 from planvalidator.formats import FORMATS, Outcome
 
 WRONG = R7 / "invalid" / "wrong-amount.xlsx"                 # exactly one finding: PV201 at 計画様式7!J9
-EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"        # several (PV106, PV102, PV110 warning, PV103)
+EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"        # several (PV106, PV102, PV110 warning, PV103, PV014 info)
 SCHEMA = ROOT / "tests" / "data" / "sarif-schema-2.1.0.json"  # OASIS sarif-spec, sarif-2.1/schema (errata 01)
 MACHINE = ["sarif", "junit", "jsonl", "github"]
 
@@ -104,7 +104,8 @@ def test_sarif_of_several_findings_validates_with_warnings_as_warnings(in_root):
     results = log["runs"][0]["results"]
     got = {(r["ruleId"], r["level"], r["locations"][0]["logicalLocations"][0]["name"]) for r in results}
     assert got == {("PV106", "error", "計画様式7!L6"), ("PV102", "error", "計画様式7!F8"),
-                   ("PV110", "warning", "計画様式7!M11"), ("PV103", "error", "計画様式7!N16")}
+                   ("PV110", "warning", "計画様式7!M11"), ("PV103", "error", "計画様式7!N16"),
+                   ("PV014", "note", "計画様式7!L6")}                  # info (the text date at L6) is SARIF's note
     prints = [r["partialFingerprints"]["planvalidator/v1"] for r in results]
     assert len(set(prints)) == len(prints)
 
@@ -229,13 +230,13 @@ def test_jsonl_one_line_per_finding_with_the_json_keys(in_root):
     result = run("check", "--format", "jsonl", rel(WRONG), rel(EXPENSES), rel(EXAMPLE))
     assert result.exit_code == 1
     lines = [json.loads(line) for line in result.output.splitlines()]
-    assert len(lines) == 5                                          # 1 + 4, none for the clean 記入例
+    assert len(lines) == 6                                          # 1 + 5, none for the clean 記入例
     keys = set(check_file(WRONG).findings[0].to_dict()) | {"file", "template"}
     assert all(set(line) == keys for line in lines)
     first = lines[0]
     assert (first["file"], first["template"], first["rule"], first["sheet"], first["cell"], first["row"]) == \
         (rel(WRONG), "r7", "PV201", "計画様式7", "J9", 9)
-    assert {line["rule"] for line in lines if line["file"] == rel(EXPENSES)} == {"PV106", "PV102", "PV110", "PV103"}
+    assert {line["rule"] for line in lines if line["file"] == rel(EXPENSES)} == {"PV106", "PV102", "PV110", "PV103", "PV014"}
 
 
 def test_jsonl_a_line_for_a_file_that_could_not_be_checked(not_a_workbook):
@@ -258,7 +259,7 @@ def test_github_annotation_for_pv201(in_root):
 
 def test_github_levels_follow_the_severity(in_root):
     lines = run("check", "--format", "github", rel(EXPENSES)).output.splitlines()
-    assert sorted(l.split(" ", 1)[0] for l in lines) == ["::error"] * 3 + ["::warning"]
+    assert sorted(l.split(" ", 1)[0] for l in lines) == ["::error"] * 3 + ["::notice", "::warning"]
 
 
 def test_github_escapes_newlines_percent_and_property_commas():

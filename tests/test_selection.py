@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from support.helpers import R7
 from planvalidator.cli import main
 
-EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"   # PV106, PV102, PV103 errors; PV110 warning
+EXPENSES = R7 / "invalid" / "ineligible-expenses.xlsx"   # PV106, PV102, PV103 errors; PV110 warning; PV014 info (form)
 FORM = R7 / "invalid" / "form-errors.xlsx"               # PV001–PV006 and PV101
 
 
@@ -25,13 +25,14 @@ def rules_of(result) -> dict[str, str]:
 
 
 def test_without_options_every_rule_runs():
-    assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV106", "PV102", "PV103", "PV110"}
+    assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV106", "PV102", "PV103", "PV110", "PV014"}
 
 
 @pytest.mark.parametrize("args, expected", [
     (["--select", "PV102"], {"PV102"}),
     (["--select", "PV1", "--ignore", "PV102,PV103"], {"PV106", "PV110"}),
-    (["--ignore", "expenses"], set()),
+    (["--ignore", "expenses"], {"PV014"}),                                 # (a form rule: the text date)
+    (["--ignore", "expenses,PV014"], set()),
     (["--select", "general-purpose-item,PV110"], {"PV102", "PV110"}),
     (["--select", "PV10", "--ignore", "PV1"], {"PV102", "PV103", "PV106"}),   # the more specific wins
     (["--select", "PV102", "--ignore", "PV1"], {"PV102"}),
@@ -57,7 +58,7 @@ def test_ignoring_every_error_rule_exits_0():
 def test_severity_regrades_a_rule_and_the_exit_code_follows():
     result = run("check", "--format", "json", "--severity", "PV106=warning", "--severity", "PV110=info",
                  "--ignore", "PV102,PV103", EXPENSES)
-    assert rules_of(result) == {"PV106": "warning", "PV110": "info"}
+    assert rules_of(result) == {"PV106": "warning", "PV110": "info", "PV014": "info"}
     assert result.exit_code == 0
 
 
@@ -79,9 +80,11 @@ def test_an_unknown_code_or_severity_exits_2_with_one_line(args, named):
 def test_the_config_file_in_the_current_folder_is_used(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "planvalidator.toml").write_text('ignore = ["PV102"]\n[severity]\nPV110 = "info"\n', encoding="utf-8")
-    assert rules_of(run("check", "--format", "json", EXPENSES)) == {"PV106": "error", "PV103": "error", "PV110": "info"}
+    assert rules_of(run("check", "--format", "json", EXPENSES)) == {"PV106": "error", "PV103": "error", "PV110": "info",
+                                                                 "PV014": "info"}
     # the command line replaces the file's ignore list
-    assert set(rules_of(run("check", "--format", "json", "--ignore", "PV103", EXPENSES))) == {"PV106", "PV102", "PV110"}
+    assert set(rules_of(run("check", "--format", "json", "--ignore", "PV103", EXPENSES))) == {"PV106", "PV102", "PV110",
+                                                                                                   "PV014"}
 
 
 def test_pyproject_tool_section_and_an_explicit_config(tmp_path, monkeypatch):
@@ -162,7 +165,7 @@ def test_which_rules_apply_is_program_data(tmp_path, monkeypatch):
     monkeypatch.setattr(layout, "schemas_dir", lambda: tmp_path / "schemas")
     layout.known_layouts.cache_clear()
     try:
-        assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV110"}
+        assert set(rules_of(run("check", "--format", "json", EXPENSES))) == {"PV110", "PV014"}
         assert set(rules_of(run("check", "--format", "json", "--select", "PV102", EXPENSES))) == set()
         listed = {r["code"]: r["applies"] for r in json.loads(run("rules", "--format", "json").output)}
         assert listed["PV102"] is False and listed["PV110"] is True and listed["PV900"] is True
