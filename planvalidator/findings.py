@@ -48,6 +48,8 @@ class Edit:
         """The new content as the applicant would type it (for --diff and the pages)."""
         if self.formula is not None:
             return self.formula
+        if self.value is None or self.value == "":
+            return "（空）"
         if isinstance(self.value, (int, float)) and not isinstance(self.value, bool):
             return f"{self.value:,.0f}" if float(self.value).is_integer() else f"{self.value:,}"
         return str(plain(self.value))

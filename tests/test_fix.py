@@ -181,7 +181,7 @@ def test_unsafe_fixes_only_when_asked(tmp_path):
     result = fix_file(source)
     # the safe fix of L6 (PV014: the text 「令和7年7月1日」 made the date it says), not PV106's earliest date
     assert [(c.finding.rule, c.edit.cell, c.edit.value) for c in result.changes] == [("PV014", "L6", dt.date(2025, 7, 1))]
-    assert [f.rule for f in result.unsafe_left] == ["PV106"]
+    assert sorted(f.rule for f in result.unsafe_left) == ["PV102", "PV106"]   # (the ノートPC line taken out: unsafe)
     assert "PV106" in {f.rule for f in result.after.findings} and "PV014" not in {f.rule for f in result.after.findings}
 
 
@@ -300,7 +300,30 @@ def test_the_rule_doc_says_which_fixes_it_has():
     assert "修正（planvalidator fix）: 安全" in shown.output
     unsafe = json.loads(run("rules", "--format", "json", "PV106").output)[0]
     assert unsafe["fixes"].startswith("確認が必要（--unsafe）")
-    assert json.loads(run("rules", "--format", "json", "PV102").output)[0]["fixes"] is None
+    assert json.loads(run("rules", "--format", "json", "PV104").output)[0]["fixes"] is None
+    assert json.loads(run("rules", "--format", "json", "PV102").output)[0]["fixes"].startswith("確認が必要（--unsafe）")
+
+
+def test_an_ineligible_line_is_taken_out_only_when_asked_and_the_funding_follows(tmp_path):
+    """PV102's unsafe fix takes the ノートPC line (計画様式7 row 8) out of the 明細: its typed cells emptied, its No
+    and the 金額 formula kept; the next passes lower the request to the rate and balance 自己資金 (PV207, PV209), so
+    the copy has none of the three. The 振込手数料 found in N16's 備考 is about part of a line: no row is taken out."""
+    from planvalidator.workbook import load_grid
+
+    source = shutil.copy(INVALID / "ineligible-expenses.xlsx", tmp_path / "e.xlsx")
+    result = fix_file(source, tmp_path / "fixed.xlsx", unsafe=True)
+    cleared = {c.edit.cell for c in result.changes if c.finding.rule == "PV102"}
+    assert cleared == {f"{col}8" for col in "CDEFGHIKLM"}
+    assert all(c.edit.value is None for c in result.changes if c.finding.rule == "PV102")
+    assert not any(c.finding.rule == "PV103" for c in result.changes)
+    sheet = load_grid(result.target).sheets["計画様式7"]
+    assert sheet.values.get((8, 2)) == 3                                    # No stays
+    assert (8, 10) in sheet.formulas and all((8, c) not in sheet.values for c in (3, 4, 5, 6, 7, 8, 9, 11, 12, 13))
+    rules_after = {f.rule for f in check_file(result.target).findings}
+    assert not rules_after & {"PV102", "PV207", "PV209"}
+    assert "PV103" in rules_after                                           # N16 left for the applicant
+    diff = run("fix", "--unsafe", "--diff", str(source))
+    assert "計画様式7!F8: 「ノートPC（データ解析用）」 → （空）" in diff.output
 
 
 def test_the_results_sheet_says_which_findings_fix_themselves(tmp_path):
@@ -319,7 +342,8 @@ def test_the_results_sheet_says_which_findings_fix_themselves(tmp_path):
     assert "→ 自動で直せます" in messages[("PV203", "計画様式8", "C6")]
     assert "=計画様式7!J47" in messages[("PV203", "計画様式8", "C6")]
     assert "→ 確認のうえ自動で直せます（planvalidator fix --unsafe）" in messages[("PV106", "計画様式7", "L6")]
-    assert "直せます" not in messages[("PV102", "計画様式7", "F8")]
+    assert "→ 確認のうえ自動で直せます（planvalidator fix --unsafe）" in messages[("PV102", "計画様式7", "F8")]
+    assert "直せます" not in messages[("PV103", "計画様式7", "N16")]           # a word in the 備考: no fix
     assert source.exists()
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from planvalidator.address import parse_a1
 from planvalidator.context import Context
 from planvalidator.findings import UNSAFE, Edit, Fix, Severity
 from planvalidator.normalize import canon, means
@@ -18,6 +19,10 @@ from planvalidator.rules.base import define, implements
 from planvalidator.wareki import wareki_date
 
 SHEET = "expenses"          # the layout key of the sheet (its name is 計画様式7 in r7)
+
+OUT_OF_PLAN = ("確認が必要（--unsafe）: 品名・内容がそれそのもの（汎用品の購入、間接経費）の行を明細から外します（No と計算式の欄は"
+               "残し、入力した欄を空にします。年度計・合計は計算式が計算し直します。資金計画が合わなくなった分は PV207〜PV209 の"
+               "修正が続けて直します）。助成対象のものなら適用せず、品名・内容に用途を書いてください。")
 
 ITEM = define(
     "PV101", "expense-item-unknown", "error", "経費内訳が公募要領の経費区分にありません",
@@ -44,6 +49,7 @@ Microsoft Office、Word、複合機、コピー用紙、文房具、携帯電話
 なぜ: 汎用品の購入費は助成対象外です（公募要領 5.※(5)）。そのまま申請すると減額されます。
 例: 「ノートPC（データ解析用）」→ エラー。「PC樹脂ペレット」→ 所見なし。「タブレット」だけ → 警告。
 """, reads=("keywords.general_purpose", "expense_categories.rental_items", "expense_categories.rental_words"),
+    fixes=OUT_OF_PLAN,
     advice="汎用品の購入は明細から外してください。開発専用の機器・ソフトウェアなら、その用途が分かるように品名・内容に書きます（例: 「試作機の制御用PC（専用）」）。")
 
 INDIRECT = define(
@@ -54,7 +60,7 @@ INDIRECT = define(
 光熱費、収入印紙代等）が書かれていないか。「消費税を除く」「消費税別」のような否定は対象にしません。
 なぜ: 間接経費は助成対象外です。明細の金額は税抜で書きます。
 例: 「振込手数料」→ エラー。「インターネット回線使用料」→ エラー。「電気代削減装置の試作」→ 所見なし。
-""", reads=("keywords.indirect",),
+""", reads=("keywords.indirect",), fixes=OUT_OF_PLAN,
     advice="消費税・振込手数料・通信費・光熱費・収入印紙などの行は明細から外し、金額は税抜で書いてください。")
 
 FILING_FEE = define(
@@ -212,6 +218,31 @@ def _caveat(hit) -> str:
     return f"（{hit.note}）" if hit.note else ""
 
 
+def _out_of_plan(plan: Plan):
+    """The fix of a line whose 品名・内容 is itself ineligible: the row taken out of the 明細 (every typed cell of it
+    emptied; its No and the template's formulas kept, so the totals follow). Only for an error found in the
+    description: a word in the 備考 (「振込手数料を含む」) is about part of a line, not the line."""
+    def fix(t, record, row, column, text):
+        if column != "description":
+            return None
+        sheet_name = plan.actual(SHEET)
+        formulas = plan.grid.sheets[sheet_name].formulas
+        edits = tuple(Edit(sheet_name, t.cell(record, c), value=None) for c in t.positions
+                      if c != "row_no" and row.get(c) not in (None, "")
+                      and parse_a1(t.cell(record, c)) not in formulas)
+        if not edits:
+            return None
+        return Fix(UNSAFE, edits, f"「{text}」の行（{t.cell(record, column)} の行）を明細から外します（入力した欄を空に）")
+    return fix
+
+
+def _errors_only(findings):
+    """A warning (the words leave room) keeps no row-removing fix: only an error's line is plainly out."""
+    from dataclasses import replace
+    for f in findings:
+        yield f if f.severity is Severity.ERROR or f.fix is None else replace(f, fix=None)
+
+
 @implements(ITEM)
 def expense_item(plan: Plan, context: Context):
     t = _table(plan)
@@ -272,15 +303,17 @@ def general_purpose(plan: Plan, context: Context):
 
     def weigh(row, severity):           # a rental without a purpose: what it is for cannot be told
         return Severity.WARNING if _is_rental(program, row) else severity
-    yield from _keyword_findings(GENERAL_PURPOSE, plan, context, "general_purpose", message,
-                                 columns=("description",), skip=rental, weigh=weigh)
+    yield from _errors_only(_keyword_findings(GENERAL_PURPOSE, plan, context, "general_purpose", message,
+                                              columns=("description",), skip=rental, weigh=weigh,
+                                              fix=_out_of_plan(plan)))
 
 
 @implements(INDIRECT)
 def indirect(plan: Plan, context: Context):
     def message(hit, severity, title):
         return f"「{title}」の「{hit.found}」は間接経費（{hit.label}）で、助成対象外です（金額は税抜、手数料等を除いて計上）"
-    yield from _keyword_findings(INDIRECT, plan, context, "indirect", message)
+    yield from _errors_only(_keyword_findings(INDIRECT, plan, context, "indirect", message,
+                                              fix=_out_of_plan(plan)))
 
 
 @implements(FILING_FEE)
