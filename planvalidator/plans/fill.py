@@ -145,7 +145,8 @@ def fill_with_places(data, target, file: str | None = None) -> tuple[Layout, Pla
             _fill_table(sheet, shape, records, pointer(key, tname), frames.get(tname), places, file)
     try:
         if hasattr(target, "write"):
-            save_in_memory(book, target)
+            from planvalidator.xlsx_memory import save_workbook
+            save_workbook(book, target)
         else:
             from planvalidator.atomic import write_file
             write_file(target, book.save)
@@ -230,36 +231,6 @@ def _write(sheet, rc: tuple[int, int], value, column, where: str, file) -> None:
         cell.data_type = "s"                       # text the applicant wrote, never a formula
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         cell.number_format = "yyyy/m/d"
-
-
-def save_in_memory(book, stream) -> None:
-    """Save an openpyxl workbook into a binary stream without touching the disk.
-
-    ``Workbook.save`` writes each worksheet's XML to a temporary file first (even into a stream):
-    here each one goes into a :class:`io.BytesIO` instead, the rest exactly as openpyxl's
-    ``save_workbook`` does (the ``ExcelWriter`` of openpyxl 3.1)."""
-    import datetime
-    import io
-    import zipfile
-
-    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-    from openpyxl.worksheet._writer import WorksheetWriter
-    from openpyxl.writer.excel import ExcelWriter
-
-    class InMemoryWriter(ExcelWriter):
-        def write_worksheet(self, ws):
-            ws._drawing = SpreadsheetDrawing()
-            ws._drawing.charts = ws._charts
-            ws._drawing.images = ws._images
-            writer = WorksheetWriter(ws, out=io.BytesIO())
-            writer.write()
-            ws._rels = writer._rels
-            self._archive.writestr(ws.path[1:], writer.read())
-            self.manifest.append(ws)
-
-    with zipfile.ZipFile(stream, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        book.properties.modified = datetime.datetime.now(tz=datetime.timezone.utc).replace(tzinfo=None)
-        InMemoryWriter(book, archive).save()
 
 
 def fill_workbook(data, target, *, file: str | None = None) -> Path:

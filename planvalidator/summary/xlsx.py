@@ -480,32 +480,14 @@ def build(applications: list[Application], base: Path, run: Run | None = None) -
 
 
 def to_bytes(wb: Workbook) -> bytes:
-    """The workbook saved in memory. openpyxl's save writes each sheet through a temporary file and
-    zips it; here each sheet goes to a buffer instead (the server's intake mode writes nothing to disk).
-    The rest is openpyxl's own ExcelWriter (3.1: ``write_worksheet`` is the one step that names a file)."""
-    import datetime as dt
+    """The workbook saved in memory (:func:`planvalidator.xlsx_memory.save_workbook`: no temporary files — the
+    server's intake mode writes nothing to disk)."""
     import io
-    import zipfile
 
-    from openpyxl.drawing.spreadsheet_drawing import SpreadsheetDrawing
-    from openpyxl.worksheet._writer import WorksheetWriter
-    from openpyxl.writer.excel import ExcelWriter
-
-    class InMemory(ExcelWriter):
-        def write_worksheet(self, ws):
-            ws._drawing = SpreadsheetDrawing()
-            ws._drawing.charts = ws._charts
-            ws._drawing.images = ws._images
-            writer = WorksheetWriter(ws, out=io.BytesIO())
-            writer.write()
-            ws._rels = writer._rels
-            self._archive.writestr(ws.path[1:], writer.read())
-            self.manifest.append(ws)
+    from planvalidator.xlsx_memory import save_workbook
 
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        wb.properties.modified = dt.datetime.now(tz=dt.timezone.utc).replace(tzinfo=None)
-        InMemory(wb, archive).save()
+    save_workbook(wb, buffer)
     return buffer.getvalue()
 
 
