@@ -8,13 +8,24 @@ also reads (``depends``: the models' source …), of this module and of a ``key`
 planvalidator or a damaged entry makes them again. Values are plain: dicts with string keys, lists,
 strings, numbers, booleans, None, Fractions, dates and datetimes; values JSON cannot give back as they
 were (a key that is not a string) are made each time, never kept.
+
+The cache stays small: an entry read by a run is marked as used (its time touched at most once a
+day), and whenever an entry is written, entries no run has used for :data:`limits.CACHE_KEEP_DAYS`
+days go, and past :data:`limits.MAX_CACHE_ENTRIES` the least recently used do — only files named
+as this module names them; nothing else in the folder (the batch results) is touched.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import re
+import time
 from fractions import Fraction
 from pathlib import Path
+
+_ENTRY = re.compile(r"[a-z]+-[0-9a-f]{32}\.json")     # how remembered() names its files
+_DAY = 24 * 3600
 
 
 def digest(path: Path, depends=(), key: str = "") -> str | None:
@@ -69,6 +80,7 @@ def remembered(path: Path, kind: str, make, depends=(), key: str = ""):
     try:
         cached = json.loads(cache.read_text(encoding="utf-8"), object_pairs_hook=_from_json)
         if isinstance(cached, dict) and cached.get("__file__") == sha and "values" in cached:
+            _used(cache)
             return cached["values"]
     except (OSError, ValueError, TypeError):
         pass                                    # none yet, or damaged: made again
@@ -86,7 +98,48 @@ def remembered(path: Path, kind: str, make, depends=(), key: str = ""):
             write_bytes(cache, text.encode("utf-8"))
         except OSError:
             pass
+        else:
+            prune(cache.parent, keep=cache.name)
     return values
+
+
+def _used(entry: Path) -> None:
+    """``entry`` marked as read now (its modification time), at most once a day: what prune() keeps."""
+    try:
+        now = time.time()
+        if now - entry.stat().st_mtime > _DAY:
+            os.utime(entry, (now, now))
+    except OSError:
+        pass                                    # a read-only cache: nothing is pruned from it either
+
+
+def prune(folder: Path, keep: str = "", now: float | None = None) -> list[str]:
+    """Remove the entries of ``folder`` unused for :data:`limits.CACHE_KEEP_DAYS` days and, past
+    :data:`limits.MAX_CACHE_ENTRIES`, the least recently used (never ``keep``, the one just written);
+    the names removed. Only files named as :func:`remembered` names them are looked at."""
+    from planvalidator import limits
+
+    now = time.time() if now is None else now
+    entries = []
+    try:
+        with os.scandir(folder) as listing:
+            for item in listing:
+                if item.name != keep and _ENTRY.fullmatch(item.name) and item.is_file(follow_symlinks=False):
+                    entries.append((item.stat(follow_symlinks=False).st_mtime, item.name))
+    except OSError:
+        return []
+    entries.sort(reverse=True)                  # the most recently used first
+    room = limits.MAX_CACHE_ENTRIES - (1 if keep else 0)
+    gone = [name for n, (mtime, name) in enumerate(entries)
+            if n >= room or now - mtime > limits.CACHE_KEEP_DAYS * _DAY]
+    removed = []
+    for name in gone:
+        try:
+            os.unlink(Path(folder) / name)
+            removed.append(name)
+        except OSError:
+            pass
+    return removed
 
 
 def load_yaml(path: Path):

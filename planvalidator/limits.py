@@ -75,3 +75,7 @@ WORKER_MEMORY_BYTES = 2 * 1024 * MiB   # address space of one worker process (ba
 # --- a summary written before (planvalidator batch -o 受付チェック.xlsx over an existing one) ----------------
 MAX_SUMMARY_ROWS = 20_000           # rows of its 申請一覧 read back (staff's notes carried over)
 MAX_SUMMARY_COLUMNS = 200           # columns of its 申請一覧 read back
+
+# --- the data cache (planvalidator.datacache, in the user's cache folder) ---------------------
+CACHE_KEEP_DAYS = 30                # an entry no run has read for this long is removed when one is written
+MAX_CACHE_ENTRIES = 400             # entries kept at most (a release makes ~25; the oldest go first)

@@ -103,3 +103,70 @@ def test_a_cache_that_cannot_be_written_costs_only_time(tmp_path, monkeypatch):
 def test_a_missing_file_is_not_found():
     with pytest.raises(FileNotFoundError):
         datacache.load_yaml(datacache.Path("/nonexistent/program.yaml"))
+
+
+def _entry(cache, name: str, days_old: float, now: float):
+    import os
+    cache.mkdir(parents=True, exist_ok=True)
+    path = cache / name
+    path.write_text("{}", encoding="utf-8")
+    os.utime(path, (now - days_old * 86400, now - days_old * 86400))
+    return path
+
+
+def test_writing_an_entry_removes_entries_no_run_has_used_for_a_month(cache, tmp_path):
+    import time
+    now = time.time()
+    stale = _entry(cache, "yaml-" + "a" * 32 + ".json", 31, now)
+    recent = _entry(cache, "profile-" + "b" * 32 + ".json", 29, now)
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    datacache.load_yaml(path)                       # a new entry is written: the stale one goes
+    assert not stale.exists() and recent.exists()
+    assert len(list(cache.glob("yaml-*.json"))) == 1
+
+
+def test_an_entry_a_run_reads_is_kept_however_old_it_was(cache, tmp_path, monkeypatch):
+    import os
+    import time
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    datacache.load_yaml(path)
+    (entry,) = cache.glob("yaml-*.json")
+    old = time.time() - 40 * 86400
+    os.utime(entry, (old, old))
+    calls = _parses(monkeypatch)
+    datacache.load_yaml(path)                       # read from the cache: marked as used
+    assert calls == [] and entry.stat().st_mtime > old + 39 * 86400
+    other = tmp_path / "other.yaml"
+    other.write_text("cap: 1\n", encoding="utf-8")
+    datacache.load_yaml(other)                      # the next write keeps it
+    assert entry.exists()
+
+
+def test_past_the_entry_limit_the_least_recently_used_go(cache, monkeypatch):
+    import time
+    from planvalidator import limits
+    monkeypatch.setattr(limits, "MAX_CACHE_ENTRIES", 3)
+    now = time.time()
+    names = [f"yaml-{n:032x}.json" for n in range(5)]
+    for age, name in enumerate(names):
+        _entry(cache, name, age, now)               # names[0] the most recently used
+    removed = datacache.prune(cache, keep=names[4], now=now)
+    assert sorted(removed) == sorted(names[2:4])
+    assert sorted(p.name for p in cache.iterdir()) == sorted([names[0], names[1], names[4]])
+
+
+def test_only_the_caches_own_files_are_pruned(cache):
+    import time
+    now = time.time()
+    (cache / "batch").mkdir(parents=True)
+    theirs = [_entry(cache, "notes.json", 400, now), _entry(cache, "yaml-short.json", 400, now),
+              _entry(cache / "batch", "yaml-" + "c" * 32 + ".json", 400, now)]
+    ours = _entry(cache, "yaml-" + "d" * 32 + ".json", 400, now)
+    assert datacache.prune(cache, now=now) == [ours.name]
+    assert all(p.exists() for p in theirs)
+
+
+def test_a_folder_that_cannot_be_listed_prunes_nothing(tmp_path):
+    assert datacache.prune(tmp_path / "missing") == []
