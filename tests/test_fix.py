@@ -88,7 +88,7 @@ def test_a_fix_removes_its_finding_and_changes_only_its_cells(case, version, tmp
     offered = {(f.rule, f.sheet, f.cell, f.severity.value): f.fix for f in before.findings if f.rule == case.rule}
     assert set(offered) == RC.expected(case, version)          # the case's own findings, as test_cases asserts
     if not any(offered.values()):
-        pytest.skip(f"{case.id}: no fix for this finding (e.g. a keyword finding)")
+        pytest.skip(f"{case.id}: no fix for this finding (rightly: a warning, or an ineligible word only in the 備考)")
     result = fix_file(path, tmp_path / "fixed.xlsx", unsafe=True, options=options)
     fixed = {k for k, fix in offered.items() if fix is not None}
     # the case's own findings fixed (a fix's consequence, e.g. a request over the rate after a lower 単価, is fixed
