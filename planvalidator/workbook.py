@@ -203,6 +203,7 @@ class _Budget:
 
     def add(self, scan, left_out) -> None:
         from planvalidator import limits
+        from planvalidator.sheetxml import span
 
         self.cells += len(scan.filled)
         if self.cells > limits.MAX_WORKBOOK_CELLS:
@@ -212,7 +213,7 @@ class _Budget:
             raise TooMuch(f"計算式の文字がブック全体で {limits.MAX_FORMULA_CHARS:,} 文字を超えます"
                           "（共有の計算式は使うセルごとに数えます）")
         kept = [pos for pos in scan.filled if pos not in left_out] if left_out else scan.filled
-        self.grid += (max(r for r, _ in kept) * max(c for _, c in kept)) if kept else 0
+        self.grid += span(kept)
         if self.grid > limits.MAX_WORKBOOK_GRID:
             raise TooMuch(f"値を読む範囲がブック全体で {limits.MAX_WORKBOOK_GRID:,} セルを超えます")
 
