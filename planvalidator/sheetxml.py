@@ -355,12 +355,13 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True) 
     if split and cells <= bounds.cells:       # (the pieces are held at once: as many as the limit allows)
         pieces = _PLAIN_CELL.split(xml)
         rest = b"".join(pieces[::4]) if len(pieces) > 1 else xml
-        plain = pieces[1::4]
+        plain, rows = pieces[1::4], pieces[2::4]
         for letters in set(plain):
             columns[letters] = col_number(letters.decode("ascii"))
         filled = [(int(digits), columns[letters])
-                  for letters, digits, value in zip(plain, pieces[2::4], pieces[3::4]) if value is not None]
-        if filled and (max(filled)[0] > MAX_ROW or min(filled)[0] < 1 or max(map(itemgetter(1), filled)) > MAX_COL):
+                  for letters, digits, value in zip(plain, rows, pieces[3::4]) if value is not None]
+        # a row past MAX_ROW has 7 digits, row 0 starts with 「0」 (searched over the rows as bytes)
+        if filled and (max(map(len, rows)) == 7 or min(rows)[:1] == b"0" or max(columns.values()) > MAX_COL):
             scan.outside_grid.extend(pos for pos in filled if pos[0] > MAX_ROW or pos[1] > MAX_COL or pos[0] < 1)
         scan.filled = filled
     else:

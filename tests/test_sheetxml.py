@@ -126,3 +126,21 @@ def test_plain_cells_beyond_the_grid_are_listed(official):
     scan = sheetxml.scan_sheet(part)
     assert sorted(scan.outside_grid) == [(2_000_000, 1), (2_000_000, 16_385)]
     assert _as_found(scan) == _events(part)
+
+
+@pytest.mark.parametrize("at", ["start", "middle", "end"])
+def test_markup_limits_still_refuse_a_run_one_byte_over(official, at):
+    """check_markup searches for a long tag or text only where a block of the part holds no 「<」:
+    a run one byte over a limit is still refused wherever it sits, one at the limit is not."""
+    from planvalidator import limits
+    from planvalidator.partxml import PackageError, check_markup
+
+    xml = official["template:xl/worksheets/sheet1.xml"]
+    where = {"start": xml.index(b"<sheetData>") + len(b"<sheetData>"), "middle": xml.index(b"><", len(xml) // 2) + 1,
+             "end": xml.index(b"</worksheet>")}[at]
+    tag, text = limits.MAX_TAG_BYTES, limits.MAX_TEXT_RUN_BYTES     # tag: the bytes after its 「<」
+    for run in (b'<x a="' + b"a" * (tag - 7) + b'"/>', b" " * text):
+        with pytest.raises(PackageError):
+            check_markup(xml[:where] + run + xml[where:], "sheet")
+    for run in (b'<x a="' + b"a" * (tag - 8) + b'"/>', b" " * (text - 1)):
+        check_markup(xml[:where] + run + xml[where:], "sheet")
