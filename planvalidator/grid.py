@@ -130,9 +130,9 @@ class SheetGrid:
 
     def texts(self):
         """(row, col, text) of every non-formula text cell, in reading order."""
-        for (r, c), v in sorted(self.values.items()):
-            if isinstance(v, str) and v.strip():
-                yield r, c, v
+        values = self.values
+        for r, c in sorted(pos for pos, v in values.items() if isinstance(v, str) and v.strip()):
+            yield r, c, values[r, c]
 
 
 @dataclass
