@@ -342,17 +342,18 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True) 
     """The cells and merged ranges of a well-formed, plain part (:func:`is_plain`), from its bytes.
 
     The plain cells (:data:`_PLAIN_CELL`) are taken out first, in one pass that keeps only the
-    addresses of those holding a value; every other cell — a formula, an error, attributes or
-    children in another order, a styled value long enough to be :data:`HUGE` — is then read from what is left
-    by :data:`_CELL_BYTES`, through :func:`_cell` as the event scan's cells are. A plain cell can
-    only be left out of a cell around it (not SpreadsheetML, but well-formed) inside a row inside
-    that cell (it is followed by a cell or a row's end): such a part is read again without the
-    split (``split=False``), where a cell inside a cell is not plain; so is a part of more cells
-    than the limit on filled ones (one match at a time). ``cells``: the part's ``<c r="`` tags
-    (:func:`is_plain`)."""
+    addresses of those holding a value; every other cell (a formula, an error, attributes or
+    children in another order, a styled value long enough to be :data:`HUGE`) is then read from
+    what is left by :data:`_CELL_BYTES`, through :func:`_cell` as the event scan's cells are.
+
+    A plain cell could only be taken out of a cell around it (well-formed, not SpreadsheetML)
+    inside a row inside that cell, as it is followed by a cell or a row's end: such a part is read
+    again without the split (``split=False``), where a cell inside a cell is not plain. So is a
+    part of more cells than the limit on filled ones (one match at a time, the pieces of a split
+    being held at once). ``cells``: the part's ``<c r="`` tags (:func:`is_plain`)."""
     scan = SheetScan()
     columns: dict[bytes, int] = {}
-    if split and cells <= bounds.cells:       # (the pieces are held at once: as many as the limit allows)
+    if split and cells <= bounds.cells:
         pieces = _PLAIN_CELL.split(xml)
         rest = b"".join(pieces[::4]) if len(pieces) > 1 else xml
         plain, rows = pieces[1::4], pieces[2::4]
