@@ -30,23 +30,30 @@ class Merges:
         self._sorted = True
 
     def add(self, rng: tuple[int, int, int, int]) -> None:
+        self.add_all((rng,))
+
+    def add_all(self, ranges) -> None:
+        """File each of ``ranges`` in turn (a sheet's merged ranges, read together)."""
         from planvalidator import limits
 
-        r1, c1, r2, c2 = rng
-        height, width = r2 - r1 + 1, c2 - c1 + 1
-        self.ranges.append(rng)
-        if min(height, width) > limits.MERGE_LABEL_SPAN:
-            return
-        self._lines += min(height, width)
-        if self._lines > limits.MAX_MERGE_LINES:
-            raise TooMuch(f"結合セルの範囲が合わせて {limits.MAX_MERGE_LINES:,} 行（列）を超えます")
-        if height <= width:
-            for r in range(r1, r2 + 1):
-                self._rows.setdefault(r, []).append(rng)
-        else:
-            for c in range(c1, c2 + 1):
-                self._cols.setdefault(c, []).append(rng)
-        self._sorted = False
+        span, most = limits.MERGE_LABEL_SPAN, limits.MAX_MERGE_LINES
+        rows, cols = self._rows, self._cols
+        for rng in ranges:
+            r1, c1, r2, c2 = rng
+            height, width = r2 - r1 + 1, c2 - c1 + 1
+            self.ranges.append(rng)
+            if min(height, width) > span:
+                continue
+            self._lines += min(height, width)
+            if self._lines > most:
+                raise TooMuch(f"結合セルの範囲が合わせて {most:,} 行（列）を超えます")
+            if height <= width:
+                for r in range(r1, r2 + 1):
+                    rows.setdefault(r, []).append(rng)
+            else:
+                for c in range(c1, c2 + 1):
+                    cols.setdefault(c, []).append(rng)
+            self._sorted = False
 
     def at(self, row: int, col: int) -> tuple[int, int, int, int] | None:
         """The merged range holding a cell, or None."""
@@ -89,6 +96,9 @@ class SheetGrid:
     def add_merge(self, rng: tuple[int, int, int, int]) -> None:
         self._merges.add(rng)
 
+    def add_merges(self, ranges) -> None:
+        self._merges.add_all(ranges)
+
     def clear_merges(self) -> None:
         """Forget every merged range (as a live book that does not report them)."""
         self._merges = Merges()
@@ -120,9 +130,9 @@ class SheetGrid:
 
     def texts(self):
         """(row, col, text) of every non-formula text cell, in reading order."""
-        for (r, c), v in sorted(self.values.items()):
-            if isinstance(v, str) and v.strip():
-                yield r, c, v
+        values = self.values
+        for r, c in sorted(pos for pos, v in values.items() if isinstance(v, str) and v.strip()):
+            yield r, c, values[r, c]
 
 
 @dataclass

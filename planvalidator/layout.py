@@ -152,9 +152,14 @@ class LabelIndex:
 
     def __post_init__(self):
         self.cells = [(r, c, label_canon(t)) for r, c, t in self.sheet.texts()]
-        self.exact: dict[str, list[tuple[int, int]]] = {}      # text → its cells in reading order
+        exact: dict[str, list[tuple[int, int]]] = {}           # text → its cells in reading order
         for r, c, text in self.cells:
-            self.exact.setdefault(text, []).append((r, c))
+            cells = exact.get(text)
+            if cells is None:
+                exact[text] = [(r, c)]
+            else:
+                cells.append((r, c))
+        self.exact = exact
 
     @classmethod
     def of(cls, sheet: SheetGrid) -> "LabelIndex":

@@ -136,15 +136,30 @@ def label_count(spec: SheetSpec) -> int:
 
 
 def _sections(spec: SheetSpec) -> list[tuple[str, ...]]:
-    seen: dict[str, tuple[str, ...]] = {}
-    for part in (*spec.fields, *spec.tables):
-        if part.section:
-            seen.setdefault(part.section[0], part.section)
-    return list(seen.values())
+    known = _worked_out(spec, "sections")
+    if "all" not in known:
+        seen: dict[str, tuple[str, ...]] = {}
+        for part in (*spec.fields, *spec.tables):
+            if part.section:
+                seen.setdefault(part.section[0], part.section)
+        known["all"] = tuple(seen.values())
+    return list(known["all"])
+
+
+def _worked_out(spec: SheetSpec, what: str) -> dict:
+    """What is worked out from a sheet's layout once, kept with it (a layout is never changed)."""
+    return spec.__dict__.setdefault(f"_{what}", {})
 
 
 def _what(key: tuple, spec: SheetSpec) -> tuple[str, tuple[str, ...]]:
     """(Japanese name, the layout's wordings) of a label key."""
+    known = _worked_out(spec, "what")
+    if key not in known:
+        known[key] = _work_out_what(key, spec)
+    return known[key]
+
+
+def _work_out_what(key: tuple, spec: SheetSpec) -> tuple[str, tuple[str, ...]]:
     if key[0] == "section":
         labels = next(s for s in _sections(spec) if s[0] == key[1])
         return f"見出し「{labels[0]}」", labels

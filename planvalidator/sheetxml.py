@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from planvalidator.address import col_number, parse_a1
 from planvalidator.partxml import PackageError, expat_pass
@@ -44,9 +45,7 @@ class SheetScan:
     def area(self) -> int:
         """Cells in the rectangle from A1 to the last row and column that hold something: what
         the values are read as (python-calamine's rows, padded from A1)."""
-        if not self.filled:
-            return 0
-        return max(r for r, _ in self.filled) * max(c for _, c in self.filled)
+        return span(self.filled)
 
     def formula_chars(self) -> int:
         """The formula text this sheet amounts to once every shared formula is filled into each of
@@ -54,6 +53,13 @@ class SheetScan:
         masters = {si: len(text) for si, text in self.shared.values() if text}
         return (sum(len(text) for text in self.formulas.values())
                 + sum(masters.get(si, 0) for si, text in self.shared.values() if not text))
+
+
+def span(cells) -> int:
+    """Cells in the rectangle from A1 to the last row and the last column of ``cells`` (0 for none)."""
+    if not cells:
+        return 0
+    return max(cells)[0] * max(map(itemgetter(1), cells))
 
 
 _LOCAL: dict[str, str] = {}         # tag → its name without the prefix (「x:c」 → 「c」), worked out once
@@ -248,12 +254,15 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
         raise PackageError(part, f"結合セルの範囲が {budget.MAX_MERGES:,} 個を超えます")
     bounds = _Limits(limit, budget.MAX_MERGES)
     try:
+        addressed = tags[b"c"]                  # when plain, every cell tag is a 「<c r="」 (is_plain)
         if plain is None:
-            plain = is_plain(xml, tags[b"c"])
+            plain = is_plain(xml, addressed)
+        elif plain:
+            addressed = xml.count(b'<c r="')
         if plain:
             expat_pass(xml, part)
             try:
-                return _scan_bytes(xml, bounds)
+                return _scan_bytes(xml, bounds, addressed)
             except _NotPlain:
                 pass
         return _scan_events(_without_empty_cells(xml, tags[b"c"]), part, bounds)
@@ -280,7 +289,9 @@ def is_plain(xml: bytes, cells: int | None = None) -> bool:
     ``cells`` of them, with or without a prefix (:func:`census`) — beginning with its address ``r="…"``."""
     if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:4] or _NOT_UTF8.match(xml):
         return False
-    if b"<!--" in xml or b"<![CDATA[" in xml or xml.count(b"<?") > (1 if xml.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0):
+    if b"!" in xml and (b"<!--" in xml or b"<![CDATA[" in xml):     # (one byte is searched fastest)
+        return False
+    if b"?" in xml and xml.count(b"<?") > (1 if xml.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0):
         return False
     if xml.count(_MAIN_DEFAULT) != 1 or len(_DEFAULT_NS.findall(xml)) != 1:
         return False
@@ -290,10 +301,12 @@ def is_plain(xml: bytes, cells: int | None = None) -> bool:
 
 
 # A cell as Excel, LibreOffice and openpyxl write it: r, s and t first and in that order, then a
-# formula and a value (each optional), then anything else (an inline string, an extension).
+# formula and a value (each optional), then anything else (an inline string, an extension) up to
+# the first </c>, in runs between 「<」s (as fast as a lazy 「.*?」 is slow).
 _CELL_BYTES = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]*)")?(?: t="([A-Za-z]*)")?([^>]*?)'
-    rb'(?:(/)>|>(<f([^>]*?)(?:/>|>([^<]*)</f\s*>))?(<v\s*(?:/>|>([^<]*)</v\s*>))?(.*?)</c\s*>)', re.S)
+    rb'(?:(/)>|>(<f([^>]*?)(?:/>|>([^<]*)</f\s*>))?(<v\s*(?:/>|>([^<]*)</v\s*>))?'
+    rb'([^<]*(?:<(?!/c\s*>)[^<]*)*)</c\s*>)')
 _ATTR = re.compile(rb"""\b([ts])\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _F = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f\s*>)", re.S)
 _V = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v\s*>)", re.S)
@@ -315,16 +328,53 @@ def _attrs(raw: bytes, pattern) -> dict[bytes, str]:
             for name, double, single in pattern.findall(raw)}
 
 
-def _scan_bytes(xml: bytes, bounds: _Limits) -> SheetScan:
-    """The cells and merged ranges of a well-formed, plain part (:func:`is_plain`), from its bytes."""
+# A cell in the form most of a sheet's cells take (Excel, LibreOffice, openpyxl): addressed, maybe
+# styled, of any type but an error; empty (「<c r="B7" s="12"/>」, openpyxl's 「<c r="B7" s="12" t="n"></c>」)
+# or holding a value too short to be HUGE or an inline string of one run (the 4th group is then
+# empty, not None); followed by the next cell or the row's end. :func:`_cell` would keep its
+# position at most.
+_PLAIN_CELL = re.compile(
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(?:n|s|str|inlineStr|b|d)")?'
+    rb'(?:/>|></c>|>(?:<v>[^<]{0,11}</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)</c>())(?=<c r="|</row>)')
+
+
+def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True) -> SheetScan:
+    """The cells and merged ranges of a well-formed, plain part (:func:`is_plain`), from its bytes.
+
+    The plain cells (:data:`_PLAIN_CELL`) are taken out first, in one pass that keeps only the
+    addresses of those holding a value; every other cell (a formula, an error, attributes or
+    children in another order, a styled value long enough to be :data:`HUGE`) is then read from
+    what is left by :data:`_CELL_BYTES`, through :func:`_cell` as the event scan's cells are.
+
+    A plain cell could only be taken out of a cell around it (well-formed, not SpreadsheetML)
+    inside a row inside that cell, as it is followed by a cell or a row's end: such a part is read
+    again without the split (``split=False``), where a cell inside a cell is not plain. So is a
+    part of more cells than the limit on filled ones (one match at a time, the pieces of a split
+    being held at once). ``cells``: the part's ``<c r="`` tags (:func:`is_plain`)."""
     scan = SheetScan()
     columns: dict[bytes, int] = {}
+    if split and cells <= bounds.cells:
+        pieces = _PLAIN_CELL.split(xml)
+        rest = b"".join(pieces[::4]) if len(pieces) > 1 else xml
+        plain, rows = pieces[1::4], pieces[2::4]
+        for letters in set(plain):
+            columns[letters] = col_number(letters.decode("ascii"))
+        filled = [(int(digits), columns[letters])
+                  for letters, digits, value in zip(plain, rows, pieces[3::4]) if value is not None]
+        # a row past MAX_ROW has 7 digits, row 0 starts with 「0」 (searched over the rows as bytes)
+        if filled and (max(map(len, rows)) == 7 or min(rows)[:1] == b"0" or max(columns.values()) > MAX_COL):
+            scan.outside_grid.extend(pos for pos in filled if pos[0] > MAX_ROW or pos[1] > MAX_COL or pos[0] < 1)
+        scan.filled = filled
+    else:
+        rest, plain = xml, ()
     found = 0
-    for m in _CELL_BYTES.finditer(xml):
+    for m in _CELL_BYTES.finditer(rest):
         found += 1
         letters, digits, style, kind, others, closed, f, f_attrs, f_raw, v, v_raw, tail = m.groups()
         if closed:
             continue                                # <c r="B7" s="12"/>: styled and empty
+        if tail and plain and (b"<row" in tail or b"</row" in tail):
+            return _scan_bytes(xml, bounds, cells, split=False)
         if tail and (b"<f" in tail or b"<v" in tail):   # children in another order: read them one by one
             f, v = _F.search(tail) or f, _V.search(tail) or v
             if not isinstance(f, bytes) and f is not None:
@@ -349,9 +399,11 @@ def _scan_bytes(xml: bytes, bounds: _Limits) -> SheetScan:
             col = columns[letters] = col_number(letters.decode("ascii"))
         _cell(scan, (int(digits), col), kind, style, f_text, f_shared,
               (_text(v_raw) or "") if v is not None else None, has_value, bounds)
-    if found != xml.count(b'<c r="'):               # a cell the pattern does not know: read it event by event
+    if found + len(plain) != cells:                 # a cell the patterns do not know: read it event by event
         raise _NotPlain
-    for m in _MERGE.finditer(xml):
+    if len(scan.filled) > bounds.cells:
+        raise _TooMuch(f"値のあるセルが {bounds.cells:,} を超えます")
+    for m in _MERGE.finditer(rest):
         _merge(scan, (m.group(1) or m.group(2) or b"").decode("utf-8", "replace"), bounds)
     return scan
 
@@ -401,8 +453,13 @@ _MERGES = re.compile(rb"<(?:[\w.-]+:)?mergeCells\b[^>]*?(?:/>|>.*?</(?:[\w.-]+:)
 
 def without_merges(xml: bytes) -> bytes:
     """The part without its merged ranges (read by :func:`scan_sheet` instead, where a malformed
-    one is skipped rather than failing the whole sheet)."""
-    return _MERGES.sub(b"", xml)
+    one is skipped rather than failing the whole sheet). The search starts at the tag holding the
+    first 「mergeCells」 (a prefix holds no 「<」): in a sheet they follow the cells."""
+    first = xml.find(b"mergeCells")
+    if first < 0:
+        return xml
+    start = max(xml.rfind(b"<", 0, first), 0)
+    return xml[:start] + _MERGES.sub(b"", xml[start:])
 
 
 _CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>.*?</(?:[\w.-]+:)?c\s*>)", re.S)

@@ -120,6 +120,7 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
     scans: dict[str, sheetxml.SheetScan] = {}        # by part: each part is read once, however many sheets name it
     trimmed: dict[str, bytes] = {}          # sheet parts as the value reader gets them
     left_out: dict[str, dict[Pos, tuple[bytes, str]]] = {}
+    areas: dict[str, int | None] = {}       # the rectangle each part's values span, when none was left out
     budget = _Budget()
     dates = None
     for title, part in parts:
@@ -129,7 +130,8 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
                 scan = sheetxml.scan_sheet(xml, part)
                 far = set()
                 max_area = min(limits.MAX_GRID_CELLS, budget.grid_left())
-                if scan.area() > max_area or scan.outside_grid:
+                area = scan.area()
+                if area > max_area or scan.outside_grid:
                     far = sheetxml.far_cells(scan, max_area)
                 if scan.huge:
                     dates = _date_styles(package) if dates is None else dates
@@ -139,7 +141,8 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
                     left_out[part] = {pos: (el, "far" if pos in far else "date") for pos, el in removed.items()}
                 trimmed[part] = sheetxml.without_merges(xml)
                 scans[part] = scan
-            budget.add(scans[part], left_out.get(part, ()))
+                areas[part] = area if part not in left_out else None
+            budget.add(scans[part], left_out.get(part, ()), areas[part])
         except (PackageError, TooMuch) as exc:
             exc = exc if isinstance(exc, PackageError) else PackageError(part, str(exc))
             sheet = title if exc.part == part else None      # styles.xml read for this sheet is not the sheet
@@ -181,8 +184,7 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
         for pos, (element, why) in sorted(left_out.get(part, {}).items()):
             grid.unread.append((pos, sheetxml.cell_text(element, shared_strings), why))
         try:
-            for rng in scan.merged:
-                grid.add_merge(rng)
+            grid.add_merges(scan.merged)
         except TooMuch as exc:
             raise CannotCheck(part_reason(PackageError(part, str(exc)), sheet=title), file=name, sheet=title) from None
         sheets[title] = grid
@@ -201,8 +203,10 @@ class _Budget:
         from planvalidator import limits
         return max(0, limits.MAX_WORKBOOK_GRID - self.grid)
 
-    def add(self, scan, left_out) -> None:
+    def add(self, scan, left_out, area: int | None = None) -> None:
+        """``area``: the scan's (:meth:`~planvalidator.sheetxml.SheetScan.area`) when nothing was left out."""
         from planvalidator import limits
+        from planvalidator.sheetxml import span
 
         self.cells += len(scan.filled)
         if self.cells > limits.MAX_WORKBOOK_CELLS:
@@ -211,8 +215,10 @@ class _Budget:
         if self.formula_chars > limits.MAX_FORMULA_CHARS:
             raise TooMuch(f"計算式の文字がブック全体で {limits.MAX_FORMULA_CHARS:,} 文字を超えます"
                           "（共有の計算式は使うセルごとに数えます）")
-        kept = [pos for pos in scan.filled if pos not in left_out] if left_out else scan.filled
-        self.grid += (max(r for r, _ in kept) * max(c for _, c in kept)) if kept else 0
+        if area is None or left_out:
+            kept = [pos for pos in scan.filled if pos not in left_out] if left_out else scan.filled
+            area = span(kept)
+        self.grid += area
         if self.grid > limits.MAX_WORKBOOK_GRID:
             raise TooMuch(f"値を読む範囲がブック全体で {limits.MAX_WORKBOOK_GRID:,} セルを超えます")
 

@@ -1,0 +1,146 @@
+"""The byte-level scan of a worksheet part (sheetxml._scan_bytes) finds what the expat event scan finds.
+
+The event scan is the reference: it reads any well-formed part. The byte scan reads a part as
+spreadsheet programs write it, taking the plain cells (sheetxml._PLAIN_CELL) out in one pass
+first. Both are run here on every sheet of the official template, of the 記入例 and of an
+openpyxl re-save (inline strings, 「t="n"」 empty cells), as they are and with their own cells
+rewritten in the forms the byte scan must not take for plain ones; a part with a cell inside a
+cell (well-formed, not SpreadsheetML) takes the event scan.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from support.helpers import EXAMPLE, TEMPLATE, edit, parts
+from planvalidator import sheetxml
+
+
+def _sheets(path) -> dict[str, bytes]:
+    return {name: xml for name, xml in parts(path).items()
+            if name.startswith("xl/worksheets/") and name.endswith(".xml")}
+
+
+@pytest.fixture(scope="module")
+def official(tmp_path_factory) -> dict[str, bytes]:
+    resaved = edit(EXAMPLE, tmp_path_factory.mktemp("resave") / "resaved.xlsx",
+                   {"計画様式7": {"F6": "説明 & <改行>\n二行目", "G6": 1.5e20}})
+    out = {}
+    for label, path in (("template", TEMPLATE), ("example", EXAMPLE), ("openpyxl", resaved)):
+        out.update({f"{label}:{name}": xml for name, xml in _sheets(path).items()})
+    return out
+
+
+def _as_found(scan: sheetxml.SheetScan) -> dict:
+    """A scan's fields, the cell lists in reading order (the byte scan lists plain cells first)."""
+    return {name: (sorted(value) if name in ("filled", "outside_grid") else value)
+            for name, value in vars(scan).items()}
+
+
+def _events(xml: bytes) -> dict:
+    return _as_found(sheetxml.scan_sheet(xml, plain=False))
+
+
+def _bytes(xml: bytes, split: bool) -> dict:
+    bounds = sheetxml._Limits(sheetxml_limit(), 50_000)
+    return _as_found(sheetxml._scan_bytes(xml, bounds, xml.count(b'<c r="'), split=split))
+
+
+def sheetxml_limit() -> int:
+    from planvalidator import limits
+    return limits.MAX_SHEET_CELLS
+
+
+def _first(xml: bytes, pattern: bytes) -> re.Match:
+    m = re.search(pattern, xml)
+    assert m, pattern
+    return m
+
+
+def _variants(xml: bytes) -> dict[str, bytes]:
+    """The part, and copies with one of its own cells rewritten in a form that is not plain."""
+    out = {"as is": xml}
+    value = re.search(rb'<c r="([A-Z]+[0-9]+)"( s="[0-9]+")?( t="n")?><v>([^<]*)</v></c>', xml)
+    empty = re.search(rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"/>', xml)
+    if value:
+        addr, style = value.group(1), value.group(2) or b' s="1"'
+        for name, cell in {
+            "error": b'<c r="%s" t="e"><v>#REF!</v></c>' % addr,
+            "long styled value": b'<c r="%s"%s><v>123456789012.5</v></c>' % (addr, style),
+            "huge styled value": b'<c r="%s"%s><v>1.5E+20</v></c>' % (addr, style),
+            "value then formula": b'<c r="%s"><v>1</v><f>A1+1</f></c>' % addr,
+            "attributes in another order": b'<c r="%s" t="n"%s><v>2</v></c>' % (addr, style),
+            "an extra attribute": b'<c r="%s"%s cm="1"><v>2</v></c>' % (addr, style),
+            "rich text": b'<c r="%s" t="inlineStr"><is><r><t>a</t></r><r><t>b</t></r></is></c>' % addr,
+            "an empty value": b'<c r="%s"><v/></c>' % addr,
+            "spaces": b'<c r="%s" ><v >3</v ></c >' % addr,
+        }.items():
+            out[name] = xml[:value.start()] + cell + xml[value.end():]
+    if empty:
+        out["typed empty"] = xml[:empty.start()] + b'<c r="%s" s="%s" t="n"></c>' % empty.groups() + xml[empty.end():]
+        out["empty error"] = xml[:empty.start()] + b'<c r="%s" t="e"/>' % empty.group(1) + xml[empty.end():]
+    return out
+
+
+def test_the_byte_scan_finds_what_the_event_scan_finds(official):
+    compared = 0
+    for name, xml in official.items():
+        assert sheetxml.is_plain(xml), name
+        for variant, part in _variants(xml).items():
+            expected = _events(part)
+            assert _bytes(part, split=True) == expected, (name, variant)
+            assert _bytes(part, split=False) == expected, (name, variant)
+            assert _as_found(sheetxml.scan_sheet(part)) == expected, (name, variant)
+            compared += 1
+    assert compared > 100
+
+
+def test_most_cells_of_a_filled_table_are_plain(official):
+    """The split takes the plain cells out: what is left for the cell by cell reading is small."""
+    xml = official["openpyxl:xl/worksheets/sheet7.xml"]
+    pieces = sheetxml._PLAIN_CELL.split(xml)
+    assert len(pieces[1::4]) > 0.8 * xml.count(b'<c r="')
+
+
+@pytest.mark.parametrize("inner_end", [b"</row>", b"<c r=\"ZZ1\"><f>1</f></c></row>"])
+def test_a_cell_inside_a_cell_is_read_as_the_event_scan_reads_it(official, inner_end):
+    """A row of plain cells moved inside a cell of the template: the split would take them out of
+    it and leave a cell the pattern knows; the scan notices and reads the part without the split,
+    where the cell around them is not plain, so the event scan reads it."""
+    xml = official["template:xl/worksheets/sheet1.xml"]
+    outer = _first(xml, rb'<c r="[A-Z]+[0-9]+" s="[0-9]+"/>')
+    inner = b'<row r="99"><c r="A99"><v>1</v></c><c r="B99" t="inlineStr"><is><t>x</t></is></c>' + inner_end
+    nested = xml[:outer.start()] + outer.group(0)[:-2] + b"><extLst>" + inner + b"</extLst></c>" + xml[outer.end():]
+    bounds = sheetxml._Limits(sheetxml_limit(), 50_000)
+    with pytest.raises(sheetxml._NotPlain):
+        sheetxml._scan_bytes(nested, bounds, nested.count(b'<c r="'))
+    assert _as_found(sheetxml.scan_sheet(nested)) == _events(nested)
+
+
+def test_plain_cells_beyond_the_grid_are_listed(official):
+    xml = official["example:xl/worksheets/sheet1.xml"]
+    far = b'<row r="2000000"><c r="A2000000"><v>1</v></c><c r="XFE2000000"><v>2</v></c></row>'
+    part = xml.replace(b"</sheetData>", far + b"</sheetData>")
+    scan = sheetxml.scan_sheet(part)
+    assert sorted(scan.outside_grid) == [(2_000_000, 1), (2_000_000, 16_385)]
+    assert _as_found(scan) == _events(part)
+
+
+@pytest.mark.parametrize("at", ["start", "middle", "end"])
+def test_markup_limits_still_refuse_a_run_one_byte_over(official, at):
+    """check_markup searches for a long tag or text only where a block of the part holds no 「<」:
+    a run one byte over a limit is still refused wherever it sits, one at the limit is not."""
+    from planvalidator import limits
+    from planvalidator.partxml import PackageError, check_markup
+
+    xml = official["template:xl/worksheets/sheet1.xml"]
+    where = {"start": xml.index(b"<sheetData>") + len(b"<sheetData>"), "middle": xml.index(b"><", len(xml) // 2) + 1,
+             "end": xml.index(b"</worksheet>")}[at]
+    tag, text = limits.MAX_TAG_BYTES, limits.MAX_TEXT_RUN_BYTES     # tag: the bytes after its 「<」
+    for run in (b'<x a="' + b"a" * (tag - 7) + b'"/>', b" " * text):
+        with pytest.raises(PackageError):
+            check_markup(xml[:where] + run + xml[where:], "sheet")
+    for run in (b'<x a="' + b"a" * (tag - 8) + b'"/>', b" " * (text - 1)):
+        check_markup(xml[:where] + run + xml[where:], "sheet")
