@@ -103,8 +103,17 @@ class Context:
     def keywords(self, family: str) -> KeywordSet:
         """The words of one family of the template's program (PV102 汎用品 …), less the categories the course
         takes out (its ``expenses.remove``)."""
-        removed = self.course.removed_categories if self.course is not None else frozenset()
-        return self.program.keywords(family, removed)
+        return self.program.keywords(family, self._removed_categories)
+
+    @cached_property
+    def keyword_union(self):
+        """The literals of every family of :meth:`keywords` in one prefilter (planvalidator.keywords.Literals):
+        a cell it holds back holds no term of any family."""
+        return self.program.keyword_union(self._removed_categories)
+
+    @property
+    def _removed_categories(self) -> frozenset[str]:
+        return self.course.removed_categories if self.course is not None else frozenset()
 
     @cached_property
     def reading(self) -> Callable[[str], object] | None:

@@ -193,10 +193,11 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
     t = _table(plan)
     if t is None:
         return
-    keywords = context.keywords(family)
+    keywords, anywhere = context.keywords(family), context.keyword_union
     for record, row in t.rows():
-        if not any(row.get(c) and keywords.could_match(str(row[c])) for c in columns):
-            continue                        # (most rows: no term of this family anywhere)
+        if not any(row.get(c) and anywhere.could_match(str(row[c])) and keywords.could_match(str(row[c]))
+                   for c in columns):
+            continue                        # (most rows: no term of any family, or of this one, anywhere)
         if skip and skip(row):
             continue
         for column, text, other in _text_cells(t, record, row, columns):
