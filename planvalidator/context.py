@@ -40,6 +40,7 @@ class Context:
     # the version's official blank template and where everything is in it, read when a rule first asks (PV012
     # compares formulas with it); None: not given, or the version has no template file
     template: Callable[[], tuple[Placement, Grid] | None] | None = field(default=None, repr=False)
+    _keyword_texts: dict[str, bool] = field(default_factory=dict, init=False, repr=False)   # could_hold_keyword's
 
     @cached_property
     def _official(self) -> tuple[Placement, Grid] | None:
@@ -105,10 +106,16 @@ class Context:
         takes out (its ``expenses.remove``)."""
         return self.program.keywords(family, self._removed_categories)
 
+    def could_hold_keyword(self, text: str) -> bool:
+        """False when no term of any family of :meth:`keywords` occurs in ``text`` (the families' literals in one
+        prefilter, planvalidator.keywords.union): asked once per text in a check, however many families read it."""
+        seen = self._keyword_texts
+        if text not in seen:
+            seen[text] = self._keyword_union.could_match(text)
+        return seen[text]
+
     @cached_property
-    def keyword_union(self):
-        """The literals of every family of :meth:`keywords` in one prefilter (planvalidator.keywords.Literals):
-        a cell it holds back holds no term of any family."""
+    def _keyword_union(self):
         return self.program.keyword_union(self._removed_categories)
 
     @property

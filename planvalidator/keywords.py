@@ -143,8 +143,8 @@ def _bare(text: str) -> str:        # (every family, and the union of them, look
 
 @dataclass
 class Literals:
-    """Whether a text could hold a term: one alternation of literals, which re matches far faster than
-    the terms' own patterns with their word boundaries. The alternation (some 40 ms to compile for all
+    """Whether a text could hold a term: one alternation of literals (:func:`_alternation`), which re matches
+    far faster than the terms' own patterns with their word boundaries. The alternation (some 40 ms to compile for all
     the families) is built once it has been asked often (a second check in the process, a batch, a big
     table); until then the literals are looked for one by one, which answers the same. The literals of
     several sets in one (:func:`union`) pass a text over for all of them at once."""
@@ -163,8 +163,30 @@ class Literals:
             self._asked += 1
             if self._asked <= _ASKED_BEFORE_COMPILING:
                 return any(literal in folded for literal in self.literals)
-            self._any = re.compile("|".join(map(re.escape, self.literals)) or r"(?!)")
+            self._any = re.compile(_alternation(self.literals))
         return bool(self._any.search(folded))
+
+
+def _alternation(literals) -> str:
+    """One pattern that finds any of ``literals``, written as their trie (「パソコン」「パッド」 → 「パ(?:ソコン|ッド)」):
+    re tries the branches of a plain alternation one by one at every position of the text, a trie's only as far as
+    they agree with it. A literal that goes on past a shorter one needs no branch of its own: the shorter one
+    is found wherever it is."""
+    if not literals:
+        return r"(?!)"
+    trie: dict = {}
+    for literal in literals:
+        node = trie
+        for ch in literal:
+            node = node.setdefault(ch, {})
+        node[""] = {}                   # a literal ends here
+
+    def branches(node: dict) -> str:
+        if "" in node:
+            return ""
+        alternatives = [re.escape(ch) + branches(node[ch]) for ch in sorted(node)]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    return branches(trie)
 
 
 def union(sets) -> Literals:

@@ -193,9 +193,9 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
     t = _table(plan)
     if t is None:
         return
-    keywords, anywhere = context.keywords(family), context.keyword_union
+    keywords = context.keywords(family)
     for record, row in t.rows():
-        if not any(row.get(c) and anywhere.could_match(str(row[c])) and keywords.could_match(str(row[c]))
+        if not any(row.get(c) and context.could_hold_keyword(str(row[c])) and keywords.could_match(str(row[c]))
                    for c in columns):
             continue                        # (most rows: no term of any family, or of this one, anywhere)
         if skip and skip(row):
