@@ -7,8 +7,6 @@ parsed by the column types of the sheet schemas (全角, 円, 和暦, serial dat
 
 from __future__ import annotations
 
-import datetime as dt
-
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
 from planvalidator.layout import Layout, find_sheet, identify_layout, nearest_layout
@@ -165,18 +163,13 @@ def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: Colu
     return value
 
 
-# the kinds of raw value whose parse is remembered by value: each equal only to values of its own kind
-# (not numbers: 1 == 1.0 == True, and -0.0 == 0.0, would share an outcome; a number parses fast anyway)
-_REMEMBERED = (str, dt.datetime, dt.date, type(None))
-
-
 def parsed(ctype: ColumnType, raw, memo: dict | None = None) -> tuple[object, str | None]:
     """:func:`parse` of one raw value as (value, None), or (None, why it is unreadable). ``memo``
-    (one dict per column type, within one read): a text, date or empty cell is parsed once per
-    distinct value — a table repeats its 年度, 経費区分 and 単位 thousands of times."""
-    if memo is None or raw.__class__ not in _REMEMBERED:
+    (one dict per column type, within one read): a value is parsed once per distinct value
+    (:func:`planvalidator.normalize.value_key`) — a table repeats its 年度, 経費区分 and 単位 thousands of times."""
+    key = normalize.value_key(raw) if memo is not None else None
+    if key is None:
         return _outcome(ctype, raw)
-    key = (raw.__class__, raw)
     outcome = memo.get(key)
     if outcome is None:
         outcome = memo[key] = _outcome(ctype, raw)
