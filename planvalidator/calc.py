@@ -74,9 +74,13 @@ class Calculator:
         # the rows left out above: row → their 年度 (None: the 年度 itself is invalid)
         self.eligible_rows: dict[int, tuple[str, float]] = {}
         self.uncertain_rows: dict[int, str | None] = {}
+        self._grids: dict[str, object] = {}
 
     def grid(self, sheet: str):
-        return self.plan.grid.sheets[self.plan.actual(sheet)]
+        grid = self._grids.get(sheet)
+        if grid is None:            # (asked for every cell compared: looked up once per sheet)
+            grid = self._grids[sheet] = self.plan.grid.sheets[self.plan.actual(sheet)]
+        return grid
 
     def _present(self, sheet: str, row: int, col: int, *, text: bool = False):
         """What the workbook itself shows in a cell, or UNKNOWN.

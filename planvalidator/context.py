@@ -41,6 +41,7 @@ class Context:
     # compares formulas with it); None: not given, or the version has no template file
     template: Callable[[], tuple[Placement, Grid] | None] | None = field(default=None, repr=False)
     _keyword_texts: dict[str, bool] = field(default_factory=dict, init=False, repr=False)   # could_hold_keyword's
+    _keyword_rows: dict[tuple, tuple] = field(default_factory=dict, init=False, repr=False)   # keyword_rows'
 
     @cached_property
     def _official(self) -> tuple[Placement, Grid] | None:
@@ -113,6 +114,17 @@ class Context:
         if text not in seen:
             seen[text] = self._keyword_union.could_match(text)
         return seen[text]
+
+    def keyword_rows(self, table, columns: tuple[str, ...]) -> list[tuple[object, dict]]:
+        """The rows of ``table`` (:meth:`planvalidator.plan.Table.rows`) with a text in one of ``columns`` that
+        :meth:`could_hold_keyword`: the rows any family's words can be found in, picked once per check."""
+        key = (id(table), columns)
+        known = self._keyword_rows.get(key)
+        if known is None or known[0] is not table:
+            rows = [(record, row) for record, row in table.rows()
+                    if any(row.get(c) and self.could_hold_keyword(str(row[c])) for c in columns)]
+            known = self._keyword_rows[key] = (table, rows)
+        return known[1]
 
     @cached_property
     def _keyword_union(self):

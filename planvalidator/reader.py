@@ -225,9 +225,10 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace
         kept.append(number)
         for values_of, p, ctype, is_number, memo in cells:
             pos = (number, p) if by_rows else (p, number)
-            value = None
-            if pos not in formulas:
-                value = _parse_cell(plan, sheet.name, pos, ctype, values.get(pos), memo)
+            raw = values.get(pos)
+            value = None                        # (an empty cell: every parser's None, nothing to record)
+            if raw is not None and pos not in formulas:
+                value = _parse_cell(plan, sheet.name, pos, ctype, raw, memo)
                 if is_number and value is not None:
                     value = float(value)        # as the column's Float64 holds it
             values_of.append(value)

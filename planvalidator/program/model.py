@@ -223,8 +223,8 @@ class Program:
         """When the 審査結果通知 is due, as the 公募要領 writes it (「令和7年9月」)."""
         return self.spec.period.grant_notice
 
-    @property
-    def first_fiscal_year(self) -> int:
+    @cached_property
+    def first_fiscal_year(self) -> int:         # (asked for every row's 年度)
         return self.spec.period.first_fiscal_year
 
     @property
