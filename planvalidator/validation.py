@@ -66,7 +66,7 @@ def failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
         column = schema.columns.get(name)
         if column is None:
             continue
-        failing: dict[tuple, tuple] = {}       # the column's failures by value (normalize.value_key): each judged once
+        failing: dict[object, tuple] = {}       # the column's failures by value (normalize.value_key): each judged once
         for label, value in zip(frame.index, values):
             key = value_key(value)
             failed = failing.get(key) if key is not None else None
