@@ -74,9 +74,13 @@ class Calculator:
         # the rows left out above: row → their 年度 (None: the 年度 itself is invalid)
         self.eligible_rows: dict[int, tuple[str, float]] = {}
         self.uncertain_rows: dict[int, str | None] = {}
+        self._grids: dict[str, object] = {}
 
     def grid(self, sheet: str):
-        return self.plan.grid.sheets[self.plan.actual(sheet)]
+        grid = self._grids.get(sheet)
+        if grid is None:            # (asked for every cell compared: looked up once per sheet)
+            grid = self._grids[sheet] = self.plan.grid.sheets[self.plan.actual(sheet)]
+        return grid
 
     def _present(self, sheet: str, row: int, col: int, *, text: bool = False):
         """What the workbook itself shows in a cell, or UNKNOWN.
@@ -177,13 +181,31 @@ def _expenses(plan: Plan, calc: Calculator, program: Program) -> None:
         return
     amounts = {r: calc.shown(s, r, t.positions["amount"]) for r in rows}
     # each total field of the sheet sums the rows the layout names (total_of: {year: 1年目} …, {} = all)
+    rows_with = _rows_by_value(rows, filled)
     for spec in plan.layout.sheet(s).fields:
         f = plan.field(s, spec.name)
         if f is None or spec.total_of is None:
             continue
-        total = _sum(a for r, a in amounts.items()
-                     if all(filled.get(r, blank).get(column) == value for column, value in spec.total_of.items()))
+        chosen = set(rows)
+        for column, value in spec.total_of.items():
+            chosen &= rows_with(column).get(value, set())
+        total = _sum(a for r, a in amounts.items() if r in chosen)
         calc.expect("expense_total", s, f.row, f.col, f.title, total)
+
+
+def _rows_by_value(rows: list[int], filled: dict[int, dict]):
+    """``rows_with(column)``: {value: the rows whose ``column`` holds it} (a blank row holds None), made
+    once per column: the sheet's dozen totals each pick their rows from it, not from every row again."""
+    index: dict[str, dict[object, set[int]]] = {}
+    blank: dict = {}
+
+    def rows_with(column: str) -> dict[object, set[int]]:
+        if column not in index:
+            by_value = index[column] = {}
+            for r in rows:
+                by_value.setdefault(filled.get(r, blank).get(column), set()).add(r)
+        return index[column]
+    return rows_with
 
 
 def _funding(plan: Plan, calc: Calculator, program: Program, category: Category | None) -> None:

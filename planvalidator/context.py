@@ -40,6 +40,8 @@ class Context:
     # the version's official blank template and where everything is in it, read when a rule first asks (PV012
     # compares formulas with it); None: not given, or the version has no template file
     template: Callable[[], tuple[Placement, Grid] | None] | None = field(default=None, repr=False)
+    _keyword_texts: dict[str, bool] = field(default_factory=dict, init=False, repr=False)   # could_hold_keyword's
+    _keyword_rows: dict[tuple, tuple] = field(default_factory=dict, init=False, repr=False)   # keyword_rows'
 
     @cached_property
     def _official(self) -> tuple[Placement, Grid] | None:
@@ -103,8 +105,34 @@ class Context:
     def keywords(self, family: str) -> KeywordSet:
         """The words of one family of the template's program (PV102 汎用品 …), less the categories the course
         takes out (its ``expenses.remove``)."""
-        removed = self.course.removed_categories if self.course is not None else frozenset()
-        return self.program.keywords(family, removed)
+        return self.program.keywords(family, self._removed_categories)
+
+    def could_hold_keyword(self, text: str) -> bool:
+        """False when no term of any family of :meth:`keywords` occurs in ``text`` (the families' literals in one
+        prefilter, planvalidator.keywords.union): asked once per text in a check, however many families read it."""
+        seen = self._keyword_texts
+        if text not in seen:
+            seen[text] = self._keyword_union.could_match(text)
+        return seen[text]
+
+    def keyword_rows(self, table, columns: tuple[str, ...]) -> list[tuple[object, dict]]:
+        """The rows of ``table`` (:meth:`planvalidator.plan.Table.rows`) with a text in one of ``columns`` that
+        :meth:`could_hold_keyword`: the rows any family's words can be found in, picked once per check."""
+        key = (id(table), columns)
+        known = self._keyword_rows.get(key)
+        if known is None or known[0] is not table:
+            rows = [(record, row) for record, row in table.rows()
+                    if any(row.get(c) and self.could_hold_keyword(str(row[c])) for c in columns)]
+            known = self._keyword_rows[key] = (table, rows)
+        return known[1]
+
+    @cached_property
+    def _keyword_union(self):
+        return self.program.keyword_union(self._removed_categories)
+
+    @property
+    def _removed_categories(self) -> frozenset[str]:
+        return self.course.removed_categories if self.course is not None else frozenset()
 
     @cached_property
     def reading(self) -> Callable[[str], object] | None:

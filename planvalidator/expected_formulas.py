@@ -52,6 +52,7 @@ def expected_formulas(plan: Plan, reference, official_placement) -> ExpectedForm
     out = ExpectedFormulas()
     if reference is None:
         return out
+    template_rows(plan.layout, reference)
     names = out.names
     for spec in plan.layout.sheets:
         theirs, ours = find_sheet(reference, spec), plan.sheet_names.get(spec.name)
@@ -105,6 +106,53 @@ def expected_formulas(plan: Plan, reference, official_placement) -> ExpectedForm
             if r is not None and c is not None:
                 out.cells[(ours, r, c)] = (theirs, text)
     return out
+
+
+def template_rows(layout, reference) -> None:
+    """Give each sheet of the official template ``reference`` the template's side of the row alignment
+    (:class:`planvalidator.rowmap.TemplateRows`) as worked out once per template version and kept in the
+    user's cache (:func:`planvalidator.datacache.remembered`), under the digest of the template grid's
+    cells (:func:`_cells_digest`) and of the alignment's code: a changed template, a change to how it is
+    read or to how rows are aligned works them out again."""
+    known = _KNOWN.get(id(reference))
+    if known is None or known[0] is not reference:
+        from planvalidator.rowmap import TemplateRows
+
+        rows = {name: TemplateRows.from_plain(plain)
+                for name, plain in _remembered_rows(layout, reference).items() if name in reference.sheets}
+        known = _KNOWN[id(reference)] = (reference, rows)
+    from planvalidator.rowmap import know
+
+    for name, rows in known[1].items():
+        know(reference.sheets[name], rows)
+
+
+_KNOWN: dict[int, tuple] = {}       # id of a template grid → (the grid, {sheet: TemplateRows})
+
+
+def _remembered_rows(layout, reference) -> dict[str, dict]:
+    from planvalidator import normalize, rowmap
+    from planvalidator.datacache import remembered
+    from planvalidator.resources import templates_dir
+
+    def make() -> dict[str, dict]:
+        return {name: rowmap.TemplateRows.of(sheet).plain() for name, sheet in reference.sheets.items()}
+
+    path = templates_dir() / layout.template / (layout.reference or "")
+    if not layout.reference or not path.is_file():
+        return make()
+    return remembered(path, "rowmap", make, (rowmap.__file__, normalize.__file__), _cells_digest(reference))
+
+
+def _cells_digest(grid) -> str:
+    """The sha256 of a grid's sheets, values (with their types) and formulas: what its rows follow from."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for name, sheet in grid.sheets.items():
+        h.update(repr((name, sorted((k, type(v).__name__, repr(v)) for k, v in sheet.values.items()),
+                       sorted(sheet.formulas.items()))).encode("utf-8"))
+    return h.hexdigest()
 
 
 def _column_maps(plan: Plan, official, names) -> dict:

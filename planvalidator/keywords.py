@@ -131,6 +131,70 @@ def _model_pattern(line: str) -> re.Pattern:
 _ASKED_BEFORE_COMPILING = 50     # (one check of a plan asks each family a dozen times)
 
 
+def bare(text: str) -> str:
+    """A text as :class:`Literals` look in it: :func:`fold`, hiragana as katakana, spaces left out."""
+    return _bare(text if isinstance(text, str) else str(text))
+
+
+@lru_cache(maxsize=1 << 14)
+def _bare(text: str) -> str:        # (every family, and the union of them, looks in the same cells)
+    return kana(fold(text).replace(" ", ""))
+
+
+@dataclass
+class Literals:
+    """Whether a text could hold a term: one alternation of literals (:func:`_alternation`), which re matches
+    far faster than the terms' own patterns with their word boundaries. The alternation (some 40 ms to compile for all
+    the families) is built once it has been asked often (a second check in the process, a batch, a big
+    table); until then the literals are looked for one by one, which answers the same. The literals of
+    several sets in one (:func:`union`) pass a text over for all of them at once."""
+    literals: tuple[str, ...]           # longest first
+    _any: re.Pattern | None = field(default=None, repr=False, compare=False)
+    _asked: int = field(default=0, repr=False, compare=False)
+
+    @classmethod
+    def of(cls, literals) -> "Literals":
+        return cls(tuple(sorted(set(literals), key=len, reverse=True)))
+
+    def could_match(self, text: str) -> bool:
+        """False when none of the literals occurs in :func:`bare` ``text``."""
+        folded = bare(text)
+        if self._any is None:
+            self._asked += 1
+            if self._asked <= _ASKED_BEFORE_COMPILING:
+                return any(literal in folded for literal in self.literals)
+            self._any = re.compile(_alternation(self.literals))
+        return bool(self._any.search(folded))
+
+
+def _alternation(literals) -> str:
+    """One pattern that finds any of ``literals``, written as their trie (「パソコン」「パッド」 → 「パ(?:ソコン|ッド)」):
+    re tries the branches of a plain alternation one by one at every position of the text, a trie's only as far as
+    they agree with it. A literal that goes on past a shorter one needs no branch of its own: the shorter one
+    is found wherever it is."""
+    if not literals:
+        return r"(?!)"
+    trie: dict = {}
+    for literal in literals:
+        node = trie
+        for ch in literal:
+            node = node.setdefault(ch, {})
+        node[""] = {}                   # a literal ends here
+
+    def branches(node: dict) -> str:
+        if "" in node:
+            return ""
+        alternatives = [re.escape(ch) + branches(node[ch]) for ch in sorted(node)]
+        return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
+    return branches(trie)
+
+
+def union(sets) -> Literals:
+    """The literals of several keyword sets as one prefilter: a text it lets through may hold a term of
+    one of them (each set's own :meth:`KeywordSet.could_match` then says which); one it holds back holds none."""
+    return Literals.of(literal for s in sets for literal in s.literals.literals)
+
+
 @dataclass
 class KeywordSet:
     """One family of keywords (汎用品, 間接経費 …) with the shared context lists."""
@@ -142,9 +206,7 @@ class KeywordSet:
     unsure_text: list[str]
     object_only: bool = False      # a term counts only as the object of the expense (what is bought)
     skip_jobs: bool = False        # a term in a line paying for work on something (「…の設計」) only names that thing
-    _any: re.Pattern | None = field(default=None, repr=False, compare=False)
-    _literals: list[str] | None = field(default=None, repr=False, compare=False)
-    _asked: int = field(default=0, repr=False, compare=False)
+    _literals: Literals | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def of(cls, vocabulary, categories, *, source: str = "", unsure_text=(), object_only: bool = False,
@@ -165,23 +227,18 @@ class KeywordSet:
                    [kana(fold(t)) for t in vocabulary.unsure_after],
                    [kana(fold(t)) for t in unsure_text], object_only, skip_jobs)
 
+    @property
+    def literals(self) -> Literals:
+        """The literal every match of a term (or model) holds, spaces left out: the set's prefilter."""
+        if self._literals is None:
+            self._literals = Literals.of(t.replace(" ", "") for g in self.groups for t in g.terms + g.models)
+        return self._literals
+
     def could_match(self, text: str) -> bool:
         """False when no term of the set occurs in ``text`` even as a bare substring, spaces left out
-        (one alternation of literals, which re matches far faster than the terms' own patterns with
-        their word boundaries): the per-term passes, with their context, run only for the texts this
-        lets through, and no text a pattern would match is held back. The alternation (some 40 ms to
-        compile for all the families) is built once a set has been asked often (a second check in the
-        process, a batch); until then the literals are looked for one by one, which answers the same."""
-        bare = kana(_spaced(text).casefold().replace(" ", ""))
-        if self._any is None:
-            if self._literals is None:
-                self._literals = sorted({t.replace(" ", "") for g in self.groups for t in g.terms + g.models},
-                                        key=len, reverse=True)
-            self._asked += 1
-            if self._asked <= _ASKED_BEFORE_COMPILING:
-                return any(literal in bare for literal in self._literals)
-            self._any = re.compile("|".join(map(re.escape, self._literals)) or r"(?!)")
-        return bool(self._any.search(bare))
+        (:class:`Literals`): the per-term passes, with their context, run only for the texts this lets
+        through, and no text a pattern would match is held back."""
+        return self.literals.could_match(text)
 
     def find(self, text: str | None, *, context: str = "", reading=None, kind=None) -> Hit | None:
         """The strongest hit in ``text`` (``context``: other words of the same row), or None.

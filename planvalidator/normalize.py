@@ -25,6 +25,26 @@ class Unreadable(ValueError):
     """The value cannot be read as the expected type."""
 
 
+# --- remembering by value ------------------------------------------------------
+
+_KEYED = frozenset({str, int, float, bool, dt.date, dt.datetime, type(None)})
+
+
+def value_key(value) -> object | None:
+    """A cell value as the key a pure function of it is remembered by within a check (a table repeats its
+    values thousands of times): (its kind, itself), so that 1, 1.0 and True are three keys — a text is its
+    own key (no other key equals a str). None for a value that must not share an outcome with an equal one:
+    0.0 (equal to -0.0, which shows as 「-0」), NaN (equal to nothing), a date-time with a time zone (equal to
+    another zone's same moment), any other kind."""
+    kind = value.__class__
+    if kind is str:
+        return value
+    if kind not in _KEYED or (kind is float and (value == 0 or value != value)) or (
+            kind is dt.datetime and value.tzinfo is not None):
+        return None
+    return kind, value
+
+
 # --- text -----------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u3000]+")

@@ -7,7 +7,6 @@ parsed by the column types of the sheet schemas (全角, 円, 和暦, serial dat
 
 from __future__ import annotations
 
-
 from planvalidator import normalize
 from planvalidator.errors import CannotCheck
 from planvalidator.layout import Layout, find_sheet, identify_layout, nearest_layout
@@ -146,14 +145,14 @@ def _read_sheet(plan: Plan, place: SheetPlace, sheet: SheetGrid) -> None:
     plan.tables[name] = {tname: _read_table(plan, name, sheet, tplace) for tname, tplace in place.tables.items()}
 
 
-def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: ColumnType, raw):
+def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: ColumnType, raw, memo: dict | None = None):
     """The typed value of one cell (``cell``: its A1 address, or (row, col), named only when
-    something is recorded: an unreadable value, a number typed as text)."""
-    try:
-        value = parse(ctype, raw)
-    except normalize.Unreadable as exc:
+    something is recorded: an unreadable value, a number typed as text). ``memo``: the outcomes of
+    one column's parser by value (:func:`parsed`), shared by the cells of that column."""
+    value, reason = parsed(ctype, raw, memo)
+    if reason is not None:
         where = cell if isinstance(cell, str) else a1(*cell)
-        plan.problems.append(_unreadable(sheet, where, ctype.title, raw, str(exc)))
+        plan.problems.append(_unreadable(sheet, where, ctype.title, raw, reason))
         return None
     if value is not None and ctype.kind in NUMERIC and isinstance(raw, str):
         where = cell if isinstance(cell, str) else a1(*cell)
@@ -162,6 +161,26 @@ def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: Colu
         where = cell if isinstance(cell, str) else a1(*cell)
         plan.dates_as_text[(sheet, where)] = raw     # read as a date; the spreadsheet sees text (PV014)
     return value
+
+
+def parsed(ctype: ColumnType, raw, memo: dict | None = None) -> tuple[object, str | None]:
+    """:func:`parse` of one raw value as (value, None), or (None, why it is unreadable). ``memo``
+    (one dict per column type, within one read): a value is parsed once per distinct value
+    (:func:`planvalidator.normalize.value_key`) — a table repeats its 年度, 経費区分 and 単位 thousands of times."""
+    key = normalize.value_key(raw) if memo is not None else None
+    if key is None:
+        return _outcome(ctype, raw)
+    outcome = memo.get(key)
+    if outcome is None:
+        outcome = memo[key] = _outcome(ctype, raw)
+    return outcome
+
+
+def _outcome(ctype: ColumnType, raw) -> tuple[object, str | None]:
+    try:
+        return parse(ctype, raw), None
+    except normalize.Unreadable as exc:
+        return None, str(exc)
 
 
 def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace) -> Table:
@@ -182,31 +201,34 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace
     inputs = [(positions[c], c in computed) for c in positions if c not in fixed]
     computed_at = [positions[c] for c in computed]
     fixed_at = [positions[c] for c in fixed]
-    parsed = [(columns[c], p, ctypes[c], ctypes[c].kind == "number") for c, p in positions.items()]
+    # ... with its outcomes by value (:func:`parsed`)
+    cells = [(columns[c], p, ctypes[c], ctypes[c].kind == "number", {}) for c, p in positions.items()]
     values, formulas = sheet.values, sheet.formulas
-
-    def at(number: int, p: int) -> tuple[int, int]:
-        return (number, p) if by_rows else (p, number)
-
-    def has_input(number: int, p: int, is_computed: bool) -> bool:
-        pos = at(number, p)
-        if is_computed and values.get(pos) in (0, 0.0):
-            return False        # a computed cell showing 0 (a live book gives results, not formulas)
-        return _has_input(values, formulas, pos)
+    blank = normalize.is_blank
 
     for number in numbers:
-        if not any(has_input(number, p, is_computed) for p, is_computed in inputs):
-            if any(at(number, p) in formulas for p in computed_at) or any(
-                    not normalize.is_blank(values.get(at(number, p))) for p in fixed_at):
+        for p, is_computed in inputs:
+            pos = (number, p) if by_rows else (p, number)
+            if pos in formulas:
+                continue
+            value = values.get(pos)
+            if is_computed and value in (0, 0.0):
+                continue        # a computed cell showing 0 (a live book gives results, not formulas)
+            if not blank(value):
+                break           # something typed in the row
+        else:
+            if any(((number, p) if by_rows else (p, number)) in formulas for p in computed_at) or any(
+                    not blank(values.get((number, p) if by_rows else (p, number))) for p in fixed_at):
                 all_records.append(number)
             continue
         all_records.append(number)
         kept.append(number)
-        for values_of, p, ctype, is_number in parsed:
-            pos = at(number, p)
-            value = None
-            if pos not in formulas:
-                value = _parse_cell(plan, sheet.name, pos, ctype, values.get(pos))
+        for values_of, p, ctype, is_number, memo in cells:
+            pos = (number, p) if by_rows else (p, number)
+            raw = values.get(pos)
+            value = None                        # (an empty cell: every parser's None, nothing to record)
+            if raw is not None and pos not in formulas:
+                value = _parse_cell(plan, sheet.name, pos, ctype, raw, memo)
                 if is_number and value is not None:
                     value = float(value)        # as the column's Float64 holds it
             values_of.append(value)
@@ -214,7 +236,3 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace
     return Table(sheet_name, spec.name, spec.records, labels, columns, positions, titles, all_records,
                  place.total_record, place.first)
 
-
-def _has_input(values: dict, formulas: dict, pos: tuple[int, int]) -> bool:
-    """Something typed in the cell (a SheetGrid's ``values`` and ``formulas``)."""
-    return pos not in formulas and not normalize.is_blank(values.get(pos))

@@ -12,6 +12,7 @@ them, so :func:`row_map` aligns with numbers or without (``numbers=False``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from planvalidator.normalize import canon
@@ -22,17 +23,63 @@ def _text(value) -> str:
     return canon(value)
 
 
-_TEMPLATE_ROWS: dict[tuple[int, bool], tuple[SheetGrid, frozenset, tuple]] = {}
+@dataclass(frozen=True)
+class TemplateRows:
+    """One template sheet's side of the alignment, which depends on the template alone: its fixed
+    (column, text) pairs and each row's signature — with the numbers of its No column and without —,
+    the numbers each column holds (:func:`renumbered`) and its last row. Made once per template version
+    (:func:`planvalidator.expected_formulas.template_rows` keeps it in the cache) or once per process."""
+    pairs: dict[bool, frozenset]                # with numbers or not → fixed (column, text) pairs
+    signatures: dict[bool, tuple[tuple, ...]]   # with numbers or not → each row's pairs
+    numbers: dict[int, frozenset[str]]          # column → the numbers it holds
+    max_row: int
+
+    @classmethod
+    def of(cls, template: SheetGrid) -> "TemplateRows":
+        pairs, signatures = {}, {}
+        for numbers in (True, False):
+            pairs[numbers] = frozenset((c, _text(v)) for (_r, c), v in template.values.items()
+                                       if str(v).strip() and (numbers or not _is_number(v)))
+            signatures[numbers] = _signatures(template, pairs[numbers])
+        held: dict[int, set[str]] = {}
+        for (_r, c), v in template.values.items():
+            if str(v).strip() and _is_number(v):
+                held.setdefault(c, set()).add(_text(v))
+        return cls(pairs, signatures, {c: frozenset(n) for c, n in held.items()}, template.max_row)
+
+    def plain(self) -> dict:
+        """As JSON holds it (:func:`planvalidator.datacache.remembered`)."""
+        def reading(numbers: bool) -> dict:
+            return {"pairs": sorted(map(list, self.pairs[numbers])),
+                    "signatures": [[list(pair) for pair in row] for row in self.signatures[numbers]]}
+        return {"numbers": reading(True), "plain": reading(False), "max_row": self.max_row,
+                "held": {str(c): sorted(n) for c, n in self.numbers.items()}}
+
+    @classmethod
+    def from_plain(cls, plain: dict) -> "TemplateRows":
+        pairs, signatures = {}, {}
+        for numbers, name in ((True, "numbers"), (False, "plain")):
+            pairs[numbers] = frozenset((c, text) for c, text in plain[name]["pairs"])
+            signatures[numbers] = tuple(tuple((c, text) for c, text in row) for row in plain[name]["signatures"])
+        return cls(pairs, signatures, {int(c): frozenset(n) for c, n in plain["held"].items()}, plain["max_row"])
 
 
-def _template_rows(template: SheetGrid, numbers: bool) -> tuple[frozenset, tuple[tuple, ...]]:
-    """The template sheet's fixed (column, text) pairs and its rows' signatures, once per sheet."""
-    cached = _TEMPLATE_ROWS.get((id(template), numbers))
+_TEMPLATE_ROWS: dict[int, tuple[SheetGrid, TemplateRows]] = {}
+
+
+def template_rows(template: SheetGrid) -> TemplateRows:
+    """The template sheet's :class:`TemplateRows`: as :func:`know` was given them, else made once per sheet."""
+    cached = _TEMPLATE_ROWS.get(id(template))
     if cached is None or cached[0] is not template:
-        pairs = frozenset((c, _text(v)) for (_r, c), v in template.values.items()
-                          if str(v).strip() and (numbers or not _is_number(v)))
-        cached = _TEMPLATE_ROWS[(id(template), numbers)] = (template, pairs, _signatures(template, pairs))
-    return cached[1], cached[2]
+        cached = _TEMPLATE_ROWS[id(template)] = (template, TemplateRows.of(template))
+    return cached[1]
+
+
+def know(template: SheetGrid, rows: TemplateRows) -> None:
+    """Take ``rows`` as the template sheet's :class:`TemplateRows` (made for its version before)."""
+    cached = _TEMPLATE_ROWS.get(id(template))
+    if cached is None or cached[0] is not template:
+        _TEMPLATE_ROWS[id(template)] = (template, rows)
 
 
 def _is_number(value) -> bool:
@@ -45,17 +92,21 @@ def _signatures(sheet: SheetGrid, pairs: frozenset, columns=None) -> tuple[tuple
     rows: dict[int, list] = {}
     used = {c for c, _ in pairs}
     texts: dict[tuple[type, object], str] = {}   # each distinct value made comparable once (by type: 1, 1.0, True differ)
+    keys: dict[tuple[int, type, object], tuple | None] = {}    # ... and in a column: its pair, None if not the template's
+    missing = object()
     for (r, c), v in sheet.values.items():
         if columns is not None:
             c = columns.to_template(c)
         if c not in used:
             continue
-        known = (v.__class__, v)
-        text = texts.get(known)
-        if text is None:
-            text = texts[known] = _text(v)
-        key = (c, text)
-        if key in pairs:
+        known = (c, v.__class__, v)
+        key = keys.get(known, missing)
+        if key is missing:
+            text = texts.get(known[1:])
+            if text is None:
+                text = texts[known[1:]] = _text(v)
+            key = keys[known] = (c, text) if (c, text) in pairs else None
+        if key is not None:
             rows.setdefault(r, []).append(key)
     last = max(rows, default=0)
     return tuple(tuple(sorted(rows.get(r, ()))) for r in range(1, last + 1))
@@ -65,10 +116,7 @@ def renumbered(template: SheetGrid, sheet: SheetGrid) -> bool:
     """Whether the applicant renumbered a numbering column (No): it holds a number the template's
     column does not have (41 after inserting a row into 1…40). Then the numbers no longer mark the
     template's rows; otherwise Excel left them in place and they mark them exactly."""
-    numbers: dict[int, set[str]] = {}
-    for (_r, c), v in template.values.items():
-        if str(v).strip() and _is_number(v):
-            numbers.setdefault(c, set()).add(_text(v))
+    numbers = template_rows(template).numbers
     return any(c in numbers and str(v).strip() and _is_number(v) and _text(v) not in numbers[c]
                for (_r, c), v in sheet.values.items())
 
@@ -82,12 +130,13 @@ def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inse
     numbers, the rows between two labelled ones cannot tell where rows were inserted among them:
     ``inserted`` says where to take them (in the middle, at the top or at the bottom of each run).
     ``columns``: the sheet's :class:`planvalidator.colmap.ColumnMap`, where columns moved."""
-    pairs, theirs = _template_rows(template, numbers)
+    known = template_rows(template)
+    pairs, theirs, max_row = known.pairs[numbers], known.signatures[numbers], known.max_row
     ours = _signatures(sheet, pairs, columns)
     if ours == theirs:                      # no row inserted or removed (the usual file): every row is itself
-        return {r: r for r in range(1, max(template.max_row, len(theirs)) + 1)}
+        return {r: r for r in range(1, max(max_row, len(theirs)) + 1)}
     if numbers:
-        return _aligned_rows(theirs, ours, template.max_row)
+        return _aligned_rows(theirs, ours, max_row)
     t_anchor = [r for r, sig in enumerate(theirs, start=1) if sig]
     o_anchor = [r for r, sig in enumerate(ours, start=1) if sig]
     matcher = SequenceMatcher(None, [theirs[r - 1] for r in t_anchor], [ours[r - 1] for r in o_anchor],
@@ -96,10 +145,10 @@ def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inse
                for a, b, size in matcher.get_matching_blocks() for i in range(size)]
     mapping: dict[int, int] = {}
     previous = (0, 0)
-    for t, o in [*anchors, (template.max_row + 1, None)]:
+    for t, o in [*anchors, (max_row + 1, None)]:
         pt, po = previous
         if o is None:                       # below the last anchor: the last anchor's offset
-            for r in range(pt + 1, template.max_row + 1):
+            for r in range(pt + 1, max_row + 1):
                 mapping[r] = r + (po - pt)
             break
         _between(mapping, pt, t, po, o, inserted)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from planvalidator import predicates
 from planvalidator.findings import Finding
 from planvalidator.plan import Plan
-from planvalidator.schema import ColumnType, FrameSchema, schemas_for
+from planvalidator.normalize import value_key
+from planvalidator.schema import ColumnSchema, ColumnType, FrameSchema, schemas_for
 
 @dataclass
 class Frame:
@@ -65,15 +66,30 @@ def failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
         column = schema.columns.get(name)
         if column is None:
             continue
+        failing: dict[object, tuple] = {}       # the column's failures by value (normalize.value_key): each judged once
         for label, value in zip(frame.index, values):
-            if predicates.is_empty(value):
-                if not column.nullable:
-                    out.append({"column": name, "check": "not_nullable", "index": label, "failure_case": None})
-                continue
-            for check in column.checks:
-                if not check.passes(value):
-                    out.append({"column": name, "check": str(check), "index": label, "failure_case": value})
+            key = value_key(value)
+            failed = failing.get(key) if key is not None else None
+            if failed is None:
+                failed = _failed(column, value)
+                if key is not None:
+                    failing[key] = failed
+            for check in failed:
+                if check == NOT_NULLABLE:
+                    out.append({"column": name, "check": check, "index": label, "failure_case": None})
+                else:
+                    out.append({"column": name, "check": check, "index": label, "failure_case": value})
     return out
+
+
+NOT_NULLABLE = "not_nullable"
+
+
+def _failed(column: ColumnSchema, value) -> tuple[str, ...]:
+    """The names of the checks one value fails (pandera's: ``not_nullable`` for a missing required value)."""
+    if predicates.is_empty(value):
+        return () if column.nullable else (NOT_NULLABLE,)
+    return tuple(str(check) for check in column.checks if not check.passes(value))
 
 
 def pandera_failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:

@@ -177,6 +177,6 @@ def test_a_keyword_set_answers_the_same_before_and_after_its_alternation_is_comp
              + [t.upper() + " の購入" for t in literals] + [t[:-1] for t in literals if len(t) > 1])
     texts = (texts * (_ASKED_BEFORE_COMPILING // len(texts) + 1))[:_ASKED_BEFORE_COMPILING]
     one_by_one = [words.could_match(t) for t in texts]
-    assert words._any is None and any(one_by_one) and not all(one_by_one)
+    assert words.literals._any is None and any(one_by_one) and not all(one_by_one)
     words.could_match("")                                   # the alternation is compiled now
-    assert words._any is not None and [words.could_match(t) for t in texts] == one_by_one
+    assert words.literals._any is not None and [words.could_match(t) for t in texts] == one_by_one

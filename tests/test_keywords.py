@@ -275,3 +275,45 @@ def test_a_category_may_name_product_lines_by_model_only(tmp_path):
     empty.write_text("categories:\n  nothing:\n    label: 何か\n", encoding="utf-8")
     with pytest.raises(ExpenseVocabularyError, match="terms"):
         vocabulary(empty)
+
+
+def _vocabulary_texts():
+    """Texts made of the program's own terms as applicants write them (in 半角, in hiragana, with spaces, in
+    longer words, cut short), and texts with none of them."""
+    def hiragana_of(text):
+        return "".join(chr(ord(ch) - 0x60) if "\u30a1" <= ch <= "\u30f6" else ch for ch in text)
+
+    terms = sorted({t for family in PROGRAM.spec.keywords for g in PROGRAM.keywords(family).groups
+                    for t in g.terms + g.models})
+    texts = ["", "試作用の金型", "外注 デザイン費", "展示会の出展料", "原材料（アルミ板）", "令和7年10月 発注"]
+    for term in terms[::3]:
+        texts += [term, term.upper() + "の購入", f"開発用 {term}（1台）", term[:-1], hiragana_of(term),
+                  term.replace("", " ").strip()]
+    return texts
+
+
+def test_the_union_of_the_families_holds_back_only_texts_no_family_could_match():
+    union = PROGRAM.keyword_union()
+    families = [PROGRAM.keywords(family) for family in PROGRAM.spec.keywords]
+    texts = _vocabulary_texts()
+    passed = [union.could_match(t) for t in texts]
+    assert any(passed) and not all(passed)
+    for text, through in zip(texts, passed):
+        if not through:
+            assert not any(words.could_match(text) for words in families), text
+            assert all(words.find(text) is None for words in families), text
+        else:
+            assert any(words.could_match(text) for words in families), text
+
+
+def test_the_union_answers_the_same_before_and_after_its_alternation_is_compiled():
+    from planvalidator.keywords import _ASKED_BEFORE_COMPILING, bare, union
+
+    fresh = union(PROGRAM.keywords(family) for family in PROGRAM.spec.keywords)     # (not yet asked)
+    texts = _vocabulary_texts()
+    one_by_one = [fresh.could_match(t) for t in texts[:_ASKED_BEFORE_COMPILING]]
+    assert fresh._any is None
+    rest = [fresh.could_match(t) for t in texts[_ASKED_BEFORE_COMPILING:]]
+    assert fresh._any is not None and len(texts) > _ASKED_BEFORE_COMPILING
+    assert [fresh.could_match(t) for t in texts] == one_by_one + rest
+    assert one_by_one + rest == [any(literal in bare(t) for literal in fresh.literals) for t in texts]

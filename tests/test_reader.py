@@ -166,3 +166,32 @@ def test_a_missing_computed_heading_is_one_layout_finding(example_with):
     the money rules then saw 0 円 of 助成対象経費 (which come from 数量 × 単価, not from 金額)."""
     report = example_with({"計画様式7": {"J5": 0}})
     assert [(f.rule, f.severity.value, f.sheet) for f in report.findings] == [("PV007", "error", "計画様式7")]
+
+
+def test_a_columns_remembered_outcomes_are_those_of_parsing_each_cell_alone():
+    """The reader parses a text, date or empty cell once per distinct value in a column (reader.parsed):
+    over every column type of the template's tables and values as the 記入例 and applicants write them,
+    the remembered outcome is the one parsing the cell alone gives, numbers (1, 1.0, True, -0.0) never
+    sharing one."""
+    from planvalidator.reader import parsed
+    from planvalidator.schema import column_types
+
+    plan = read(EXAMPLE)
+    raws = [None, "", "  ", "1年目", "１年目", "2年目", "原材料費", "式", "個", "1", "１", "1.0", "abc", "△1,000",
+            "２４０，０００円", "令和7年10月1日", "R8.1.5", "2025/13/1", "2025/10/1", 1, 1.0, True, False, 0, 0.0, -0.0,
+            float("nan"), float("inf"), 45900, 2.5, dt.datetime(2025, 10, 1), dt.datetime(2025, 10, 1, 9, 30),
+            dt.date(2025, 10, 1)]
+    for t in plan.tables["計画様式7"].values():                      # the table's own values too
+        raws += [v for column in t.columns.values() for v in column]
+    types = [ct for sheet, tables in plan.tables.items() for name in tables
+             for ct in column_types(plan.layout, sheet, name).values()]
+    assert {ct.kind for ct in types} >= {"text", "int", "number", "date"} and any(ct.choices for ct in types)
+    for ctype in types:
+        memo: dict = {}
+        for raw in raws * 2:                        # (the second time from the memo)
+            alone = parsed(ctype, raw)
+            remembered = parsed(ctype, raw, memo)
+            assert (type(remembered[0]), remembered) == (type(alone[0]), alone) or (
+                remembered[0] != remembered[0] and alone[0] != alone[0]), (ctype, raw)
+            if isinstance(alone[0], float):
+                assert str(remembered[0]) == str(alone[0]), (ctype, raw)      # (-0.0 stays -0.0)

@@ -131,3 +131,28 @@ def test_a_schema_using_more_of_pandera_is_run_by_pandera():
     cases = validation.failure_cases(schema.frame_schema(spec), validation.Frame([6, 7, 8], {"name": ["a", "a", None]}))
     assert {(c["index"], str(c["check"]).split("(")[0]) for c in cases} >= {(6, "field_uniqueness"),
                                                                              (8, "not_nullable")}
+
+
+def test_a_column_judged_once_per_value_fails_where_each_cell_judged_alone_fails():
+    """failure_cases judges a column once per distinct value (normalize.value_key): on the 記入例's expense
+    table with its values repeated and bad ones of each column's kind mixed in (1, 1.0, -0.0, 0.0, NaN, texts,
+    dates), the failure cases are those of every record checked as a frame of its own, in the same order."""
+    plan = read(EXAMPLE)
+    frame_schema = schema.schemas_for(plan.layout)["計画様式7"]["expenses"]
+    table = plan.table("計画様式7", "expenses")
+    odd = {"number": [None, 1, 1.0, -0.0, 0.0, float("nan"), -5.0, 0.5, 10 ** 12, 1e15],
+           "int": [None, 1, 0, -3, 10 ** 12], "text": [None, "１年目", "x", "", "3年目", "その他"],
+           "date": [None, dt.date(2020, 1, 1), dt.date(2030, 1, 1), dt.date(2025, 10, 1)]}
+    types = schema.column_types(plan.layout, "計画様式7", "expenses")
+    rng = random.Random(24)
+    labels = list(range(6, 6 + 200))
+    columns = {c: [rng.choice(values + odd[types[c].kind if c in types else "text"]) for _ in labels]
+               for c, values in table.columns.items()}
+    frame = validation.Frame(labels, columns)
+    alone = [case for i, label in enumerate(labels)
+             for case in validation.failure_cases(frame_schema, validation.Frame(
+                 [label], {c: [v[i]] for c, v in columns.items()}))]
+    key = {c: n for n, c in enumerate(columns)}
+    judged = validation.failure_cases(frame_schema, frame)
+    assert len(judged) > 50
+    assert repr(judged) == repr(sorted(alone, key=lambda case: (key[case["column"]], labels.index(case["index"]))))

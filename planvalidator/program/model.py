@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from planvalidator.normalize import canon, nfkc
@@ -223,8 +223,8 @@ class Program:
         """When the 審査結果通知 is due, as the 公募要領 writes it (「令和7年9月」)."""
         return self.spec.period.grant_notice
 
-    @property
-    def first_fiscal_year(self) -> int:
+    @cached_property
+    def first_fiscal_year(self) -> int:         # (asked for every row's 年度)
         return self.spec.period.first_fiscal_year
 
     @property
@@ -240,11 +240,7 @@ class Program:
         """First and last day of 「1年目」「2年目」…: 1年目 = the fiscal year of the first 交付決定."""
         if not year_label:
             return None
-        m = re.fullmatch(r"\s*(\d+)\s*年目\s*", nfkc(str(year_label)))
-        if not m:
-            return None
-        start = self.first_fiscal_year + int(m.group(1)) - 1
-        return dt.date(start, 4, 1), dt.date(start + 1, 3, 31)
+        return _fiscal_year(self.first_fiscal_year, str(year_label))
 
     def fiscal_year_name(self, n: int) -> str:
         """The 和暦 name of the n-th year of the project: 1 → 「令和7年度」."""
@@ -400,6 +396,27 @@ class Program:
                                       object_only=spec.object_only, skip_jobs=spec.skip_jobs)
         return sets[key]
 
+    def keyword_union(self, removed: frozenset[str] = frozenset()):
+        """Every family's literals in one prefilter (:func:`planvalidator.keywords.union`): a cell none of
+        them occurs in is passed over by every family at once; built once per program and set."""
+        from planvalidator.keywords import union
+
+        sets = self._keyword_sets
+        key = (None, removed)
+        if key not in sets:
+            sets[key] = union(self.keywords(family, removed) for family in self.spec.keywords)
+        return sets[key]
+
     def keyword_family(self, family: str):
         """A family as program.yaml writes it (source, categories …)."""
         return getattr(self.spec.keywords, family)
+
+
+@lru_cache(maxsize=1 << 10)
+def _fiscal_year(first_fiscal_year: int, year_label: str) -> tuple[dt.date, dt.date] | None:
+    """:meth:`Program.fiscal_year` of one 年度 text (remembered: every row of a table names its 年度)."""
+    m = re.fullmatch(r"\s*(\d+)\s*年目\s*", nfkc(year_label))
+    if not m:
+        return None
+    start = first_fiscal_year + int(m.group(1)) - 1
+    return dt.date(start, 4, 1), dt.date(start + 1, 3, 31)

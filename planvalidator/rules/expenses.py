@@ -194,9 +194,9 @@ def _keyword_findings(rule, plan, context, family, message, columns=("descriptio
     if t is None:
         return
     keywords = context.keywords(family)
-    for record, row in t.rows():
+    for record, row in context.keyword_rows(t, tuple(columns)):     # (most rows: no term of any family anywhere)
         if not any(row.get(c) and keywords.could_match(str(row[c])) for c in columns):
-            continue                        # (most rows: no term of this family anywhere)
+            continue                        # (no term of this family)
         if skip and skip(row):
             continue
         for column, text, other in _text_cells(t, record, row, columns):
@@ -253,19 +253,25 @@ def expense_item(plan: Plan, context: Context):
     for category, names in items.items():
         for name in names:
             owner.setdefault(canon(name), []).append(category)
+    of_category: dict[str, list] = {}       # a 経費区分 as compared → its 経費内訳 (the first it is in the file)
+    for c, names in items.items():
+        of_category.setdefault(canon(c), names)
     for record, row in t.rows():
         item, category = row.get("item"), row.get("category")
         if not item:
             continue
         categories = owner.get(canon(item))
+        if categories and not (category and canon(category) in of_category
+                               and canon(category) not in map(canon, categories)):
+            continue                        # (most rows: an 経費内訳 of its own 経費区分)
         cell = t.cell(record, "item")
-        allowed = next((names for c, names in items.items() if category and canon(c) == canon(category)), None)
+        allowed = of_category.get(canon(category)) if category else None
         if not categories:
             yield ITEM.finding(plan.actual(SHEET), cell,
                                f"経費内訳「{item}」は公募要領 5. の助成対象経費にありません"
                                f"（{category or '経費区分'}の経費内訳から選んでください）",
                                field=f"{SHEET}.expenses.item", value=item, expected="・".join(allowed) if allowed else None)
-        elif category and canon(category) in map(canon, items) and canon(category) not in map(canon, categories):
+        else:
             yield ITEM.finding(plan.actual(SHEET), cell,
                                f"経費内訳「{item}」は「{'・'.join(categories)}」の内訳です（この行の経費区分は「{category}」）",
                                field=f"{SHEET}.expenses.item", value=item, expected="・".join(allowed))
