@@ -138,6 +138,8 @@ def test_the_site_s_python_is_compiled_for_its_runtime_beside_its_source(site):
     import shutil
     import zipfile
 
+    from planvalidator.site import RUNTIME_FILES
+
     if shutil.which("node") is None:
         missing("Node.js is not installed: the site is built without bytecode")
     out, _url = site
@@ -158,6 +160,8 @@ def test_the_site_s_python_is_compiled_for_its_runtime_beside_its_source(site):
     assert {"dataclasses.pyc", "re/__init__.pyc", "zipfile/__init__.pyc"} <= set(compiled)
     assert all(n[:-1] in runtime.namelist() for n in compiled)     # each beside its source, as zipimport reads it
     assert all(_unchecked_hash(stdlib.read(n)) for n in compiled)
+    assert manifest["runtime_bytes"] == sum((out / "pyodide" / n).stat().st_size for n in RUNTIME_FILES
+                                            if n != "package.json")
 
 
 def _runtime_tag() -> str:
@@ -166,12 +170,14 @@ def _runtime_tag() -> str:
     return f"cpython-{major}{minor}"
 
 
-def test_without_node_the_site_is_the_same_site_from_source_only(tmp_path, monkeypatch):
+@pytest.mark.parametrize("node, why", [(None, "Node.js がありません"),
+                                       ("/bin/false", "Node.js の Pyodide でコンパイルできませんでした")])
+def test_without_a_node_that_runs_the_site_is_the_same_site_from_source_only(tmp_path, monkeypatch, node, why):
     import zipfile
 
     from planvalidator.site import SiteError, bytecode, build
 
-    monkeypatch.setattr(bytecode.shutil, "which", lambda name: None)
+    monkeypatch.setattr(bytecode.shutil, "which", lambda name: node)
     try:
         built = build(tmp_path / "out", PYODIDE, WHEELS)
     except SiteError as exc:
@@ -179,7 +185,8 @@ def test_without_node_the_site_is_the_same_site_from_source_only(tmp_path, monke
     out = tmp_path / "out"
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     archive = zipfile.ZipFile(out / next(f["path"] for f in manifest["files"] if f["kind"] == "zip"))
-    assert built.bytecode == 0 and _pycs(archive.namelist()) == [] and "planvalidator/engine.py" in archive.namelist()
+    assert built.bytecode == 0 and built.not_compiled.startswith(why)
+    assert _pycs(archive.namelist()) == [] and "planvalidator/engine.py" in archive.namelist()
     assert (out / "pyodide" / "python_stdlib.zip").read_bytes() == (PYODIDE / "python_stdlib.zip").read_bytes()
     assert all((out / f["path"]).stat().st_size == f["bytes"] for f in manifest["files"])
 

@@ -55,7 +55,8 @@ class Built:
     bytes: int
     wheels: tuple[str, ...]
     pyodide: str
-    bytecode: int = 0                   # the modules compiled at build time (0: no Node.js, compiled in the browser)
+    bytecode: int = 0                   # the modules compiled at build time (0: compiled in the browser)
+    not_compiled: str = ""              # why none was: one Japanese phrase (no Node.js, or what it said)
 
 
 def requirements() -> list[tuple[str, str]]:
@@ -215,11 +216,14 @@ def build(out: Path, pyodide: Path | None, wheels: Path) -> Built:
         cache_files.append({"path": f"cache/{cache_name}", "kind": "cache"})
     source = out / "wheels" / "planvalidator.zip"           # the archive without bytecode: what compiles it
     source.write_bytes(package_archive())
+    not_compiled = ""
     try:
         compiled = compile_site(runtime, [(out / f["path"], f["kind"]) for f in wheel_files] + [(source, "zip")]
                                 + [(out / f["path"], f["kind"]) for f in cache_files], PYTHON)
-    except CompileError as exc:
-        raise SiteError(f"Node.js の Pyodide で Python のモジュールをコンパイルできませんでした: {exc}") from None
+    except CompileError as exc:                 # a Node.js that cannot run the runtime: the site from source
+        compiled, not_compiled = None, f"Node.js の Pyodide でコンパイルできませんでした: {exc}"
+    else:
+        not_compiled = "" if compiled is not None else "Node.js がありません"
     finally:
         source.unlink()
     site_pycs, stdlib_pycs = compiled or ({}, {})
@@ -243,4 +247,4 @@ def build(out: Path, pyodide: Path | None, wheels: Path) -> Built:
     (out / "rules.html").write_text(rules_html(), encoding="utf-8")
     total = runtime_bytes + sum(f["bytes"] for f in files)
     return Built(out, len(files) + len(RUNTIME_FILES) + 4, total, tuple(w.name for w in found), version,
-                 len(site_pycs) + len(stdlib_pycs))
+                 len(site_pycs) + len(stdlib_pycs), not_compiled)

@@ -13,7 +13,8 @@ worker does and runs the worker's first check, then compiles:
 Both as *unchecked-hash* pycs (PEP 552): their validity does not hang on file times, which unpacking
 does not keep; the files never change once the site is built. The sources stay beside them (tracebacks
 show their lines). The same runtime compiles as runs them, so the bytecode is its own. Without Node.js
-the site is built as before, every module compiled in the browser: slower to start, the same check.
+(or with one that cannot run the runtime) the site is built as before, every module compiled in the
+browser: slower to start, the same check, and ``planvalidator site`` says why.
 """
 
 from __future__ import annotations
@@ -112,8 +113,11 @@ def compile_site(runtime: Path, files: list[tuple[Path, str]], python: str) -> t
                   "files": [{"path": str(Path(p).resolve()), "kind": kind} for p, kind in files]}
         (Path(tmp) / "config.json").write_text(json.dumps(config), encoding="utf-8")
         (Path(tmp) / "compile.mjs").write_text(_NODE, encoding="utf-8")
-        done = subprocess.run([node, str(Path(tmp) / "compile.mjs"), str(Path(tmp) / "config.json")],
-                              capture_output=True, text=True, timeout=600)
+        try:
+            done = subprocess.run([node, str(Path(tmp) / "compile.mjs"), str(Path(tmp) / "config.json")],
+                                  capture_output=True, text=True, timeout=600)
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            raise CompileError(type(exc).__name__) from None
         if done.returncode != 0:
             raise CompileError((done.stderr.strip().splitlines() or ["?"])[-1])
         return tuple({p.relative_to(out / part).as_posix(): p.read_bytes()
