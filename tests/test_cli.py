@@ -152,6 +152,28 @@ def test_check_imports_only_what_it_needs():
     assert done.stderr.strip() == "1 []"
 
 
+def test_a_command_imports_its_own_module_only_and_every_command_is_listed():
+    """`planvalidator check` imports no other command's module (planvalidator.cli.COMMANDS: each is imported when
+    it is looked up); the help lists every command, each found by its name and named in Japanese as before."""
+    import subprocess
+    import sys
+
+    from planvalidator.cli import COMMANDS
+
+    code = ("import sys\nfrom planvalidator.cli import main\n"
+            "try:\n    main(['check', sys.argv[1]])\nexcept SystemExit as e:\n"
+            "    print(e.code, sorted(m for m in sys.modules if m.startswith('planvalidator.cli.')), file=sys.stderr)\n")
+    done = subprocess.run([sys.executable, "-c", code, str(EXAMPLE)], capture_output=True, text=True)
+    assert done.stderr.strip() == "0 ['planvalidator.cli.checking', 'planvalidator.cli.click_ja', 'planvalidator.cli.common']"
+    listed = CliRunner().invoke(main, ["--help"]).output.split("コマンド:\n", 1)[1]
+    assert [line.split()[0] for line in listed.splitlines() if line.strip()] == sorted(COMMANDS)
+    for name in COMMANDS:
+        command = main.get_command(None, name)
+        assert command.name == name and command.options_metavar == "[オプション]"
+    from planvalidator.cli import serve
+    assert serve is main.get_command(None, "serve")
+
+
 def test_a_missing_package_gets_one_line_saying_how_to_install_it(tmp_path):
     """Checking and writing need no lxml (without it a workbook is edited with the standard library,
     as in the browser's Pyodide); a package the check does need, missing, is one line saying what

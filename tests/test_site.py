@@ -125,6 +125,72 @@ def test_the_site_folder_holds_the_page_the_runtime_the_wheels_and_the_prebuilt_
     assert (out / "pyodide" / "pyodide.asm.wasm").is_file() and 'id="PV102"' in (out / "rules.html").read_text(encoding="utf-8")
 
 
+def _pycs(names) -> list[str]:
+    return sorted(n for n in names if n.endswith(".pyc"))
+
+
+def _unchecked_hash(pyc: bytes) -> bool:
+    """A PEP 552 pyc its importer loads without looking at the source (flags: hash-based, unchecked)."""
+    return int.from_bytes(pyc[4:8], "little") == 0b01
+
+
+def test_the_site_s_python_is_compiled_for_its_runtime_beside_its_source(site):
+    import shutil
+    import zipfile
+
+    from planvalidator.site import RUNTIME_FILES
+
+    if shutil.which("node") is None:
+        missing("Node.js is not installed: the site is built without bytecode")
+    out, _url = site
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    archive = zipfile.ZipFile(out / next(f["path"] for f in manifest["files"] if f["kind"] == "zip"))
+    names = set(archive.namelist())
+    sources = sorted(n for n in names if n.endswith(".py"))
+    assert any(n.startswith("yaml/") for n in sources) and "planvalidator/engine.py" in sources
+    tag = _runtime_tag()
+    for source in sources:                      # every module of the archive, as the runtime's importer names it
+        folder, _, module = source.rpartition("/")
+        assert f"{folder}/__pycache__/{module[:-3]}.{tag}.pyc" in names, source
+    assert all(_unchecked_hash(archive.read(n)) for n in _pycs(names))
+    stdlib = zipfile.ZipFile(out / "pyodide" / "python_stdlib.zip")
+    runtime = zipfile.ZipFile(PYODIDE / "python_stdlib.zip")
+    assert set(stdlib.namelist()) >= set(runtime.namelist())       # the sources all kept
+    compiled = _pycs(stdlib.namelist())
+    assert {"dataclasses.pyc", "re/__init__.pyc", "zipfile/__init__.pyc"} <= set(compiled)
+    assert all(n[:-1] in runtime.namelist() for n in compiled)     # each beside its source, as zipimport reads it
+    assert all(_unchecked_hash(stdlib.read(n)) for n in compiled)
+    assert manifest["runtime_bytes"] == sum((out / "pyodide" / n).stat().st_size for n in RUNTIME_FILES
+                                            if n != "package.json")
+
+
+def _runtime_tag() -> str:
+    """The runtime's pyc tag (``cpython-314`` for Python 3.14), from its lock file."""
+    major, minor = json.loads((PYODIDE / "pyodide-lock.json").read_text(encoding="utf-8"))["info"]["python"].split(".")[:2]
+    return f"cpython-{major}{minor}"
+
+
+@pytest.mark.parametrize("node, why", [(None, "Node.js がありません"),
+                                       ("/bin/false", "Node.js の Pyodide でコンパイルできませんでした")])
+def test_without_a_node_that_runs_the_site_is_the_same_site_from_source_only(tmp_path, monkeypatch, node, why):
+    import zipfile
+
+    from planvalidator.site import SiteError, bytecode, build
+
+    monkeypatch.setattr(bytecode.shutil, "which", lambda name: node)
+    try:
+        built = build(tmp_path / "out", PYODIDE, WHEELS)
+    except SiteError as exc:
+        missing(f"the static site cannot be built here: {exc}")
+    out = tmp_path / "out"
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    archive = zipfile.ZipFile(out / next(f["path"] for f in manifest["files"] if f["kind"] == "zip"))
+    assert built.bytecode == 0 and built.not_compiled.startswith(why)
+    assert _pycs(archive.namelist()) == [] and "planvalidator/engine.py" in archive.namelist()
+    assert (out / "pyodide" / "python_stdlib.zip").read_bytes() == (PYODIDE / "python_stdlib.zip").read_bytes()
+    assert all((out / f["path"]).stat().st_size == f["bytes"] for f in manifest["files"])
+
+
 @pytest.mark.parametrize("args, says", [
     (["--pyodide", "{tmp}/none", "--wheels", "{tmp}"], "Pyodide の実行環境（npm のパッケージ pyodide）が見つかりません"),
     (["--wheels", "{tmp}/none"], "の wheel（pyemscripten 用か純粋な Python）がありません"),

@@ -17,25 +17,63 @@ the one line a file that cannot be checked gets is :mod:`planvalidator.outcome`.
 
 from __future__ import annotations
 
+import gc
+from importlib import import_module
+
 import click
 
 from planvalidator import __version__
-from planvalidator.cli.batching import batch
-from planvalidator.cli.catalogue import programs, rules
-from planvalidator.cli.checking import annotate, check
 from planvalidator.cli.click_ja import name_the_parts
 from planvalidator.cli.common import EXIT_CANNOT_CHECK, EXIT_CLEAN, EXIT_FINDINGS
-from planvalidator.cli.excel import excel_template
-from planvalidator.cli.fixing import fix
-from planvalidator.cli.plans import export, fill
-from planvalidator.cli.serving import serve
-from planvalidator.cli.site import site
-from planvalidator.cli.templates import template
 
 __all__ = ["main", "EXIT_CLEAN", "EXIT_FINDINGS", "EXIT_CANNOT_CHECK"]
 
+# each command: the module that defines it and its name there. A command's module is imported when the command
+# runs (or help lists the commands): `planvalidator check` does not import batch, serve, site … (their imports
+# are ~10% of a cold check)
+COMMANDS = {
+    "check": ("checking", "check"),
+    "annotate": ("checking", "annotate"),
+    "fix": ("fixing", "fix"),
+    "export": ("plans", "export"),
+    "fill": ("plans", "fill"),
+    "batch": ("batching", "batch"),
+    "template": ("templates", "template"),
+    "programs": ("catalogue", "programs"),
+    "excel-template": ("excel", "excel_template"),
+    "serve": ("serving", "serve"),
+    "site": ("site", "site"),
+    "rules": ("catalogue", "rules"),
+}
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+
+def _command(name: str) -> click.Command:
+    module, attr = COMMANDS[name]
+    return getattr(import_module(f"planvalidator.cli.{module}"), attr)
+
+
+class _Commands(click.Group):
+    """The group of :data:`COMMANDS`, each imported when first looked up (its 「使い方:」 named in Japanese then)."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            command = _command(name)
+            name_the_parts(command)
+            self.add_command(command, name)
+        return self.commands.get(name)
+
+    def resolve_command(self, ctx, args):
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:     # 「… のことですか?」 among every command, loaded or not
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="planvalidator")
 def main():
     """新商品・新サービス開発支援事業助成金 事業計画書のチェッカー。
@@ -48,10 +86,19 @@ def main():
       planvalidator fix 事業計画書.xlsx
       planvalidator rules PV201
     """
-
-
-for _command in (check, annotate, fix, export, fill, batch, template, programs, excel_template, serve, site, rules):
-    main.add_command(_command)
+    # what is loaded by now (click, its modules) lives as long as the process: the garbage collector, which
+    # walks every tracked object again each time it runs while a check imports and builds its data, leaves it
+    # be (~2% of a cold check). Once per process: a process that runs commands again (tests) freezes no garbage
+    if not gc.get_freeze_count():
+        gc.freeze()
 
 
 name_the_parts(main)
+
+
+def __getattr__(name: str):
+    """A command by its name in its module (``from planvalidator.cli import serve``), imported then."""
+    for command, (_module, attr) in COMMANDS.items():
+        if attr == name:
+            return main.get_command(None, command)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -37,3 +37,6 @@ def site(out, pyodide, wheels):
         cannot(exc, None, "サイトの作成")
     click.echo(f"planvalidator: {built.folder} にチェックのサイトを作りました（{built.files} 個のファイル、"
                f"{built.bytes / 1e6:.1f} MB、Pyodide {built.pyodide}）。index.html を Web サーバーに置いて開きます", err=True)
+    if built.not_compiled:
+        click.echo(f"planvalidator: Python のモジュールはコンパイルしていません（{built.not_compiled}）。ブラウザーが開くたびに"
+                   "コンパイルするので、準備に時間がかかります", err=True)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
-from planvalidator.engine import Report
+if TYPE_CHECKING:                     # the engine is imported by what checks, not by naming the formats (--format)
+    from planvalidator.engine import Report
 
 FORMATS = {
     "text": "planvalidator.formats.text",     # a table per file for people (rich), and the まとめ of several

@@ -11,7 +11,12 @@ checked in the browser — it never leaves the PC.
     OUT/pyodide/          the runtime, copied from the npm package ``pyodide`` (--pyodide DIR)
     OUT/wheels/           the wheels of planvalidator/site/requirements.txt (--wheels DIR) and planvalidator's
                           own archive (its package with schemas/ and templates/, and PyYAML's pure-Python source)
-    OUT/cache/            the validated program data (planvalidator.program.store), prebuilt here
+    OUT/cache/            the validated program data and every data file the first check reads
+                          (planvalidator.datacache), prebuilt here
+
+Where Node.js is installed, the site's Python is compiled when it is built (planvalidator.site.bytecode):
+the archive's modules and the standard library's modules the first check imports, as pycs beside
+their source, so the browser starts without compiling them.
 
 The files whose content can change keep its hash in their name, so a browser's cached copy of an older
 site is never used for a newer one.
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from planvalidator.errors import CannotCheck
+from planvalidator.site.bytecode import CompileError, compile_site
 
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
@@ -49,6 +55,8 @@ class Built:
     bytes: int
     wheels: tuple[str, ...]
     pyodide: str
+    bytecode: int = 0                   # the modules compiled at build time (0: compiled in the browser)
+    not_compiled: str = ""              # why none was: one Japanese phrase (no Node.js, or what it said)
 
 
 def requirements() -> list[tuple[str, str]]:
@@ -98,9 +106,10 @@ def find_pyodide(folder: Path | None) -> Path:
                     "（npm install pyodide で入れて --pyodide にそのフォルダを指定するか、環境変数 PLANVALIDATOR_PYODIDE に）")
 
 
-def package_archive() -> bytes:
+def package_archive(bytecode: dict[str, bytes] | None = None) -> bytes:
     """planvalidator itself as site-packages holds it (its modules, schemas/ and templates/ as package data)
-    and PyYAML's pure-Python modules: a zip the worker unpacks into site-packages."""
+    and PyYAML's pure-Python modules: a zip the worker unpacks into site-packages; ``bytecode``: the pycs
+    compiled for the site's runtime ({path in site-packages: bytes}, planvalidator.site.bytecode) beside them."""
     import io
 
     import yaml
@@ -123,19 +132,48 @@ def package_archive() -> bytes:
                 info = zipfile.ZipInfo(f"{arc}/{rel.as_posix()}", date_time=(2020, 1, 1, 0, 0, 0))
                 info.compress_type = zipfile.ZIP_DEFLATED
                 z.writestr(info, p.read_bytes())
+        _add(z, bytecode or {})
     return buffer.getvalue()
 
 
+def _add(z: zipfile.ZipFile, members: dict[str, bytes]) -> None:
+    for name in sorted(members):
+        info = zipfile.ZipInfo(name, date_time=(2020, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        z.writestr(info, members[name])
+
+
+def stdlib_with(zip_path: Path, bytecode: dict[str, bytes]) -> bytes:
+    """The runtime's python_stdlib.zip with ``bytecode`` ({path in the zip: pyc}) added beside the sources."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(zip_path) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            z.writestr(info, source.read(info))
+        _add(z, bytecode)
+    return buffer.getvalue()
+
+
+# every version's program data and profile, then the worker's first check (worker.PYTHON's pv_warm, the same
+# call on the same workbook): the data files it reads (schemas/, the template's reference grid) are in the
+# cache too, never parsed in the browser
 _WARM = ("from planvalidator.layout import known_layouts\n"
          "from planvalidator.profiles import profiles, templates\n"
          "from planvalidator.program import load_program\n"
          "profiles(); templates()\n"
-         "for layout in known_layouts(): load_program(layout.folder)\n")
+         "for layout in known_layouts(): load_program(layout.folder)\n"
+         "from planvalidator.resources import templates_dir\n"
+         "from planvalidator.server import work\n"
+         "from planvalidator.workbook import InMemory\n"
+         "example = templates_dir() / 'r7' / 'kinyurei-r7.xlsx'\n"
+         "work.check(InMemory(example.name, example.read_bytes()))\n")
 
 
 def prebuilt_cache() -> dict[str, bytes]:
-    """The validated program data (program.yaml of each version, every profile) as planvalidator.program.store
-    keeps it, made by a fresh process with a cache folder of its own: the worker puts it where planvalidator looks."""
+    """The validated program data (program.yaml of each version, every profile) and the data files of the
+    first check as planvalidator.datacache keeps them, made by a fresh process with a cache folder of its own:
+    the worker puts them where planvalidator looks."""
     import os
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -169,22 +207,38 @@ def build(out: Path, pyodide: Path | None, wheels: Path) -> Built:
             (out / sub).mkdir(parents=True)
     except OSError:
         raise SiteError(f"{out}: フォルダを作れないか、書き込めません") from None
-    runtime_bytes = 0
-    for name in RUNTIME_FILES:
-        shutil.copyfile(runtime / name, out / "pyodide" / name)
-        if name != "package.json":
-            runtime_bytes += (runtime / name).stat().st_size
-    files = []
+    wheel_files, cache_files = [], []
     for wheel in found:
         shutil.copyfile(wheel, out / "wheels" / wheel.name)
-        files.append({"path": f"wheels/{wheel.name}", "bytes": wheel.stat().st_size, "kind": "wheel"})
-    archive = package_archive()
-    name = _hashed("planvalidator.zip", archive)
-    (out / "wheels" / name).write_bytes(archive)
-    files.append({"path": f"wheels/{name}", "bytes": len(archive), "kind": "zip"})
+        wheel_files.append({"path": f"wheels/{wheel.name}", "kind": "wheel"})
     for cache_name, data in prebuilt_cache().items():
         (out / "cache" / cache_name).write_bytes(data)
-        files.append({"path": f"cache/{cache_name}", "bytes": len(data), "kind": "cache"})
+        cache_files.append({"path": f"cache/{cache_name}", "kind": "cache"})
+    source = out / "wheels" / "planvalidator.zip"           # the archive without bytecode: what compiles it
+    source.write_bytes(package_archive())
+    not_compiled = ""
+    try:
+        compiled = compile_site(runtime, [(out / f["path"], f["kind"]) for f in wheel_files] + [(source, "zip")]
+                                + [(out / f["path"], f["kind"]) for f in cache_files], PYTHON)
+    except CompileError as exc:                 # a Node.js that cannot run the runtime: the site from source
+        compiled, not_compiled = None, f"Node.js の Pyodide でコンパイルできませんでした: {exc}"
+    else:
+        not_compiled = "" if compiled is not None else "Node.js がありません"
+    finally:
+        source.unlink()
+    site_pycs, stdlib_pycs = compiled or ({}, {})
+    archive = package_archive(site_pycs)
+    name = _hashed("planvalidator.zip", archive)
+    (out / "wheels" / name).write_bytes(archive)
+    files = [*wheel_files, {"path": f"wheels/{name}", "kind": "zip"}, *cache_files]
+    for f in files:
+        f["bytes"] = (out / f["path"]).stat().st_size
+    for runtime_name in RUNTIME_FILES:
+        if runtime_name == "python_stdlib.zip" and stdlib_pycs:
+            (out / "pyodide" / runtime_name).write_bytes(stdlib_with(runtime / runtime_name, stdlib_pycs))
+        else:
+            shutil.copyfile(runtime / runtime_name, out / "pyodide" / runtime_name)
+    runtime_bytes = sum((out / "pyodide" / n).stat().st_size for n in RUNTIME_FILES if n != "package.json")
     version = json.loads((runtime / "package.json").read_text(encoding="utf-8")).get("version", "?")
     manifest = {"pyodide": version, "runtime_bytes": runtime_bytes, "files": files, "python": PYTHON}
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -192,4 +246,5 @@ def build(out: Path, pyodide: Path | None, wheels: Path) -> Built:
     (out / "index.html").write_text(page_html("browser"), encoding="utf-8")
     (out / "rules.html").write_text(rules_html(), encoding="utf-8")
     total = runtime_bytes + sum(f["bytes"] for f in files)
-    return Built(out, len(files) + len(RUNTIME_FILES) + 4, total, tuple(w.name for w in found), version)
+    return Built(out, len(files) + len(RUNTIME_FILES) + 4, total, tuple(w.name for w in found), version,
+                 len(site_pycs) + len(stdlib_pycs), not_compiled)
