@@ -104,8 +104,10 @@ def put(ws, row: int, column: int, value, *, text: bool = False, **style):
     if value is not None and value != "":
         if text or isinstance(value, str):
             value = clean(value)
-            cell.value = value
-            cell.data_type = "s"             # openpyxl took 「=…」 as a formula and 「#N/A」 as an error
+            # held as a string as it is: clean() left nothing openpyxl's check_string would cut or refuse, and
+            # openpyxl would have taken 「=…」 as a formula and 「#N/A」 as an error
+            cell._value = value
+            cell.data_type = "s"
             if _would_not_stay_text(value):
                 style["quotePrefix"] = True
         else:
