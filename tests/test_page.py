@@ -193,6 +193,29 @@ def test_a_body_made_to_be_slow_to_parse_is_refused_at_once(client, body, says):
     assert answer.status_code == 400 and says in one_line(answer)
 
 
+def test_an_upload_parsed_on_the_event_loop_is_answered_as_one_parsed_in_a_thread(client, monkeypatch):
+    """Up to server.INLINE_UPLOAD_BYTES the upload is parsed on the event loop, past it in a thread: the same
+    answers either way, for a workbook, bodies that are not an upload, and one made to be slow to parse."""
+    bodies = [dict(files=upload(WRONG)), dict(files=upload(EXAMPLE, name="記入例.xlsx")),
+              dict(files={"other": ("a.xlsx", WRONG.read_bytes())}), dict(files={"file": ("a.xlsx", b"")}),
+              dict(content=b"abc", headers={"content-type": "application/octet-stream"}),
+              dict(content=b'--b\r\nContent-Disposition: form-data; name="file"; filename="a.xlsx"' + b"; a=b" * 30_000
+                   + b"\r\n\r\nx\r\n--b--\r\n", headers={"content-type": "multipart/form-data; boundary=b"})]
+    assert all(len(b.get("content", b"")) <= server.INLINE_UPLOAD_BYTES for b in bodies)
+
+    def answers():
+        out = []
+        for body in bodies:
+            answer = client.post("/api/check", **body)
+            out.append((answer.status_code, answer.json()))
+        return out
+
+    inline = answers()
+    monkeypatch.setattr(server, "INLINE_UPLOAD_BYTES", 0)
+    assert answers() == inline
+    assert [status for status, _ in inline] == [200, 200, 400, 400, 400, 400]
+
+
 # --- privacy: in memory only ----------------------------------------------------------------------
 
 def test_nothing_is_written_to_disk(monkeypatch, tmp_path):

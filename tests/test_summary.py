@@ -426,3 +426,71 @@ def test_formats_registry():
     assert set(FORMATS) == {"xlsx", "csv", "json", "jsonl"}
 
 # LibreOffice prints the summary of a real batch: tests/test_batch.py
+
+
+# the writer's shortcuts give what the plain definitions give --------------------------------------
+
+def test_widths_and_heights_are_those_of_every_cell_measured_one_by_one(tmp_path, applications):
+    """_finish measures the cells written in one pass; the columns' widths and the rows' heights are what
+    measuring each column's cells, then each row's, gives (the definition the widths had)."""
+    from planvalidator.summary import xlsx
+    from planvalidator.summary.columns import FINDING_COLUMNS, display_width, text_lines
+
+    book = xlsx.build(applications * 3, tmp_path)
+    for title, columns in ((xlsx.SHEET_APPLICATIONS, [c for c in APPLICATION_COLUMNS if c.xlsx]),
+                           (xlsx.SHEET_FINDINGS, FINDING_COLUMNS)):
+        ws = book[title]
+        rows = ws.max_row - 1
+        widths = []
+        for i, col in enumerate(columns, 1):
+            fit = xlsx.MIN_WIDTH
+            for (cell,) in ws.iter_rows(min_row=1, max_row=rows + 1, min_col=i, max_col=i):
+                if cell.value is None:
+                    continue
+                text = format(cell.value, ",") if isinstance(cell.value, (int, float)) else str(cell.value)
+                extra = 2 if cell.number_format == xlsx.YEN else 0
+                fit = max(fit, max(display_width(line) for line in text.split("\n")) + extra + 2)
+            cap = min(col.width or xlsx.MAX_WIDTH, xlsx.MAX_WIDTH)
+            width = col.width if col.kind in ("staff", "date", "since") else min(fit, max(cap, xlsx.MIN_WIDTH))
+            assert ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width == width, (title, col.header)
+            widths.append(width if col.kind != "key" else 0)
+        for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows + 1), 1):
+            lines = max((text_lines(c.value, w) for c, w in zip(row, widths) if w and isinstance(c.value, str)),
+                        default=1)
+            expected = min(xlsx.LINE_HEIGHT * lines + 3, xlsx.MAX_ROW_HEIGHT) if lines > 1 else None
+            assert ws.row_dimensions[r].height == expected, (title, r)
+
+
+def test_display_width_is_the_sum_of_each_characters_width():
+    """The cached per-character widths and the ASCII shortcut against East Asian Width itself, on the text
+    of the official template and every character of the Basic Multilingual Plane."""
+    import unicodedata
+
+    from planvalidator.summary.columns import display_width
+    from support.helpers import EXAMPLE
+
+    def plain(text):
+        return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+    book = openpyxl.load_workbook(EXAMPLE)
+    texts = [str(c.value) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    texts += [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF] + ["", "abc 123", "ＡＢＣ半角ｶﾅ", "😀x"]
+    assert len(texts) > 500
+    for text in texts:
+        for line in text.split("\n"):
+            assert display_width(line) == plain(line), line
+
+
+def test_link_escapes_what_the_per_character_rule_escapes():
+    from urllib.parse import quote
+
+    from planvalidator.summary.xlsx import _ILLEGAL, _link
+
+    def plain(path):
+        return "".join(quote(ch) if ch in "#% " or ch < " " or ch == "\x7f" or _ILLEGAL.match(ch) else ch
+                       for ch in path)
+
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    for start in range(0, len(chars), 512):
+        text = "受付/" + "".join(chars[start:start + 512]) + "/決算書 #1%.pdf"
+        assert _link(text) == plain(text)

@@ -46,10 +46,23 @@ def _failed(source: Source, reason: str) -> Application:
     return Application(id=source.id, source=str(source.path), error=reason, verdict=CANNOT_CHECK)
 
 
+def _digest(source: Source) -> str | None:
+    try:
+        return source.digest()                  # the summary marks staff notes 変更あり when it changed
+    except OSError:
+        return None
+
+
 def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Application], None] | None = None,
         ) -> tuple[list[Application], int]:
-    """Check every application; returns them in the intake's order and how many were reused."""
+    """Check every application; returns them in the intake's order and how many were reused.
+
+    Each application goes to the workers as soon as it is known to need a check, so they start while the
+    rest of the intake is still being looked at; without a cache the digests (which only the summary
+    needs) are taken after everything is handed out, while the workers check."""
     import multiprocessing
+    from concurrent.futures import as_completed
+    from contextlib import ExitStack
 
     from pebble import ProcessExpired, ProcessPool
 
@@ -58,52 +71,53 @@ def run(sources: list[Source], batch: BatchOptions, progress: Callable[[Applicat
         Path(batch.annotate_dir).mkdir(parents=True, exist_ok=True)
     results: list[Application | None] = [None] * len(sources)
     keys: dict[int, str] = {}
-    todo = []
     reused = 0
     stems = annotated_stems(sources)
-    digests = {}
-    for i, source in enumerate(sources):
-        try:
-            digests[i] = source.digest()        # the summary marks staff notes 変更あり when it changed
-        except OSError:
-            digests[i] = None
-        if cache is not None:
-            stem = stems[source.id] if batch.annotate_dir else None
-            keys[i] = cache.key(source, stem, digests[i]) if digests[i] else None
-            if keys[i] and (app := cache.get(keys[i], source, batch.annotate_dir, stem)) is not None:
-                app.reused = True
-                app.fingerprint = digests[i]
-                results[i] = app
-                reused += 1
-                if progress:
-                    progress(app)
-                continue
-        todo.append(i)
-    if todo:
-        context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
-        with ProcessPool(max_workers=max(1, batch.jobs), initializer=limit_memory, context=context) as pool:
-            futures = {pool.schedule(check_application, args=(sources[i], batch.options, batch.annotate_dir,
-                                                              stems[sources[i].id]),
-                                     timeout=batch.timeout): i for i in todo}
-            from concurrent.futures import as_completed
-
-            for future in as_completed(futures):
-                i = futures[future]
-                source = sources[i]
-                keep = True
-                try:
-                    app = Application.from_dict(future.result())
-                except FutureTimeout:
-                    app, keep = _failed(source, f"{batch.timeout:g} 秒以内にチェックが終わらないため打ち切りました"), False
-                except ProcessExpired as exc:
-                    app, keep = _failed(source, f"チェック中に処理が異常終了しました（終了コード {exc.exitcode}）。"
-                                                f"ファイルが壊れているか、細工されている可能性があります"), False
-                except Exception as exc:  # noqa: BLE001 — a result that cannot come back is its row
-                    app, keep = _failed(source, f"チェックの結果を受け取れませんでした（{type(exc).__name__}）"), False
-                app.fingerprint = digests[i]
-                results[i] = app
-                if cache is not None and keep and keys.get(i):
-                    cache.put(keys[i], app)
-                if progress:
-                    progress(app)
+    digests: dict[int, str | None] = {}
+    futures: dict = {}
+    with ExitStack() as stack:
+        pool = None
+        for i, source in enumerate(sources):
+            if cache is not None:
+                digests[i] = _digest(source)
+                stem = stems[source.id] if batch.annotate_dir else None
+                keys[i] = cache.key(source, stem, digests[i]) if digests[i] else None
+                if keys[i] and (app := cache.get(keys[i], source, batch.annotate_dir, stem)) is not None:
+                    app.reused = True
+                    app.fingerprint = digests[i]
+                    results[i] = app
+                    reused += 1
+                    if progress:
+                        progress(app)
+                    continue
+            if pool is None:                    # started at the first application to check (none when all are reused)
+                context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods()
+                                                      else None)
+                pool = stack.enter_context(ProcessPool(max_workers=max(1, batch.jobs), initializer=limit_memory,
+                                                       context=context))
+            futures[pool.schedule(check_application, args=(source, batch.options, batch.annotate_dir,
+                                                           stems[source.id]),
+                                  timeout=batch.timeout)] = i
+        if cache is None:
+            for i, source in enumerate(sources):
+                digests[i] = _digest(source)
+        for future in as_completed(futures):
+            i = futures[future]
+            source = sources[i]
+            keep = True
+            try:
+                app = Application.from_dict(future.result())
+            except FutureTimeout:
+                app, keep = _failed(source, f"{batch.timeout:g} 秒以内にチェックが終わらないため打ち切りました"), False
+            except ProcessExpired as exc:
+                app, keep = _failed(source, f"チェック中に処理が異常終了しました（終了コード {exc.exitcode}）。"
+                                            f"ファイルが壊れているか、細工されている可能性があります"), False
+            except Exception as exc:  # noqa: BLE001 — a result that cannot come back is its row
+                app, keep = _failed(source, f"チェックの結果を受け取れませんでした（{type(exc).__name__}）"), False
+            app.fingerprint = digests[i]
+            results[i] = app
+            if cache is not None and keep and keys.get(i):
+                cache.put(keys[i], app)
+            if progress:
+                progress(app)
     return [r for r in results if r is not None], reused

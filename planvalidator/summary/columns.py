@@ -132,9 +132,10 @@ def relative_target(path: str | Path | None, base: Path | None) -> str | None:
         return None
     absolute = os.path.abspath(path)
     try:
-        return Path(os.path.relpath(absolute, _absolute(str(base or ".")))).as_posix()
+        relative = os.path.relpath(absolute, _absolute(str(base or ".")))
     except ValueError:            # another drive (Windows)
         return Path(absolute).as_posix()
+    return relative if os.sep == "/" else Path(relative).as_posix()   # relpath's is normalised already
 
 
 @lru_cache(maxsize=64)
@@ -248,8 +249,19 @@ def rule_summaries(applications: list[Application]) -> dict[str, str]:
 @lru_cache(maxsize=4096)
 def display_width(text: str) -> int:
     """Width of one line in Excel's character units: East Asian wide characters count two.
-    (Cached: a summary repeats its names and messages.)"""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    (Cached: a summary repeats its names and messages; and each character's width.)"""
+    if text.isascii():
+        return len(text)              # no ASCII character is wide
+    return sum(map(_char_width, text))
+
+
+class _CharWidths(dict):
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return width
+
+
+_char_width = _CharWidths().__getitem__
 
 
 def text_lines(text: str, width: int) -> int:

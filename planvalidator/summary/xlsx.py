@@ -104,8 +104,10 @@ def put(ws, row: int, column: int, value, *, text: bool = False, **style):
     if value is not None and value != "":
         if text or isinstance(value, str):
             value = clean(value)
-            cell.value = value
-            cell.data_type = "s"             # openpyxl took 「=…」 as a formula and 「#N/A」 as an error
+            # held as a string as it is: clean() left nothing openpyxl's check_string would cut or refuse, and
+            # openpyxl would have taken 「=…」 as a formula and 「#N/A」 as an error
+            cell._value = value
+            cell.data_type = "s"
             if _would_not_stay_text(value):
                 style["quotePrefix"] = True
         else:
@@ -123,14 +125,14 @@ def styled(cell, **style) -> None:
     """Give a cell a combination of styles. openpyxl hashes every style object on every assignment
     (most of the time of writing 500 rows); a combination seen before is copied as its style array,
     the way openpyxl's own WorksheetCopy copies a cell's style."""
-    key = (id(cell.parent.parent),) + tuple((k, id(v)) for k, v in style.items())
+    key = (id(cell.parent.parent), *style, *map(id, style.values()))
     array = _STYLES.get(key)
     if array is None:
         for name, value in style.items():
             setattr(cell, name, value)
         _STYLES[key] = copy(cell._style)
     else:
-        cell._style = copy(array)
+        cell._style = array.__copy__()          # copy() without the copy module's dispatch
 
 
 def _header(ws, headers: list[str]) -> None:
@@ -143,24 +145,31 @@ def _finish(ws, columns: list[Column], rows: int, freeze: str, *, fit_to_page: b
     """Widths fitted to the text, wrapped rows' heights, the filter (or an Excel table), the frozen
     panes, the page setup: A4 landscape, the header on every page, one page wide when ``fit_to_page``."""
     last = get_column_letter(len(columns))
+    cells = [(r, c, cell) for (r, c), cell in ws._cells.items()
+             if r <= rows + 1 and c <= len(columns) and cell._value is not None]
+    fits = [MIN_WIDTH] * len(columns)
+    yen = {}                                 # style array → whether it formats yen (「円」)
+    for _r, c, cell in cells:
+        value = cell._value
+        text = format(value, ",") if isinstance(value, (int, float)) else str(value)
+        key = tuple(cell._style)
+        if key not in yen:
+            yen[key] = cell.number_format == YEN
+        extra = 2 if yen[key] else 0
+        fits[c - 1] = max(fits[c - 1], max(display_width(line) for line in text.split("\n")) + extra + 2)
     widths = []
-    for i, col in enumerate(columns, 1):
+    for i, (col, fit) in enumerate(zip(columns, fits), 1):
         cap = min(col.width or MAX_WIDTH, MAX_WIDTH)
-        fit = MIN_WIDTH
-        for (cell,) in ws.iter_rows(min_row=1, max_row=rows + 1, min_col=i, max_col=i):
-            if cell.value is None:
-                continue
-            text = format(cell.value, ",") if isinstance(cell.value, (int, float)) else str(cell.value)
-            extra = 2 if cell.number_format == YEN else 0                   # 「円」
-            fit = max(fit, max(display_width(line) for line in text.split("\n")) + extra + 2)
         width = col.width if col.kind in ("staff", "date", "since") else min(fit, max(cap, MIN_WIDTH))   # room to write
         widths.append(width if col.kind != "key" else 0)
         ws.column_dimensions[get_column_letter(i)].width = width
-    for r, row in enumerate(ws.iter_rows(min_row=1, max_row=rows + 1), 1):
-        lines = max((text_lines(c.value, w) for c, w in zip(row, widths) if w and isinstance(c.value, str)),
-                    default=1)
-        if lines > 1:
-            ws.row_dimensions[r].height = min(LINE_HEIGHT * lines + 3, MAX_ROW_HEIGHT)
+    lines_of: dict[int, int] = {}
+    for r, c, cell in cells:
+        if widths[c - 1] and isinstance(cell._value, str):
+            lines_of[r] = max(lines_of.get(r, 1), text_lines(cell._value, widths[c - 1]))
+    for r in sorted(lines_of):
+        if lines_of[r] > 1:
+            ws.row_dimensions[r].height = min(LINE_HEIGHT * lines_of[r] + 3, MAX_ROW_HEIGHT)
     if table:                                # a table has its own filter buttons (both at once: Excel repairs the file)
         from openpyxl.worksheet.table import Table, TableStyleInfo
 
@@ -182,10 +191,14 @@ def _finish(ws, columns: list[Column], rows: int, freeze: str, *, fit_to_page: b
         ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
+# what a hyperlink target escapes: 「#」「%」, space, control characters (DEL too) and what XML cannot hold
+_ESCAPED = re.compile("[#% \x00-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
 def _link(path: str) -> str:
     """A file path as a hyperlink target: 「#」「%」, spaces and control characters escaped (a folder
     name may hold any of them; XML holds none of the last), the rest as written."""
-    return "".join(quote(ch) if ch in "#% " or ch < " " or ch == "\x7f" or _ILLEGAL.match(ch) else ch for ch in path)
+    return _ESCAPED.sub(lambda m: quote(m.group()), path)
 
 
 def _linked(cell, target: str | None, location: str | None = None) -> None:
@@ -198,7 +211,7 @@ def _linked(cell, target: str | None, location: str | None = None) -> None:
             cell.font = LINK_FONT
             _LINKED[key] = copy(cell._style)
         else:
-            cell._style = copy(array)
+            cell._style = array.__copy__()
 
 
 def _applications(ws, rows: list[Carried], base: Path) -> None:
