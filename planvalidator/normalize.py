@@ -45,6 +45,19 @@ def value_key(value) -> object | None:
     return kind, value
 
 
+def by_value(memo: dict, value, make, *args):
+    """``make(*args, value)``, remembered in ``memo`` by :func:`value_key` (made each time for a value
+    without a key): one dict per pure function and column, within one check."""
+    key = value_key(value)
+    if key is None:
+        return make(*args, value)
+    try:
+        return memo[key]
+    except KeyError:
+        made = memo[key] = make(*args, value)
+        return made
+
+
 # --- text -----------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u3000]+")

@@ -167,13 +167,9 @@ def parsed(ctype: ColumnType, raw, memo: dict | None = None) -> tuple[object, st
     """:func:`parse` of one raw value as (value, None), or (None, why it is unreadable). ``memo``
     (one dict per column type, within one read): a value is parsed once per distinct value
     (:func:`planvalidator.normalize.value_key`) — a table repeats its 年度, 経費区分 and 単位 thousands of times."""
-    key = normalize.value_key(raw) if memo is not None else None
-    if key is None:
+    if memo is None:
         return _outcome(ctype, raw)
-    outcome = memo.get(key)
-    if outcome is None:
-        outcome = memo[key] = _outcome(ctype, raw)
-    return outcome
+    return normalize.by_value(memo, raw, _outcome, ctype)
 
 
 def _outcome(ctype: ColumnType, raw) -> tuple[object, str | None]:

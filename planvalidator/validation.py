@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from planvalidator import predicates
 from planvalidator.findings import Finding
 from planvalidator.plan import Plan
-from planvalidator.normalize import value_key
+from planvalidator.normalize import by_value
 from planvalidator.schema import ColumnSchema, ColumnType, FrameSchema, schemas_for
 
 @dataclass
@@ -66,19 +66,11 @@ def failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
         column = schema.columns.get(name)
         if column is None:
             continue
-        failing: dict[object, tuple] = {}       # the column's failures by value (normalize.value_key): each judged once
+        failing: dict[object, tuple] = {}       # the column's failures by value (normalize.by_value): each judged once
         for label, value in zip(frame.index, values):
-            key = value_key(value)
-            failed = failing.get(key) if key is not None else None
-            if failed is None:
-                failed = _failed(column, value)
-                if key is not None:
-                    failing[key] = failed
-            for check in failed:
-                if check == NOT_NULLABLE:
-                    out.append({"column": name, "check": check, "index": label, "failure_case": None})
-                else:
-                    out.append({"column": name, "check": check, "index": label, "failure_case": value})
+            for check in by_value(failing, value, _failed, column):
+                out.append({"column": name, "check": check, "index": label,
+                            "failure_case": None if check == NOT_NULLABLE else value})
     return out
 
 
