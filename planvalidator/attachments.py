@@ -32,6 +32,7 @@ from pathlib import Path
 
 from planvalidator import limits
 from planvalidator.normalize import date_or_none, fold
+from planvalidator.patterns import lazy
 
 STATUSES = ("text", "scan", "encrypted", "broken", "other")
 
@@ -230,14 +231,14 @@ _ERAS = {"令和": "令和", "平成": "平成", "r": "令和", "h": "平成"}
 _ERA = r"(?<![a-z])(令和|平成|r|h)(元|\d{1,2})"
 _SEP = r"(?:年|\.|・|/|-)"
 _MONTH_SEP = r"(?:月|\.|・|/|-)"
-_DATE = re.compile(
+_DATE = lazy(
     rf"(?:{_ERA}{_SEP}(\d{{1,2}}){_MONTH_SEP}(\d{{1,2}})日?(?!\d))"
     rf"|(?:(?<!\d)((?:19|20)\d{{2}})(?:年|\.|/|-)(\d{{1,2}})(?:月|\.|/|-)(\d{{1,2}})日?(?!\d))")
-_CONNECTOR = re.compile(r"[至からより~〜\-－―ー—]{0,4}")
-_MONTH_PERIOD = re.compile(rf"(?:{_ERA}|(?<!\d)((?:19|20)\d{{2}}))(?:年|\.|/|-)(\d{{1,2}})月?(?:期|決算)")
-_YEAR_OF = re.compile(rf"(?:{_ERA}|(?<!\d)((?:19|20)\d{{2}}))年分")
-_TERM = re.compile(r"第(\d{1,3})期")
-_NAME_YEAR = re.compile(rf"(?:{_ERA}(?!\d)|(?<!\d)((?:19|20)\d{{2}})(?!\d))")
+_CONNECTOR = lazy(r"[至からより~〜\-－―ー—]{0,4}")
+_MONTH_PERIOD = lazy(rf"(?:{_ERA}|(?<!\d)((?:19|20)\d{{2}}))(?:年|\.|/|-)(\d{{1,2}})月?(?:期|決算)")
+_YEAR_OF = lazy(rf"(?:{_ERA}|(?<!\d)((?:19|20)\d{{2}}))年分")
+_TERM = lazy(r"第(\d{1,3})期")
+_NAME_YEAR = lazy(rf"(?:{_ERA}(?!\d)|(?<!\d)((?:19|20)\d{{2}})(?!\d))")
 
 
 @lru_cache(maxsize=4096)
@@ -334,7 +335,7 @@ def period_label(key: str) -> str:
 
 # --- names -------------------------------------------------------------------------------------
 
-_LEGAL = re.compile("|".join(re.escape(fold(w)) for w in sorted(LEGAL_FORMS, key=len, reverse=True)))
+_LEGAL = lazy("|".join(re.escape(fold(w)) for w in sorted(LEGAL_FORMS, key=len, reverse=True)))
 
 
 def member_key(name: str) -> str:

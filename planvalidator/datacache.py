@@ -19,21 +19,31 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 import time
 from fractions import Fraction
 from pathlib import Path
 
-_ENTRY = re.compile(r"[a-z]+-[0-9a-f]{32}\.json")     # how remembered() names its files
+from planvalidator.patterns import lazy
+
+_ENTRY = lazy(r"[a-z]+-[0-9a-f]{32}\.json")     # how remembered() names its files
 _DAY = 24 * 3600
+
+
+def sha256(data: bytes = b""):
+    """A new sha256 hash of ``data``: Python's own (_sha256) where it is built in, as hashlib's would be
+    without OpenSSL. What a check hashes is a few hundred KB, and importing hashlib loads OpenSSL, which
+    cost more than all of the hashing (~8% of a cold check's import on this machine)."""
+    try:
+        from _sha256 import sha256 as new
+    except ImportError:                         # (an interpreter without it: hashlib's is the same digest)
+        from hashlib import sha256 as new
+    return new(data)
 
 
 def digest(path: Path, depends=(), key: str = "") -> str | None:
     """The sha256 of the file's bytes, of ``depends``, of this module and of ``key``; None when one
     cannot be read."""
-    import hashlib
-
-    h = hashlib.sha256(key.encode("utf-8"))
+    h = sha256(key.encode("utf-8"))
     try:
         for part in (path, *depends, Path(__file__)):
             data = Path(part).read_bytes()

@@ -146,9 +146,9 @@ def _remembered_rows(layout, reference) -> dict[str, dict]:
 
 def _cells_digest(grid) -> str:
     """The sha256 of a grid's sheets, values (with their types) and formulas: what its rows follow from."""
-    import hashlib
+    from planvalidator.datacache import sha256
 
-    h = hashlib.sha256()
+    h = sha256()
     for name, sheet in grid.sheets.items():
         h.update(repr((name, sorted((k, type(v).__name__, repr(v)) for k, v in sheet.values.items()),
                        sorted(sheet.formulas.items()))).encode("utf-8"))

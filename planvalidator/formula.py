@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from typing import Callable
 
 from planvalidator.address import col_letter, col_number
+from planvalidator.patterns import lazy
 
-_STRING = re.compile(r'"(?:[^"]|"")*"')
-_REF = re.compile(
+_STRING = lazy(r'"(?:[^"]|"")*"')
+_REF = lazy(
     r"""(?<![\w.$'\]])
     (?:(?P<sheet>'(?:[^']|'')+'|[^\s!'"(),:;=+\-*/&<>^%{}]+)!)?
     (?P<c1>\$?)(?P<col1>[A-Z]{1,3})(?P<r1>\$?)(?P<row1>\d{1,7})

@@ -28,6 +28,8 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from planvalidator.patterns import lazy
+
 BRACKETS = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】", "〈": "〉", "《": "》"}
 COORDINATORS = {"・", "、", ",", "と", "及び", "および", "や", "/", "／"}
 MODIFIER_SUFFIXES = {"用", "向け", "向", "付き", "付", "製", "対応", "専用"}
@@ -36,7 +38,7 @@ INCLUDED_SUFFIXES = {"付き", "付"}                          # 「XX付きYY�
 INCLUDING_WORDS = {"含む", "含み", "込み", "込", "付属", "同梱", "付き", "付",   # 「（制御用PC含む）」
                    "組込み", "組み込み", "組込", "内蔵"}                         # 「一式（ThinkCentre 組込み）」
 LATIN_JOINERS = {"-", "&", "+", "'"}     # inside a Latin-letter name or model number: 「MFC-L2750DW」「Home & Business」
-_KATAKANA = re.compile("[ァ-ヶー]+")
+_KATAKANA = lazy("[ァ-ヶー]+")
 
 
 @dataclass(frozen=True)
@@ -129,7 +131,7 @@ def installed() -> bool:
     return find_spec("sudachipy") is not None and find_spec("sudachidict_core") is not None
 
 
-_ASIDE_AT_END = re.compile(r"\s*[(（\[［【〈《][^(（\[［【〈《]*[)）\]］】〉》]\s*$")
+_ASIDE_AT_END = lazy(r"\s*[(（\[［【〈《][^(（\[［【〈《]*[)）\]］】〉》]\s*$")
 
 
 def rough_kind(text: str, vocabulary: Vocabulary) -> str:
@@ -159,7 +161,7 @@ def read(text: str, vocabulary: Vocabulary) -> Reading | None:
     return _read(text, vocabulary)
 
 
-_BRACKET_CHARS = re.compile("[" + re.escape("".join(BRACKETS) + "".join(BRACKETS.values())) + "]")
+_BRACKET_CHARS = lazy("[" + re.escape("".join(BRACKETS) + "".join(BRACKETS.values())) + "]")
 
 
 def _pieces(text: str):

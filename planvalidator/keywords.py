@@ -22,14 +22,16 @@ import unicodedata
 from functools import lru_cache
 from dataclasses import dataclass, field
 
-_ASCII_WORD = re.compile(r"[a-z0-9 '.+&-]+")
-_CLAUSE_END = re.compile(r"[、。,;；」\n]")        # (a closing bracket does not end it: 「PC（本体）を除く」)
+from planvalidator.patterns import lazy
+
+_ASCII_WORD = lazy(r"[a-z0-9 '.+&-]+")
+_CLAUSE_END = lazy(r"[、。,;；」\n]")        # (a closing bracket does not end it: 「PC（本体）を除く」)
 _WINDOW = 40                                        # characters either side of a match that context is read from
 _SKIP = " 　・:：（(「"
 _NEGATION_WINDOW = 10
 # Latin letters and digits right after a Latin-letter product name are its model (「iPhone 15」「Surface Pro」):
 # the words after them decide (「iPhone 15対応ケース」 is a case)
-_MODEL_AFTER = re.compile(r"(?:[a-z0-9][a-z0-9.+'&-]*\s*)+")
+_MODEL_AFTER = lazy(r"(?:[a-z0-9][a-z0-9.+'&-]*\s*)+")
 
 
 def _spaced(text: str) -> str:

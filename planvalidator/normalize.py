@@ -18,6 +18,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+from planvalidator.patterns import lazy
 from planvalidator.wareki import ERAS
 
 
@@ -137,7 +138,7 @@ def to_choice(value, choices) -> str | None:
 
 # --- numbers --------------------------------------------------------------
 
-_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+_NUMBER = lazy(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
 def to_number(value) -> float | None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import re
 
 from planvalidator.normalize import nfkc
+from planvalidator.patterns import lazy
 
 _POSTAL = re.compile(r"^〒?\s*\d{3}-?\d{4}\s*")
 # 市区町村 as the first part of an address after the prefecture: 「金沢市」「野々市市」「能美郡川北町」「東京都千代田区」
-_COUNTY = re.compile(r"^[^市区町村]{1,5}郡")
-_CITY = re.compile(r"^(.+?郡.+?[町村]|.+?市.*?区|.+?[市区町村])")
+_COUNTY = lazy(r"^[^市区町村]{1,5}郡")
+_CITY = lazy(r"^(.+?郡.+?[町村]|.+?市.*?区|.+?[市区町村])")
 
 
 def address_text(address) -> str:

@@ -31,6 +31,8 @@ import re
 import weakref
 import xml.etree.ElementTree as ET
 
+from planvalidator.patterns import lazy
+
 MAX_DEPTH = 256                 # levels of nesting (libxml2's default limit, which lxml applies)
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 DECLARATION = "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"     # as lxml writes it
@@ -123,8 +125,8 @@ def _stdlib_parse(data: bytes):
     return root
 
 
-_ROOT_TAG = re.compile(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*<(?![?!])([^>]*)>", re.S)
-_DECLARES = re.compile(rb'\sxmlns(?::([\w.-]+))?\s*=\s*"([^"]*)"')
+_ROOT_TAG = lazy(rb"(?:\s|<\?.*?\?>|<!--.*?-->)*<(?![?!])([^>]*)>", re.S)
+_DECLARES = lazy(rb'\sxmlns(?::([\w.-]+))?\s*=\s*"([^"]*)"')
 
 
 def _build(data: bytes, events: tuple[str, ...]):

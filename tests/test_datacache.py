@@ -170,3 +170,17 @@ def test_only_the_caches_own_files_are_pruned(cache):
 
 def test_a_folder_that_cannot_be_listed_prunes_nothing(tmp_path):
     assert datacache.prune(tmp_path / "missing") == []
+
+
+def test_the_sha256_without_openssl_is_hashlibs():
+    import hashlib
+
+    from planvalidator.datacache import sha256
+
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parent.parent / "templates" / "r7" / "kinyurei-r7.xlsx").read_bytes()
+    assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    h = sha256(b"key")
+    h.update(data)
+    assert h.hexdigest() == hashlib.sha256(b"key" + data).hexdigest()

@@ -15,6 +15,7 @@ from planvalidator.address import a1, is_error_code, parse_a1
 from planvalidator.context import Context
 from planvalidator.findings import SAFE, UNSAFE, Edit, Fix, Severity
 from planvalidator.formula import Ref, canonical, references
+from planvalidator.patterns import lazy
 from planvalidator.plan import Plan
 from planvalidator.rules.base import define, implements
 from planvalidator.rules.form import TEMPLATE_REF
@@ -170,7 +171,7 @@ def _readers(plan: Plan, targets: set[tuple[str, int, int]]):
 
 # text a spreadsheet turns into a number by itself when it computes with it (seen in LibreOffice:
 # 「6000」「6,000」「6000 」 give the product, 「６，０００」 gives #VALUE!)
-_SPREADSHEET_NUMBER = re.compile(r"\s*[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\s*", re.ASCII)
+_SPREADSHEET_NUMBER = lazy(r"\s*[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?\s*", re.ASCII)
 
 @implements(TEXT_NUMBER)
 def number_stored_as_text(plan: Plan, context: Context):
