@@ -14,7 +14,6 @@ selection narrows that. Settings come from the command line, else from ``planval
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -179,6 +178,8 @@ def _mentions_us(project: Path) -> bool:
 def _read_toml(path: Path) -> dict:
     """A settings file, bounded: its size (:data:`~planvalidator.limits.MAX_CONFIG_BYTES`), and any
     way it fails to be TOML (a nesting deep enough to exhaust the parser included) is one line."""
+    import tomllib          # (here: most checks have no settings file, and tomllib is ~2% of a cold check's import)
+
     from planvalidator import limits
     try:
         with path.open("rb") as fh:
