@@ -30,6 +30,7 @@ Key = tuple[str, str, str]        # (rule, sheet, cell — or the message for a 
 
 @dataclass(frozen=True)
 class Mark:
+    """A finding the reviewer marked 確認済み, and the value it was marked at."""
     note: str       # what the reviewer wrote in 確認済み
     value: str      # 確認時の値
     row: tuple = ()  # the whole row of the table as read (written back as it was when its rule did not run)

@@ -21,6 +21,7 @@ SUBMITTED, WINDOW, TODAY = "submitted", "window", "today"
 
 @dataclass(frozen=True)
 class ApplicationDate:
+    """The days an application was made between, and what they are known from."""
     first: dt.date | None      # the earliest day it may have been made (None: not known)
     last: dt.date              # the latest day
     basis: str                 # SUBMITTED / WINDOW / TODAY

@@ -23,6 +23,7 @@ class VocabularyError(ValueError):
 
 @dataclass(frozen=True)
 class Audience:
+    """A name of who may apply, and the organisation types and size it takes."""
     name: str
     org_types: tuple[str, ...]          # keys of the template's org_types (corporation …)
     sme: bool = False
@@ -33,6 +34,7 @@ class Audience:
 
 @dataclass(frozen=True)
 class Vocabulary:
+    """The audiences of schemas/applicants.yaml, their aliases and the small-employer counts."""
     audiences: dict[str, Audience]
     aliases: dict[str, str]
     small_employees: dict[str, int]     # canon(主たる業種) → 小規模企業者 の従業員数
@@ -89,6 +91,7 @@ class Applicant:
 
 @dataclass(frozen=True)
 class Reason:
+    """Why an audience does not fit the applicant, in Japanese for the message."""
     audience: str
     kind: str                       # org | sme | small | excluded
     text: str                       # Japanese, for the message
@@ -97,6 +100,7 @@ class Reason:
 
 @dataclass(frozen=True)
 class Judgement:
+    """Whether the applicant fits the program's audience, and why not."""
     accepted: bool | None           # True: one name fits; False: none does; None: a figure is missing
     by: str | None = None           # the name that fits
     reasons: tuple[Reason, ...] = ()

@@ -22,6 +22,7 @@ class Options:
 
 @dataclass
 class Report:
+    """One file checked: its findings, the template it follows, the plan and money it read."""
     file: str
     template: str
     findings: list[Finding]                       # every finding, accepted ones marked

@@ -18,6 +18,7 @@ from planvalidator.plan import Plan
 
 @dataclass
 class ExpectedFormulas:
+    """The template's formulas where an application's cells should have them."""
     # (application sheet, row, col) → (template sheet, the template's formula as written there)
     cells: dict[tuple[str, int, int], tuple[str, str]] = field(default_factory=dict)
     names: dict = field(default_factory=dict)      # template sheet → (application sheet, {template row: row})

@@ -25,6 +25,7 @@ class ExpenseVocabularyError(ValueError):
 
 @dataclass(frozen=True)
 class ExpenseVocabulary:
+    """The words around an expense keyword that clear or doubt it (schemas/expenses.yaml)."""
     negations: tuple[str, ...]
     innocent_after: tuple[str, ...]
     unsure_after: tuple[str, ...]

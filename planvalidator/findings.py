@@ -76,6 +76,7 @@ class Fix:
 
 @dataclass(frozen=True)
 class Finding:
+    """One finding of a rule: where, what and how to fix it."""
     rule: str          # PVnnn
     name: str          # kebab-case
     severity: Severity

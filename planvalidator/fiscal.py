@@ -37,6 +37,7 @@ class Period:
 
 @dataclass(frozen=True)
 class Judgement:
+    """Whether the 決算期 periods found are the latest ones at a day."""
     status: str                          # OK / EARLY / OLD / UNSURE
     on: dt.date                          # the day it was judged at
     found: tuple[Period, ...]            # the periods found, oldest first

@@ -78,6 +78,7 @@ class TooMuch(ValueError):
 
 @dataclass
 class SheetGrid:
+    """One sheet as read: its typed values and formulas by position."""
     name: str
     values: dict[Pos, object] = field(default_factory=dict)    # typed values (not formulas)
     formulas: dict[Pos, str] = field(default_factory=dict)     # "=..." text
@@ -137,6 +138,7 @@ class SheetGrid:
 
 @dataclass
 class Grid:
+    """A workbook as read: its sheets by name, and the file they came from."""
     source: str
     sheets: dict[str, SheetGrid]
 

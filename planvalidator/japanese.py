@@ -53,6 +53,7 @@ class Vocabulary:
 
 @dataclass(frozen=True)
 class Token:
+    """A word of a text as the tokenizer read it."""
     start: int
     end: int
     surface: str
@@ -64,6 +65,7 @@ class Token:
 
 @dataclass(frozen=True)
 class Reading:
+    """A text read into words: its tokens and where words start."""
     text: str                                   # the folded text read (positions refer to it)
     tokens: tuple[Token, ...]
     starts: frozenset[int]                      # every word's start (mode A)

@@ -70,6 +70,7 @@ def fold(text: str) -> str:
 
 @dataclass(frozen=True)
 class Hit:
+    """An expense keyword found in a text, with its category and severity after its context."""
     term: str            # the keyword as written in schemas/expenses.yaml
     label: str           # the category it belongs to (「パソコン」「消費税」…)
     severity: str        # "error" or "warning", after the context was weighed
@@ -81,6 +82,7 @@ class Hit:
 
 @dataclass
 class Group:
+    """A category of expense keywords (schemas/expenses.yaml) and its terms."""
     label: str
     severity: str
     terms: list[str]

@@ -26,6 +26,7 @@ def _labels(value) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class FieldSpec:
+    """A single-cell field of a sheet, found by its labels (schemas/<version>/layout.yaml)."""
     name: str
     labels: tuple[str, ...]
     direction: str = "right"
@@ -36,6 +37,7 @@ class FieldSpec:
 
 @dataclass(frozen=True)
 class ColumnSpec:
+    """A column of a table, found by its heading labels."""
     name: str
     labels: tuple[str, ...]
     fixed: bool = False
@@ -44,6 +46,7 @@ class ColumnSpec:
 
 @dataclass(frozen=True)
 class TableSpec:
+    """A table of a sheet: its columns, and the section headings that find it."""
     name: str
     columns: tuple[ColumnSpec, ...]
     section: tuple[str, ...] = ()
@@ -55,6 +58,7 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class SheetSpec:
+    """A sheet of the template version: its name, its stable key, its fields and tables."""
     name: str                       # the sheet's name in this version (計画様式7)
     key: str                        # what the sheet holds, ASCII and stable across versions (expenses)
     marker: str | None
@@ -65,6 +69,7 @@ class SheetSpec:
 
 @dataclass(frozen=True)
 class Layout:
+    """A template version's layout (schemas/<version>/layout.yaml): its sheets and how to tell it."""
     template: str
     title: str
     signature: tuple[tuple[str, str], ...]

@@ -23,6 +23,7 @@ PART_MIN = 3                 # … and at least this many characters (「石川�
 
 @dataclass(frozen=True)
 class MemberMatch:
+    """How far the attached files name a member (NAMED / PARTIAL / UNATTRIBUTED / NONE)."""
     level: str                           # NAMED / PARTIAL / UNATTRIBUTED / NONE
     files: tuple = ()                    # the files that name it (NAMED), part of it (PARTIAL), nobody (UNATTRIBUTED)
     part: str = ""                       # PARTIAL: the part of the name found

@@ -11,6 +11,7 @@ from planvalidator.grid import Grid
 
 @dataclass
 class Field:
+    """A field of the plan as read: its cell, its typed value and its formula."""
     sheet: str            # the layout's sheet name (計画様式1 …)
     name: str             # ASCII key from the layout
     title: str            # Japanese name from the schema
@@ -23,6 +24,7 @@ class Field:
 
 @dataclass
 class Table:
+    """A table of the plan as read: its rows (or columns) of records and where they were found."""
     sheet: str
     name: str
     records: str                           # "rows": labels are Excel rows; "columns": column letters
@@ -115,6 +117,7 @@ class Problem:
 
 @dataclass
 class Plan:
+    """A workbook read as a plan: its fields and tables by the layout's names."""
     source: str
     layout: Layout
     grid: Grid

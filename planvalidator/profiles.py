@@ -131,6 +131,7 @@ def _models():
 
 @dataclass(frozen=True)
 class ItemLimit:
+    """A limit on a kind of expense (its categories and 経費内訳) in a program profile."""
     name: str
     categories: tuple[str, ...]      # ids of the expense vocabulary (schemas/expenses.yaml)
     items: tuple[str, ...]           # 経費内訳 that are this kind of expense whatever the words
@@ -201,6 +202,7 @@ class Course:
 
 @dataclass(frozen=True)
 class Profile:
+    """A program profile (schemas/programs/): its courses, limits and issuer."""
     id: str
     name: str
     issuer: str

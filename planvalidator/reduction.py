@@ -38,6 +38,7 @@ class ExcludedRow:
 
 @dataclass
 class YearCut:
+    """One 年度's 助成対象経費 before and after the excluded rows."""
     year: str
     eligible: float | None              # 助成対象経費 of every row; None when a row of the 年度 cannot be read
     eligible_after_cut: float | None    # without the excluded rows (None: a row left in cannot be read)

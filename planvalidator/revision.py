@@ -37,6 +37,7 @@ _LISTED = 12             # differences named in the warning (the rest counted)
 
 @dataclass
 class Revision:
+    """How an application's workbook differs from the official template: moved, reworded, missing."""
     placement: Placement
     reworded: list[Reworded] = field(default_factory=list)
     missing: list[Absent] = field(default_factory=list)

@@ -101,6 +101,7 @@ class ColumnType:
 
 @dataclass(frozen=True)
 class ColumnSchema:
+    """A column (or field) of a sheet's schema: its type and the checks on its values."""
     name: str
     title: str
     dtype: str

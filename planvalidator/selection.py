@@ -45,6 +45,7 @@ def _split(values, where: str = "", *, empty_ok: bool = False) -> tuple[str, ...
 
 @dataclass(frozen=True)
 class Selection:
+    """Which rules run and at what severity (--select, --ignore, --severity, settings files)."""
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
     severity: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # selector → error/warning/info

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Category:
+    """A 事業区分 (or a course of another program): its rate, cap and who may apply."""
     code: str          # "7" / "8"
     name: str
     rate: Fraction
@@ -47,6 +48,7 @@ class Category:
 
 @dataclass(frozen=True)
 class SmeLimit:
+    """The 中小企業者 limits (capital, employees)."""
     capital: int
     employees: int
 
@@ -61,6 +63,7 @@ class NextSteps:
 
 @dataclass(frozen=True)
 class Document:
+    """A document to submit (提出書類), and the keywords that recognise its file."""
     id: str
     name: str
     keywords: tuple[str, ...]
@@ -139,6 +142,7 @@ class ApplicationWindow:
 
 @dataclass(frozen=True)
 class Organisation:
+    """The organisation that runs the program."""
     name: str          # 公益財団法人石川県産業創出支援機構
     short: str         # ISICO
 
@@ -153,6 +157,7 @@ class Region:
 
 @dataclass(frozen=True)
 class DeemedLarge:
+    """The shares above which an SME counts as a large company (みなし大企業)."""
     single_owner_share: Fraction   # ① 同一の大企業が所有
     combined_share: Fraction       # ② 大企業が合わせて所有
     officer_share: Fraction        # ③ 大企業の役員・職員を兼ねる役員
@@ -161,6 +166,7 @@ class DeemedLarge:
 
 @dataclass(frozen=True)
 class ContentRules:
+    """What the plan's written sections must hold (length, no placeholders, activity kinds)."""
     min_section_chars: int
     placeholders: tuple[str, ...]
     activity_kinds: dict[str, str]  # development / research / sales → 計画様式4 の区分
@@ -178,6 +184,7 @@ class Contradiction:
 
 @dataclass(frozen=True)
 class ItemFit:
+    """A 経費内訳 and the words that contradict its definition."""
     item: str                    # the 経費内訳 as program.yaml writes it
     definition: str
     contradicts: tuple[Contradiction, ...]
@@ -185,6 +192,7 @@ class ItemFit:
 
 @dataclass(frozen=True)
 class Program:
+    """The program as the rules read it, built from program.yaml's validated values."""
     name: str
     categories: dict[str, Category]
     estimate_rounding: int

@@ -17,6 +17,7 @@ FAMILIES = {
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule of the catalogue: its code, name, severity, message and reference."""
     code: str
     name: str
     severity: Severity
