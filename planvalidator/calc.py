@@ -162,6 +162,7 @@ def _expenses(plan: Plan, calc: Calculator, program: Program) -> None:
             row = filled.get(r, blank)
             calc.expect("amount", s, r, t.positions["amount"], t.titles["amount"],
                         _mul(row.get("quantity"), row.get("unit_price")))
+    reported = plan.problem_cells(s)    # (most files have none: then no row's cells are named)
     for r in t.labels:
         row = filled[t.number(r)]
         year = row.get("year")
@@ -169,8 +170,8 @@ def _expenses(plan: Plan, calc: Calculator, program: Program) -> None:
         if program.fiscal_year(year) is None:
             calc.uncertain_years = None
             calc.uncertain_rows[t.number(r)] = None
-        elif value is None or value < 0 or plan.problems_at(s, t.cell(r, "quantity")) \
-                or plan.problems_at(s, t.cell(r, "unit_price")):
+        elif value is None or value < 0 or reported and (t.cell(r, "quantity") in reported
+                                                         or t.cell(r, "unit_price") in reported):
             if calc.uncertain_years is not None:
                 calc.uncertain_years.add(year)
             calc.uncertain_rows[t.number(r)] = year

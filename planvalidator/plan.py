@@ -163,15 +163,21 @@ class Plan:
         return self.tables.get(self.layout.name(sheet), {}).get(name)
 
     def problems_at(self, sheet: str, cell: str) -> bool:
-        """Whether the reader already reported the cell (an unreadable value).
+        """Whether the reader already reported the cell (an unreadable value)."""
+        return cell in self.problem_cells(sheet)
 
-        Looked up in a set of the problems' cells, made again only when problems were added
-        (a scan of every problem per call cost a table of n records n × problems)."""
+    def problem_cells(self, sheet: str) -> frozenset[str]:
+        """The cells of a sheet the reader already reported (unreadable values).
+
+        Looked up in the problems' cells by sheet, made again only when problems were added (a
+        scan of every problem per call cost a table of n records n × problems)."""
         seen = self.__dict__.get("_problem_cells")
         if seen is None or seen[0] is not self.problems or seen[1] != len(self.problems):
-            cells = {(p.sheet, p.cell) for p in self.problems}
-            seen = self.__dict__["_problem_cells"] = (self.problems, len(self.problems), cells)
-        return (self.actual(sheet), cell) in seen[2]
+            by_sheet: dict = {}
+            for p in self.problems:
+                by_sheet.setdefault(p.sheet, set()).add(p.cell)
+            seen = self.__dict__["_problem_cells"] = (self.problems, len(self.problems), by_sheet)
+        return seen[2].get(self.actual(sheet), frozenset())
 
     def actual(self, sheet: str) -> str:
         """The sheet's name in the workbook (it may differ from the layout's)."""

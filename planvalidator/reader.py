@@ -154,13 +154,20 @@ def _parse_cell(plan: Plan, sheet: str, cell: str | tuple[int, int], ctype: Colu
         where = cell if isinstance(cell, str) else a1(*cell)
         plan.problems.append(_unreadable(sheet, where, ctype.title, raw, reason))
         return None
-    if value is not None and ctype.kind in NUMERIC and isinstance(raw, str):
-        where = cell if isinstance(cell, str) else a1(*cell)
-        plan.typed_as_text[(sheet, where)] = raw     # read as a number; the spreadsheet sees text (PV010)
-    elif value is not None and ctype.kind == "date" and isinstance(raw, str):
-        where = cell if isinstance(cell, str) else a1(*cell)
-        plan.dates_as_text[(sheet, where)] = raw     # read as a date; the spreadsheet sees text (PV014)
+    as_text = _read_from_text(plan, ctype, raw, value)
+    if as_text is not None:
+        as_text[(sheet, cell if isinstance(cell, str) else a1(*cell))] = raw
     return value
+
+
+def _read_from_text(plan: Plan, ctype: ColumnType, raw, value) -> dict | None:
+    """Where a cell whose text was read as a number (PV010) or a date (PV014) is recorded — the
+    spreadsheet sees text there; None for any other cell."""
+    if value is None or not isinstance(raw, str):
+        return None
+    if ctype.kind in NUMERIC:
+        return plan.typed_as_text
+    return plan.dates_as_text if ctype.kind == "date" else None
 
 
 def parsed(ctype: ColumnType, raw, memo: dict | None = None) -> tuple[object, str | None]:
@@ -197,10 +204,11 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace
     inputs = [(positions[c], c in computed) for c in positions if c not in fixed]
     computed_at = [positions[c] for c in computed]
     fixed_at = [positions[c] for c in fixed]
-    # ... with its outcomes by value (:func:`parsed`)
-    cells = [(columns[c], p, ctypes[c], ctypes[c].kind == "number", {}) for c, p in positions.items()]
+    # ... with its outcomes by value (:func:`parsed`), and the values that read as themselves in every
+    # cell of the column — nothing recorded about them (:func:`_read_from_text`, unreadable): value_key → value
+    cells = [(columns[c], p, ctypes[c], ctypes[c].kind == "number", {}, {}) for c, p in positions.items()]
     values, formulas = sheet.values, sheet.formulas
-    blank = normalize.is_blank
+    blank, value_key = normalize.is_blank, normalize.value_key
 
     for number in numbers:
         for p, is_computed in inputs:
@@ -219,14 +227,20 @@ def _read_table(plan: Plan, sheet_name: str, sheet: SheetGrid, place: TablePlace
             continue
         all_records.append(number)
         kept.append(number)
-        for values_of, p, ctype, is_number, memo in cells:
+        for values_of, p, ctype, is_number, memo, same in cells:
             pos = (number, p) if by_rows else (p, number)
             raw = values.get(pos)
             value = None                        # (an empty cell: every parser's None, nothing to record)
             if raw is not None and pos not in formulas:
-                value = _parse_cell(plan, sheet.name, pos, ctype, raw, memo)
-                if is_number and value is not None:
-                    value = float(value)        # as the column's Float64 holds it
+                key = value_key(raw)
+                if key in same:
+                    value = same[key]
+                else:
+                    value = _parse_cell(plan, sheet.name, pos, ctype, raw, memo)
+                    if is_number and value is not None:
+                        value = float(value)    # as the column's Float64 holds it
+                    if key is not None and memo[key][1] is None and _read_from_text(plan, ctype, raw, value) is None:
+                        same[key] = value
             values_of.append(value)
     labels = kept if by_rows else [col_letter(n) for n in kept]
     return Table(sheet_name, spec.name, spec.records, labels, columns, positions, titles, all_records,

@@ -169,16 +169,26 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
             expanded[part] = _expand_shared(scan)
         formulas = dict(expanded[part])
         grid = SheetGrid(title, formulas=formulas)
+        cached, typed, longest = grid.cached, grid.values, limits.MAX_TEXT_CHARS
         for r, row in enumerate(rows, 1):
             for c, value in enumerate(row, 1):
-                if value == "" or value is None:
+                kind = value.__class__      # (by kind first: most cells are a number or a text)
+                if kind is float:
+                    if value.is_integer():
+                        value = int(value)  # Excel stores every number as a float; 2400 was typed as 2400
+                elif kind is str:
+                    if not value:
+                        continue
+                    if len(value) > longest:
+                        grid.unread.append(((r, c), value[:40], "long"))
+                        value = value[:longest]
+                elif value is None:
                     continue
-                if type(value) is float and value.is_integer():
-                    value = int(value)      # Excel stores every number as a float; 2400 was typed as 2400
-                elif type(value) is str and len(value) > limits.MAX_TEXT_CHARS:
-                    grid.unread.append(((r, c), value[:40], "long"))
-                    value = value[:limits.MAX_TEXT_CHARS]
-                (grid.cached if (r, c) in formulas else grid.values)[(r, c)] = value
+                pos = (r, c)
+                if pos in formulas:
+                    cached[pos] = value
+                else:
+                    typed[pos] = value
         for pos, code in scan.errors.items():
             (grid.cached if pos in formulas else grid.values)[pos] = code   # shown as its code (#N/A)
         for pos, (element, why) in sorted(left_out.get(part, {}).items()):

@@ -195,3 +195,33 @@ def test_a_columns_remembered_outcomes_are_those_of_parsing_each_cell_alone():
                 remembered[0] != remembered[0] and alone[0] != alone[0]), (ctype, raw)
             if isinstance(alone[0], float):
                 assert str(remembered[0]) == str(alone[0]), (ctype, raw)      # (-0.0 stays -0.0)
+
+
+def test_a_tables_repeated_values_are_read_and_recorded_as_each_cell_alone(tmp_path):
+    """The reader takes a value seen before in its column from what it remembers only when nothing is
+    recorded about it: a number and a date typed as text and an unreadable value, each repeated down
+    計画様式7, are recorded at every cell, and every cell of the table is what parsing it alone gives."""
+    from planvalidator.reader import parsed
+    from planvalidator.schema import ColumnType, column_types
+
+    repeated = {"G6": "２", "G7": "２", "G8": "２", "I8": "abc", "I9": "abc", "L10": "令和7年10月1日",
+                "L11": "令和7年10月1日", "E12": "原材料費", "E13": "原材料費"}
+    plan = read(edit(EXAMPLE, tmp_path / "repeated.xlsx", {"計画様式7": repeated}))
+    sheet = plan.actual("計画様式7")
+    assert {(sheet, c) for c in ("G6", "G7", "G8")} <= set(plan.typed_as_text)
+    assert {(sheet, c) for c in ("L10", "L11")} <= set(plan.dates_as_text)
+    assert {(sheet, c) for c in ("I8", "I9")} <= {(p.sheet, p.cell) for p in plan.problems if p.rule == "PV002"}
+    t, grid = plan.table("計画様式7", "expenses"), plan.grid.sheets[sheet]
+    types = column_types(plan.layout, "計画様式7", "expenses")
+    compared = 0
+    for i, label in enumerate(t.labels):
+        for column, values in t.columns.items():
+            pos = t.rowcol(label, column)
+            raw = grid.values.get(pos)
+            ctype = types.get(column, ColumnType(column, "text"))
+            value, reason = (None, None) if raw is None or pos in grid.formulas else parsed(ctype, raw)
+            if value is not None and ctype.kind == "number":
+                value = float(value)
+            assert (type(values[i]), values[i]) == (type(value), value), (label, column)
+            compared += 1
+    assert compared > 100

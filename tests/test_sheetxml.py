@@ -144,3 +144,12 @@ def test_markup_limits_still_refuse_a_run_one_byte_over(official, at):
             check_markup(xml[:where] + run + xml[where:], "sheet")
     for run in (b'<x a="' + b"a" * (tag - 8) + b'"/>', b" " * (text - 1)):
         check_markup(xml[:where] + run + xml[where:], "sheet")
+
+
+def test_the_split_counts_the_tags_the_census_counts(official):
+    """scan_sheet counts a plain part's tags from its split (sheetxml._Split.census): the same counts
+    as the census of the whole part, on every sheet and its variants (an inline string, an empty
+    value, a formula: tags the split takes out and tags it leaves)."""
+    for name, xml in official.items():
+        for variant, part in _variants(xml).items():
+            assert sheetxml._Split(part).census() == sheetxml.census(part), (name, variant)

@@ -410,8 +410,9 @@ def beyond_years(plan: Plan, context: Context):
         return
     t = plan.table("expenses", "expenses")
     if t is not None and "year" in t.positions:
+        years: dict = {}                # 年度 → its number, worked out once per distinct 年度
         for record, row in t.rows():
-            n = _year_number(row.get("year"))
+            n = normalize.by_value(years, row.get("year"), _year_number)
             if n is not None and n > course.years:
                 yield YEARS.finding(plan.actual("expenses"), t.cell(record, "year"),
                                     f"「{row.get('year')}」の経費ですが、{course.name}の事業期間は {course.years} 年度です"

@@ -88,3 +88,13 @@ def test_openpyxl_saved_and_libreoffice_resaved_give_the_same_findings(tmp_path,
     assert findings(resaved) == findings(source)
     expected = json.loads((R7 / "invalid" / f"{name}.json").read_text(encoding="utf-8"))["expected"]
     assert {(e["rule"], e["sheet"], e["cell"]) for e in expected} == {(f[0], f[2], f[3]) for f in findings(resaved)}
+
+
+def test_a_row_with_an_unreadable_quantity_or_price_is_left_out_of_the_years_money(example_with):
+    """A row whose 単価 (or 数量) could not be read (the reader reported the cell) is uncertain, with its
+    年度, and out of 助成対象経費 (calc._expenses looks the cells up among the sheet's reported ones)."""
+    report = example_with({"計画様式7": {"I8": "abc", "G9": "三"}})
+    calc = report.context.calculator
+    assert {r: calc.uncertain_rows[r] for r in (8, 9)} == {8: "1年目", 9: "1年目"}
+    assert 8 not in calc.eligible_rows and 9 not in calc.eligible_rows and 6 in calc.eligible_rows
+    assert "1年目" in calc.uncertain_years
