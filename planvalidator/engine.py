@@ -9,7 +9,7 @@ from planvalidator.address import parse_a1
 from planvalidator.context import Context
 from planvalidator.findings import Finding, Severity, sort_findings
 from planvalidator.plan import Plan
-from planvalidator.selection import Selection, program_applies
+from planvalidator.selection import Selection, running
 
 
 @dataclass(frozen=True)
@@ -142,9 +142,7 @@ def money_dict(money, cut) -> dict | None:
 
 def selected(context: Context, selection: Selection) -> set[str]:
     """The codes of the rules that run: those that apply to the program and that the user selected."""
-    from planvalidator import rules
-
-    return {r.code for r in rules.all_rules() if program_applies(context.program, r.code) and selection.enabled(r)}
+    return set(running(context.program, selection))
 
 
 def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[str]) -> list[Finding]:

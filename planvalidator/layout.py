@@ -177,15 +177,17 @@ class LabelIndex:
     def find(self, labels, *, min_row: int = 1, max_row: int | None = None,
              row: int | None = None, col: int | None = None) -> tuple[int, int] | None:
         """The first cell (reading order) whose text is one of ``labels``; exact beats prefix."""
-        wanted = [label_canon(lbl) for lbl in labels]
-
-        def fits(r: int, c: int) -> bool:
-            return (r >= min_row and (max_row is None or r <= max_row) and (row is None or r == row)
-                    and (col is None or c == col))
-        exact = [next((rc for rc in self.exact.get(w, ()) if fits(*rc)), None) for w in wanted]
-        exact = [rc for rc in exact if rc is not None]
-        if exact:                       # (the usual case: the label as the layout writes it)
-            return min(exact)
+        wanted = _wanted(labels if isinstance(labels, tuple) else tuple(labels))
+        first = None                    # (the usual case: the label as the layout writes it)
+        for w in wanted:
+            for r, c in self.exact.get(w, ()):          # (in reading order: the first that fits is its first)
+                if (r >= min_row and (max_row is None or r <= max_row) and (row is None or r == row)
+                        and (col is None or c == col)):
+                    if first is None or (r, c) < first:
+                        first = (r, c)
+                    break
+        if first is not None:
+            return first
         best = None
         stop = min(x for x in (max_row, row) if x is not None) if (max_row is not None or row is not None) else None
         start = bisect.bisect_left(self.cells, (max(min_row, row or 0),))
@@ -204,6 +206,12 @@ class LabelIndex:
                 if best is None or key < best[0]:
                     best = (key, (r, c))
         return best[1] if best else None
+
+
+@lru_cache(maxsize=4096)
+def _wanted(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """Labels in their comparable form (a layout's labels are looked up on every sheet of every check)."""
+    return tuple(label_canon(label) for label in labels)
 
 
 def find_sheet(grid: Grid, spec: SheetSpec) -> str | None:

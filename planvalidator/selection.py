@@ -124,10 +124,28 @@ def of_program(program) -> Selection:
 
 def program_applies(program, code: str) -> bool:
     """Whether a rule applies to a program at all; PV900 (a rule that failed) always applies."""
-    from planvalidator import rules
+    return code in running(program, Selection())
 
-    rule = rules.get(code)
-    return rule is not None and of_program(program).enabled(rule)
+
+_RUNNING: dict[tuple, tuple[object, frozenset[str]]] = {}
+_RUNNING_KEPT = 64          # programs × selections remembered (a server sees few: the files and the page's choices)
+
+
+def running(program, selection: "Selection") -> frozenset[str]:
+    """The codes of the rules that run on ``program`` under ``selection``: those the program takes
+    (:func:`of_program`) that the user selected. Depends on neither the workbook nor its values, so it is
+    decided once per loaded program and selection, not per check."""
+    key = (id(program), tuple(selection.select), tuple(selection.ignore))     # (all that :meth:`Selection.enabled` reads)
+    entry = _RUNNING.get(key)
+    if entry is None or entry[0] is not program:
+        from planvalidator import rules
+
+        takes = of_program(program)
+        codes = frozenset(r.code for r in rules.all_rules() if takes.enabled(r) and selection.enabled(r))
+        if len(_RUNNING) >= _RUNNING_KEPT:
+            _RUNNING.clear()
+        entry = _RUNNING[key] = (program, codes)
+    return entry[1]
 
 
 def _specificity(selector: str, rule) -> int:
