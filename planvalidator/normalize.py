@@ -261,7 +261,16 @@ def to_date(value) -> dt.date | None:
         raise Unreadable("日付として読めません")
     if isinstance(value, (int, float)):
         return from_serial(float(value))
-    text = _SPACES.sub("", nfkc(str(value)))
+    text = str(value)
+    found = _remembered_date(text) if len(text) <= _DATE_TEXT_KEPT else _text_date(text)
+    if found is None:
+        raise Unreadable("日付として読めません（例: 2025/10/1、令和7年10月1日）")
+    return found
+
+
+def _text_date(value: str) -> dt.date | None:
+    """The date a text reads as (None: none)."""
+    text = _SPACES.sub("", nfkc(value))
     if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) <= 5:
         return from_serial(float(text))
     for fmt in _WESTERN:
@@ -269,10 +278,13 @@ def to_date(value) -> dt.date | None:
             return dt.datetime.strptime(text, fmt).date()
         except ValueError:
             pass
-    found = _era(text, _ERA_FULL)
-    if found:
-        return found
-    raise Unreadable("日付として読めません（例: 2025/10/1、令和7年10月1日）")
+    return _era(text, _ERA_FULL) or None
+
+
+# each check reads the same date texts of the form again (令和7年10月1日 …), and every format strptime
+# tries and fails raises: remembered by text, texts no longer than a date is written (kept bounded)
+_DATE_TEXT_KEPT = 40
+_remembered_date = lru_cache(maxsize=1 << 12)(_text_date)
 
 
 def date_or_none(value) -> dt.date | None:

@@ -89,3 +89,29 @@ def test_labels_compare_without_numbering_width_or_spaces():
     assert n.label_canon("１．申請者") == n.label_canon("申請者")
     assert n.label_canon("① 事業計画書") == n.label_canon("事業計画書")
     assert n.label_canon("1年目\u3000計") == n.label_canon("1年目 計")   # a number that is not numbering
+
+
+def _outcome(read, text):
+    try:
+        return read(text)
+    except n.Unreadable as exc:
+        return ("unreadable", str(exc))
+
+
+@pytest.mark.parametrize("name", ["kinyurei-r7.xlsx", "jigyo-keikakusho-r7.xlsx"])
+def test_remembered_date_texts_read_as_when_worked_out(name):
+    """to_date remembers what a text reads as: every text of the official files (and the usual date
+    forms, and the unreadable) reads the same the first time, again, and worked out without remembering."""
+    from planvalidator.resources import templates_dir
+    from planvalidator.workbook import load_grid
+
+    grid = load_grid(templates_dir() / "r7" / name)
+    texts = {v for sheet in grid.sheets.values() for v in sheet.values.values() if isinstance(v, str)}
+    texts |= {"2025/10/1", "令和7年10月1日", "R7.10.1", "45000", "9999999", "2025-13-40", "x" * 50}
+    for text in sorted(texts):
+        if n.is_blank(text):
+            continue
+        safe = _outcome(n._text_date, text)         # (the reading itself, never remembered)
+        first, again = _outcome(n.to_date, text), _outcome(n.to_date, text)
+        expected = ("unreadable", "日付として読めません（例: 2025/10/1、令和7年10月1日）") if safe is None else safe
+        assert first == again == expected, text

@@ -171,3 +171,23 @@ def test_which_rules_apply_is_program_data(tmp_path, monkeypatch):
         assert listed["PV102"] is False and listed["PV110"] is True and listed["PV900"] is True
     finally:
         layout.known_layouts.cache_clear()
+
+
+def test_remembered_decisions_are_the_selectors_own():
+    """Selection.enabled remembers its decision per selectors and rule: the same as working it out, for
+    every rule under the settings a user writes (and asked twice)."""
+    from planvalidator import rules, selection
+
+    def worked_out(chosen, dropped, rule):
+        if rule.code in selection.ALWAYS_ON:
+            return True
+        best = max((selection._specificity(s, rule) for s in chosen), default=0)
+        worst = max((selection._specificity(s, rule) for s in dropped), default=0)
+        return best > 0 and best > worst
+
+    settings = [(("ALL",), ()), (("PV1",), ("PV102",)), (("expenses",), ("PV1",)), (("PV2", "PV102"), ("money",)),
+                (("general-purpose-item",), ()), (("ALL",), ("PV",))]
+    for chosen, dropped in settings:
+        s = selection.Selection(chosen, dropped)
+        for rule in rules.all_rules():
+            assert s.enabled(rule) == s.enabled(rule) == worked_out(chosen, dropped, rule), (chosen, dropped, rule.code)
