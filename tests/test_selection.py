@@ -191,3 +191,22 @@ def test_remembered_decisions_are_the_selectors_own():
         s = selection.Selection(chosen, dropped)
         for rule in rules.all_rules():
             assert s.enabled(rule) == s.enabled(rule) == worked_out(chosen, dropped, rule), (chosen, dropped, rule.code)
+
+
+@pytest.mark.parametrize("select, ignore", [(("ALL",), ()), (("PV1",), ("PV102", "PV103")),
+                                            (("PV10",), ("PV1",)), (("ALL",), ("expenses", "PV014"))])
+def test_the_rules_that_run_remembered_per_program_and_selectors_are_those_worked_out_each_time(select, ignore):
+    from planvalidator import rules
+    from planvalidator.context import Context
+    from planvalidator.engine import selected
+    from planvalidator.reader import read
+    from planvalidator.selection import Selection, of_program
+
+    context = Context(read(R7 / "kinyurei-r7.xlsx"))
+    selection = Selection(select, ignore)
+    takes = of_program(context.program)            # (what program.yaml's rules select, worked out here)
+    each_time = {r.code for r in rules.all_rules() if takes.enabled(r) and selection.enabled(r)}
+    assert selected(context, selection) == each_time
+    assert selected(context, Selection(select, ignore)) == each_time        # (the remembered answer)
+    selected(context, selection).clear()                                    # a caller's copy, not the memo
+    assert selected(context, selection) == each_time

@@ -30,7 +30,11 @@ from planvalidator.rules.base import (  # noqa: F401 (the catalogue's names, as 
 
 
 def load_all() -> None:
-    """Import every family module so that their rules register."""
+    """Import every family module so that their rules register (once: a check asks through :func:`get`
+    and :func:`all_rules` some 60 times, and each import statement looks its 11 names up again)."""
+    global _loaded
+    if _loaded:
+        return
     from planvalidator.rules import (  # noqa: F401
         applicant,
         applicant_figures,
@@ -44,6 +48,10 @@ def load_all() -> None:
         form,
         money,
     )
+    _loaded = True
+
+
+_loaded = False
 
 
 def get(code_or_name: str) -> Rule | None:
