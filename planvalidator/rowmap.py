@@ -90,22 +90,25 @@ def _signatures(sheet: SheetGrid, pairs: frozenset, columns=None) -> tuple[tuple
     """Each row's (column, text) pairs of the template's; ``columns`` (a :class:`planvalidator.colmap.ColumnMap`):
     the sheet's columns are the template's through it (a revised template added a column)."""
     rows: dict[int, list] = {}
-    used = {c for c, _ in pairs}
-    texts: dict[tuple[type, object], str] = {}   # each distinct value made comparable once (by type: 1, 1.0, True differ)
-    keys: dict[tuple[int, type, object], tuple | None] = {}    # ... and in a column: its pair, None if not the template's
+    # each distinct value made comparable once, by type (1, 1.0, True differ; a text is its own key: no
+    # other key equals a str) ...
+    texts: dict[object, str] = {}
+    # ... and in each column the template has texts in: its pair, None if not the template's
+    keys: dict[int, dict[object, tuple | None]] = {c: {} for c, _ in pairs}
     missing = object()
     for (r, c), v in sheet.values.items():
         if columns is not None:
             c = columns.to_template(c)
-        if c not in used:
+        in_column = keys.get(c)
+        if in_column is None:
             continue
-        known = (c, v.__class__, v)
-        key = keys.get(known, missing)
+        known = v if v.__class__ is str else (v.__class__, v)
+        key = in_column.get(known, missing)
         if key is missing:
-            text = texts.get(known[1:])
+            text = texts.get(known)
             if text is None:
-                text = texts[known[1:]] = _text(v)
-            key = keys[known] = (c, text) if (c, text) in pairs else None
+                text = texts[known] = _text(v)
+            key = in_column[known] = (c, text) if (c, text) in pairs else None
         if key is not None:
             rows.setdefault(r, []).append(key)
     last = max(rows, default=0)
