@@ -59,6 +59,25 @@ def by_value(memo: dict, value, make, *args):
         return made
 
 
+def each_by_value(values, make, *args) -> list:
+    """``[make(*args, value) for value in values]``, each distinct value (:func:`value_key`) made once:
+    :func:`by_value` over a whole column, without a call per value (a text, most of a table, is its own
+    key; the rest ask :func:`value_key`)."""
+    memo: dict = {}
+    out = []
+    unseen = memo.get
+    for value in values:
+        key = value if value.__class__ is str else value_key(value)
+        if key is None:
+            out.append(make(*args, value))
+            continue
+        made = unseen(key, memo)            # (the memo itself: a value no make returns)
+        if made is memo:
+            made = memo[key] = make(*args, value)
+        out.append(made)
+    return out
+
+
 # --- text -----------------------------------------------------------------
 
 _SPACES = re.compile(r"[\s\u3000]+")

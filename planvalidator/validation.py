@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from planvalidator import predicates
 from planvalidator.findings import Finding
 from planvalidator.plan import Plan
-from planvalidator.normalize import by_value
+from planvalidator.normalize import each_by_value
 from planvalidator.schema import ColumnSchema, ColumnType, FrameSchema, schemas_for
 
 @dataclass
@@ -66,9 +66,9 @@ def failure_cases(schema: FrameSchema, frame: Frame) -> list[dict]:
         column = schema.columns.get(name)
         if column is None:
             continue
-        failing: dict[object, tuple] = {}       # the column's failures by value (normalize.by_value): each judged once
-        for label, value in zip(frame.index, values):
-            for check in by_value(failing, value, _failed, column):
+        # the column's failures by value (normalize.each_by_value): each distinct value judged once
+        for label, value, failed in zip(frame.index, values, each_by_value(values, _failed, column)):
+            for check in failed:
                 out.append({"column": name, "check": check, "index": label,
                             "failure_case": None if check == NOT_NULLABLE else value})
     return out

@@ -115,3 +115,21 @@ def test_remembered_date_texts_read_as_when_worked_out(name):
         first, again = _outcome(n.to_date, text), _outcome(n.to_date, text)
         expected = ("unreadable", "日付として読めません（例: 2025/10/1、令和7年10月1日）") if safe is None else safe
         assert first == again == expected, text
+
+
+def test_a_columns_outcomes_by_value_are_those_of_each_value_alone():
+    """normalize.each_by_value makes each distinct value once, and gives what making every value alone
+    gives: numbers of other kinds (1, 1.0, True), 0.0 and -0.0, NaN and dates with a time zone never share."""
+    utc, jst = dt.timezone.utc, dt.timezone(dt.timedelta(hours=9))
+    raws = [None, "", "1", "１", 1, 1.0, True, False, 0, 0.0, -0.0, float("nan"), "1年目", "1年目",
+            dt.date(2025, 10, 1), dt.datetime(2025, 10, 1), dt.datetime(2025, 10, 1, 9, tzinfo=jst),
+            dt.datetime(2025, 10, 1, 0, tzinfo=utc)] * 3
+    calls = []
+
+    def shown(prefix, value):
+        calls.append(value)
+        return f"{prefix}{value!r}:{type(value).__name__}"
+
+    assert n.each_by_value(raws, shown, ">") == [shown(">", v) for v in raws]
+    made = len(calls) - len(raws)
+    assert made == 12 + 5 * 3      # the 12 distinct keyed values once; 0.0, -0.0, NaN and the zoned dates each time
