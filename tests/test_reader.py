@@ -225,3 +225,40 @@ def test_a_tables_repeated_values_are_read_and_recorded_as_each_cell_alone(tmp_p
             assert (type(values[i]), values[i]) == (type(value), value), (label, column)
             compared += 1
     assert compared > 100
+
+
+def test_a_tables_remembered_values_are_those_of_reading_each_cell_alone():
+    """A table column remembers what a value reads as when reading it recorded nothing (reader._read_table):
+    the 記入例's expense table, its input cells filled over and over with values as applicants type them
+    (numbers and dates typed as text, unreadable ones, 1 / 1.0 / True, -0.0), reads as reading each cell
+    alone (reader._parse_cell, no memo) reads it: the same values, problems, numbers and dates typed as text."""
+    from planvalidator.plan import Plan
+    from planvalidator.reader import _parse_cell, read_grid
+    from planvalidator.schema import ColumnType, column_types
+    from planvalidator.workbook import load_grid
+
+    grid = load_grid(EXAMPLE)
+    sheet = grid.sheets["計画様式7"]
+    raws = ["1年目", "１年目", "abc", "△1,000", "２４０，０００円", "1", "1.0", 1, 1.0, True, -0.0, 0.0, 2.5,
+            "令和7年10月1日", "2025/13/1", "2025/10/1", dt.datetime(2025, 10, 1), 45900, "式", "有", "無し"]
+    for i, r in enumerate(range(6, 46)):
+        for k, c in enumerate(range(3, 15)):
+            if (r, c) not in sheet.formulas:
+                sheet.values[(r, c)] = raws[(i * 5 + k) % len(raws)]
+    plan = read_grid(grid)
+    t = plan.table("計画様式7", "expenses")
+    alone = Plan(source=plan.source, layout=plan.layout, grid=grid, sheet_names={}, fields={}, tables={})
+    types = column_types(plan.layout, "計画様式7", "expenses")
+    assert len(t.labels) == 40
+    for i, r in enumerate(t.labels):                # (in the reader's order: row by row)
+        for column, position in t.positions.items():
+            ctype = types.get(column, ColumnType(column, "text"))
+            raw = None if (r, position) in sheet.formulas else sheet.values.get((r, position))
+            value = None if raw is None else _parse_cell(alone, "計画様式7", (r, position), ctype, raw)
+            value = float(value) if ctype.kind == "number" and value is not None else value
+            assert (type(t.columns[column][i]), t.columns[column][i]) == (type(value), value), (column, r, raw)
+    assert set(alone.problems) <= set(plan.problems) and len(alone.problems) > 20
+    assert [p for p in plan.problems if p.sheet == "計画様式7" and p.cell[0] not in "BJ"] == alone.problems
+    assert {k: v for k, v in plan.typed_as_text.items() if k[0] == "計画様式7"} == alone.typed_as_text
+    assert {k: v for k, v in plan.dates_as_text.items() if k[0] == "計画様式7"} == alone.dates_as_text
+    assert alone.typed_as_text and alone.dates_as_text
