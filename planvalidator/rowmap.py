@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from planvalidator.normalize import canon
+from planvalidator.normalize import by_value, canon
 from planvalidator.grid import SheetGrid
 
 
@@ -82,6 +82,12 @@ def know(template: SheetGrid, rows: TemplateRows) -> None:
         _TEMPLATE_ROWS[id(template)] = (template, rows)
 
 
+def _pair(column: int, pairs: frozenset, value) -> tuple | None:
+    """The template's (column, text) pair a value is in its column, None if it is none of the template's."""
+    pair = (column, _text(value))
+    return pair if pair in pairs else None
+
+
 def _is_number(value) -> bool:
     return _text(value).replace(".", "", 1).isdigit()
 
@@ -90,25 +96,16 @@ def _signatures(sheet: SheetGrid, pairs: frozenset, columns=None) -> tuple[tuple
     """Each row's (column, text) pairs of the template's; ``columns`` (a :class:`planvalidator.colmap.ColumnMap`):
     the sheet's columns are the template's through it (a revised template added a column)."""
     rows: dict[int, list] = {}
-    # each distinct value made comparable once, by type (1, 1.0, True differ; a text is its own key: no
-    # other key equals a str) ...
-    texts: dict[object, str] = {}
-    # ... and in each column the template has texts in: its pair, None if not the template's
+    # in each column the template has texts in: each distinct value's pair (normalize.value_key: 1, 1.0 and
+    # True differ), None if not the template's
     keys: dict[int, dict[object, tuple | None]] = {c: {} for c, _ in pairs}
-    missing = object()
     for (r, c), v in sheet.values.items():
         if columns is not None:
             c = columns.to_template(c)
         in_column = keys.get(c)
         if in_column is None:
             continue
-        known = v if v.__class__ is str else (v.__class__, v)
-        key = in_column.get(known, missing)
-        if key is missing:
-            text = texts.get(known)
-            if text is None:
-                text = texts[known] = _text(v)
-            key = in_column[known] = (c, text) if (c, text) in pairs else None
+        key = by_value(in_column, v, _pair, c, pairs)
         if key is not None:
             rows.setdefault(r, []).append(key)
     last = max(rows, default=0)
