@@ -37,7 +37,7 @@ def serving(header_seconds: float = limits.HEADER_SECONDS, **app_options):
                                            header_seconds=header_seconds))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 60     # (a wait, not a timing: generous, so a busy CI machine still starts it)
     while not server.started:
         assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
         time.sleep(0.01)
