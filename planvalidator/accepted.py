@@ -14,22 +14,20 @@ command line.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
 
 from planvalidator.findings import Finding
 from planvalidator.normalize import is_blank
 from planvalidator.address import parse_a1
 from planvalidator.grid import Grid
-
 from planvalidator.results_sheet import (  # noqa: F401 (the table's words, where the marks are read)
     ACCEPT_COLUMN, COMMAND_MARK, RESULTS_SHEET, RESULTS_SHEET_ALT, TABLE_HEADER, TITLE, VALUE_COLUMN,
 )
+from planvalidator.structs import Frozen, replace
 
 Key = tuple[str, str, str]        # (rule, sheet, cell — or the message for a finding without a cell)
 
 
-@dataclass(frozen=True)
-class Mark:
+class Mark(Frozen):
     """A finding the reviewer marked 確認済み, and the value it was marked at."""
     note: str       # what the reviewer wrote in 確認済み
     value: str      # 確認時の値

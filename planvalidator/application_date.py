@@ -11,16 +11,15 @@ The finding says which of them it used (:attr:`ApplicationDate.said`).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from planvalidator.normalize import date_or_none
 from planvalidator.wareki import wareki_date
+from planvalidator.structs import Frozen
 
 SUBMITTED, WINDOW, TODAY = "submitted", "window", "today"
 
 
-@dataclass(frozen=True)
-class ApplicationDate:
+class ApplicationDate(Frozen):
     """The days an application was made between, and what they are known from."""
     first: dt.date | None      # the earliest day it may have been made (None: not known)
     last: dt.date              # the latest day

@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from planvalidator import limits
 from planvalidator.normalize import date_or_none, fold
 from planvalidator.patterns import lazy
+from planvalidator.structs import Frozen
+
 
 STATUSES = ("text", "scan", "encrypted", "broken", "other")
 
@@ -48,8 +49,7 @@ LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合名会社", "
 
 
 
-@dataclass(frozen=True)
-class Written:
+class Written(Frozen):
     """One fiscal period as a file writes it."""
     key: str                           # the period's key (「2024-03」「2023」「第12期」)
     text: str                          # as written, folded: 「令和5年4月1日〜令和6年3月31日」「令和6年3月期」「R5」
@@ -61,8 +61,7 @@ class Written:
 HOWS = ("span", "year", "term", "closing", "count", "name")
 
 
-@dataclass(frozen=True)
-class Attachment:
+class Attachment(Frozen):
     """One submitted file, as the attachment rules need it."""
     name: str                          # the file's name inside the application (「決算書/R5.pdf」)
     status: str                        # text / scan / encrypted / broken / other (see STATUSES)

@@ -17,17 +17,16 @@ Mismatches are grouped by what was compared (``amount``, ``expense_total``, ``fu
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from fractions import Fraction
 
 from planvalidator import normalize
 from planvalidator.plan import Plan
 from planvalidator.program import Category, Program
 from planvalidator.address import is_error_code
+from planvalidator.structs import Struct
 
 
-@dataclass
-class Mismatch:
+class Mismatch(Struct):
     sheet: str
     row: int
     col: int
@@ -317,8 +316,7 @@ def eligible_of(calc: Calculator, row: dict) -> float | None:
     return calc.eligible_by_year.get(year, 0)
 
 
-@dataclass
-class MoneySummary:
+class MoneySummary(Struct):
     """The money in one application, recomputed from its inputs (for the results sheet)."""
     category: str | None           # 「7」「8」
     rate: str | None               # 「2/3」

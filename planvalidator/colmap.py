@@ -10,12 +10,11 @@ somewhere between them) a column is not known, and a formula using it is not com
 """
 
 from __future__ import annotations
+from planvalidator.structs import Frozen
 
-from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
-class ColumnMap:
+class ColumnMap(Frozen):
     """The columns of one sheet: template column ↔ workbook column, through the labels' columns."""
     anchors: tuple[tuple[int, int], ...]          # (template column, workbook column), both increasing
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
 
@@ -19,6 +18,7 @@ from planvalidator.grid import Grid
 from planvalidator.normalize import canon, date_or_none
 from planvalidator.plan import Plan
 from planvalidator.program import Category, Program, load_program
+from planvalidator.structs import Struct, compared_on
 
 if TYPE_CHECKING:
     from planvalidator.attachments import Attachment
@@ -27,8 +27,7 @@ if TYPE_CHECKING:
     from planvalidator.profiles import Course
 
 
-@dataclass
-class Context:
+class Context(Struct, dict=True):
     """What a rule may read beside the plan, computed once per plan and only when first asked for: the program
     (program.yaml) and the course (a profile's) it is checked under, the 事業区分, the arithmetic, the words."""
     plan: Plan
@@ -39,9 +38,10 @@ class Context:
     figures: dict | None = None         # a JSON plan's figures (the numeric eligibility tests), when given
     # the version's official blank template and where everything is in it, read when a rule first asks (PV012
     # compares formulas with it); None: not given, or the version has no template file
-    template: Callable[[], tuple[Placement, Grid] | None] | None = field(default=None, repr=False)
-    _keyword_texts: dict[str, bool] = field(default_factory=dict, init=False, repr=False)   # could_hold_keyword's
-    _keyword_rows: dict[tuple, tuple] = field(default_factory=dict, init=False, repr=False)   # keyword_rows'
+    template: Callable[[], tuple[Placement, Grid] | None] | None = None
+    _keyword_texts: dict[str, bool] = {}      # (remembered: could_hold_keyword's answers)
+    _keyword_rows: dict[tuple, tuple] = {}    # (remembered: keyword_rows' answers)
+    __eq__, __hash__ = compared_on("plan", "attachments", "course_name", "figures", "template", hashable=False)
 
     @cached_property
     def _official(self) -> tuple[Placement, Grid] | None:

@@ -10,19 +10,18 @@ the plan leaves a figure out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from planvalidator.normalize import canon, nfkc
+from planvalidator.structs import Frozen
 
 
 class VocabularyError(ValueError):
     """schemas/applicants.yaml, or a course's 対象者, cannot be read (one Japanese line)."""
 
 
-@dataclass(frozen=True)
-class Audience:
+class Audience(Frozen):
     """A name of who may apply, and the organisation types and size it takes."""
     name: str
     org_types: tuple[str, ...]          # keys of the template's org_types (corporation …)
@@ -32,8 +31,7 @@ class Audience:
     source: str = ""
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(Frozen):
     """The audiences of schemas/applicants.yaml, their aliases and the small-employer counts."""
     audiences: dict[str, Audience]
     aliases: dict[str, str]
@@ -79,8 +77,7 @@ def vocabulary(path: Path | None = None) -> Vocabulary:
     return vocab
 
 
-@dataclass(frozen=True)
-class Applicant:
+class Applicant(Frozen):
     """What a plan says of its applicant (None where it leaves it out)."""
     org_type: str | None            # the key of its 組織形態 (corporation …)
     org_text: str | None            # the 組織形態 as written
@@ -89,8 +86,7 @@ class Applicant:
     employees: float | None
 
 
-@dataclass(frozen=True)
-class Reason:
+class Reason(Frozen):
     """Why an audience does not fit the applicant, in Japanese for the message."""
     audience: str
     kind: str                       # org | sme | small | excluded
@@ -98,8 +94,7 @@ class Reason:
     severity: str                   # error (the plan's figures decide it) or warning (the words leave room)
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(Frozen):
     """Whether the applicant fits the program's audience, and why not."""
     accepted: bool | None           # True: one name fits; False: none does; None: a figure is missing
     by: str | None = None           # the name that fits

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planvalidator.address import parse_a1
@@ -10,33 +9,32 @@ from planvalidator.context import Context
 from planvalidator.findings import Finding, Severity, sort_findings
 from planvalidator.plan import Plan
 from planvalidator.selection import Selection, running
+from planvalidator.structs import Frozen, Struct, field, replace
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(Frozen):
     """How to check: which rules, at which severity, and findings accepted from the command line."""
     selection: Selection = field(default_factory=Selection)
     accept: tuple[str, ...] = ()        # 「PV110」「PV110@計画様式7!M12」 (annotate --accept)
     course: str | None = None           # --program ID[:COURSE]: a profile's course (schemas/programs/); None: the 事業区分's
 
 
-@dataclass
-class Report:
+class Report(Struct):
     """One file checked: its findings, the template it follows, the plan and money it read."""
     file: str
     template: str
     findings: list[Finding]                       # every finding, accepted ones marked
-    plan: Plan | None = field(default=None, repr=False)
-    context: Context | None = field(default=None, repr=False)
-    kept_marks: list = field(default_factory=list, repr=False)        # 確認済み rows of rules that did not run
+    plan: Plan | None = None
+    context: Context | None = None
+    kept_marks: list = field(default_factory=list)        # 確認済み rows of rules that did not run
     unmatched_accepts: list[str] = field(default_factory=list)        # --accept specs that matched no finding
     # the money (calc.MoneySummary) and what it comes to without the rows found ineligible (reduction.CutSummary),
     # computed once the findings are final; None when the workbook's money could not be computed
-    money: object | None = field(default=None, repr=False)
-    cut: object | None = field(default=None, repr=False)
-    ran: frozenset[str] = field(default=frozenset(), repr=False)     # the codes of the rules that ran
+    money: object | None = None
+    cut: object | None = None
+    ran: frozenset[str] = frozenset()    # the codes of the rules that ran
     # what comes next (planvalidator.guidance.next_steps): the 提出書類 to attach, how to submit, what reviewers judge
-    next_steps: dict | None = field(default=None, repr=False)
+    next_steps: dict | None = None
 
     @property
     def money_verdict(self) -> str | None:

@@ -10,14 +10,13 @@ check (``Context.expected_formulas``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from planvalidator.formula import move
 from planvalidator.plan import Plan
+from planvalidator.structs import Struct, field
 
 
-@dataclass
-class ExpectedFormulas:
+class ExpectedFormulas(Struct):
     """The template's formulas where an application's cells should have them."""
     # (application sheet, row, col) → (template sheet, the template's formula as written there)
     cells: dict[tuple[str, int, int], tuple[str, str]] = field(default_factory=dict)

@@ -9,9 +9,10 @@ without terms or a bad severity is one line naming the file and the key.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from planvalidator.structs import Frozen
+
 
 CATEGORY_KEYS = {"label", "terms", "models", "severity", "note", "innocent_after", "innocent_before", "unless_text",
                  "unsure_text", "sure_text", "with_after", "source"}
@@ -23,8 +24,7 @@ class ExpenseVocabularyError(ValueError):
     """schemas/expenses.yaml, or a reference to one of its categories, cannot be read (one Japanese line)."""
 
 
-@dataclass(frozen=True)
-class ExpenseVocabulary:
+class ExpenseVocabulary(Frozen):
     """The words around an expense keyword that clear or doubt it (schemas/expenses.yaml)."""
     negations: tuple[str, ...]
     innocent_after: tuple[str, ...]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from dataclasses import field as dataclass_field
 from enum import Enum
+
+from planvalidator.structs import Frozen, asdict, compared_on
 
 
 class Severity(str, Enum):
@@ -27,8 +27,7 @@ def cell_key(cell: str | None) -> tuple[int, int]:
     return parse_a1(cell) or (0, 0)
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(Frozen):
     """One cell a fix writes: a value (a number, a date, a text) or a formula (「=G6*I6」)."""
     sheet: str
     cell: str
@@ -58,8 +57,7 @@ class Edit:
 SAFE, UNSAFE = "safe", "unsafe"
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(Frozen):
     """What a finding's rule would write to correct it: ``safety`` 「safe」 (one right answer, applied by
     ``planvalidator fix``) or 「unsafe」 (a judgement the applicant confirms: applied only with --unsafe)."""
     safety: str
@@ -74,8 +72,7 @@ class Fix:
         return self.safety == SAFE
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Frozen):
     """One finding of a rule: where, what and how to fix it."""
     rule: str          # PVnnn
     name: str          # kebab-case
@@ -86,16 +83,20 @@ class Finding:
     reference: str     # clause of the source document
     # machine fields (frictionless-style): what the rule read and, where it knows it, what it expected
     field: str | None = None                                    # layout key: "expenses.amount", "applicant.category"
-    value: object = dataclass_field(default=None, compare=False, hash=False)
-    expected: object = dataclass_field(default=None, compare=False, hash=False)
-    accepted: str | None = dataclass_field(default=None, compare=False, hash=False)  # the reviewer's 確認済み note
+    value: object = None
+    expected: object = None
+    accepted: str | None = None  # the reviewer's 確認済み note
     attachment: str | None = None      # the submitted file the finding is about (planvalidator batch), e.g. 決算書.pdf
-    fix: Fix | None = dataclass_field(default=None, compare=False, hash=False)   # the rule's correction, if it has one
+    fix: Fix | None = None   # the rule's correction, if it has one
     # for the applicant (planvalidator.guidance, once the findings are final): the field's Japanese name
     # (「計画様式7 経費明細 No.1 発注予定日」), the cell as they wrote it (「令和7年7月1日」) and what to change
-    label: str | None = dataclass_field(default=None, compare=False, hash=False)
-    written: str | None = dataclass_field(default=None, compare=False, hash=False)
-    advice: str | None = dataclass_field(default=None, compare=False, hash=False)
+    label: str | None = None
+    written: str | None = None
+    advice: str | None = None
+    # two findings are the same finding when these are: what a rule read, what it expected, the fix it offers,
+    # the reviewer's note and the words for the applicant do not make them differ (sort_findings keeps one)
+    __eq__, __hash__ = compared_on("rule", "name", "severity", "sheet", "cell", "message", "reference", "field",
+                                   "attachment")
 
     @property
     def row(self) -> int | None:

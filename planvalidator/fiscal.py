@@ -16,18 +16,18 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
-from dataclasses import dataclass
 
 from planvalidator.attachments import HOWS
 from planvalidator.wareki import wareki_date, wareki_year
+from planvalidator.structs import Frozen, replace
+
 
 YEAR = 12                    # months in a 事業年度 (a first or changed one may be shorter, never longer)
 
 OK, EARLY, OLD, UNSURE = "ok", "early", "old", "unsure"
 
 
-@dataclass(frozen=True)
-class Period:
+class Period(Frozen):
     """A fiscal period found in the files."""
     end: dt.date
     text: str                # as a file writes it: 「令和5年4月1日〜令和6年3月31日」「令和5年分」「2024年3月期」
@@ -35,8 +35,7 @@ class Period:
     files: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Judgement:
+class Judgement(Frozen):
     """Whether the 決算期 periods found are the latest ones at a day."""
     status: str                          # OK / EARLY / OLD / UNSURE
     on: dt.date                          # the day it was judged at
@@ -184,6 +183,4 @@ def judge_between(found, first: dt.date | None, last: dt.date, **rule) -> Judgem
 
 
 def _as(j: Judgement, status: str) -> Judgement:
-    from dataclasses import replace
-
     return replace(j, status=status)

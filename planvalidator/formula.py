@@ -10,11 +10,12 @@ a cold ``check`` 140 ms, more than a quarter of its time.)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Callable
 
 from planvalidator.address import col_letter, col_number
 from planvalidator.patterns import lazy
+from planvalidator.structs import Frozen
+
 
 _STRING = lazy(r'"(?:[^"]|"")*"')
 _REF = lazy(
@@ -31,8 +32,7 @@ def _col_number(letters: str) -> int:
     return col_number(letters.upper())
 
 
-@dataclass(frozen=True)
-class Ref:
+class Ref(Frozen):
     """One reference: a cell or a range, on a sheet (None: the formula's own)."""
     sheet: str | None          # unquoted; may name another workbook: "[予算.xlsx]Sheet1"
     r1: int

@@ -6,9 +6,10 @@ A :class:`Grid` is the one thing the reader needs from a workbook. It comes from
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from planvalidator.address import Pos
+from planvalidator.structs import Struct, field
+
 
 class Merges:
     """A sheet's merged ranges, answering "which one holds this cell" without listing its cells.
@@ -76,8 +77,7 @@ class TooMuch(ValueError):
     """A sheet declares more than a limit allows (the reason is Japanese)."""
 
 
-@dataclass
-class SheetGrid:
+class SheetGrid(Struct, dict=True):
     """One sheet as read: its typed values and formulas by position."""
     name: str
     values: dict[Pos, object] = field(default_factory=dict)    # typed values (not formulas)
@@ -138,8 +138,7 @@ class SheetGrid:
                                                   if isinstance(v, str) and v.strip())]
 
 
-@dataclass
-class Grid:
+class Grid(Struct):
     """A workbook as read: its sheets by name, and the file they came from."""
     source: str
     sheets: dict[str, SheetGrid]

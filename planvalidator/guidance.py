@@ -12,7 +12,7 @@ Excel button, the check page) reads these from the findings and the report, so t
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from planvalidator.structs import replace
 
 from planvalidator.address import col_letter, parse_a1
 from planvalidator.context import Context

@@ -25,10 +25,11 @@ from __future__ import annotations
 
 import re
 import threading
-from dataclasses import dataclass
 from functools import lru_cache
 
 from planvalidator.patterns import lazy
+from planvalidator.structs import Frozen
+
 
 BRACKETS = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】", "〈": "〉", "《": "》"}
 COORDINATORS = {"・", "、", ",", "と", "及び", "および", "や", "/", "／"}
@@ -41,8 +42,7 @@ LATIN_JOINERS = {"-", "&", "+", "'"}     # inside a Latin-letter name or model n
 _KATAKANA = lazy("[ァ-ヶー]+")
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(Frozen):
     """The words that shape a line (program.yaml ``expense_reading``), folded."""
     purchase: frozenset[str]     # 一式, 購入, ライセンス …: the line buys what stands before them
     jobs: frozenset[str]         # 試作, 印刷, 加工 …: the line pays for work done on what stands before
@@ -51,8 +51,7 @@ class Vocabulary:
     editions: frozenset[str] = frozenset()   # バン, ツーリング, オンライン …: after a product line, its edition or body
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(Frozen):
     """A word of a text as the tokenizer read it."""
     start: int
     end: int
@@ -63,8 +62,7 @@ class Token:
     counter: bool = False   # can follow a number as its unit (台, インチ, 個: 助数詞可能)
 
 
-@dataclass(frozen=True)
-class Reading:
+class Reading(Frozen):
     """A text read into words: its tokens and where words start."""
     text: str                                   # the folded text read (positions refer to it)
     tokens: tuple[Token, ...]

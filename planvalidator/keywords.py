@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from dataclasses import dataclass, field
 
 from planvalidator.patterns import lazy
+from planvalidator.structs import Frozen, Struct, compared_on, field
+
 
 _ASCII_WORD = lazy(r"[a-z0-9 '.+&-]+")
 _CLAUSE_END = lazy(r"[、。,;；」\n]")        # (a closing bracket does not end it: 「PC（本体）を除く」)
@@ -68,8 +69,7 @@ def fold(text: str) -> str:
     return _spaced(text).casefold()
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Frozen):
     """An expense keyword found in a text, with its category and severity after its context."""
     term: str            # the keyword as written in schemas/expenses.yaml
     label: str           # the category it belongs to (「パソコン」「消費税」…)
@@ -80,8 +80,7 @@ class Hit:
     rented: bool = False # what is rented or leased, not bought (「複合機のリース」)
 
 
-@dataclass
-class Group:
+class Group(Struct):
     """A category of expense keywords (schemas/expenses.yaml) and its terms."""
     label: str
     severity: str
@@ -95,6 +94,7 @@ class Group:
     key: str = ""                                           # its id in the expense vocabulary
     models: list[str] = field(default_factory=list)         # product lines named with a model number after them
     with_after: list[str] = field(default_factory=list)     # a term counts only when its clause goes on to say one
+    matchers: list[tuple] = field(default_factory=list)     # (made from the terms and models by __post_init__)
 
     def __post_init__(self):
         self.terms = [kana(fold(t)) for t in self.terms]
@@ -145,16 +145,16 @@ def _bare(text: str) -> str:        # (every family, and the union of them, look
     return kana(fold(text).replace(" ", ""))
 
 
-@dataclass
-class Literals:
+class Literals(Struct):
     """Whether a text could hold a term: one alternation of literals (:func:`_alternation`), which re matches
     far faster than the terms' own patterns with their word boundaries. The alternation (some 40 ms to compile for all
     the families) is built once it has been asked often (a second check in the process, a batch, a big
     table); until then the literals are looked for one by one, which answers the same. The literals of
     several sets in one (:func:`union`) pass a text over for all of them at once."""
     literals: tuple[str, ...]           # longest first
-    _any: re.Pattern | None = field(default=None, repr=False, compare=False)
-    _asked: int = field(default=0, repr=False, compare=False)
+    _any: re.Pattern | None = None      # (remembered: the alternation, once compiled)
+    _asked: int = 0                     # (remembered: how often it was asked before)
+    __eq__, __hash__ = compared_on("literals", hashable=False)
 
     @classmethod
     def of(cls, literals) -> "Literals":
@@ -199,8 +199,7 @@ def union(sets) -> Literals:
     return Literals.of(literal for s in sets for literal in s.literals.literals)
 
 
-@dataclass
-class KeywordSet:
+class KeywordSet(Struct):
     """One family of keywords (汎用品, 間接経費 …) with the shared context lists."""
     source: str
     groups: list[Group]
@@ -210,7 +209,9 @@ class KeywordSet:
     unsure_text: list[str]
     object_only: bool = False      # a term counts only as the object of the expense (what is bought)
     skip_jobs: bool = False        # a term in a line paying for work on something (「…の設計」) only names that thing
-    _literals: Literals | None = field(default=None, repr=False, compare=False)
+    _literals: Literals | None = None  # (remembered: :attr:`literals`)
+    __eq__, __hash__ = compared_on("source", "groups", "negations", "innocent_after", "unsure_after", "unsure_text",
+                                   "object_only", "skip_jobs", hashable=False)
 
     @classmethod
     def of(cls, vocabulary, categories, *, source: str = "", unsure_text=(), object_only: bool = False,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
@@ -16,6 +15,7 @@ from planvalidator.normalize import label_canon
 from planvalidator.datacache import load_yaml
 from planvalidator.resources import schemas_dir
 from planvalidator.grid import Grid, SheetGrid
+from planvalidator.structs import Frozen, Struct, compared_on, field
 
 
 # --- the layout as written in YAML ----------------------------------------
@@ -24,19 +24,18 @@ def _labels(value) -> tuple[str, ...]:
     return tuple(value) if isinstance(value, list) else (str(value),)
 
 
-@dataclass(frozen=True)
-class FieldSpec:
+class FieldSpec(Frozen):
     """A single-cell field of a sheet, found by its labels (schemas/<version>/layout.yaml)."""
     name: str
     labels: tuple[str, ...]
     direction: str = "right"
     section: tuple[str, ...] = ()
     computed: bool = False
-    total_of: dict | None = field(default=None, hash=False, compare=False)   # {column: value} the rows it sums
+    total_of: dict | None = None   # {column: value} the rows it sums
+    __eq__, __hash__ = compared_on("name", "labels", "direction", "section", "computed")
 
 
-@dataclass(frozen=True)
-class ColumnSpec:
+class ColumnSpec(Frozen):
     """A column of a table, found by its heading labels."""
     name: str
     labels: tuple[str, ...]
@@ -44,8 +43,7 @@ class ColumnSpec:
     computed: bool = False
 
 
-@dataclass(frozen=True)
-class TableSpec:
+class TableSpec(Frozen):
     """A table of a sheet: its columns, and the section headings that find it."""
     name: str
     columns: tuple[ColumnSpec, ...]
@@ -56,8 +54,7 @@ class TableSpec:
     title: str | None = None        # what the table is called where a finding names it (経費明細); else its section
 
 
-@dataclass(frozen=True)
-class SheetSpec:
+class SheetSpec(Frozen, dict=True):
     """A sheet of the template version: its name, its stable key, its fields and tables."""
     name: str                       # the sheet's name in this version (計画様式7)
     key: str                        # what the sheet holds, ASCII and stable across versions (expenses)
@@ -67,8 +64,7 @@ class SheetSpec:
     optional: bool = False
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Frozen, dict=True):
     """A template version's layout (schemas/<version>/layout.yaml): its sheets and how to tell it."""
     template: str
     title: str
@@ -149,15 +145,15 @@ def known_layouts() -> tuple[Layout, ...]:
 
 # --- finding labels in a sheet --------------------------------------------
 
-@dataclass
-class LabelIndex:
+class LabelIndex(Struct):
     """Every text cell of a sheet, by its comparable form."""
     sheet: SheetGrid
     cells: list[tuple[int, int, str]] = field(default_factory=list)
+    exact: dict[str, list[tuple[int, int]]] = field(default_factory=dict)   # text → its cells in reading order
 
     def __post_init__(self):
         self.cells = [(r, c, label_canon(t)) for r, c, t in self.sheet.texts()]
-        exact: dict[str, list[tuple[int, int]]] = {}           # text → its cells in reading order
+        exact: dict[str, list[tuple[int, int]]] = {}
         for r, c, text in self.cells:
             cells = exact.get(text)
             if cells is None:

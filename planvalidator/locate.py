@@ -14,27 +14,25 @@ the reader to judge (:mod:`planvalidator.revision`: one warning, PV007, or too m
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from planvalidator.layout import FieldSpec, LabelIndex, Layout, SheetSpec, TableSpec, find_sheet
 from planvalidator.grid import Grid, SheetGrid
 from planvalidator.normalize import label_canon
 from planvalidator.address import a1
+from planvalidator.structs import Frozen, Struct, field
 
 Cell = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class FieldPlace:
+class FieldPlace(Frozen):
     spec: FieldSpec
     row: int
     col: int
     label: Cell | None = None        # the label's cell
 
 
-@dataclass(frozen=True)
-class TablePlace:
+class TablePlace(Frozen):
     spec: TableSpec
     positions: dict[str, int]        # column name → column number (rows) or row number (columns)
     first: int                       # the first record number below (or right of) the header
@@ -53,8 +51,7 @@ class TablePlace:
         return (header, p) if self.by_rows else (p, header)
 
 
-@dataclass
-class SheetPlace:
+class SheetPlace(Struct):
     spec: SheetSpec
     name: str                                            # the sheet's name in the workbook
     fields: dict[str, FieldPlace] = field(default_factory=dict)
@@ -62,8 +59,7 @@ class SheetPlace:
     labels: dict[tuple, Cell] = field(default_factory=dict)   # every label found (see _keys) → its cell
 
 
-@dataclass(frozen=True)
-class Reworded:
+class Reworded(Frozen):
     """A label found worded otherwise than the version's official template words it."""
     sheet: str                  # the layout's sheet name
     actual: str                 # the workbook's sheet name
@@ -79,8 +75,7 @@ class Reworded:
         return f"{self.actual}!{self.cell}"
 
 
-@dataclass(frozen=True)
-class Absent:
+class Absent(Frozen):
     """A sheet or label of the layout not found."""
     sheet: str                  # the layout's sheet name
     actual: str | None          # the workbook's sheet name (None: the sheet itself is missing)
@@ -90,8 +85,7 @@ class Absent:
     labels: int = 1             # how many of the layout's labels it stands for (a whole table or sheet)
 
 
-@dataclass
-class Placement:
+class Placement(Struct):
     layout: Layout
     sheets: dict[str, SheetPlace] = field(default_factory=dict)       # layout sheet name → its place
     missing: list[Absent] = field(default_factory=list)               # in order
@@ -171,8 +165,7 @@ def _work_out_what(key: tuple, spec: SheetSpec) -> tuple[str, tuple[str, ...]]:
     return f"表の見出し「{labels[0]}」", labels
 
 
-@dataclass(frozen=True)
-class _Taken:
+class _Taken(Frozen):
     """Cells a reworded label cannot be: labels found, the found fields' input cells, table records."""
     cells: set[Cell]
     records: list[tuple[bool, int, int, frozenset[int]]]     # (by rows, first, last, positions) per table

@@ -11,9 +11,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from planvalidator.attachments import member_key
+from planvalidator.structs import Frozen
 
 NAMED, PARTIAL, UNATTRIBUTED, NONE = "named", "partial", "unattributed", "none"
 
@@ -21,8 +21,7 @@ PART_SHARE = (2, 3)          # a part of a name counts when it is at least this 
 PART_MIN = 3                 # … and at least this many characters (「石川」 of an address is not a name)
 
 
-@dataclass(frozen=True)
-class MemberMatch:
+class MemberMatch(Frozen):
     """How far the attached files name a member (NAMED / PARTIAL / UNATTRIBUTED / NONE)."""
     level: str                           # NAMED / PARTIAL / UNATTRIBUTED / NONE
     files: tuple = ()                    # the files that name it (NAMED), part of it (PARTIAL), nobody (UNATTRIBUTED)

@@ -18,18 +18,17 @@ version's official template has it, in other words. Two things make it safe to r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from planvalidator.layout import LabelIndex
 from planvalidator.normalize import label_canon
 from planvalidator.wording import closeness
 from planvalidator.grid import SheetGrid
+from planvalidator.structs import Frozen
 
 Cell = tuple[int, int]
 
 
-@dataclass(frozen=True)
-class Wanted:
+class Wanted(Frozen):
     """One label to find: where the template has it and where in the workbook it may be."""
     key: tuple                      # the locator's key of the label (("field", "project_name") …)
     labels: tuple[str, ...]         # the layout's wordings of it

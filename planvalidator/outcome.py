@@ -18,9 +18,10 @@ an alert. ``KeyboardInterrupt`` and ``SystemExit`` are not ``Exception`` and are
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from planvalidator.errors import CannotCheck
+from planvalidator.structs import Frozen
+
 
 INTERNAL = "内部エラー"
 PIP = "pip install planvalidator で依存パッケージごと入れ直すか、pip install {package}"
@@ -31,8 +32,7 @@ DISTRIBUTIONS = {"yaml": "PyYAML", "python_calamine": "python-calamine",
                  "msoffcrypto": "msoffcrypto-tool", "sudachipy": "SudachiPy", "sudachidict_core": "SudachiDict-core"}
 
 
-@dataclass(frozen=True)
-class Failure:
+class Failure(Frozen):
     """Why one file got no result: ``reason`` is one Japanese line without the file's name,
     ``line`` the same naming the file (where one is known); ``internal`` is True when it is not
     the file's fault (a missing package, a bug)."""

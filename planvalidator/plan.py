@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from planvalidator.layout import Layout
 from planvalidator.address import a1, col_letter, col_number
 from planvalidator.grid import Grid
+from planvalidator.structs import Frozen, Struct, compared_on, field
 
 
-@dataclass
-class Field:
+class Field(Struct):
     """A field of the plan as read: its cell, its typed value and its formula."""
     sheet: str            # the layout's sheet name (計画様式1 …)
     name: str             # ASCII key from the layout
@@ -22,8 +21,7 @@ class Field:
     formula: str | None = None
 
 
-@dataclass
-class Table:
+class Table(Struct):
     """A table of the plan as read: its rows (or columns) of records and where they were found."""
     sheet: str
     name: str
@@ -35,8 +33,10 @@ class Table:
     all_records: list[int] = field(default_factory=list)  # row (or column) numbers, blank ones too
     total_record: int | None = None        # the 合計 row, where the table has one
     first_number: int | None = None        # the first row (or column) below the header
-    _index: tuple | None = field(default=None, init=False, repr=False, compare=False)
-    _rows: list | None = field(default=None, init=False, repr=False, compare=False)
+    _index: tuple | None = None            # (remembered: the labels' positions, for row())
+    _rows: list | None = None              # (remembered: rows())
+    __eq__, __hash__ = compared_on("sheet", "name", "records", "labels", "columns", "positions", "titles",
+                                   "all_records", "total_record", "first_number", hashable=False)
 
     @property
     def empty(self) -> bool:
@@ -102,8 +102,7 @@ class Table:
         return number if self.records == "rows" else col_letter(number)
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Frozen):
     """What reading found wrong, as plain data: the rule it is a finding of (its stable code: PV002 a value
     that cannot be read, PV007 a sheet or label not found, PV013 a revised template), where, and what.
     The engine makes each a finding of that rule — reading knows no rule."""
@@ -115,8 +114,7 @@ class Problem:
     severity: str | None = None      # None: the rule's own
 
 
-@dataclass
-class Plan:
+class Plan(Struct, dict=True):
     """A workbook read as a plan: its fields and tables by the layout's names."""
     source: str
     layout: Layout
@@ -127,8 +125,8 @@ class Plan:
     problems: list[Problem] = field(default_factory=list)  # found while reading (unreadable cells …)
     typed_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a number
     dates_as_text: dict[tuple[str, str], str] = field(default_factory=dict)  # (sheet, cell) → text read as a date (PV014)
-    placement: object = field(default=None, repr=False)    # where the reader found everything (locate.Placement)
-    _where: dict | None = field(default=None, repr=False)   # (book sheet, row, col) → layout key, built on first use
+    placement: object = None    # where the reader found everything (locate.Placement)
+    _where: dict | None = None   # (book sheet, row, col) → layout key, built on first use
 
     @property
     def template(self) -> str:

@@ -11,7 +11,6 @@ and a check without --program loads only the profiles of its template's version 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import Annotated
 from planvalidator.normalize import nfkc
 from planvalidator.datacache import load_yaml
 from planvalidator.resources import schemas_dir
+from planvalidator.structs import Frozen, field
 
 
 class ProfileError(ValueError):
@@ -129,8 +129,7 @@ def _models():
     return Profile
 
 
-@dataclass(frozen=True)
-class ItemLimit:
+class ItemLimit(Frozen):
     """A limit on a kind of expense (its categories and 経費内訳) in a program profile."""
     name: str
     categories: tuple[str, ...]      # ids of the expense vocabulary (schemas/expenses.yaml)
@@ -142,8 +141,7 @@ class ItemLimit:
     only_in: dict | None = None      # {courses: [...]} or {industries: [...]}: allowed only there
 
 
-@dataclass(frozen=True)
-class ExpenseList:
+class ExpenseList(Frozen):
     """The kinds of expense a course's document lists (対象経費), and which template 経費内訳 each is."""
     source: str
     allowed: tuple[str, ...]
@@ -151,8 +149,7 @@ class ExpenseList:
     from_template: dict[str, tuple[str, ...]]      # template 経費内訳 → kinds (() : none of them)
 
 
-@dataclass(frozen=True)
-class Course:
+class Course(Frozen):
     """One course of a program, as the checks read it."""
     profile: str                       # the profile's id
     key: str                           # the course's id ("7", "main", "crafts")
@@ -200,8 +197,7 @@ class Course:
                    (m.isdigit() and text.startswith(m) and not text[len(m):len(m) + 1].isdigit()) for m in self.match)
 
 
-@dataclass(frozen=True)
-class Profile:
+class Profile(Frozen):
     """A program profile (schemas/programs/): its courses, limits and issuer."""
     id: str
     name: str

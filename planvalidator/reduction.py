@@ -8,17 +8,17 @@ arithmetic (which it reuses: the rows' amounts, the rate limit per 年度).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from planvalidator.calc import Calculator, allowed, requested_by_year
 from planvalidator.plan import Plan
 from planvalidator.program import Category
+from planvalidator.structs import Struct
+
 
 CUTTING_FAMILY = "expenses"     # an open error of a rule of this family (PV1xx, planvalidator/rules) on a row
 
 
-@dataclass
-class ExcludedRow:
+class ExcludedRow(Struct):
     """A row of the expenses sheet an open (not accepted) expense error found ineligible."""
     row: int
     year: str | None
@@ -36,8 +36,7 @@ class ExcludedRow:
         return self.rules[0]
 
 
-@dataclass
-class YearCut:
+class YearCut(Struct):
     """One 年度's 助成対象経費 before and after the excluded rows."""
     year: str
     eligible: float | None              # 助成対象経費 of every row; None when a row of the 年度 cannot be read
@@ -47,8 +46,7 @@ class YearCut:
     reduction: float | None             # max(0, requested − limit_after_cut)
 
 
-@dataclass
-class CutSummary:
+class CutSummary(Struct):
     """助成対象経費 without the rows found ineligible, the most that can then be requested and the
     expected 減額. Per 年度 the 減額 is what the 年度's 申請額 exceeds its rate limit by; in all it is
     the 申請額 less what can be granted (each 年度 up to its rate limit, their sum up to the 限度額),

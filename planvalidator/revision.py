@@ -25,18 +25,18 @@ would blame applicants for planvalidator's misreading.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from planvalidator.plan import Problem
 from planvalidator.locate import Absent, Placement, Reworded, label_count
+from planvalidator.structs import Struct, field
+
 
 MAX_GUESSED = 6          # labels read by a near guess or not found, in all (PV013's doc says 「7 か所以上」)
 MAX_SHARE = 0.5          # … or of one sheet's labels
 _LISTED = 12             # differences named in the warning (the rest counted)
 
 
-@dataclass
-class Revision:
+class Revision(Struct):
     """How an application's workbook differs from the official template: moved, reworded, missing."""
     placement: Placement
     reworded: list[Reworded] = field(default_factory=list)

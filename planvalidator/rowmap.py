@@ -12,19 +12,18 @@ them, so :func:`row_map` aligns with numbers or without (``numbers=False``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from planvalidator.normalize import by_value, canon
 from planvalidator.grid import SheetGrid
+from planvalidator.structs import Frozen
 
 
 def _text(value) -> str:
     return canon(value)
 
 
-@dataclass(frozen=True)
-class TemplateRows:
+class TemplateRows(Frozen):
     """One template sheet's side of the alignment, which depends on the template alone: its fixed
     (column, text) pairs and each row's signature — with the numbers of its No column and without —,
     the numbers each column holds (:func:`renumbered`) and its last row. Made once per template version

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
 from planvalidator import predicates
 from planvalidator.layout import Layout
 from planvalidator.datacache import load_yaml
+from planvalidator.structs import Frozen, Struct, compared_on
 
 # keys of a column that are not checks (pandera.io._flat_checks.COMPONENT_RESERVED_KEYS)
 _COLUMN_KEYS = frozenset({
@@ -72,11 +72,11 @@ _ORDERED = frozenset({"greater_than", "greater_than_or_equal_to", "less_than", "
                       "in_range", "equal_to", "not_equal_to"})
 
 
-@dataclass(frozen=True)
-class ColumnCheck:
+class ColumnCheck(Frozen):
     """One check of a column, as the YAML names it (pandera's Check name and statistics)."""
     name: str
-    statistics: dict = field(hash=False, compare=False)
+    statistics: dict
+    __eq__, __hash__ = compared_on("name")
 
     def passes(self, value) -> bool:
         if self.name in BUILTIN:
@@ -91,16 +91,14 @@ class ColumnCheck:
         return f"{self.name}({args})"
 
 
-@dataclass(frozen=True)
-class ColumnType:
+class ColumnType(Frozen):
     """What the reader needs to know of a column: its title, how to parse it, its choices."""
     title: str
     kind: str                      # "text", "int", "number", "date"
     choices: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ColumnSchema:
+class ColumnSchema(Frozen):
     """A column (or field) of a sheet's schema: its type and the checks on its values."""
     name: str
     title: str
@@ -118,8 +116,7 @@ class ColumnSchema:
         return ColumnType(self.title, self.kind, choices)
 
 
-@dataclass
-class FrameSchema:
+class FrameSchema(Struct, dict=True):
     """One frame's pandera schema: its columns, and whether it can be run directly."""
     raw: dict                      # the YAML mapping, as pandera reads it
     columns: dict[str, ColumnSchema]

@@ -14,10 +14,11 @@ selection narrows that. Settings come from the command line, else from ``planval
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from planvalidator.findings import Finding, Severity
+from planvalidator.structs import Frozen, compared_on, replace
+
 
 CONFIG_FILE = "planvalidator.toml"
 ALWAYS_ON = frozenset({"PV900"})
@@ -43,13 +44,13 @@ def _split(values, where: str = "", *, empty_ok: bool = False) -> tuple[str, ...
     return parts
 
 
-@dataclass(frozen=True)
-class Selection:
+class Selection(Frozen):
     """Which rules run and at what severity (--select, --ignore, --severity, settings files)."""
     select: tuple[str, ...] = ("ALL",)
     ignore: tuple[str, ...] = ()
-    severity: dict[str, str] = field(default_factory=dict, hash=False, compare=False)  # selector → error/warning/info
+    severity: dict[str, str] = {}            # selector → error/warning/info
     source: str = "既定"                     # where the settings came from, for messages
+    __eq__, __hash__ = compared_on("select", "ignore", "source")
 
     # --- building ----------------------------------------------------------------------------
     @classmethod

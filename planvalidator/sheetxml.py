@@ -14,12 +14,12 @@ reports each one (PV009) instead of losing the application.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from operator import itemgetter
 
 from planvalidator.address import col_number, parse_a1
 from planvalidator.partxml import PackageError, expat_pass
+from planvalidator.structs import Struct, field
 
 Pos = tuple[int, int]
 MAX_ROW, MAX_COL = 1_048_576, 16_384      # Excel's grid
@@ -30,8 +30,7 @@ HUGE = 1e11
 _address = lru_cache(maxsize=1 << 16)(parse_a1)     # the same addresses come back in every application
 
 
-@dataclass
-class SheetScan:
+class SheetScan(Struct):
     """What one pass over a worksheet part found."""
     formulas: dict[Pos, str] = field(default_factory=dict)   # "=..." ("=" after a shared formula)
     shared: dict[Pos, tuple[str, str]] = field(default_factory=dict)  # pos → (si, master text or "")

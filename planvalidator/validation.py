@@ -9,20 +9,21 @@ pandera at run time. A schema that uses anything else pandera offers is run by p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from planvalidator import predicates
 from planvalidator.findings import Finding
 from planvalidator.plan import Plan
 from planvalidator.normalize import each_by_value
 from planvalidator.schema import ColumnSchema, ColumnType, FrameSchema, schemas_for
+from planvalidator.structs import Struct, compared_on
 
-@dataclass
-class Frame:
+
+class Frame(Struct):
     """Typed values by column, one per record label (the plain-Python form of a pandera frame)."""
     index: list
     columns: dict[str, list]
-    _at: dict | None = field(default=None, init=False, repr=False, compare=False)
+    _at: dict | None = None       # (remembered: each label's position)
+    __eq__, __hash__ = compared_on("index", "columns", hashable=False)
 
     def value(self, label, column):
         if self._at is None:

@@ -6,20 +6,19 @@ every quantity the file declares measured first (:mod:`planvalidator.limits`).
 from __future__ import annotations
 
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from planvalidator.address import Pos
 from planvalidator.errors import CannotCheck
 from planvalidator.grid import Grid, SheetGrid, TooMuch
+from planvalidator.structs import Frozen
 
 # --- loading a file -------------------------------------------------------
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-@dataclass(frozen=True)
-class InMemory:
+class InMemory(Frozen):
     """A workbook held in memory only (the check page's uploads): never written to disk."""
     name: str
     data: bytes

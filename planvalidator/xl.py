@@ -230,10 +230,9 @@ def _try(action) -> None:
 def check_book(book, *, fix: bool = False):
     """Check an open workbook and mark it in place; returns the report. ``fix``: first write the safe fixes
     into the book (as ``planvalidator fix`` writes them into a copy: :func:`apply_fixes`), then mark what remains."""
-    from dataclasses import replace
-
     from planvalidator.engine import check
     from planvalidator.reader import read_grid
+    from planvalidator.structs import replace
 
     report = check(read_grid(grid_from_book(book)), file=book.name)
     if fix:

@@ -16,6 +16,7 @@ import pytest
 
 from support.helpers import EXAMPLE, TEMPLATE, edit, parts
 from planvalidator import sheetxml
+from planvalidator.structs import asdict
 
 
 def _sheets(path) -> dict[str, bytes]:
@@ -36,7 +37,7 @@ def official(tmp_path_factory) -> dict[str, bytes]:
 def _as_found(scan: sheetxml.SheetScan) -> dict:
     """A scan's fields, the cell lists in reading order (the byte scan lists plain cells first)."""
     return {name: (sorted(value) if name in ("filled", "outside_grid") else value)
-            for name, value in vars(scan).items()}
+            for name, value in asdict(scan).items()}
 
 
 def _events(xml: bytes) -> dict:

@@ -6,9 +6,9 @@ Each format module has ``write(outcomes, out, *, color)``; :data:`FORMATS` names
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from importlib import import_module
 from typing import IO, TYPE_CHECKING
+from planvalidator.structs import Struct, field
 
 if TYPE_CHECKING:                     # the engine is imported by what checks, not by naming the formats (--format)
     from planvalidator.engine import Report
@@ -23,8 +23,7 @@ FORMATS = {
 }
 
 
-@dataclass
-class Outcome:
+class Outcome(Struct):
     """What one file came to: its report, or why it could not be checked; for annotate, what was written."""
     file: str
     report: Report | None = None

@@ -10,7 +10,7 @@ path; ``field`` keeps the layout key as for a workbook.
 from __future__ import annotations
 
 import io
-from dataclasses import replace
+from planvalidator.structs import replace
 from pathlib import Path
 
 from planvalidator.errors import CannotCheck

@@ -7,20 +7,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from planvalidator.normalize import canon, nfkc
 from planvalidator.wareki import wareki_year
+from planvalidator.structs import Frozen, compared_on
 
 if TYPE_CHECKING:
     from planvalidator.program.store import Record
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(Frozen):
     """A 事業区分 (or a course of another program): its rate, cap and who may apply."""
     code: str          # "7" / "8"
     name: str
@@ -46,23 +45,20 @@ class Category:
         return self.title or f"事業区分{self.code}"
 
 
-@dataclass(frozen=True)
-class SmeLimit:
+class SmeLimit(Frozen):
     """The 中小企業者 limits (capital, employees)."""
     capital: int
     employees: int
 
 
-@dataclass(frozen=True)
-class NextSteps:
+class NextSteps(Frozen):
     """What comes after a check without errors: how to submit, what only the reviewers judge (公募要領)."""
     submit: str
     reviewers: tuple[str, ...]
     source: str = ""
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Frozen):
     """A document to submit (提出書類), and the keywords that recognise its file."""
     id: str
     name: str
@@ -74,8 +70,7 @@ class Document:
         return any(canon(k) in text for k in self.keywords)
 
 
-@dataclass(frozen=True)
-class AttachmentKind:
+class AttachmentKind(Frozen):
     """A kind of submitted document (program.yaml ``attachments.kinds``): 貸借対照表, 同意書 …
 
     The word lists are kept folded (:func:`canon`: NFKC, no white space, case-folded), the form
@@ -89,15 +84,13 @@ class AttachmentKind:
     with_: tuple[str, ...] = ()        # the text must also have one of these
 
 
-@dataclass(frozen=True)
-class AttachmentBundle:
+class AttachmentBundle(Frozen):
     """A file name that stands for several documents when only the name is known (「決算書.pdf」)."""
     words: tuple[str, ...]
     kinds: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class AttachmentVocabulary:
+class AttachmentVocabulary(Frozen):
     """What the submitted files are recognised by and what each applicant must submit
     (program.yaml ``attachments``, 公募要領 6.(3))."""
     source: str
@@ -123,8 +116,7 @@ class AttachmentVocabulary:
         return "・".join(self.kinds[k].name for k in kinds if k in self.kinds)
 
 
-@dataclass(frozen=True)
-class ApplicationWindow:
+class ApplicationWindow(Frozen):
     """When applications are received (募集期間), as a program's document states it."""
     start: dt.date | None       # None: only the last day is given (「令和7年7月4日(金)まで」)
     end: dt.date
@@ -140,23 +132,20 @@ class ApplicationWindow:
         return cls(get("start"), get("end"), get("written"), get("source"))
 
 
-@dataclass(frozen=True)
-class Organisation:
+class Organisation(Frozen):
     """The organisation that runs the program."""
     name: str          # 公益財団法人石川県産業創出支援機構
     short: str         # ISICO
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(Frozen):
     """Where applicants must have an office (公募要領 2.): a prefecture and its municipalities."""
     prefecture: str
     municipalities: tuple[str, ...]
     prefectures: tuple[str, ...]   # every prefecture (an address starting with another one is outside)
 
 
-@dataclass(frozen=True)
-class DeemedLarge:
+class DeemedLarge(Frozen):
     """The shares above which an SME counts as a large company (みなし大企業)."""
     single_owner_share: Fraction   # ① 同一の大企業が所有
     combined_share: Fraction       # ② 大企業が合わせて所有
@@ -164,16 +153,14 @@ class DeemedLarge:
     not_large: tuple[str, ...]     # ③ただし書き: 大企業として扱わない者
 
 
-@dataclass(frozen=True)
-class ContentRules:
+class ContentRules(Frozen):
     """What the plan's written sections must hold (length, no placeholders, activity kinds)."""
     min_section_chars: int
     placeholders: tuple[str, ...]
     activity_kinds: dict[str, str]  # development / research / sales → 計画様式4 の区分
 
 
-@dataclass(frozen=True)
-class Contradiction:
+class Contradiction(Frozen):
     """A wording that plainly contradicts an 経費内訳's definition (program.yaml category_fit)."""
     label: str
     terms: tuple[str, ...]
@@ -182,22 +169,21 @@ class Contradiction:
     severity: str
 
 
-@dataclass(frozen=True)
-class ItemFit:
+class ItemFit(Frozen):
     """A 経費内訳 and the words that contradict its definition."""
     item: str                    # the 経費内訳 as program.yaml writes it
     definition: str
     contradicts: tuple[Contradiction, ...]
 
 
-@dataclass(frozen=True)
-class Program:
+class Program(Frozen, dict=True):
     """The program as the rules read it, built from program.yaml's validated values."""
     name: str
     categories: dict[str, Category]
     estimate_rounding: int
-    raw: dict = field(repr=False, hash=False, compare=False)   # the YAML as read (validated)
-    spec: "Record" = field(default=None, repr=False, hash=False, compare=False)   # the validated values
+    raw: dict                           # the YAML as read (validated)
+    spec: "Record" = None               # the validated values
+    __eq__, __hash__ = compared_on("name", "categories", "estimate_rounding")
 
     def category(self, value) -> Category | None:
         """The 事業区分 a 計画様式1 value names (「7 中小企業等…」, 「７」, 「区分8」)."""

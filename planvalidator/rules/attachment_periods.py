@@ -8,7 +8,7 @@ periods found are the latest at it is planvalidator/fiscal.py; the files are the
 
 from __future__ import annotations
 
-from dataclasses import replace
+from planvalidator.structs import replace
 
 from planvalidator import fiscal
 from planvalidator.application_date import TODAY, application_date

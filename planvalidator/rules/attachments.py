@@ -10,7 +10,7 @@ as PV401/PV402 find it (planvalidator/rules/documents.py).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from planvalidator.structs import replace
 
 from planvalidator import member_files
 from planvalidator.attachments import fiscal_periods, member_key, period_label

@@ -4,10 +4,11 @@ beside this one; :mod:`planvalidator.rules` is their catalogue."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Callable, Iterable
 
 from planvalidator.findings import Finding, Fix, Severity
+from planvalidator.structs import Frozen, replace
+
 
 FAMILIES = {
     "PV0": "form", "PV1": "expenses", "PV2": "money",
@@ -15,8 +16,7 @@ FAMILIES = {
 }
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Frozen):
     """A rule of the catalogue: its code, name, severity, message and reference."""
     code: str
     name: str
@@ -38,8 +38,6 @@ class Rule:
 
     def rendered(self, program, layout) -> "Rule":
         """This rule with its texts filled with a program's and a template version's facts."""
-        from dataclasses import replace
-
         from planvalidator.facts import render
         return replace(self, brief=render(self.brief, program, layout), doc=render(self.doc, program, layout),
                        reference=render(self.reference, program, layout),

@@ -238,7 +238,7 @@ def _out_of_plan(plan: Plan):
 
 def _errors_only(findings):
     """A warning (the words leave room) keeps no row-removing fix: only an error's line is plainly out."""
-    from dataclasses import replace
+    from planvalidator.structs import replace
     for f in findings:
         yield f if f.severity is Severity.ERROR or f.fix is None else replace(f, fix=None)
 
