@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import posixpath
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from planvalidator import limits
@@ -23,10 +22,10 @@ _LITTER_PREFIXES = ("~$", ".~lock", "._")
 _LITTER_NAMES = {".DS_Store", "Thumbs.db", "desktop.ini"}
 # a copy planvalidator itself wrote (annotate, batch --annotate) is not an application's file
 from planvalidator.results_sheet import SUFFIX as _OUR_COPY  # noqa: E402
+from planvalidator.structs import Frozen, Struct
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Frozen):
     """Where one application is: a subfolder, a zip, or a lone workbook (attachments unknown); or the
     same held in memory (an intake uploaded as a zip, :func:`unpack`): then ``path`` is only a label."""
     id: str             # its name in the intake (shown to staff)
@@ -61,8 +60,7 @@ class Source:
         return h.hexdigest()
 
 
-@dataclass
-class File:
+class File(Struct):
     """One file of an application: its name inside the application and its bytes (or path)."""
     name: str
     path: Path | None = None

@@ -18,7 +18,8 @@ How this project writes them (what differs from dataclasses):
 - ``replace(value, name=...)`` as ``dataclasses.replace``; inside ``__post_init__`` a frozen one's field is
   set with ``force_setattr`` (``object.__setattr__`` is refused). ``__post_init__`` runs again when a value is
   unpickled or replaced: it must give the same result when run on its own result.
-- ``asdict`` is one level deep (a Struct inside stays a Struct).
+- ``asdict`` as ``dataclasses.asdict``: Structs inside (in lists, tuples and dicts too) become dicts; other
+  values are the same objects, not copies.
 """
 
 from __future__ import annotations
@@ -26,13 +27,28 @@ from __future__ import annotations
 from operator import attrgetter
 
 from msgspec import Struct, field
-from msgspec.structs import asdict, force_setattr, replace
+from msgspec.structs import force_setattr, replace
 
 __all__ = ["Frozen", "Struct", "field", "replace", "asdict", "force_setattr", "compared_on"]
 
 
 class Frozen(Struct, frozen=True):
     """An immutable value: its fields cannot be set once made, and equal values hash alike."""
+
+
+def asdict(value: Struct) -> dict:
+    """A Struct's fields as a dict, Structs inside it (in lists, tuples and dicts too) as dicts."""
+    return {name: _as_plain(getattr(value, name)) for name in value.__struct_fields__}
+
+
+def _as_plain(value):
+    if isinstance(value, Struct):
+        return asdict(value)
+    if isinstance(value, (list, tuple)) and not hasattr(value, "_fields"):      # (a namedtuple stays as it is)
+        return type(value)(_as_plain(v) for v in value)
+    if isinstance(value, dict):
+        return type(value)((k, _as_plain(v)) for k, v in value.items())
+    return value
 
 
 def compared_on(*names: str, hashable: bool = True):

@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from planvalidator.accepted import value_text
 from planvalidator.engine import Report
 from planvalidator.findings import Finding, Severity
 from planvalidator.results_sheet import MARKER, RESULTS_SHEET, TABLE_HEADER, TITLE  # noqa: F401 (xl.py reads them here)
+from planvalidator.structs import Struct, field
 
 # How an annotation looks, for every backend (RGB without alpha or "#": each backend adds its own).
 SEVERITY_RGB = {"error": "FF9B9B", "warning": "FFC97A", "info": "9BC2E6"}
@@ -79,16 +79,14 @@ def with_fix(f: Finding) -> str:
     return f"{f.message}\n→ {how}: {f.fix.summary}"
 
 
-@dataclass
-class Cell:
+class Cell(Struct):
     value: object = None
     role: str = "text"   # title, label (spans A:D), value, money, header, error, warning, info, text, wrap, link,
                          # muted, input
     link: tuple[str, str] | None = None   # (sheet, cell) an internal hyperlink jumps to
 
 
-@dataclass
-class ResultsSheet:
+class ResultsSheet(Struct):
     name: str
     rows: list[list[Cell]]
     widths: list[float]                       # column widths (characters)

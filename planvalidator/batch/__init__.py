@@ -11,7 +11,6 @@ worker breaks the whole pool).
 from __future__ import annotations
 
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -26,13 +25,13 @@ from planvalidator.batch.names import annotated_name, annotated_stems, file_name
 from planvalidator.intake import Source
 from planvalidator.processes import limit_memory
 from planvalidator.summary import CANNOT_CHECK, Application
+from planvalidator.structs import Frozen
 
 __all__ = ["Application", "BatchOptions", "ResultCache", "annotated_name", "annotated_stems", "check_application",
            "default_cache_dir", "file_name", "fill_row", "missing_documents", "run"]
 
 
-@dataclass(frozen=True)
-class BatchOptions:
+class BatchOptions(Frozen):
     options: object = None                    # engine.Options (rule selection)
     annotate_dir: Path | None = None          # write an annotated copy of each workbook here
     jobs: int = 1                             # worker processes

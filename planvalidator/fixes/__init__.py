@@ -9,24 +9,22 @@ a copy (``<name>_修正案.xlsx`` beside it by default; :mod:`planvalidator.fixe
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from planvalidator.engine import Report
 from planvalidator.findings import Edit, Finding
+from planvalidator.structs import Struct, field
 
 SUFFIX = "_修正案"
 
 
-@dataclass
-class Change:
+class Change(Struct):
     finding: Finding
     edit: Edit
     before: str          # what the cell held (its formula, or its value as text; 「空欄」)
 
 
-@dataclass
-class FixResult:
+class FixResult(Struct):
     before: Report                       # the check of the input
     changes: list[Change]                # the fixes chosen (written unless ``diff``)
     target: Path | None = None           # the fixed copy (None: --diff, nothing written)

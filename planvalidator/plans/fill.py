@@ -15,7 +15,6 @@ import datetime as dt
 import difflib
 import math
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from planvalidator.errors import CannotCheck
@@ -28,6 +27,7 @@ from planvalidator.plans.shape import (
     pointer,
     pointer_join,
 )
+from planvalidator.structs import Struct, field
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?")
@@ -48,8 +48,7 @@ def _type_error(where: str, value, wanted: str, file) -> CannotCheck:
                        file=file)
 
 
-@dataclass
-class Places:
+class Places(Struct):
     """Where the values of a JSON plan went in the filled workbook, to point findings back."""
     cells: dict = field(default_factory=dict)      # (sheet name, row, col) → JSON pointer
     sheets: dict = field(default_factory=dict)     # sheet name → its JSON pointer

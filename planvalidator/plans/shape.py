@@ -33,20 +33,19 @@ shape goes (:class:`SheetForm`, :class:`TableForm`); export, fill and the JSON S
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 from planvalidator.errors import CannotCheck
 from planvalidator.layout import LabelIndex, Layout, SheetSpec, TableSpec, known_layouts
 from planvalidator.normalize import is_blank, label_canon
+from planvalidator.structs import Frozen
 
 MAX_OPEN_RECORDS = 1000                # records of a table the template does not end (no row below it)
 
 
 # --- the template's form: where each field and record goes ---------------------------------------
 
-@dataclass(frozen=True)
-class TableForm:
+class TableForm(Frozen):
     sheet: SheetSpec
     spec: TableSpec
     positions: dict            # column → column number (rows) or row number (columns), in the template
@@ -69,8 +68,7 @@ class TableForm:
         return next((n for text, n in self.labels if label_canon(text) == wanted), None)
 
 
-@dataclass(frozen=True)
-class SheetForm:
+class SheetForm(Frozen):
     spec: SheetSpec
     name: str                               # the sheet's name in the template workbook
     fields: dict                            # field → (row, col)

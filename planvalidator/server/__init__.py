@@ -39,13 +39,13 @@ nothing to disk.
 
 import logging
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 from planvalidator import limits
 from planvalidator.server import intake_work as _intake_work
 from planvalidator.server import work as _work
 from planvalidator.server.messages import BUSY, CRASHED, NO_LICENSE, TOO_SLOW, detail  # noqa: F401 (NO_LICENSE: tests)
+from planvalidator.structs import Frozen
 
 HOST = "127.0.0.1"                   # loopback unless the operator says otherwise
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -57,8 +57,7 @@ INLINE_UPLOAD_BYTES = 1 << 20
 log = logging.getLogger("planvalidator.server")
 
 
-@dataclass(frozen=True)
-class Work:
+class Work(Frozen):
     """What the workers run for each endpoint: module-level functions (a worker imports them by
     name), each taking what the request carried and giving ``(status, content)``."""
     check: Callable = _work.check

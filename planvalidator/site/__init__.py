@@ -32,11 +32,11 @@ import subprocess
 import sys
 import tempfile
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 from planvalidator.errors import CannotCheck
 from planvalidator.site.bytecode import CompileError, compile_site
+from planvalidator.structs import Frozen
 
 REQUIREMENTS = Path(__file__).with_name("requirements.txt")
 RUNTIME_FILES = ("pyodide.mjs", "pyodide.asm.mjs", "pyodide.asm.wasm", "python_stdlib.zip", "pyodide-lock.json",
@@ -48,8 +48,7 @@ class SiteError(CannotCheck):
     """The site cannot be built (no runtime, a wheel missing, the folder not writable): one Japanese line."""
 
 
-@dataclass(frozen=True)
-class Built:
+class Built(Frozen):
     folder: Path
     files: int
     bytes: int

@@ -10,9 +10,9 @@ from __future__ import annotations
 import json as _json      # (the name json is the json writer's module once it is imported)
 import math
 import sys
-from dataclasses import asdict, dataclass, field
 from importlib import import_module
 from pathlib import Path
+from planvalidator.structs import Struct, asdict, field
 
 FORMATS = {
     "xlsx": "planvalidator.summary.xlsx",     # 受付チェック.xlsx: 申請一覧, 指摘一覧, 規則別件数 (with a chart)
@@ -25,8 +25,7 @@ FORMATS = {
 CANNOT_CHECK = "チェックできません"       # the verdict of an application that could not be checked
 
 
-@dataclass
-class Application:
+class Application(Struct):
     """What one application of an intake came to. Plain data (JSON round-trips it)."""
     id: str                                   # its name in the intake: the subfolder, the zip or the workbook file
     source: str                               # the folder / zip / workbook it came from
@@ -66,7 +65,7 @@ class Application:
 
     @classmethod
     def from_dict(cls, d: dict) -> "Application":
-        names = cls.__dataclass_fields__
+        names = cls.__struct_fields__
         return cls(**{k: v for k, v in d.items() if k in names})
 
 
@@ -74,8 +73,7 @@ class Application:
 RUN_FIELDS = ("reused", "fingerprint")
 
 
-@dataclass
-class Run:
+class Run(Struct):
     """What the summary says of the run itself (its cover, 受付の概要): when, over which intake, under
     which program; what a summary of the same intake written before holds (staff's notes)."""
     started: object = None                    # datetime (aware); None: now

@@ -11,18 +11,17 @@ from __future__ import annotations
 import math
 import os
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
 from planvalidator.summary import CANNOT_CHECK, Application
+from planvalidator.structs import Frozen
 TOP_SEPARATOR = "\n"          # 主な指摘: one finding a line
 DOCUMENT_SEPARATOR = "、"     # 不足書類
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Frozen):
     header: str
     get: Callable[[int, Application], object]    # (No, application) → value
     kind: str = "text"        # text | wrap (multi-line text) | money | count | link | source | workbook

@@ -12,13 +12,13 @@ marked 受付にない — nothing staff wrote is dropped. The 受付状態 valu
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 from planvalidator import limits
 from planvalidator.errors import CannotCheck
 from planvalidator.summary import Application
+from planvalidator.structs import Struct, field
 
 SHEET = "申請一覧"
 ID = "申請"
@@ -45,8 +45,7 @@ def statuses() -> tuple[str, ...]:
     return tuple(values)
 
 
-@dataclass
-class Row:
+class Row(Struct):
     """One row of a summary written before: its values by header."""
     values: dict
 
@@ -69,15 +68,13 @@ class Row:
         return {h: self.values.get(h) for h in STAFF_HEADERS}
 
 
-@dataclass
-class Previous:
+class Previous(Struct):
     """The summary written before: its 申請一覧's rows."""
     path: str
     rows: list[Row] = field(default_factory=list)
 
 
-@dataclass
-class Carried:
+class Carried(Struct):
     """One row of this run's 申請一覧: an application (None: one that left the intake, ``old`` as it was),
     what staff wrote for it, and what changed since (「」, 新規, 変更あり, 受付にない)."""
     app: Application | None

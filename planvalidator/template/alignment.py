@@ -19,13 +19,13 @@ from __future__ import annotations
 import bisect
 import difflib
 from collections import Counter
-from dataclasses import dataclass, field
 
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 
 from planvalidator.formula import canonical, move
 from planvalidator.template.snapshot import SheetSnapshot, TemplateSnapshot
+from planvalidator.structs import Struct, compared_on, field
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384
@@ -36,17 +36,15 @@ NET_ZERO_GAP = 3
 
 # --- axis alignment -----------------------------------------------------------------------
 
-@dataclass
-class AxisMap:
+class AxisMap(Struct):
     """How the rows (or columns) 1..old_len of the old sheet land in the new one."""
     old_len: int
     new_len: int
     forward: dict[int, int] = field(default_factory=dict)
     inserted: list[tuple[int | None, int, int]] = field(default_factory=list)  # (before old, new start, count)
     deleted: list[tuple[int, int, int]] = field(default_factory=list)          # (old start, count, new before)
-
-    def __post_init__(self):
-        self._kept: list[int] | None = None
+    _kept: list[int] | None = None      # (remembered: the surviving indices, sorted)
+    __eq__, __hash__ = compared_on("old_len", "new_len", "forward", "inserted", "deleted", hashable=False)
 
     @property
     def identity(self) -> bool:
@@ -278,8 +276,7 @@ def range_text(r1: int, c1: int, r2: int, c2: int) -> str:
     return a if (r1, c1) == (r2, c2) else f"{a}:{get_column_letter(c2)}{r2}"
 
 
-@dataclass
-class Pair:
+class Pair(Struct):
     """An old sheet and the new one it became, with their rows' and columns' mappings."""
     old: SheetSnapshot
     new: SheetSnapshot

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
 
 from planvalidator.template.description import describe
+from planvalidator.structs import Struct, field
 
 # The kinds of change, in the order they are listed within a sheet.
 KINDS = (
@@ -25,8 +25,7 @@ KINDS = (
 ORDER = {k: i for i, k in enumerate(KINDS)}
 
 
-@dataclass
-class Change:
+class Change(Struct):
     """One change. ``sheet`` is the sheet's new name (old name for a removed sheet; None for the
     workbook); ``cell`` the place in the new sheet (the old one for what was removed)."""
     kind: str
@@ -44,8 +43,7 @@ class Change:
         return describe(self)
 
 
-@dataclass
-class TemplateDiff:
+class TemplateDiff(Struct):
     old: str
     new: str
     changes: list[Change] = field(default_factory=list)

@@ -10,7 +10,6 @@ merged ranges, protection, and the defined names.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 from openpyxl.utils.cell import get_column_letter
@@ -25,6 +24,7 @@ from planvalidator.template.alignment import (
 )
 from planvalidator.template.changes import ORDER, Change
 from planvalidator.template.snapshot import Validation
+from planvalidator.structs import Struct
 
 _CELL_SET_LIMIT = 200_000
 
@@ -280,8 +280,7 @@ def _cells_text(cells: frozenset) -> str:
     return " ".join(_rectangles(set(cells))) if cells else ""
 
 
-@dataclass
-class _DV:
+class _DV(Struct):
     dv: Validation
     cells: frozenset
     sqref: str          # in new coordinates

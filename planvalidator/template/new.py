@@ -18,10 +18,10 @@ from __future__ import annotations
 
 import re
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from planvalidator.template.verify import Verification, verify
+from planvalidator.structs import Struct, field
 
 _VERSION = re.compile(r"^r\d{1,3}$")
 
@@ -30,8 +30,7 @@ class NewVersionError(ValueError):
     """A version that cannot be written (one Japanese line)."""
 
 
-@dataclass
-class NewVersion:
+class NewVersion(Struct):
     version: str
     based_on: str
     schemas: Path

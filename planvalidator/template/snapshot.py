@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime as _dt
 import re
 import zipfile
-from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
+from planvalidator.structs import Struct, asdict, field
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_LIST_ITEMS = 1000
@@ -22,8 +22,7 @@ __all__ = ["snapshot", "TemplateSnapshot", "SheetSnapshot", "Validation", "Prote
 INPUT_COLOURS = frozenset({"FFF2CC"})     # the form's light yellow input fill (theme accent 4, 80 %)
 
 
-@dataclass
-class Validation:
+class Validation(Struct):
     """One data validation (``<dataValidation>``)."""
     type: str | None                  # list, whole, decimal, date, textLength, custom… (None: any value)
     sqref: str                        # the ranges it applies to, as written: "D25 D29:D30"
@@ -34,14 +33,12 @@ class Validation:
     allow_blank: bool = False
 
 
-@dataclass
-class ProtectedRange:
+class ProtectedRange(Struct):
     name: str
     sqref: str
 
 
-@dataclass
-class SheetSnapshot:
+class SheetSnapshot(Struct):
     name: str
     index: int
     state: str                                                   # visible, hidden, veryHidden
@@ -62,8 +59,7 @@ class SheetSnapshot:
         return asdict(self)
 
 
-@dataclass
-class TemplateSnapshot:
+class TemplateSnapshot(Struct):
     path: str
     sheets: list[SheetSnapshot]
     defined_names: dict[str, str] = field(default_factory=dict)  # workbook-level names → value

@@ -20,7 +20,6 @@ and compared with the version's own official template (layout.yaml ``reference``
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from planvalidator.layout import Layout, LabelIndex, find_sheet, nearest_layout
@@ -29,12 +28,12 @@ from planvalidator.address import a1
 from planvalidator.grid import Grid
 from planvalidator.wording import nearest
 from planvalidator.address import parse_a1
+from planvalidator.structs import Struct, asdict, field
 
 BREAKS = ("reworded", "missing", "formula", "list")     # kinds the checks cannot live with (exit 1)
 
 
-@dataclass
-class Item:
+class Item(Struct):
     """One thing the checks rely on, and what became of it in the candidate."""
     kind: str                     # moved | reordered | reworded | missing | formula | list
     sheet: str                    # the layout's sheet name
@@ -62,8 +61,7 @@ class Item:
         return f"{self.what}: {self.detail}"
 
 
-@dataclass
-class Verification:
+class Verification(Struct):
     candidate: str
     template: str                 # the version it was verified against
     items: list[Item] = field(default_factory=list)
