@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 
 from planvalidator.normalize import date_or_none
-from planvalidator.wareki import wareki_date
 from planvalidator.structs import Frozen
+from planvalidator.wareki import wareki_date
 
 SUBMITTED, WINDOW, TODAY = "submitted", "window", "today"
 

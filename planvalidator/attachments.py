@@ -34,7 +34,6 @@ from planvalidator.normalize import date_or_none, fold
 from planvalidator.patterns import lazy
 from planvalidator.structs import Frozen
 
-
 STATUSES = ("text", "scan", "encrypted", "broken", "other")
 
 MAX_PAGES = limits.PDF_PAGES_READ
@@ -46,7 +45,6 @@ TITLE_LINES = 3             # the lines at the head of a page where a ``titles``
 LEGAL_FORMS = ("株式会社", "有限会社", "合同会社", "合名会社", "合資会社", "一般社団法人", "一般財団法人",
                "公益社団法人", "公益財団法人", "特定非営利活動法人", "npo法人", "社会福祉法人", "企業組合", "協業組合",
                "(株)", "(有)", "(同)", "(合)", "(資)", "(名)", "(社)", "(財)", "(特非)")
-
 
 
 class Written(Frozen):

@@ -10,8 +10,8 @@ somewhere between them) a column is not known, and a formula using it is not com
 """
 
 from __future__ import annotations
-from planvalidator.structs import Frozen
 
+from planvalidator.structs import Frozen
 
 
 class ColumnMap(Frozen):

@@ -10,7 +10,6 @@ check (``Context.expected_formulas``).
 
 from __future__ import annotations
 
-
 from planvalidator.formula import move
 from planvalidator.plan import Plan
 from planvalidator.structs import Struct, field

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
-from planvalidator.structs import Frozen
 
+from planvalidator.structs import Frozen
 
 CATEGORY_KEYS = {"label", "terms", "models", "severity", "note", "innocent_after", "innocent_before", "unless_text",
                  "unsure_text", "sure_text", "with_after", "source"}

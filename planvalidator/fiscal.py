@@ -18,9 +18,8 @@ import calendar
 import datetime as dt
 
 from planvalidator.attachments import HOWS
-from planvalidator.wareki import wareki_date, wareki_year
 from planvalidator.structs import Frozen, replace
-
+from planvalidator.wareki import wareki_date, wareki_year
 
 YEAR = 12                    # months in a 事業年度 (a first or changed one may be shorter, never longer)
 

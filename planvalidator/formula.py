@@ -16,7 +16,6 @@ from planvalidator.address import col_letter, col_number
 from planvalidator.patterns import lazy
 from planvalidator.structs import Frozen
 
-
 _STRING = lazy(r'"(?:[^"]|"")*"')
 _REF = lazy(
     r"""(?<![\w.$'\]])

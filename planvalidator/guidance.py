@@ -12,12 +12,12 @@ Excel button, the check page) reads these from the findings and the report, so t
 from __future__ import annotations
 
 import datetime as dt
-from planvalidator.structs import replace
 
 from planvalidator.address import col_letter, parse_a1
 from planvalidator.context import Context
 from planvalidator.findings import Finding
 from planvalidator.plan import Plan
+from planvalidator.structs import replace
 from planvalidator.wareki import wareki_date
 
 MAX_WRITTEN = 200          # characters of a cell's text quoted as what was written

@@ -30,7 +30,6 @@ from functools import lru_cache
 from planvalidator.patterns import lazy
 from planvalidator.structs import Frozen
 
-
 BRACKETS = {"(": ")", "（": "）", "[": "]", "［": "］", "【": "】", "〈": "〉", "《": "》"}
 COORDINATORS = {"・", "、", ",", "と", "及び", "および", "や", "/", "／"}
 MODIFIER_SUFFIXES = {"用", "向け", "向", "付き", "付", "製", "対応", "専用"}

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-
 from planvalidator.attachments import member_key
 from planvalidator.structs import Frozen
 

@@ -22,7 +22,6 @@ import re
 from planvalidator.errors import CannotCheck
 from planvalidator.structs import Frozen
 
-
 INTERNAL = "内部エラー"
 PIP = "pip install planvalidator で依存パッケージごと入れ直すか、pip install {package}"
 LITE = "xlwings Lite の requirements.txt タブに {package} の行を加えてください"

@@ -8,12 +8,10 @@ arithmetic (which it reuses: the rows' amounts, the rate limit per 年度).
 
 from __future__ import annotations
 
-
 from planvalidator.calc import Calculator, allowed, requested_by_year
 from planvalidator.plan import Plan
 from planvalidator.program import Category
 from planvalidator.structs import Struct
-
 
 CUTTING_FAMILY = "expenses"     # an open error of a rule of this family (PV1xx, planvalidator/rules) on a row
 

@@ -24,8 +24,8 @@ from planvalidator.batch.cache import ResultCache, default_cache_dir
 from planvalidator.batch.names import annotated_name, annotated_stems, file_name
 from planvalidator.intake import Source
 from planvalidator.processes import limit_memory
-from planvalidator.summary import CANNOT_CHECK, Application
 from planvalidator.structs import Frozen
+from planvalidator.summary import CANNOT_CHECK, Application
 
 __all__ = ["Application", "BatchOptions", "ResultCache", "annotated_name", "annotated_stems", "check_application",
            "default_cache_dir", "file_name", "fill_row", "missing_documents", "run"]

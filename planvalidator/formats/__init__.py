@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from importlib import import_module
 from typing import IO, TYPE_CHECKING
+
 from planvalidator.structs import Struct, field
 
 if TYPE_CHECKING:                     # the engine is imported by what checks, not by naming the formats (--format)

@@ -10,12 +10,12 @@ path; ``field`` keeps the layout key as for a workbook.
 from __future__ import annotations
 
 import io
-from planvalidator.structs import replace
 from pathlib import Path
 
 from planvalidator.errors import CannotCheck
 from planvalidator.plans.fill import Places, fill_with_places
 from planvalidator.plans.load import load_json
+from planvalidator.structs import replace
 
 
 def check_json(path, options=None):

@@ -39,7 +39,6 @@ def _unknown(where: str, name: str, known, file) -> CannotCheck:
     return CannotCheck(f"{pointer_join(where, name)}: 知らない項目です{hint}", file=file)
 
 
-
 _KIND_JA = {dict: "オブジェクト", list: "配列", str: "文字", bool: "真偽値", int: "数値", float: "数値", type(None): "null"}
 
 

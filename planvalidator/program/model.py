@@ -12,8 +12,8 @@ from functools import cached_property, lru_cache
 from typing import TYPE_CHECKING
 
 from planvalidator.normalize import canon, nfkc
-from planvalidator.wareki import wareki_year
 from planvalidator.structs import Frozen, compared_on
+from planvalidator.wareki import wareki_year
 
 if TYPE_CHECKING:
     from planvalidator.program.store import Record
@@ -194,7 +194,6 @@ class Program(Frozen, dict=True):
             if text.startswith(code) or text == f"区分{code}" or text == f"事業区分{code}":
                 return cat
         return None
-
 
     @property
     def small_category(self) -> Category | None:

@@ -8,8 +8,6 @@ periods found are the latest at it is planvalidator/fiscal.py; the files are the
 
 from __future__ import annotations
 
-from planvalidator.structs import replace
-
 from planvalidator import fiscal
 from planvalidator.application_date import TODAY, application_date
 from planvalidator.context import Context
@@ -25,6 +23,7 @@ from planvalidator.rules.attachments import (
 )
 from planvalidator.rules.base import define, implements
 from planvalidator.rules.documents import document_rows
+from planvalidator.structs import replace
 from planvalidator.wareki import wareki_date
 
 LATEST = define(

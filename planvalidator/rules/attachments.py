@@ -10,8 +10,6 @@ as PV401/PV402 find it (planvalidator/rules/documents.py).
 
 from __future__ import annotations
 
-from planvalidator.structs import replace
-
 from planvalidator import member_files
 from planvalidator.attachments import fiscal_periods, member_key, period_label
 from planvalidator.context import Context
@@ -25,6 +23,7 @@ from planvalidator.rules.documents import (
     document_rows,
     is_attached,
 )
+from planvalidator.structs import replace
 
 MEMBERS = "consent"         # the layout key of the group's 同意書 sheet (its members table)
 

@@ -9,7 +9,6 @@ from typing import Callable, Iterable
 from planvalidator.findings import Finding, Fix, Severity
 from planvalidator.structs import Frozen, replace
 
-
 FAMILIES = {
     "PV0": "form", "PV1": "expenses", "PV2": "money",
     "PV3": "applicant", "PV4": "documents", "PV5": "content", "PV9": "internal",

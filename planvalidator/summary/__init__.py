@@ -12,6 +12,7 @@ import math
 import sys
 from importlib import import_module
 from pathlib import Path
+
 from planvalidator.structs import Struct, asdict, field
 
 FORMATS = {

@@ -17,6 +17,7 @@ from typing import Callable
 
 from planvalidator.summary import CANNOT_CHECK, Application
 from planvalidator.structs import Frozen
+
 TOP_SEPARATOR = "\n"          # 主な指摘: one finding a line
 DOCUMENT_SEPARATOR = "、"     # 不足書類
 

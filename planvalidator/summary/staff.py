@@ -17,8 +17,8 @@ from pathlib import Path
 
 from planvalidator import limits
 from planvalidator.errors import CannotCheck
-from planvalidator.summary import Application
 from planvalidator.structs import Struct, field
+from planvalidator.summary import Application
 
 SHEET = "申請一覧"
 ID = "申請"

@@ -24,8 +24,8 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.utils.cell import coordinate_to_tuple, get_column_letter, range_boundaries
 
 from planvalidator.formula import canonical, move
-from planvalidator.template.snapshot import SheetSnapshot, TemplateSnapshot
 from planvalidator.structs import Struct, compared_on, field
+from planvalidator.template.snapshot import SheetSnapshot, TemplateSnapshot
 
 MAX_ROW = 1_048_576
 MAX_COL = 16_384

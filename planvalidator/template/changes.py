@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from planvalidator.template.description import describe
 from planvalidator.structs import Struct, field
+from planvalidator.template.description import describe
 
 # The kinds of change, in the order they are listed within a sheet.
 KINDS = (

@@ -15,6 +15,7 @@ from typing import Any
 from openpyxl.utils.cell import get_column_letter
 
 from planvalidator.formula import canonical
+from planvalidator.structs import Struct
 from planvalidator.template.alignment import (
     AxisMap,
     Pair,
@@ -24,7 +25,6 @@ from planvalidator.template.alignment import (
 )
 from planvalidator.template.changes import ORDER, Change
 from planvalidator.template.snapshot import Validation
-from planvalidator.structs import Struct
 
 _CELL_SET_LIMIT = 200_000
 

@@ -20,8 +20,8 @@ import re
 import shutil
 from pathlib import Path
 
-from planvalidator.template.verify import Verification, verify
 from planvalidator.structs import Struct, field
+from planvalidator.template.verify import Verification, verify
 
 _VERSION = re.compile(r"^r\d{1,3}$")
 

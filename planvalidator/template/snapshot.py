@@ -13,6 +13,7 @@ import datetime as _dt
 import re
 import zipfile
 from pathlib import Path, PurePosixPath
+
 from planvalidator.structs import Struct, asdict, field
 
 MAX_BYTES = 20 * 1024 * 1024
