@@ -1,3 +1,3 @@
-from planvalidator.cli import main
+from planvalidator.cli import run
 
-main()
+run()
