@@ -267,3 +267,22 @@ def test_damaged_stamps_only_cost_the_hashing(cache, tmp_path, monkeypatch, dama
     opened, calls = _reads(monkeypatch), _parses(monkeypatch)
     assert datacache.load_yaml(path) == expected
     assert opened == [str(path)] and calls == []
+
+
+@pytest.mark.parametrize("typed", [[["nope", "rate"]], [["fraction", "rate", "x"]], [["date", "missing"]], "x", None])
+def test_an_entry_whose_typed_places_are_damaged_is_made_again(cache, tmp_path, typed):
+    """An entry notes where its Fractions and dates are (decoded by msgspec, those places made values
+    again): places that do not fit make the values again, never a wrong value."""
+    import json
+
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    values = {"rate": Fraction(2, 3), "when": dt.date(2025, 7, 1), "nested": [{"at": dt.datetime(2025, 6, 30, 17)}]}
+    datacache.remembered(path, "validated", lambda: values)
+    (entry,) = cache.glob("validated-*.json")
+    kept = json.loads(entry.read_text(encoding="utf-8"))
+    assert sorted(kept["typed"]) == [["date", "when"], ["datetime", "nested", 0, "at"], ["fraction", "rate"]]
+    kept["typed"] = typed
+    entry.write_text(json.dumps(kept), encoding="utf-8")
+    made = []
+    assert datacache.remembered(path, "validated", lambda: made.append(1) or values) == values and made == [1]
