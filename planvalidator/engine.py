@@ -147,7 +147,6 @@ def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[st
     """The findings of the ``wanted`` rules at their graded severity, texts rendered for the program;
     a rule that raises becomes one PV900 finding."""
     from planvalidator import rules, validation
-    from planvalidator.facts import render
 
     catalogue = {r.code: r for r in rules.all_rules()}
     findings = [catalogue[p.rule].finding(p.sheet, p.cell, p.message, Severity(p.severity) if p.severity else None,
@@ -166,6 +165,8 @@ def run_rules(plan: Plan, context: Context, selection: Selection, wanted: set[st
         if f.sheet and f.cell and (rc := parse_a1(f.cell)):
             f = replace(f, field=plan.field_at(f.sheet, *rc) or f.field)
         if "{" in f.reference:              # a clause quoting the program: 「審査結果通知 {grant_notice}予定」
+            from planvalidator.facts import render      # (here: a file without such findings never needs it)
+
             f = replace(f, reference=render(f.reference, context.program, plan.layout))
         out.append(f)
     return out

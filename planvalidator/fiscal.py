@@ -14,7 +14,6 @@ the periods one older are still possibly the latest (EARLY: a warning, never an 
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 
 from planvalidator.attachments import HOWS
@@ -62,7 +61,9 @@ class Judgement(Frozen):
 def month_end(year: int, month: int) -> dt.date:
     """The last day of a month; months past December run on into the next years."""
     year, month = year + (month - 1) // 12, (month - 1) % 12 + 1
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
+    if month == 12:                 # (the day before the next month's first: calendar imports locale)
+        return dt.date(year, 12, 31)
+    return dt.date(year, month + 1, 1) - dt.timedelta(days=1)
 
 
 def months_between(earlier: dt.date, later: dt.date) -> int:

@@ -289,11 +289,11 @@ class _SheetLocator:
 
     def _near(self, keys: list[tuple], headers: dict[str, int | None] | None = None) -> None:
         """The labels of ``keys`` not found, looked for where the template has them (nearlabel)."""
-        from planvalidator.nearlabel import Wanted, assign, comparable, row_window
-
         lost = [k for k in keys if k not in self.found]
         if not lost or self.template is None:
-            return
+            return                      # (the usual case: nearlabel, its matcher and difflib are not imported)
+        from planvalidator.nearlabel import Wanted, assign, comparable, row_window
+
         theirs, template_sheet = self.template
         wanted = []
         for key in lost:

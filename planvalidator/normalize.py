@@ -199,7 +199,11 @@ def to_int(value) -> int | None:
 # --- dates ----------------------------------------------------------------
 
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_WESTERN = ("%Y年%m月%d日", "%Y/%m/%d", "%Y-%m-%d", "%Y.%m.%d")
+# the 西暦 forms %Y年%m月%d日, %Y/%m/%d, %Y-%m-%d and %Y.%m.%d as datetime.strptime reads them (its
+# regular expressions for %Y, %m and %d; the text matched from its start, then all of it read): strptime's
+# first call imports _strptime, calendar and locale and builds its locale's patterns, a tenth of a cold check
+_MONTH, _DAY = r"(1[0-2]|0[1-9]|[1-9])", r"(3[0-1]|[1-2]\d|0[1-9]|[1-9]| [1-9])"
+_WESTERN = lazy(rf"(\d\d\d\d)(?:年{_MONTH}月{_DAY}日|([/.-]){_MONTH}\4{_DAY})", re.IGNORECASE)
 _ERA_KANJI = ("%-K%-y年%m月%d日",)
 _ERA_LETTER = ("%-h%-y.%m.%d", "%-h%-y/%m/%d", "%-h%-y-%m-%d", "%-h%-y年%m月%d日")
 _ERA_KANJI_YM = ("%-K%-y年%m月",)
@@ -292,12 +296,20 @@ def _text_date(value: str) -> dt.date | None:
     text = _SPACES.sub("", nfkc(value))
     if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) <= 5:
         return from_serial(float(text))
-    for fmt in _WESTERN:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            pass
-    return _era(text, _ERA_FULL) or None
+    found = _western(text)
+    return found or _era(text, _ERA_FULL) or None
+
+
+def _western(text: str) -> dt.date | None:
+    """``text`` in one of the 西暦 forms of :data:`_WESTERN` (None: not, or no such day)."""
+    m = _WESTERN.match(text)
+    if m is None or m.end() != len(text):
+        return None
+    year, month, day = m.group(1), m.group(2) or m.group(5), m.group(3) or m.group(6)
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 # each check reads the same date texts of the form again (令和7年10月1日 …), and every format strptime

@@ -25,7 +25,8 @@ import posixpath
 import zipfile
 from pathlib import Path
 
-from planvalidator import xmltree
+# (planvalidator.xmltree, the edited parts' trees, is imported by the functions that edit: reading a
+# workbook to check it never builds one, and its import was ~1% of a cold check)
 from planvalidator.partxml import (
     PackageError,
     check_markup,
@@ -290,6 +291,7 @@ class Package:
         if not self.has(name):
             if not create:
                 return None
+            from planvalidator import xmltree
             self.put_xml(name, xmltree.Element(q("Relationships", PKG_REL), nsmap={None: PKG_REL}))
         return self.xml(name)
 
@@ -312,6 +314,7 @@ class Package:
         return posixpath.normpath(posixpath.join(posixpath.dirname(part), target))
 
     def add_rel(self, part: str, rel_type: str, target_part: str) -> str:
+        from planvalidator import xmltree
         root = self.rels(part, create=True)
         ids = {rel.get("Id") for rel in root}
         n = 1
@@ -337,6 +340,7 @@ class Package:
 
     # --- content types -----------------------------------------------------------------
     def add_override(self, part: str, content_type: str) -> None:
+        from planvalidator import xmltree
         root = self.xml("[Content_Types].xml")
         name = "/" + part
         for el in root.findall(q("Override", CT)):
@@ -354,6 +358,7 @@ class Package:
                 root.remove(el)
 
     def ensure_default(self, extension: str, content_type: str) -> None:
+        from planvalidator import xmltree
         root = self.xml("[Content_Types].xml")
         for el in root.findall(q("Default", CT)):
             if el.get("Extension", "").lower() == extension:
@@ -417,6 +422,7 @@ STYLESHEET_ORDER = ["numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cel
 
 def insert_ordered(parent, element, order: list[str]) -> None:
     """Insert ``element`` among ``parent``'s children where the schema order puts it."""
+    from planvalidator import xmltree
     name = xmltree.localname(element)
     rank = order.index(name)
     for i, child in enumerate(parent):
@@ -433,6 +439,7 @@ def related_element(root, tag: str, rid: str, **attrs: str):
     """A new element ``tag`` of the main namespace with ``attrs`` and then ``r:id`` = ``rid``; a
     part whose root does not declare the relationships namespace gets it declared on the element,
     as ``r`` (not a generated ns0)."""
+    from planvalidator import xmltree
     declared = R in xmltree.declarations(root).values()
     el = xmltree.Element(q(tag)) if declared else xmltree.Element(q(tag), nsmap={"r": R})
     for key, value in attrs.items():
@@ -442,6 +449,7 @@ def related_element(root, tag: str, rid: str, **attrs: str):
 
 
 def child(parent, name: str, order: list[str] | None = None, create: bool = True):
+    from planvalidator import xmltree
     el = parent.find(q(name))
     if el is None and create:
         el = xmltree.Element(q(name))

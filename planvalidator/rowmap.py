@@ -12,8 +12,6 @@ them, so :func:`row_map` aligns with numbers or without (``numbers=False``).
 
 from __future__ import annotations
 
-from difflib import SequenceMatcher
-
 from planvalidator.normalize import by_value, canon
 from planvalidator.grid import SheetGrid
 from planvalidator.structs import Frozen
@@ -136,6 +134,8 @@ def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inse
         return {r: r for r in range(1, max(max_row, len(theirs)) + 1)}
     if numbers:
         return _aligned_rows(theirs, ours, max_row)
+    from difflib import SequenceMatcher     # (here, not at import: the usual file never aligns its rows)
+
     t_anchor = [r for r, sig in enumerate(theirs, start=1) if sig]
     o_anchor = [r for r, sig in enumerate(ours, start=1) if sig]
     matcher = SequenceMatcher(None, [theirs[r - 1] for r in t_anchor], [ours[r - 1] for r in o_anchor],
@@ -159,6 +159,8 @@ def row_map(template: SheetGrid, sheet: SheetGrid, *, numbers: bool = True, inse
 def _aligned_rows(theirs: tuple, ours: tuple, max_row: int) -> dict[int, int]:
     """Every row aligned by its signature (difflib); rows below the template's last fixed text
     follow the last one."""
+    from difflib import SequenceMatcher
+
     mapping: dict[int, int] = {}
     matcher = SequenceMatcher(None, theirs, ours, autojunk=False)
     for a, b, size in matcher.get_matching_blocks():

@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from planvalidator.address import col_number, parse_a1
 from planvalidator.partxml import PackageError, expat_pass
+from planvalidator.patterns import lazy
 from planvalidator.structs import Struct, field
 
 Pos = tuple[int, int]
@@ -206,7 +207,7 @@ def _merge(scan: SheetScan, ref: str, limits: _Limits) -> None:
 # from openpyxl: most cells of a template) holds nothing the scan keeps. When every cell names its
 # address (so none takes its place from the one before it), they are dropped before parsing: a
 # quarter of the time of a sheet, two handler calls each saved.
-_EMPTY_CELL = re.compile(rb'<c r="[A-Z]{1,3}[0-9]{1,7}" s="[0-9]{1,6}"(?:/>| t="n"></c>)')
+_EMPTY_CELL = lazy(rb'<c r="[A-Z]{1,3}[0-9]{1,7}" s="[0-9]{1,6}"(?:/>| t="n"></c>)')
 
 
 def _without_empty_cells(xml: bytes, cells: int) -> bytes:
@@ -316,9 +317,9 @@ _CELL_BYTES = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]*)")?(?: t="([A-Za-z]*)")?([^>]*?)'
     rb'(?:(/)>|>(<f([^>]*?)(?:/>|>([^<]*)</f\s*>))?(<v\s*(?:/>|>([^<]*)</v\s*>))?'
     rb'([^<]*(?:<(?!/c\s*>)[^<]*)*)</c\s*>)')
-_ATTR = re.compile(rb"""\b([ts])\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_F = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f\s*>)", re.S)
-_V = re.compile(rb"<v\b[^>]*?(?:/>|>(.*?)</v\s*>)", re.S)
+_ATTR = lazy(rb"""\b([ts])\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_F = lazy(rb"<f\b([^>]*?)(?:/>|>(.*?)</f\s*>)", re.S)
+_V = lazy(rb"<v\b[^>]*?(?:/>|>(.*?)</v\s*>)", re.S)
 _F_ATTR = re.compile(rb"""\b(t|si)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _MERGE = re.compile(rb"""<mergeCell\b[^>]*?\bref\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
@@ -494,8 +495,8 @@ def without_merges(xml: bytes) -> bytes:
     return xml[:start] + _MERGES.sub(b"", xml[start:])
 
 
-_CELL = re.compile(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>.*?</(?:[\w.-]+:)?c\s*>)", re.S)
-_R_ATTR = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
+_CELL = lazy(rb"<(?:[\w.-]+:)?c\b([^>]*?)(?:/>|>.*?</(?:[\w.-]+:)?c\s*>)", re.S)
+_R_ATTR = lazy(rb"""\br\s*=\s*["']([^"']*)["']""")
 
 
 def without_cells(xml: bytes, cells: set[Pos], part: str = "sheet") -> tuple[bytes, dict[Pos, bytes]]:
@@ -516,7 +517,7 @@ def without_cells(xml: bytes, cells: set[Pos], part: str = "sheet") -> tuple[byt
 
 
 _BUILTIN_DATE_FORMATS = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59)}
-_NOT_CODE = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.')
+_NOT_CODE = lazy(r'"[^"]*"|\[[^\]]*\]|\\.')
 
 
 def date_styles(styles: object | None) -> set[str]:

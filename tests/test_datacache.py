@@ -184,3 +184,105 @@ def test_the_sha256_without_openssl_is_hashlibs():
     h = sha256(b"key")
     h.update(data)
     assert h.hexdigest() == hashlib.sha256(b"key" + data).hexdigest()
+
+
+# --- stamps: a file unchanged since it was hashed is not read again --------------------------------------
+
+def _settled(path, seconds_ago: float = 3600) -> int:
+    """``path`` last written ``seconds_ago`` (past datacache's settling time); its mtime in ns."""
+    import os
+    import time
+    ns = time.time_ns() - int(seconds_ago * 1e9)
+    os.utime(path, ns=(ns, ns))
+    return ns
+
+
+def _new_process():
+    """What a new process knows of the stamps: only what the cache folder keeps."""
+    datacache._STAMPS.clear()
+    datacache._CHANGED.clear()
+
+
+def _reads(monkeypatch) -> list:
+    """The data files datacache opens to hash (not the cache's own files)."""
+    opened = []
+    real = open
+    monkeypatch.setattr(datacache, "open", lambda name, *a, **k: opened.append(name) or real(name, *a, **k),
+                        raising=False)
+    return opened
+
+
+def test_a_file_unchanged_since_a_run_hashed_it_is_not_read_again(cache, tmp_path, monkeypatch):
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    _settled(path)
+    expected = datacache.load_yaml(path)
+    assert (cache / "stamps.json").is_file()
+    _new_process()
+    opened, calls = _reads(monkeypatch), _parses(monkeypatch)
+    assert datacache.load_yaml(path) == expected
+    assert opened == [] and calls == []
+
+
+@pytest.mark.parametrize("same_mtime", [False, True], ids=["mtime changed", "mtime set back"])
+def test_a_file_changed_to_the_same_size_is_parsed_again(cache, tmp_path, monkeypatch, same_mtime):
+    """Same size, and a new modification time or the old one set back (``cp -p``, ``touch -d``): the stamp
+    (inode, size, modification and change times) differs, so the bytes are hashed and the file parsed."""
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    first = _settled(path, 7200)
+    assert datacache.load_yaml(path)["cap"] == 10_000_000
+    _new_process()
+    path.write_text(YAML.replace("cap: 10000000", "cap: 20000000"), encoding="utf-8")
+    if same_mtime:
+        import os
+        os.utime(path, ns=(first, first))
+    else:
+        _settled(path)
+    calls = _parses(monkeypatch)
+    assert datacache.load_yaml(path)["cap"] == 20_000_000
+    assert calls == [path]
+
+
+def test_a_file_written_just_now_is_hashed_by_every_run(cache, tmp_path, monkeypatch):
+    """A write in the same tick of the file system's clock could leave size and times as they were: a stamp
+    is kept only for a file last written seconds ago."""
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    datacache.load_yaml(path)
+    _new_process()
+    opened = _reads(monkeypatch)
+    datacache.load_yaml(path)
+    assert opened == [str(path)]
+
+
+@pytest.mark.parametrize("damaged", ["{", "[]", '{"x": [1, 2, 3]}', "\x00\xff"])
+def test_damaged_stamps_only_cost_the_hashing(cache, tmp_path, monkeypatch, damaged):
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    _settled(path)
+    expected = datacache.load_yaml(path)
+    (cache / "stamps.json").write_text(damaged, encoding="utf-8")
+    _new_process()
+    opened, calls = _reads(monkeypatch), _parses(monkeypatch)
+    assert datacache.load_yaml(path) == expected
+    assert opened == [str(path)] and calls == []
+
+
+@pytest.mark.parametrize("typed", [[["nope", "rate"]], [["fraction", "rate", "x"]], [["date", "missing"]], "x", None])
+def test_an_entry_whose_typed_places_are_damaged_is_made_again(cache, tmp_path, typed):
+    """An entry notes where its Fractions and dates are (decoded by msgspec, those places made values
+    again): places that do not fit make the values again, never a wrong value."""
+    import json
+
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    values = {"rate": Fraction(2, 3), "when": dt.date(2025, 7, 1), "nested": [{"at": dt.datetime(2025, 6, 30, 17)}]}
+    datacache.remembered(path, "validated", lambda: values)
+    (entry,) = cache.glob("validated-*.json")
+    kept = json.loads(entry.read_text(encoding="utf-8"))
+    assert sorted(kept["typed"]) == [["date", "when"], ["datetime", "nested", 0, "at"], ["fraction", "rate"]]
+    kept["typed"] = typed
+    entry.write_text(json.dumps(kept), encoding="utf-8")
+    made = []
+    assert datacache.remembered(path, "validated", lambda: made.append(1) or values) == values and made == [1]

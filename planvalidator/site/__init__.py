@@ -34,6 +34,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from planvalidator.datacache import STAMP_FILE
 from planvalidator.errors import CannotCheck
 from planvalidator.site.bytecode import CompileError, compile_site
 from planvalidator.structs import Frozen
@@ -182,7 +183,9 @@ def prebuilt_cache() -> dict[str, bytes]:
         done = subprocess.run([sys.executable, "-c", _WARM], env=env, capture_output=True, text=True)
         if done.returncode != 0:
             raise SiteError("制度のデータを検証できませんでした: " + (done.stderr.strip().splitlines() or ["?"])[-1])
-        return {p.name: p.read_bytes() for p in sorted((Path(tmp) / "planvalidator").glob("*.json"))}
+        # the entries only: the stamps name this machine's files, which the browser has not
+        return {p.name: p.read_bytes() for p in sorted((Path(tmp) / "planvalidator").glob("*.json"))
+                if p.name != STAMP_FILE}
 
 
 def _hashed(name: str, data: bytes) -> str:
