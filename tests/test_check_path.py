@@ -180,3 +180,15 @@ def test_a_keyword_set_answers_the_same_before_and_after_its_alternation_is_comp
     assert words.literals._any is None and any(one_by_one) and not all(one_by_one)
     words.could_match("")                                   # the alternation is compiled now
     assert words.literals._any is not None and [words.could_match(t) for t in texts] == one_by_one
+
+
+def test_literals_found_by_their_first_two_characters_are_those_found_one_by_one():
+    """Before the alternation is compiled, only the literals beginning with two characters of the text
+    that follow each other are looked for: the same answer as each literal looked for in it, for literals
+    shorter than two characters too (an empty one is in every text)."""
+    from planvalidator.keywords import Literals, bare
+
+    texts = ["", "a", "ab", "ノートパソコン", "のーとぱそこん 2台", "パソ", "x会場費", "費", "abcabd", "ｂｃ"]
+    for literals in (["ノートパソコン", "パソコン", "会場", "bc", "cab"], ["a", "会場費"], ["", "zz"], []):
+        one_by_one = [any(literal in bare(t) for literal in literals) for t in texts]
+        assert [Literals.of(literals)._found_by_start(bare(t)) for t in texts] == one_by_one, literals
