@@ -149,7 +149,7 @@ def _bare(text: str) -> str:        # (every family, and the union of them, look
 
 class Literals(Struct):
     """Whether a text could hold a term: one alternation of literals (:func:`_alternation`), which re matches
-    far faster than the terms' own patterns with their word boundaries. The alternation (some 40 ms to compile for all
+    far faster than the terms' own patterns with their word boundaries. The alternation (some 6 ms to compile for all
     the families) is built once it has been asked often (a batch, a big table); until then only the
     literals that begin with two characters of the text are looked for (:meth:`_found_by_start`), which
     answers the same. The literals of
