@@ -91,6 +91,7 @@ def file_digest(path, folder: str | None = None) -> bytes:
 
 _SETTLED_NS = 2_000_000_000     # a file written less than 2 s ago is hashed again by the next run
 _MAX_STAMPS = 500               # files whose digests the cache keeps (the shipped data files are ~30)
+_MAX_STAMP_BYTES = 1 << 20      # a stamps.json larger than this is not read (every file is hashed again)
 STAMP_FILE = "stamps.json"      # in the cache folder (not an entry: prune() never looks at it)
 _STAMPS: dict[str | None, dict] = {}    # cache folder → {path: [dev, ino, size, mtime_ns, ctime_ns, sha256]}
 _CHANGED: set[str] = set()      # the folders whose stamps this process changed and has not written yet
@@ -121,7 +122,10 @@ def _stamps(folder: str | None) -> dict:
             try:
                 import msgspec
 
-                kept = msgspec.json.decode(Path(folder, STAMP_FILE).read_bytes())
+                path = Path(folder, STAMP_FILE)
+                if path.stat().st_size > _MAX_STAMP_BYTES:     # (not ours: 500 stamps are ~80 KB)
+                    return stamps
+                kept = msgspec.json.decode(path.read_bytes())
                 if isinstance(kept, dict):
                     stamps.update((k, v) for k, v in kept.items() if _is_stamp(v))
             except (OSError, ValueError):

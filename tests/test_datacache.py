@@ -269,6 +269,26 @@ def test_damaged_stamps_only_cost_the_hashing(cache, tmp_path, monkeypatch, dama
     assert opened == [str(path)] and calls == []
 
 
+def test_a_stamps_file_past_its_bound_is_not_read(cache, tmp_path, monkeypatch):
+    """A stamps.json larger than any the cache writes (a stray or planted file) is not decoded: the data
+    files are hashed again and the values are the same."""
+    path = tmp_path / "program.yaml"
+    path.write_text(YAML, encoding="utf-8")
+    _settled(path)
+    expected = datacache.load_yaml(path)
+    (cache / "stamps.json").write_bytes(b"{" + b" " * (datacache._MAX_STAMP_BYTES + 1) + b"}")
+    _new_process()
+    import msgspec
+
+    decoded = []
+    real = msgspec.json.decode
+    monkeypatch.setattr(msgspec.json, "decode", lambda data, **kw: decoded.append(len(data)) or real(data, **kw))
+    opened = _reads(monkeypatch)
+    assert datacache.load_yaml(path) == expected
+    assert opened == [str(path)]                    # hashed again: its stamp was not read
+    assert all(n <= datacache._MAX_STAMP_BYTES for n in decoded)
+
+
 @pytest.mark.parametrize("typed", [[["nope", "rate"]], [["fraction", "rate", "x"]], [["date", "missing"]], "x", None])
 def test_an_entry_whose_typed_places_are_damaged_is_made_again(cache, tmp_path, typed):
     """An entry notes where its Fractions and dates are (decoded by msgspec, those places made values
