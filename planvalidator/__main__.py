@@ -1,8 +1,3 @@
-import gc
+from planvalidator.cli import run
 
-gc.disable()                    # while click and planvalidator.cli load: main() turns it on again
-
-import planvalidator.cli  # noqa: E402
-
-planvalidator.cli.PAUSED_COLLECTOR = True
-planvalidator.cli.run()
+run()

@@ -24,7 +24,10 @@ import datetime as dt
 import os
 import time
 from fractions import Fraction
+from functools import lru_cache
 from pathlib import Path
+
+import msgspec
 
 from planvalidator.patterns import lazy
 
@@ -95,13 +98,12 @@ _MAX_STAMP_BYTES = 1 << 20      # a stamps.json larger than this is not read (ev
 STAMP_FILE = "stamps.json"      # in the cache folder (not an entry: prune() never looks at it)
 _STAMPS: dict[str | None, dict] = {}    # cache folder → {path: [dev, ino, size, mtime_ns, ctime_ns, sha256]}
 _CHANGED: set[str] = set()      # the folders whose stamps this process changed and has not written yet
-_OWN: list[bytes] = []          # this module's digest, once per process (the code running is the code read)
 
 
+@lru_cache(maxsize=1)
 def _own_digest() -> bytes:
-    if not _OWN:
-        _OWN.append(sha256(Path(__file__).read_bytes()).digest())
-    return _OWN[0]
+    """This module's sha256, once per process (the code running is the code read)."""
+    return sha256(Path(__file__).read_bytes()).digest()
 
 
 def _stamps_folder() -> str | None:
@@ -120,8 +122,6 @@ def _stamps(folder: str | None) -> dict:
         stamps = _STAMPS[folder] = {}
         if folder is not None:
             try:
-                import msgspec
-
                 path = Path(folder, STAMP_FILE)
                 if path.stat().st_size > _MAX_STAMP_BYTES:     # (not ours: 500 stamps are ~80 KB)
                     return stamps
@@ -143,8 +143,6 @@ def _save_stamps(folder: str | None) -> None:
         return
     _CHANGED.discard(folder)
     try:
-        import msgspec
-
         from planvalidator.atomic import write_bytes
 
         os.makedirs(folder, exist_ok=True)
@@ -190,8 +188,6 @@ def _values(entry):
 def remembered(path: Path, kind: str, make, depends=(), key: str = ""):
     """The values ``make()`` gives for the data file at ``path``, made only when no earlier run made
     them for the same bytes (of the file, ``depends``, this module and ``key``)."""
-    import msgspec
-
     path = Path(path)
     sha = digest(path, depends, key)
     if sha is None:

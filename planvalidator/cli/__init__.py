@@ -93,14 +93,6 @@ def main():
     # be (~2% of a cold check). Once per process: a process that runs commands again (tests) freezes no garbage
     if not gc.get_freeze_count():
         gc.freeze()
-    if PAUSED_COLLECTOR:
-        gc.enable()
-
-
-# True when python -m planvalidator turned the collector off before importing this module and click (whose
-# objects all live as long as the process: collecting while they load found nothing, ~1% of a cold check);
-# main() turns it on again once they are frozen
-PAUSED_COLLECTOR = False
 
 
 name_the_parts(main)
