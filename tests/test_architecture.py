@@ -127,6 +127,23 @@ def test_every_package_of_the_source_ships_in_the_wheel():
     assert packages <= shipped, sorted(packages - shipped)
 
 
+def test_every_folder_of_shipped_data_is_a_package_of_the_wheel():
+    """A folder whose files package-data ships (schemas/r7/sheets/*.yaml, templates/r7/invalid/*.xlsx …) is listed
+    in ``packages``: setuptools ships it either way but warns, on every install, that it "would be ignored"
+    (a new template year's folder, templates/r8, fails here until it is listed)."""
+    setup = CONFIG["tool"]["setuptools"]
+    shipped = set(setup["packages"])
+    folders = {}
+    for package, globs in setup["package-data"].items():
+        base = ROOT / setup["package-dir"].get(package, package.replace(".", "/"))
+        for pattern in globs:
+            for path in base.glob(pattern):
+                parts = path.parent.relative_to(base).parts
+                folders[".".join((package, *parts))] = path
+    missing = {name: str(path.relative_to(ROOT)) for name, path in folders.items() if name not in shipped}
+    assert folders and not missing, missing
+
+
 def _developer_section() -> str:
     """The section 「## 開発者向け: 層と構成」 of docs/development.md (moved there from the README, issue 28)."""
     text = (ROOT / "docs" / "development.md").read_text(encoding="utf-8")
