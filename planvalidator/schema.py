@@ -20,6 +20,8 @@ import operator
 import re
 from functools import cached_property, lru_cache
 from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
 
 from planvalidator import predicates
 from planvalidator.layout import Layout
@@ -131,6 +133,12 @@ class FrameSchema(Struct, dict=True):
         predicates.register_with_pandera()
         return deserialize_schema(copy.deepcopy(self.raw))
 
+    @cached_property
+    def types(self) -> MappingProxyType:
+        """{column: ColumnType}, made once per frame (the reader asks for it on every sheet of every check;
+        read-only, as every caller shares it)."""
+        return MappingProxyType({name: column.type for name, column in self.columns.items()})
+
 
 def _kind(dtype) -> str:
     name = str(dtype)
@@ -207,11 +215,15 @@ def schemas_for(layout: Layout) -> dict[str, dict[str, FrameSchema]]:
     return sheet_schemas(layout.folder)
 
 
-def column_types(layout: Layout, sheet: str, frame: str) -> dict[str, ColumnType]:
+def column_types(layout: Layout, sheet: str, frame: str) -> Mapping[str, ColumnType]:
+    """The column types of one frame of a version's schemas (read-only: made once per version)."""
     schema = schemas_for(layout).get(sheet, {}).get(frame)
     if schema is None:
-        return {}
-    return {name: column.type for name, column in schema.columns.items()}
+        return _NO_TYPES
+    return schema.types
+
+
+_NO_TYPES: Mapping[str, ColumnType] = MappingProxyType({})
 
 
 # --- running a schema --------------------------------------------------------------------------
