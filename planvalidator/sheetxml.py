@@ -228,9 +228,10 @@ def census(xml: bytes) -> dict[bytes, int]:
     return Counter(_CENSUS.findall(xml))
 
 
-def scan_sheet(xml: bytes, part: str = "sheet", **options) -> SheetScan:
+def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None,
+               plain: bool | None = None) -> SheetScan:
     """:func:`scan_for_values` without the part for the value reader."""
-    return scan_for_values(xml, part, **options)[0]
+    return scan_for_values(xml, part, limit_cells=limit_cells, plain=plain)[0]
 
 
 def scan_for_values(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None,
@@ -364,28 +365,33 @@ _PLAIN_CELL = re.compile(
 
 class _Split:
     """A part with its plain cells (:data:`_PLAIN_CELL`) taken out, in one pass: what is left
-    (``rest``), how many (``cells``), whether each holds a value or an inline string (``held``: 「v」,
-    「i」 or None), and the column letters and row digits of those that hold something."""
+    (``rest``), and each plain cell's column letters, row digits and whether it holds a value or
+    an inline string (``held``: 「v」, 「i」 or None)."""
 
     def __init__(self, xml: bytes):
-        self.xml, self.pieces = xml, _PLAIN_CELL.split(xml)
-        pieces = self.pieces
+        self.xml = xml
+        self.pieces = pieces = _PLAIN_CELL.split(xml)
         self.rest = b"".join(pieces[::5]) if len(pieces) > 1 else xml
-        self.cells, self.held = len(pieces) // 5, pieces[4::5]
-        self.letters, self.rows = list(filter(None, pieces[2::5])), list(filter(None, pieces[3::5]))
+        self.cells = len(pieces) // 5                   # plain cells, empty or not
+        self.held = pieces[4::5]                        # None for an empty one
+        self.letters = list(filter(None, pieces[2::5]))  # of the cells holding something only
+        self.rows = list(filter(None, pieces[3::5]))
         self.read = False       # set by _scan_bytes once it has read the part from this split
 
     def without_empty(self) -> bytes:
         """The part without its empty plain cells (「<c r="B7" s="12"/>」: most cells of a form), for
         the value reader, which skips an empty cell (it holds no value, and with every cell addressed
-        no cell takes its place from it) — a third less XML for it to parse. Only once :func:`_scan_bytes` has read the part from this split (``read``): the part is then
+        no cell takes its place from it) — a third less XML for it to parse.
+
+        Only once :func:`_scan_bytes` has read the part from this split (``read``): the part is then
         well-formed and no plain cell lies inside another cell, so each one taken out is a whole
         element with no content, at an address every reader takes (:data:`_PLAIN_CELL`)."""
         pieces = self.pieces
         if not self.read or len(pieces) == 1:
             return self.xml
         out = [b""] * (len(pieces) // 5 * 2 + 1)
-        out[::2], out[1::2] = pieces[::5], [b'<c r="' + cell if cell else b"" for cell in pieces[1::5]]
+        out[::2] = pieces[::5]
+        out[1::2] = [b'<c r="' + cell if cell else b"" for cell in pieces[1::5]]
         return b"".join(out)
 
     def census(self) -> dict[bytes, int]:
