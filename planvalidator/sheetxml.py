@@ -230,12 +230,6 @@ def census(xml: bytes) -> dict[bytes, int]:
 
 def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None,
                plain: bool | None = None) -> SheetScan:
-    """:func:`scan_for_values` without the part for the value reader."""
-    return scan_for_values(xml, part, limit_cells=limit_cells, plain=plain)[0]
-
-
-def scan_for_values(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None,
-                    plain: bool | None = None) -> tuple[SheetScan, bytes]:
     """One pass over a worksheet part. Raises PackageError (a DTD, broken XML, too many cells or
     merged ranges).
 
@@ -252,10 +246,7 @@ def scan_for_values(xml: bytes, part: str = "sheet", *, limit_cells: int | None 
     A part in that form with no more addressed cells than the limit is split first (:class:`_Split`,
     held at once only within that bound): its tags are then counted from the split, the plain
     cells by the split itself and the rest by :func:`census` (the same counts, in a third of the
-    time of counting the whole part).
-
-    Returns the scan and the part as the value reader may read it: without its empty plain cells
-    when the scan read it from the split (:meth:`_Split.without_empty`), else as it is."""
+    time of counting the whole part)."""
     from planvalidator import limits as budget
 
     limit = budget.MAX_SHEET_CELLS if limit_cells is None else limit_cells
@@ -276,11 +267,10 @@ def scan_for_values(xml: bytes, part: str = "sheet", *, limit_cells: int | None 
         if plain:
             expat_pass(xml, part)
             try:
-                scan = _scan_bytes(xml, bounds, addressed, pieces=split)
-                return scan, split.without_empty() if split is not None else xml
+                return _scan_bytes(xml, bounds, addressed, pieces=split)
             except _NotPlain:
                 pass
-        return _scan_events(_without_empty_cells(xml, tags[b"c"]), part, bounds), xml
+        return _scan_events(_without_empty_cells(xml, tags[b"c"]), part, bounds)
     except _TooMuch as exc:
         raise PackageError(part, str(exc)) from None
 
@@ -350,16 +340,12 @@ def _attrs(raw: bytes, pattern) -> dict[bytes, str]:
 
 # A cell in the form most of a sheet's cells take (Excel, LibreOffice, openpyxl): addressed, maybe
 # styled, of any type but an error; empty (「<c r="B7" s="12"/>」, openpyxl's 「<c r="B7" s="12" t="n"></c>」)
-# or holding a value too short to be HUGE or an inline string of one run; followed by the next cell or
-# the row's end. :func:`_cell` would keep its position at most. An empty one is matched only at an
-# address every reader takes (rows 1 to 999,999 without a leading 0, columns A to XFD; a style index of
-# at most 6 digits), its groups all None; one holding something gives the whole cell after 「<c r="」, its column letters,
-# its row digits and (read ahead) 「v」 or 「i」.
+# or holding a value too short to be HUGE or an inline string of one run (the 3rd group, read ahead, is
+# then 「v」 or 「i」; None for an empty cell); followed by the next cell or the row's end. :func:`_cell`
+# would keep its position at most.
 _PLAIN_CELL = re.compile(
-    rb'<c r="(?:(?:[A-Z]{1,2}|[A-W][A-Z]{2}|X[A-E][A-Z]|XF[A-D])[1-9][0-9]{0,5}"(?: s="[0-9]{1,6}")?'
-    rb'(?: t="(?:n|s|str|inlineStr|b|d)")?(?:/>|></c>)'
-    rb'|(([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]{1,6}")?(?: t="(?:n|s|str|inlineStr|b|d)")?'
-    rb'>(?=<([vi]))(?:<v>[^<]{0,11}</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)</c>))'
+    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(?:n|s|str|inlineStr|b|d)")?'
+    rb'(?:/>|></c>|>(?=<([vi]))(?:<v>[^<]{0,11}</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)</c>)'
     rb'(?=<c r="|</row>)')
 
 
@@ -369,37 +355,16 @@ class _Split:
     an inline string (``held``: 「v」, 「i」 or None)."""
 
     def __init__(self, xml: bytes):
-        self.xml = xml
-        self.pieces = pieces = _PLAIN_CELL.split(xml)
-        self.rest = b"".join(pieces[::5]) if len(pieces) > 1 else xml
-        self.cells = len(pieces) // 5                   # plain cells, empty or not
-        self.held = pieces[4::5]                        # None for an empty one
-        self.letters = list(filter(None, pieces[2::5]))  # of the cells holding something only
-        self.rows = list(filter(None, pieces[3::5]))
-        self.read = False       # set by _scan_bytes once it has read the part from this split
-
-    def without_empty(self) -> bytes:
-        """The part without its empty plain cells (「<c r="B7" s="12"/>」: most cells of a form), for
-        the value reader, which skips an empty cell (it holds no value, and with every cell addressed
-        no cell takes its place from it) — a third less XML for it to parse.
-
-        Only once :func:`_scan_bytes` has read the part from this split (``read``): the part is then
-        well-formed and no plain cell lies inside another cell, so each one taken out is a whole
-        element with no content, at an address every reader takes (:data:`_PLAIN_CELL`)."""
-        pieces = self.pieces
-        if not self.read or len(pieces) == 1:
-            return self.xml
-        out = [b""] * (len(pieces) // 5 * 2 + 1)
-        out[::2] = pieces[::5]
-        out[1::2] = [b'<c r="' + cell if cell else b"" for cell in pieces[1::5]]
-        return b"".join(out)
+        pieces = _PLAIN_CELL.split(xml)
+        self.rest = b"".join(pieces[::4]) if len(pieces) > 1 else xml
+        self.letters, self.rows, self.held = pieces[1::4], pieces[2::4], pieces[3::4]
 
     def census(self) -> dict[bytes, int]:
         """:func:`census` of the whole part: a plain cell is one ``c`` tag and, holding a value, one
         ``v`` (no tag the census counts spans a plain cell's edge: each begins with 「<」, and so do a
         plain cell and what follows it)."""
         tags = census(self.rest)
-        tags[b"c"] += self.cells
+        tags[b"c"] += len(self.letters)
         tags[b"v"] += self.held.count(b"v")
         return tags
 
@@ -419,27 +384,29 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True,
     part of more cells than the limit on filled ones (one match at a time, the pieces of a split
     being held at once). ``cells``: the part's ``<c r="`` tags (:func:`is_plain`); ``pieces``: the
     part's :class:`_Split`, when :func:`scan_sheet` made it already."""
+    from itertools import compress
+
     scan = SheetScan()
     columns: dict[bytes, int] = {}
     if split and cells <= bounds.cells:
         pieces = pieces or _Split(xml)
-        rest, plain, rows, count = pieces.rest, pieces.letters, pieces.rows, pieces.cells
+        rest, plain, rows, held = pieces.rest, pieces.letters, pieces.rows, pieces.held
         for letters in set(plain):
             columns[letters] = col_number(letters.decode("ascii"))
-        filled = list(zip(map(int, rows), map(columns.__getitem__, plain)))     # (the cells holding something)
+        filled = list(zip(map(int, compress(rows, held)), map(columns.__getitem__, compress(plain, held))))
         # a row past MAX_ROW has 7 digits, row 0 starts with 「0」 (searched over the rows as bytes)
         if filled and (max(map(len, rows)) == 7 or min(rows)[:1] == b"0" or max(columns.values()) > MAX_COL):
             scan.outside_grid.extend(pos for pos in filled if pos[0] > MAX_ROW or pos[1] > MAX_COL or pos[0] < 1)
         scan.filled = filled
     else:
-        rest, plain, count = xml, (), 0
+        rest, plain = xml, ()
     found = 0
     for m in _CELL_BYTES.finditer(rest):
         found += 1
         letters, digits, style, kind, others, closed, f, f_attrs, f_raw, v, v_raw, tail = m.groups()
         if closed:
             continue                                # <c r="B7" s="12"/>: styled and empty
-        if tail and count and (b"<row" in tail or b"</row" in tail):
+        if tail and plain and (b"<row" in tail or b"</row" in tail):
             return _scan_bytes(xml, bounds, cells, split=False)
         if tail and (b"<f" in tail or b"<v" in tail):   # children in another order: read them one by one
             f, v = _F.search(tail) or f, _V.search(tail) or v
@@ -465,14 +432,12 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True,
             col = columns[letters] = col_number(letters.decode("ascii"))
         _cell(scan, (int(digits), col), kind, style, f_text, f_shared,
               (_text(v_raw) or "") if v is not None else None, has_value, bounds)
-    if found + count != cells:                 # a cell the patterns do not know: read it event by event
+    if found + len(plain) != cells:                 # a cell the patterns do not know: read it event by event
         raise _NotPlain
     if len(scan.filled) > bounds.cells:
         raise _TooMuch(f"値のあるセルが {bounds.cells:,} を超えます")
     for m in _MERGE.finditer(rest):
         _merge(scan, (m.group(1) or m.group(2) or b"").decode("utf-8", "replace"), bounds)
-    if count:
-        pieces.read = True      # every cell read, none swallowed by another, no row inside a cell
     return scan
 
 

@@ -126,7 +126,7 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
         try:
             if part not in scans:
                 xml = package.data[part]
-                scan, for_values = sheetxml.scan_for_values(xml, part)
+                scan = sheetxml.scan_sheet(xml, part)
                 far = set()
                 max_area = min(limits.MAX_GRID_CELLS, budget.grid_left())
                 area = scan.area()
@@ -136,9 +136,9 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
                     dates = _date_styles(package) if dates is None else dates
                 bad_dates = {pos for pos, style in scan.huge.items() if style in (dates or ())}
                 if far or bad_dates:
-                    for_values, removed = sheetxml.without_cells(xml, far | bad_dates, part)
+                    xml, removed = sheetxml.without_cells(xml, far | bad_dates, part)
                     left_out[part] = {pos: (el, "far" if pos in far else "date") for pos, el in removed.items()}
-                trimmed[part] = sheetxml.without_merges(for_values)
+                trimmed[part] = sheetxml.without_merges(xml)
                 scans[part] = scan
                 areas[part] = area if part not in left_out else None
             budget.add(scans[part], left_out.get(part, ()), areas[part])
@@ -169,23 +169,25 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
         formulas = dict(expanded[part])
         grid = SheetGrid(title, formulas=formulas)
         cached, typed, longest = grid.cached, grid.values, limits.MAX_TEXT_CHARS
-        for pos, value in _filled_values(rows, scan.filled) or _all_values(rows):
-            kind = value.__class__      # (by kind first: most cells are a number or a text)
-            if kind is float:
-                if value.is_integer():
-                    value = int(value)  # Excel stores every number as a float; 2400 was typed as 2400
-            elif kind is str:
-                if not value:
+        for r, row in enumerate(rows, 1):
+            for c, value in enumerate(row, 1):
+                kind = value.__class__      # (by kind first: most cells are a number or a text)
+                if kind is float:
+                    if value.is_integer():
+                        value = int(value)  # Excel stores every number as a float; 2400 was typed as 2400
+                elif kind is str:
+                    if not value:
+                        continue
+                    if len(value) > longest:
+                        grid.unread.append(((r, c), value[:40], "long"))
+                        value = value[:longest]
+                elif value is None:
                     continue
-                if len(value) > longest:
-                    grid.unread.append((pos, value[:40], "long"))
-                    value = value[:longest]
-            elif value is None:
-                continue
-            if pos in formulas:
-                cached[pos] = value
-            else:
-                typed[pos] = value
+                pos = (r, c)
+                if pos in formulas:
+                    cached[pos] = value
+                else:
+                    typed[pos] = value
         for pos, code in scan.errors.items():
             (grid.cached if pos in formulas else grid.values)[pos] = code   # shown as its code (#N/A)
         for pos, (element, why) in sorted(left_out.get(part, {}).items()):
@@ -196,36 +198,6 @@ def load_grid(path: "str | Path | InMemory") -> Grid:
             raise CannotCheck(part_reason(PackageError(part, str(exc)), sheet=title), file=name, sheet=title) from None
         sheets[title] = grid
     return Grid(source=name, sheets=sheets)
-
-
-def _all_values(rows: list[list]):
-    """((row, column), value) of every cell of the value reader's rows (padded from A1), in reading order."""
-    for r, row in enumerate(rows, 1):
-        for c, value in enumerate(row, 1):
-            yield (r, c), value
-
-
-def _filled_values(rows: list[list], filled: list) -> list | None:
-    """:func:`_all_values` for the cells the scan found filled only (a form's rows are mostly padding:
-    ~600 filled cells of ~2,300), in the same order — or None when the rows hold a value anywhere else
-    (a cell the scan placed elsewhere, or did not see), and then every cell is walked.
-
-    The same answer by construction: the cells at the scan's positions are kept only when as many of
-    them hold a value (neither 「」, the reader's padding, nor None) as in all the rows (counted in C),
-    so no other cell holds one; a position listed twice (a part naming a cell twice) counts twice and
-    the rows are walked instead."""
-    height = len(rows)
-    out = []
-    for pos in sorted(filled):
-        r, c = pos
-        if 0 < r <= height:
-            row = rows[r - 1]
-            if 0 < c <= len(row):
-                out.append((pos, row[c - 1]))
-    values = [value for _pos, value in out]
-    found = len(values) - values.count("") - values.count(None)
-    held = sum(map(len, rows)) - sum(row.count("") + row.count(None) for row in rows)
-    return out if found == held else None
 
 
 class _Budget:

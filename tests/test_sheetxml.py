@@ -102,7 +102,7 @@ def test_most_cells_of_a_filled_table_are_plain(official):
     """The split takes the plain cells out: what is left for the cell by cell reading is small."""
     xml = official["openpyxl:xl/worksheets/sheet7.xml"]
     pieces = sheetxml._PLAIN_CELL.split(xml)
-    assert len(pieces) // 5 > 0.8 * xml.count(b'<c r="')
+    assert len(pieces[1::4]) > 0.8 * xml.count(b'<c r="')
 
 
 @pytest.mark.parametrize("inner_end", [b"</row>", b"<c r=\"ZZ1\"><f>1</f></c></row>"])
@@ -154,66 +154,3 @@ def test_the_split_counts_the_tags_the_census_counts(official):
     for name, xml in official.items():
         for variant, part in _variants(xml).items():
             assert sheetxml._Split(part).census() == sheetxml.census(part), (name, variant)
-
-
-def _calamine_rows(contents: dict[str, bytes], title: str):
-    """What python-calamine reads from the sheet ``title`` of a stored zip of ``contents``
-    (the rows padded from A1, as load_grid reads them), or the kind of error it raises."""
-    import io
-    import zipfile
-
-    from python_calamine import CalamineWorkbook
-
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as zf:
-        for name, data in contents.items():
-            zf.writestr(name, data)
-    book = CalamineWorkbook.from_filelike(io.BytesIO(out.getvalue()))
-    try:
-        return book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-    except BaseException as exc:        # a Rust panic is not an Exception
-        return type(exc).__name__
-
-
-_ODD_EMPTIES = {"row 0": b'<c r="A0" s="1"/>', "row from 1,000,000": b'<c r="A1000000" s="1"/>',
-                "column past XFD": b'<c r="XFE7" s="1"/>', "a long style": b'<c r="A7" s="12345678"/>',
-                "leading zero": b'<c r="A07" s="1"/>'}
-
-
-def _odd_empties(xml: bytes) -> dict[str, bytes]:
-    """Copies with an empty cell whose address or style a reader may refuse (so it is not taken out)."""
-    empty = _first(xml, rb'<c r="[A-Z]+[0-9]+" s="[0-9]+"/>')
-    return {name: xml[:empty.start()] + cell + xml[empty.end():] for name, cell in _ODD_EMPTIES.items()}
-
-
-@pytest.mark.parametrize("path", [TEMPLATE, EXAMPLE], ids=["template", "example"])
-def test_the_value_reader_reads_the_same_without_the_empty_cells(path):
-    """scan_for_values gives the value reader a plain part without its empty plain cells: python-calamine
-    reads the same rows from it as from the part itself (or fails the same way), on every sheet and
-    its variants; a part with an empty cell at an address a reader may refuse is given as it is."""
-    from planvalidator.package import Package
-
-    contents = parts(path)
-    compared = 0
-    for title, _el, part in Package(path, editable=False).sheets():
-        xml = contents[part]
-        for variant, edited in {**_variants(xml), **_odd_empties(xml)}.items():
-            scan, for_values = sheetxml.scan_for_values(edited, part)
-            assert scan == sheetxml.scan_sheet(edited, part), (part, variant)
-            if variant in _ODD_EMPTIES:
-                assert _ODD_EMPTIES[variant] in for_values, (part, variant)
-            if for_values is not edited:
-                assert len(for_values) < len(edited)
-                compared += 1
-            before = _calamine_rows({**contents, part: sheetxml.without_merges(edited)}, title)
-            after = _calamine_rows({**contents, part: sheetxml.without_merges(for_values)}, title)
-            assert isinstance(before, list) or variant in _ODD_EMPTIES, (part, variant, before)
-            assert after == before, (part, variant)
-    assert compared > 50
-
-
-def test_a_part_read_event_by_event_is_given_to_the_value_reader_as_it_is(official):
-    xml = official["template:xl/worksheets/sheet1.xml"]
-    for part in (xml.replace(b"<sheetData>", b"<sheetData><!-- a comment -->"), xml):
-        scan, for_values = sheetxml.scan_for_values(part, plain=False)
-        assert for_values is part

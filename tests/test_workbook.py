@@ -181,31 +181,3 @@ def test_a_bad_upload_held_in_memory_gets_the_files_one_line(data, words):
     with pytest.raises(CannotCheck) as caught:
         load_grid(InMemory("アップロード.xlsx", data))
     assert words in str(caught.value) and "アップロード.xlsx" in str(caught.value)
-
-
-
-def test_the_values_at_the_filled_positions_are_those_of_the_whole_walk():
-    """load_grid reads the value reader's rows at the cells the scan found filled only when no other
-    cell of the rows holds a value (then the same values, in the same order as walking every cell);
-    a value anywhere else, or a position listed twice, and the rows are walked."""
-    from python_calamine import CalamineWorkbook
-
-    from planvalidator import workbook
-
-    package = Package(EXAMPLE, editable=False)
-    book = CalamineWorkbook.from_path(str(EXAMPLE))
-    compared = 0
-    for title, _el, part in package.sheets():
-        rows = book.get_sheet_by_name(title).to_python(skip_empty_area=False)
-        filled = scan_sheet(package.data[part], part).filled
-        walked = [(pos, value) for pos, value in workbook._all_values(rows) if value not in ("", None)]
-        fast = workbook._filled_values(rows, filled)
-        assert fast is not None, title
-        assert [(pos, value) for pos, value in fast if value not in ("", None)] == walked, title
-        compared += len(walked)
-        held = walked[0][0]                                     # a position that holds a value
-        assert workbook._filled_values(rows, [pos for pos in filled if pos != held]) is None
-        assert workbook._filled_values(rows, filled + [held]) is None
-        unlisted = [list(row) for row in rows] + [["", "x"]]    # a value the scan did not find
-        assert workbook._filled_values(unlisted, filled) is None
-    assert compared > 500
