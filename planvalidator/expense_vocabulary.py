@@ -9,6 +9,7 @@ without terms or a bad severity is one line naming the file and the key.
 
 from __future__ import annotations
 
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +38,36 @@ class ExpenseVocabulary(Frozen):
             raise ExpenseVocabularyError(f"{where + ': ' if where else ''}経費の言葉「{key}」は {self.path.name} にありません"
                                          f"（{'、'.join(list(self.categories)[:8])} …）")
         return self.categories[key]
+
+    def folded_words(self) -> dict:
+        """Every word of the vocabulary in the form keywords are matched in (:mod:`planvalidator.keywords`): each
+        category's lists (:data:`LIST_KEYS`) and the shared ``innocent_after`` and ``unsure_after`` as
+        :func:`~planvalidator.keywords.fold` and :func:`~planvalidator.keywords.kana` make them, the ``negations``
+        only folded (they are read in the text as written). Worked out once per content of the file, of the
+        folding code and of the Unicode version NFKC follows (:func:`planvalidator.datacache.remembered`: some
+        1,400 words, ~3 ms of a cold check), and once per process."""
+        known = _FOLDED.get(str(self.path))
+        if known is None or known[0] is not self:
+            from planvalidator import keywords
+            from planvalidator.datacache import remembered
+
+            words = remembered(self.path, "keywords", lambda: _fold_words(self), (keywords.__file__,),
+                               unicodedata.unidata_version)
+            known = _FOLDED[str(self.path)] = (self, words)
+        return known[1]
+
+
+_FOLDED: dict[str, tuple[ExpenseVocabulary, dict]] = {}     # vocabulary file → (the vocabulary, its folded words)
+
+
+def _fold_words(vocabulary: ExpenseVocabulary) -> dict:
+    from planvalidator.keywords import fold, kana
+
+    folded = lambda words: [kana(fold(t)) for t in words]  # noqa: E731
+    return {"categories": {key: {name: folded(spec.get(name) or ()) for name in LIST_KEYS}
+                           for key, spec in vocabulary.categories.items()},
+            "negations": [fold(t) for t in vocabulary.negations],
+            "innocent_after": folded(vocabulary.innocent_after), "unsure_after": folded(vocabulary.unsure_after)}
 
 
 @lru_cache(maxsize=None)

@@ -81,7 +81,8 @@ class Hit(Frozen):
 
 
 class Group(Struct):
-    """A category of expense keywords (schemas/expenses.yaml) and its terms."""
+    """A category of expense keywords (schemas/expenses.yaml) and its terms, every word in the form it is
+    matched in (:meth:`planvalidator.expense_vocabulary.ExpenseVocabulary.folded_words`)."""
     label: str
     severity: str
     terms: list[str]
@@ -97,10 +98,7 @@ class Group(Struct):
     matchers: list[tuple] = field(default_factory=list)     # (made from the terms and models by __post_init__)
 
     def __post_init__(self):
-        self.terms = [kana(fold(t)) for t in self.terms]
-        for name in ("innocent_after", "innocent_before", "unless_text", "unsure_text", "sure_text", "models",
-                     "with_after"):
-            setattr(self, name, [kana(fold(t)) for t in getattr(self, name)])
+        # (the words come folded: ExpenseVocabulary.folded_words, once per content of the vocabulary)
         # each term with its pattern's maker and the literal any match of it contains (spaces left out):
         # a pattern is compiled only for a text holding its literal, once per process
         self.matchers = ([(t, t.replace(" ", ""), _pattern) for t in self.terms]
@@ -242,19 +240,16 @@ class KeywordSet(Struct):
            skip_jobs: bool = False) -> "KeywordSet":
         """The set of ``categories`` (ids of the expense vocabulary, :mod:`planvalidator.expense_vocabulary`),
         read with the vocabulary's shared context lists and a family's own settings."""
+        words = vocabulary.folded_words()
         groups = []
         for key in categories:
-            g = vocabulary.category(key)
-            groups.append(Group(g["label"], g.get("severity", "error"), list(g.get("terms", [])), g.get("note", ""),
-                                list(g.get("innocent_after", [])), list(g.get("innocent_before", [])),
-                                list(g.get("unless_text", [])), list(g.get("unsure_text", [])),
-                                list(g.get("sure_text", [])), key, models=list(g.get("models", [])),
-                                with_after=list(g.get("with_after", []))))
-        return cls(source, groups,
-                   [fold(t) for t in vocabulary.negations],      # read in the text as written
-                   [kana(fold(t)) for t in vocabulary.innocent_after],
-                   [kana(fold(t)) for t in vocabulary.unsure_after],
-                   [kana(fold(t)) for t in unsure_text], object_only, skip_jobs)
+            g, w = vocabulary.category(key), words["categories"][key]
+            w = {name: list(found) for name, found in w.items()}      # (each set its own lists)
+            groups.append(Group(g["label"], g.get("severity", "error"), w["terms"], g.get("note", ""),
+                                w["innocent_after"], w["innocent_before"], w["unless_text"], w["unsure_text"],
+                                w["sure_text"], key, models=w["models"], with_after=w["with_after"]))
+        return cls(source, groups, list(words["negations"]), list(words["innocent_after"]),
+                   list(words["unsure_after"]), [kana(fold(t)) for t in unsure_text], object_only, skip_jobs)
 
     @property
     def literals(self) -> Literals:
