@@ -44,14 +44,14 @@ class ExpenseVocabulary(Frozen):
         category's lists (:data:`LIST_KEYS`) and the shared ``innocent_after`` and ``unsure_after`` as
         :func:`~planvalidator.keywords.fold` and :func:`~planvalidator.keywords.kana` make them, the ``negations``
         only folded (they are read in the text as written). Worked out once per content of the file, of the
-        folding code and of the Unicode version NFKC follows (:func:`planvalidator.datacache.remembered`: some
-        1,400 words, ~3 ms of a cold check), and once per process."""
+        folding code (this module and keywords) and of the Unicode version NFKC follows
+        (:func:`planvalidator.datacache.remembered`: some 1,400 words, ~3 ms of a cold check), and once per process."""
         known = _FOLDED.get(str(self.path))
         if known is None or known[0] is not self:
             from planvalidator import keywords
             from planvalidator.datacache import remembered
 
-            words = remembered(self.path, "keywords", lambda: _fold_words(self), (keywords.__file__,),
+            words = remembered(self.path, "keywords", lambda: _fold_words(self), (keywords.__file__, __file__),
                                unicodedata.unidata_version)
             known = _FOLDED[str(self.path)] = (self, words)
         return known[1]
