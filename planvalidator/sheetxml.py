@@ -265,7 +265,7 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
         if plain is None:                       # (is_plain: every cell tag is a 「<c r="」)
             plain = form and tags[b"c"] == addressed
         if plain:
-            expat_pass(xml, part)
+            _prove_well_formed(xml, part, split)
             try:
                 return _scan_bytes(xml, bounds, addressed, pieces=split)
             except _NotPlain:
@@ -273,6 +273,38 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
         return _scan_events(_without_empty_cells(xml, tags[b"c"]), part, bounds)
     except _TooMuch as exc:
         raise PackageError(part, str(exc)) from None
+
+
+def _prove_well_formed(xml: bytes, part: str, split: "_Split | None") -> None:
+    """expat over a plain part (:func:`is_plain`) with no handlers: well-formed, no DTD, else PackageError.
+
+    Where the part was split (:class:`_Split`), expat reads only what is left once the plain cells are taken
+    out — most of a sheet's bytes are its styled empty cells. A plain cell is one whole element written as
+    :data:`_PLAIN_CELL` allows (ASCII tags and attributes, no line end in them), so taking it out changes
+    whether the part is well-formed only through its text: a value or an inline string could hold what XML
+    forbids in text. Where their texts hold none of that (:func:`_text_is_plain`), the rest is well-formed
+    exactly when the part is (a cell in a place no element may stand — in an attribute value, before or after
+    the root — leaves behind the 「<」 of what follows it, which is not allowed there either). A part whose rest
+    is not well-formed is read again whole, so that the message names the line of the part itself."""
+    if split is not None and split.letters and _text_is_plain(split.texts):
+        try:
+            expat_pass(split.rest, part)
+            return
+        except PackageError:
+            pass
+    expat_pass(xml, part)
+
+
+def _text_is_plain(texts: bytes) -> bool:
+    """Whether ``texts`` (:attr:`_Split.texts`) hold nothing XML forbids in text — a control character, 「]]>」, a
+    「&」 that is not a reference to an entity XML defines or to a character it allows, bytes that are not UTF-8,
+    U+FFFE or U+FFFF —, as expat judges them: in an element of their own. (The texts are joined by a space,
+    which no reference or UTF-8 sequence goes on across: each text is judged as it is.)"""
+    try:
+        expat_pass(b"<t>" + texts + b"</t>", "text")
+    except PackageError:
+        return False
+    return True
 
 
 def _scan_events(xml: bytes, part: str, bounds: _Limits) -> SheetScan:
@@ -341,23 +373,25 @@ def _attrs(raw: bytes, pattern) -> dict[bytes, str]:
 # A cell in the form most of a sheet's cells take (Excel, LibreOffice, openpyxl): addressed, maybe
 # styled, of any type but an error; empty (「<c r="B7" s="12"/>」, openpyxl's 「<c r="B7" s="12" t="n"></c>」)
 # or holding a value too short to be HUGE or an inline string of one run (the 3rd group, read ahead, is
-# then 「v」 or 「i」; None for an empty cell); followed by the next cell or the row's end. :func:`_cell`
-# would keep its position at most.
+# then 「v」 or 「i」; None for an empty cell; the 4th and 5th are the value's and the string's text); followed by
+# the next cell or the row's end. :func:`_cell` would keep its position at most.
 _PLAIN_CELL = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(?:n|s|str|inlineStr|b|d)")?'
-    rb'(?:/>|></c>|>(?=<([vi]))(?:<v>[^<]{0,11}</v>|<is><t(?: xml:space="preserve")?>[^<]*</t></is>)</c>)'
+    rb'(?:/>|></c>|>(?=<([vi]))(?:<v>([^<]{0,11})</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)</c>)'
     rb'(?=<c r="|</row>)')
 
 
 class _Split:
     """A part with its plain cells (:data:`_PLAIN_CELL`) taken out, in one pass: what is left
-    (``rest``), and each plain cell's column letters, row digits and whether it holds a value or
-    an inline string (``held``: 「v」, 「i」 or None)."""
+    (``rest``), each plain cell's column letters, row digits and whether it holds a value or
+    an inline string (``held``: 「v」, 「i」 or None), and the text of their values and strings (``texts``,
+    one after another with a space between)."""
 
     def __init__(self, xml: bytes):
         pieces = _PLAIN_CELL.split(xml)
-        self.rest = b"".join(pieces[::4]) if len(pieces) > 1 else xml
-        self.letters, self.rows, self.held = pieces[1::4], pieces[2::4], pieces[3::4]
+        self.rest = b"".join(pieces[::6]) if len(pieces) > 1 else xml
+        self.letters, self.rows, self.held = pieces[1::6], pieces[2::6], pieces[3::6]
+        self.texts = b" ".join(filter(None, pieces[4::6] + pieces[5::6]))
 
     def census(self) -> dict[bytes, int]:
         """:func:`census` of the whole part: a plain cell is one ``c`` tag and, holding a value, one

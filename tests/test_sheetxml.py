@@ -101,8 +101,7 @@ def test_the_byte_scan_finds_what_the_event_scan_finds(official):
 def test_most_cells_of_a_filled_table_are_plain(official):
     """The split takes the plain cells out: what is left for the cell by cell reading is small."""
     xml = official["openpyxl:xl/worksheets/sheet7.xml"]
-    pieces = sheetxml._PLAIN_CELL.split(xml)
-    assert len(pieces[1::4]) > 0.8 * xml.count(b'<c r="')
+    assert len(sheetxml._Split(xml).letters) > 0.8 * xml.count(b'<c r="')
 
 
 @pytest.mark.parametrize("inner_end", [b"</row>", b"<c r=\"ZZ1\"><f>1</f></c></row>"])
@@ -154,3 +153,130 @@ def test_the_split_counts_the_tags_the_census_counts(official):
     for name, xml in official.items():
         for variant, part in _variants(xml).items():
             assert sheetxml._Split(part).census() == sheetxml.census(part), (name, variant)
+
+
+# --- well-formed: the part, or what is left once its plain cells are out ----------------------------------
+
+def _inline(text: bytes) -> bytes:
+    return b'<c r="B7" s="1" t="inlineStr"><is><t>' + text + b"</t></is></c>"
+
+
+def _with_cells(xml: bytes, *cells: bytes) -> tuple[bytes, list[bytes]]:
+    """The part with its first plain cells (:data:`sheetxml._PLAIN_CELL`) written as ``cells``, and the cells as
+    placed (each at the address of the one it stands for)."""
+    placed = []
+    for cell in cells:
+        m = sheetxml._PLAIN_CELL.search(xml, xml.find(placed[-1]) + len(placed[-1]) if placed else 0)
+        cell = cell.replace(b'r="B7"', b'r="' + m.group(1) + m.group(2) + b'"')
+        xml = xml[:m.start()] + cell + xml[m.end():]
+        placed.append(cell)
+    return xml, placed
+
+
+# Parts that are not well-formed only through the text of a plain cell (taken out before expat reads the rest),
+# or only elsewhere, or well-formed with text near the edge of what XML allows: each is judged as expat judges
+# the whole part, with the same message
+MALFORMED_TEXT = {
+    "an undefined entity": (_inline(b"R&amp;D &copy;"),),
+    "a bare ampersand": (_inline(b"A & B"),),
+    "an ampersand cut by the end of the text": (_inline(b"AT&"), _inline(b"amp;T")),
+    "a reference to the NUL character": (_inline(b"&#0;"),),
+    "a reference to U+FFFE": (_inline(b"&#xFFFE;"),),
+    "a reference to a surrogate": (_inline(b"&#55296;"),),
+    "a reference past U+10FFFF": (_inline(b"&#x110000;"),),
+    "a control character in a string": (_inline("制御文字".encode()),),
+    "a control character in a value": (b'<c r="B7" s="1"><v>1\x0b2</v></c>',),
+    "「]]>」 in a value": (b'<c r="B7" s="1" t="str"><v>]]&gt;]]></v></c>',),
+    "「]]>」 in a string": (_inline(b"a]]>b"),),
+    "bytes that are not UTF-8": (_inline(b"\xff\xfe"),),
+    "a UTF-8 sequence cut short": (_inline("試作".encode()[:-1]),),
+    "U+FFFF written as itself": (_inline("\uffff".encode()),),
+    "a character cut by the end of a cell": (_inline("金型".encode()[:4]), _inline("金型".encode()[4:])),
+}
+WELL_FORMED_TEXT = {
+    "the five entities": (_inline(b"&lt;&gt;&amp;&quot;&apos;"),),
+    "character references": (_inline(b"&#12354;&#x3042;&#x1F600;&#9;"),),
+    "Japanese text": (_inline("試作品の金型（一式）".encode()),),
+    "line ends in a string": (_inline(b"line 1\nline 2\r\nline 3"),),
+    "a value with a closing bracket": (b'<c r="B7" s="1" t="str"><v>[1]]</v></c>',),
+}
+
+
+def _judged(part: bytes):
+    """What scan_sheet makes of a part: its scan, or the message it refuses it with."""
+    from planvalidator.partxml import PackageError
+    try:
+        return _as_found(sheetxml.scan_sheet(part, "sheet1.xml"))
+    except PackageError as exc:
+        return exc.reason
+
+
+def _whole(part: bytes):
+    """expat over the whole part: None when well-formed, else the message."""
+    from planvalidator.partxml import PackageError, expat_pass
+    try:
+        expat_pass(part, "sheet1.xml")
+    except PackageError as exc:
+        return exc.reason
+    return None
+
+
+@pytest.mark.parametrize("case", sorted({**MALFORMED_TEXT, **WELL_FORMED_TEXT}))
+def test_a_plain_cells_text_makes_the_part_well_formed_or_not_as_expat_reads_it_whole(official, case):
+    cells = {**MALFORMED_TEXT, **WELL_FORMED_TEXT}[case]
+    part, placed = _with_cells(official["template:xl/worksheets/sheet1.xml"], *cells)
+    split = sheetxml._Split(part)
+    assert split.letters and all(cell in part and cell not in split.rest for cell in placed)    # (taken out)
+    whole = _whole(part)
+    if case in MALFORMED_TEXT:
+        assert whole is not None, "the case must not be well-formed"
+        assert not sheetxml._text_is_plain(split.texts)     # what keeps the rest from being read alone
+        assert _judged(part) == whole
+    else:
+        assert whole is None and sheetxml._text_is_plain(split.texts)
+        assert _judged(part) == _events(part)
+
+
+def _broken(xml: bytes) -> dict[str, bytes]:
+    """The part made not well-formed outside any plain cell, in ways a damaged or crafted file is."""
+    row_end = _first(xml, rb"</row>")
+    a_row = _first(xml, rb"<row [^>]*>")
+    plain = sheetxml._PLAIN_CELL.search(xml)
+    return {
+        "a mismatched end tag": xml[:row_end.start()] + b"</rows>" + xml[row_end.end():],
+        "an end tag missing": xml[:row_end.start()] + xml[row_end.end():],
+        "a cell after the root": xml + plain.group(0) + b"</row>",
+        "a cell in an attribute value": xml[:a_row.end() - 1] + b" x='" + plain.group(0) + b"</row>'"
+                                        + xml[a_row.end() - 1:],
+        "a DTD": re.sub(rb"\A(<\?xml[^>]*\?>)?", lambda m: (m.group(1) or b"") + b'<!DOCTYPE worksheet [<!ENTITY e "x">]>',
+                        xml, count=1),
+        "text cut off": xml[:len(xml) // 2],
+        "a line end in a string before the damage": _with_cells(xml, _inline(b"one\ntwo\nthree"))[0].replace(
+            b"</sheetData>", b"</sheetdata>"),
+    }
+
+
+def test_a_part_damaged_outside_its_plain_cells_is_refused_with_the_line_of_the_part_itself(official):
+    refused = 0
+    for name in ("template:xl/worksheets/sheet1.xml", "example:xl/worksheets/sheet7.xml",
+                 "openpyxl:xl/worksheets/sheet7.xml"):
+        for case, part in _broken(official[name]).items():
+            whole = _whole(part)
+            assert whole is not None, (name, case)
+            assert _judged(part) == whole, (name, case)
+            refused += 1
+    assert refused == 21
+
+
+def test_expat_reads_only_what_is_left_of_a_plain_part_and_the_texts_taken_out(official, monkeypatch):
+    """The point of the split for the proof: the bytes expat reads are the plain cells' texts and the rest, not
+    the whole part (which it reads again only when the rest is refused, for the message)."""
+    from planvalidator import partxml
+    read: list[int] = []
+    real = partxml.expat_pass
+    monkeypatch.setattr(sheetxml, "expat_pass", lambda data, part, target=None: read.append(len(data)) or real(
+        data, part, target))
+    xml = official["example:xl/worksheets/sheet7.xml"]
+    sheetxml.scan_sheet(xml)
+    split = sheetxml._Split(xml)
+    assert read == [len(b"<t></t>") + len(split.texts), len(split.rest)] and sum(read) < 0.6 * len(xml)
