@@ -194,13 +194,23 @@ def _cell(scan: SheetScan, pos: Pos, kind, style, f_text, f_shared, v_text, has_
 
 
 def _merge(scan: SheetScan, ref: str, limits: _Limits) -> None:
+    merged = _merged_range(ref)
+    if merged is not None:
+        scan.merged.append(merged)
+        if len(scan.merged) > limits.merges:
+            raise _TooMuch(f"結合セルの範囲が {limits.merges:,} 個を超えます")
+
+
+@lru_cache(maxsize=1 << 14)
+def _merged_range(ref: str) -> tuple[int, int, int, int] | None:
+    """(r1, c1, r2, c2) of a merged range's 「B3:D4」, None for one that is not a range within the grid (the same
+    ranges come back in every application of a template)."""
     ends = [_address(end) for end in ref.split(":")]
     if len(ends) == 2 and None not in ends:
         (r1, c1), (r2, c2) = ends
         if 1 <= r1 <= r2 <= MAX_ROW and 1 <= c1 <= c2 <= MAX_COL:
-            scan.merged.append((r1, c1, r2, c2))
-            if len(scan.merged) > limits.merges:
-                raise _TooMuch(f"結合セルの範囲が {limits.merges:,} 個を超えます")
+            return r1, c1, r2, c2
+    return None
 
 
 # A styled empty cell (「<c r="B7" s="12"/>」 from Excel and LibreOffice, 「<c r="B7" s="12" t="n"></c>」
@@ -470,8 +480,13 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True,
         raise _NotPlain
     if len(scan.filled) > bounds.cells:
         raise _TooMuch(f"値のあるセルが {bounds.cells:,} を超えます")
-    for m in _MERGE.finditer(rest):
-        _merge(scan, (m.group(1) or m.group(2) or b"").decode("utf-8", "replace"), bounds)
+    merged = scan.merged
+    for double, single in _MERGE.findall(rest):
+        found = _merged_range((double or single).decode("utf-8", "replace"))
+        if found is not None:
+            merged.append(found)
+    if len(merged) > bounds.merges:             # (the census counted them before: this is the same bound)
+        raise _TooMuch(f"結合セルの範囲が {bounds.merges:,} 個を超えます")
     return scan
 
 
