@@ -96,13 +96,19 @@ def _signatures(sheet: SheetGrid, pairs: frozenset, columns=None) -> tuple[tuple
     # in each column the template has texts in: each distinct value's pair (normalize.value_key: 1, 1.0 and
     # True differ), None if not the template's
     keys: dict[int, dict[object, tuple | None]] = {c: {} for c, _ in pairs}
+    unseen = object()
     for (r, c), v in sheet.values.items():
         if columns is not None:
             c = columns.to_template(c)
         in_column = keys.get(c)
         if in_column is None:
             continue
-        key = by_value(in_column, v, _pair, c, pairs)
+        if v.__class__ is str:                  # (a text is its own key: by_value without the call)
+            key = in_column.get(v, unseen)
+            if key is unseen:
+                key = in_column[v] = _pair(c, pairs, v)
+        else:
+            key = by_value(in_column, v, _pair, c, pairs)
         if key is not None:
             rows.setdefault(r, []).append(key)
     last = max(rows, default=0)
