@@ -29,6 +29,8 @@ BENCHES = [
      "cold check ≤ 3× a calamine-read process (issue 24)"),
     ("表の大きさ（40 / 1,000 / 3,000 / 10,000 行）", "sizes.py", ["--sizes", "40,1000,3000,10000"],
      ["--sizes", "40,1000,10000", "--repeat", "2"], "warm ≤ 5× a calamine read; 10,000 rows ≤ 6×"),
+    ("命令数（valgrind: 負荷でぶれない数え方）", "instructions.py", [], ["--rounds", "1"],
+     "the cold and warm goals, counted in CPU instructions"),
     ("batch（受付の一括チェック）", "batch.py", [], ["--applications", "150", "--repeat", "1"],
      "≥ 80 applications/s with 2 jobs"),
     ("チェックのページ（1 / 4 / 20 クライアント）", "page.py", [], ["--requests", "40"],

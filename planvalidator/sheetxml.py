@@ -19,6 +19,7 @@ from operator import itemgetter
 
 from planvalidator.address import col_number, parse_a1
 from planvalidator.partxml import PackageError, expat_pass
+from planvalidator.plainsheet import Split, census, plain_form, prove_well_formed
 from planvalidator.patterns import lazy
 from planvalidator.structs import Struct, field
 
@@ -227,17 +228,6 @@ def _without_empty_cells(xml: bytes, cells: int) -> bytes:
     return xml
 
 
-# one pass over the part for the tags the limits count (a literal 「<」 first: the search skips text fast;
-# bytes.count of a pattern ending in a space crawls through a run of spaces)
-_CENSUS = re.compile(rb"<(?:[\w.-]+:)?(c|v|f|mergeCell)[\s/>]")
-
-
-def census(xml: bytes) -> dict[bytes, int]:
-    """How many ``c``, ``v``, ``f`` and ``mergeCell`` tags the part holds (with or without a prefix)."""
-    from collections import Counter
-    return Counter(_CENSUS.findall(xml))
-
-
 def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = None,
                plain: bool | None = None) -> SheetScan:
     """One pass over a worksheet part. Raises PackageError (a DTD, broken XML, too many cells or
@@ -247,13 +237,13 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
     than the limit, more values or formulas than the limit (each belongs to a cell that holds
     something), or more merged ranges than their limit, and it is refused at once.
 
-    A part as spreadsheet programs write it (:func:`is_plain`: UTF-8, the SpreadsheetML namespace
+    A part as spreadsheet programs write it (:func:`planvalidator.plainsheet.is_plain`: UTF-8, the SpreadsheetML namespace
     the only default one, every cell addressed, no comments or CDATA) is then checked whole by
     expat with no handlers (well-formed, no DTD — at the parser's own speed), and its cells and
     merged ranges are picked out of the bytes. Any other part is read event by event. ``plain``
     forces one way or the other (the tests compare them).
 
-    A part in that form with no more addressed cells than the limit is split first (:class:`_Split`,
+    A part in that form with no more addressed cells than the limit is split first (:class:`Split`,
     held at once only within that bound): its tags are then counted from the split, the plain
     cells by the split itself and the rest by :func:`census` (the same counts, in a third of the
     time of counting the whole part)."""
@@ -261,8 +251,8 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
 
     limit = budget.MAX_SHEET_CELLS if limit_cells is None else limit_cells
     addressed = xml.count(b'<c r="')
-    form = _plain_form(xml) if plain is None else plain
-    split = _Split(xml) if form and addressed <= limit else None
+    form = plain_form(xml) if plain is None else plain
+    split = Split(xml) if form and addressed <= limit else None
     tags = split.census() if split is not None else census(xml)
     if tags[b"c"] > 4 * limit:                  # far too many, without parsing
         raise PackageError(part, f"セルが {limit:,} を大きく超えます")
@@ -275,7 +265,7 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
         if plain is None:                       # (is_plain: every cell tag is a 「<c r="」)
             plain = form and tags[b"c"] == addressed
         if plain:
-            _prove_well_formed(xml, part, split)
+            prove_well_formed(xml, part, split)
             try:
                 return _scan_bytes(xml, bounds, addressed, pieces=split)
             except _NotPlain:
@@ -285,71 +275,10 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
         raise PackageError(part, str(exc)) from None
 
 
-def _prove_well_formed(xml: bytes, part: str, split: "_Split | None") -> None:
-    """expat over a plain part (:func:`is_plain`) with no handlers: well-formed, no DTD, else PackageError.
-
-    Where the part was split (:class:`_Split`), expat reads only what is left once the plain cells are taken
-    out — most of a sheet's bytes are its styled empty cells. A plain cell is one whole element written as
-    :data:`_PLAIN_CELL` allows (ASCII tags and attributes, no line end in them), so taking it out changes
-    whether the part is well-formed only through its text: a value or an inline string could hold what XML
-    forbids in text. Where their texts hold none of that (:func:`_text_is_plain`), the rest is well-formed
-    exactly when the part is (a cell in a place no element may stand — in an attribute value, before or after
-    the root — leaves behind the 「<」 of what follows it, which is not allowed there either). A part whose rest
-    is not well-formed is read again whole, so that the message names the line of the part itself."""
-    if split is not None and split.letters and _text_is_plain(split.texts):
-        try:
-            expat_pass(split.rest, part)
-            return
-        except PackageError:
-            pass
-    expat_pass(xml, part)
-
-
-def _text_is_plain(texts: bytes) -> bool:
-    """Whether ``texts`` (:attr:`_Split.texts`) hold nothing XML forbids in text — a control character, 「]]>」, a
-    「&」 that is not a reference to an entity XML defines or to a character it allows, bytes that are not UTF-8,
-    U+FFFE or U+FFFF —, as expat judges them: in an element of their own. (The texts are joined by a space,
-    which no reference or UTF-8 sequence goes on across: each text is judged as it is.)"""
-    try:
-        expat_pass(b"<t>" + texts + b"</t>", "text")
-    except PackageError:
-        return False
-    return True
-
-
 def _scan_events(xml: bytes, part: str, bounds: _Limits) -> SheetScan:
     target = _Target(bounds)
     expat_pass(xml, part, target)
     return target.scan
-
-
-_MAIN_DEFAULT = b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
-_DEFAULT_NS = re.compile(rb"xmlns\s*=")      # a default namespace declared (「xmlns:r=」 is a prefix's)
-_NOT_UTF8 = re.compile(rb'<\?xml[^>]*?encoding\s*=\s*["\'](?!utf-?8["\'])', re.I)
-
-
-def is_plain(xml: bytes, cells: int | None = None) -> bool:
-    """Whether a worksheet part is in the form spreadsheet programs write (Excel, LibreOffice,
-    openpyxl, Google Sheets), so that its cells can be picked out of the bytes: UTF-8; no comment,
-    CDATA section or processing instruction; the SpreadsheetML namespace declared once, as the
-    default (so every unprefixed ``c`` is a cell and nothing else is); every cell's start tag —
-    ``cells`` of them, with or without a prefix (:func:`census`) — beginning with its address ``r="…"``."""
-    if not _plain_form(xml):
-        return False
-    if cells is None:
-        cells = census(xml)[b"c"]
-    return cells == xml.count(b'<c r="')
-
-
-def _plain_form(xml: bytes) -> bool:
-    """:func:`is_plain` but for its cells' addresses."""
-    if xml[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in xml[:4] or _NOT_UTF8.match(xml):
-        return False
-    if b"!" in xml and (b"<!--" in xml or b"<![CDATA[" in xml):     # (one byte is searched fastest)
-        return False
-    if b"?" in xml and xml.count(b"<?") > (1 if xml.lstrip(b"\xef\xbb\xbf").startswith(b"<?xml") else 0):
-        return False
-    return xml.count(_MAIN_DEFAULT) == 1 and len(_DEFAULT_NS.findall(xml)) == 1
 
 
 # A cell as Excel, LibreOffice and openpyxl write it: r, s and t first and in that order, then a
@@ -380,44 +309,11 @@ def _attrs(raw: bytes, pattern) -> dict[bytes, str]:
             for name, double, single in pattern.findall(raw)}
 
 
-# A cell in the form most of a sheet's cells take (Excel, LibreOffice, openpyxl): addressed, maybe
-# styled, of any type but an error; empty (「<c r="B7" s="12"/>」, openpyxl's 「<c r="B7" s="12" t="n"></c>」)
-# or holding a value too short to be HUGE or an inline string of one run (the 3rd group, read ahead, is
-# then 「v」 or 「i」; None for an empty cell; the 4th and 5th are the value's and the string's text); followed by
-# the next cell or the row's end. :func:`_cell` would keep its position at most.
-_PLAIN_CELL = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="[0-9]+")?(?: t="(?:n|s|str|inlineStr|b|d)")?'
-    rb'(?:/>|></c>|>(?=<([vi]))(?:<v>([^<]{0,11})</v>|<is><t(?: xml:space="preserve")?>([^<]*)</t></is>)</c>)'
-    rb'(?=<c r="|</row>)')
-
-
-class _Split:
-    """A part with its plain cells (:data:`_PLAIN_CELL`) taken out, in one pass: what is left
-    (``rest``), each plain cell's column letters, row digits and whether it holds a value or
-    an inline string (``held``: 「v」, 「i」 or None), and the text of their values and strings (``texts``,
-    one after another with a space between)."""
-
-    def __init__(self, xml: bytes):
-        pieces = _PLAIN_CELL.split(xml)
-        self.rest = b"".join(pieces[::6]) if len(pieces) > 1 else xml
-        self.letters, self.rows, self.held = pieces[1::6], pieces[2::6], pieces[3::6]
-        self.texts = b" ".join(filter(None, pieces[4::6] + pieces[5::6]))
-
-    def census(self) -> dict[bytes, int]:
-        """:func:`census` of the whole part: a plain cell is one ``c`` tag and, holding a value, one
-        ``v`` (no tag the census counts spans a plain cell's edge: each begins with 「<」, and so do a
-        plain cell and what follows it)."""
-        tags = census(self.rest)
-        tags[b"c"] += len(self.letters)
-        tags[b"v"] += self.held.count(b"v")
-        return tags
-
-
 def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True,
-                pieces: _Split | None = None) -> SheetScan:
-    """The cells and merged ranges of a well-formed, plain part (:func:`is_plain`), from its bytes.
+                pieces: Split | None = None) -> SheetScan:
+    """The cells and merged ranges of a well-formed, plain part (:func:`planvalidator.plainsheet.is_plain`), from its bytes.
 
-    The plain cells (:data:`_PLAIN_CELL`) are taken out first, in one pass that keeps only the
+    The plain cells (:data:`planvalidator.plainsheet.PLAIN_CELL`) are taken out first, in one pass that keeps only the
     addresses of those holding a value; every other cell (a formula, an error, attributes or
     children in another order, a styled value long enough to be :data:`HUGE`) is then read from
     what is left by :data:`_CELL_BYTES`, through :func:`_cell` as the event scan's cells are.
@@ -426,14 +322,14 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True,
     inside a row inside that cell, as it is followed by a cell or a row's end: such a part is read
     again without the split (``split=False``), where a cell inside a cell is not plain. So is a
     part of more cells than the limit on filled ones (one match at a time, the pieces of a split
-    being held at once). ``cells``: the part's ``<c r="`` tags (:func:`is_plain`); ``pieces``: the
-    part's :class:`_Split`, when :func:`scan_sheet` made it already."""
+    being held at once). ``cells``: the part's ``<c r="`` tags (:func:`planvalidator.plainsheet.is_plain`); ``pieces``: the
+    part's :class:`Split`, when :func:`scan_sheet` made it already."""
     from itertools import compress
 
     scan = SheetScan()
     columns: dict[bytes, int] = {}
     if split and cells <= bounds.cells:
-        pieces = pieces or _Split(xml)
+        pieces = pieces or Split(xml)
         rest, plain, rows, held = pieces.rest, pieces.letters, pieces.rows, pieces.held
         for letters in set(plain):
             columns[letters] = col_number(letters.decode("ascii"))

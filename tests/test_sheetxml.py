@@ -1,7 +1,7 @@
 """The byte-level scan of a worksheet part (sheetxml._scan_bytes) finds what the expat event scan finds.
 
 The event scan is the reference: it reads any well-formed part. The byte scan reads a part as
-spreadsheet programs write it, taking the plain cells (sheetxml._PLAIN_CELL) out in one pass
+spreadsheet programs write it, taking the plain cells (plainsheet.PLAIN_CELL) out in one pass
 first. Both are run here on every sheet of the official template, of the 記入例 and of an
 openpyxl re-save (inline strings, 「t="n"」 empty cells), as they are and with their own cells
 rewritten in the forms the byte scan must not take for plain ones; a part with a cell inside a
@@ -15,7 +15,7 @@ import re
 import pytest
 
 from support.helpers import EXAMPLE, TEMPLATE, edit, parts
-from planvalidator import sheetxml
+from planvalidator import plainsheet, sheetxml
 from planvalidator.structs import asdict
 
 
@@ -88,7 +88,7 @@ def _variants(xml: bytes) -> dict[str, bytes]:
 def test_the_byte_scan_finds_what_the_event_scan_finds(official):
     compared = 0
     for name, xml in official.items():
-        assert sheetxml.is_plain(xml), name
+        assert plainsheet.is_plain(xml), name
         for variant, part in _variants(xml).items():
             expected = _events(part)
             assert _bytes(part, split=True) == expected, (name, variant)
@@ -101,7 +101,7 @@ def test_the_byte_scan_finds_what_the_event_scan_finds(official):
 def test_most_cells_of_a_filled_table_are_plain(official):
     """The split takes the plain cells out: what is left for the cell by cell reading is small."""
     xml = official["openpyxl:xl/worksheets/sheet7.xml"]
-    assert len(sheetxml._Split(xml).letters) > 0.8 * xml.count(b'<c r="')
+    assert len(plainsheet.Split(xml).letters) > 0.8 * xml.count(b'<c r="')
 
 
 @pytest.mark.parametrize("inner_end", [b"</row>", b"<c r=\"ZZ1\"><f>1</f></c></row>"])
@@ -147,12 +147,12 @@ def test_markup_limits_still_refuse_a_run_one_byte_over(official, at):
 
 
 def test_the_split_counts_the_tags_the_census_counts(official):
-    """scan_sheet counts a plain part's tags from its split (sheetxml._Split.census): the same counts
+    """scan_sheet counts a plain part's tags from its split (plainsheet.Split.census): the same counts
     as the census of the whole part, on every sheet and its variants (an inline string, an empty
     value, a formula: tags the split takes out and tags it leaves)."""
     for name, xml in official.items():
         for variant, part in _variants(xml).items():
-            assert sheetxml._Split(part).census() == sheetxml.census(part), (name, variant)
+            assert plainsheet.Split(part).census() == plainsheet.census(part), (name, variant)
 
 
 # --- well-formed: the part, or what is left once its plain cells are out ----------------------------------
@@ -162,11 +162,11 @@ def _inline(text: bytes) -> bytes:
 
 
 def _with_cells(xml: bytes, *cells: bytes) -> tuple[bytes, list[bytes]]:
-    """The part with its first plain cells (:data:`sheetxml._PLAIN_CELL`) written as ``cells``, and the cells as
+    """The part with its first plain cells (:data:`plainsheet.PLAIN_CELL`) written as ``cells``, and the cells as
     placed (each at the address of the one it stands for)."""
     placed = []
     for cell in cells:
-        m = sheetxml._PLAIN_CELL.search(xml, xml.find(placed[-1]) + len(placed[-1]) if placed else 0)
+        m = plainsheet.PLAIN_CELL.search(xml, xml.find(placed[-1]) + len(placed[-1]) if placed else 0)
         cell = cell.replace(b'r="B7"', b'r="' + m.group(1) + m.group(2) + b'"')
         xml = xml[:m.start()] + cell + xml[m.end():]
         placed.append(cell)
@@ -225,15 +225,15 @@ def _whole(part: bytes):
 def test_a_plain_cells_text_makes_the_part_well_formed_or_not_as_expat_reads_it_whole(official, case):
     cells = {**MALFORMED_TEXT, **WELL_FORMED_TEXT}[case]
     part, placed = _with_cells(official["template:xl/worksheets/sheet1.xml"], *cells)
-    split = sheetxml._Split(part)
+    split = plainsheet.Split(part)
     assert split.letters and all(cell in part and cell not in split.rest for cell in placed)    # (taken out)
     whole = _whole(part)
     if case in MALFORMED_TEXT:
         assert whole is not None, "the case must not be well-formed"
-        assert not sheetxml._text_is_plain(split.texts)     # what keeps the rest from being read alone
+        assert not plainsheet.text_is_plain(split.texts)     # what keeps the rest from being read alone
         assert _judged(part) == whole
     else:
-        assert whole is None and sheetxml._text_is_plain(split.texts)
+        assert whole is None and plainsheet.text_is_plain(split.texts)
         assert _judged(part) == _events(part)
 
 
@@ -241,7 +241,7 @@ def _broken(xml: bytes) -> dict[str, bytes]:
     """The part made not well-formed outside any plain cell, in ways a damaged or crafted file is."""
     row_end = _first(xml, rb"</row>")
     a_row = _first(xml, rb"<row [^>]*>")
-    plain = sheetxml._PLAIN_CELL.search(xml)
+    plain = plainsheet.PLAIN_CELL.search(xml)
     return {
         "a mismatched end tag": xml[:row_end.start()] + b"</rows>" + xml[row_end.end():],
         "an end tag missing": xml[:row_end.start()] + xml[row_end.end():],
@@ -274,9 +274,9 @@ def test_expat_reads_only_what_is_left_of_a_plain_part_and_the_texts_taken_out(o
     from planvalidator import partxml
     read: list[int] = []
     real = partxml.expat_pass
-    monkeypatch.setattr(sheetxml, "expat_pass", lambda data, part, target=None: read.append(len(data)) or real(
+    monkeypatch.setattr(plainsheet, "expat_pass", lambda data, part, target=None: read.append(len(data)) or real(
         data, part, target))
     xml = official["example:xl/worksheets/sheet7.xml"]
     sheetxml.scan_sheet(xml)
-    split = sheetxml._Split(xml)
+    split = plainsheet.Split(xml)
     assert read == [len(b"<t></t>") + len(split.texts), len(split.rest)] and sum(read) < 0.6 * len(xml)
