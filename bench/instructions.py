@@ -87,7 +87,7 @@ def main() -> int:
     subprocess.run(check, capture_output=True, env=ENV, cwd=ROOT)       # (.pyc files and the cache as a second run has them)
     base = instructions([PY, "-c", CALAMINE.format(EXAMPLE)])
     cold = instructions(check)
-    print(f"{'':<28} {'check':>9} {'calamine':>9}  ratio")
+    print(f"{'what (instructions)':<28} {'check':>9} {'calamine':>9}  ratio")
     print(f"{'cold, 記入例 (process)':<28} {cold / 1e6:8.1f}M {base / 1e6:8.1f}M {cold / base:6.2f}", flush=True)
     with tempfile.TemporaryDirectory() as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
