@@ -237,10 +237,11 @@ def scan_sheet(xml: bytes, part: str = "sheet", *, limit_cells: int | None = Non
     than the limit, more values or formulas than the limit (each belongs to a cell that holds
     something), or more merged ranges than their limit, and it is refused at once.
 
-    A part as spreadsheet programs write it (:func:`planvalidator.plainsheet.is_plain`: UTF-8, the SpreadsheetML namespace
-    the only default one, every cell addressed, no comments or CDATA) is then checked whole by
-    expat with no handlers (well-formed, no DTD — at the parser's own speed), and its cells and
-    merged ranges are picked out of the bytes. Any other part is read event by event. ``plain``
+    A part as spreadsheet programs write it (:func:`planvalidator.plainsheet.is_plain`: UTF-8, the
+    SpreadsheetML namespace the only default one, every cell addressed, no comments or CDATA) is then
+    proved well-formed, with no DTD, by expat with no handlers, at the parser's own speed, over what is
+    left once its plain cells are out (:func:`~planvalidator.plainsheet.prove_well_formed`), and its cells
+    and merged ranges are picked out of the bytes. Any other part is read event by event. ``plain``
     forces one way or the other (the tests compare them).
 
     A part in that form with no more addressed cells than the limit is split first (:class:`Split`,
