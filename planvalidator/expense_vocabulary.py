@@ -10,7 +10,7 @@ without terms or a bad severity is one line naming the file and the key.
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from planvalidator.structs import Frozen
@@ -25,7 +25,7 @@ class ExpenseVocabularyError(ValueError):
     """schemas/expenses.yaml, or a reference to one of its categories, cannot be read (one Japanese line)."""
 
 
-class ExpenseVocabulary(Frozen):
+class ExpenseVocabulary(Frozen, dict=True):
     """The words around an expense keyword that clear or doubt it (schemas/expenses.yaml)."""
     negations: tuple[str, ...]
     innocent_after: tuple[str, ...]
@@ -39,6 +39,7 @@ class ExpenseVocabulary(Frozen):
                                          f"（{'、'.join(list(self.categories)[:8])} …）")
         return self.categories[key]
 
+    @cached_property
     def folded_words(self) -> dict:
         """Every word of the vocabulary in the form keywords are matched in (:mod:`planvalidator.keywords`): each
         category's lists (:data:`LIST_KEYS`) and the shared ``innocent_after`` and ``unsure_after`` as
@@ -46,18 +47,11 @@ class ExpenseVocabulary(Frozen):
         only folded (they are read in the text as written). Worked out once per content of the file, of the
         folding code (this module and keywords) and of the Unicode version NFKC follows
         (:func:`planvalidator.datacache.remembered`: some 1,400 words, ~3 ms of a cold check), and once per process."""
-        known = _FOLDED.get(str(self.path))
-        if known is None or known[0] is not self:
-            from planvalidator import keywords
-            from planvalidator.datacache import remembered
+        from planvalidator import keywords
+        from planvalidator.datacache import remembered
 
-            words = remembered(self.path, "keywords", lambda: _fold_words(self), (keywords.__file__, __file__),
-                               unicodedata.unidata_version)
-            known = _FOLDED[str(self.path)] = (self, words)
-        return known[1]
-
-
-_FOLDED: dict[str, tuple[ExpenseVocabulary, dict]] = {}     # vocabulary file → (the vocabulary, its folded words)
+        return remembered(self.path, "keywords", lambda: _fold_words(self), (keywords.__file__, __file__),
+                          unicodedata.unidata_version)
 
 
 def _fold_words(vocabulary: ExpenseVocabulary) -> dict:

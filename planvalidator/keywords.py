@@ -82,7 +82,7 @@ class Hit(Frozen):
 
 class Group(Struct):
     """A category of expense keywords (schemas/expenses.yaml) and its terms, every word in the form it is
-    matched in (:meth:`planvalidator.expense_vocabulary.ExpenseVocabulary.folded_words`)."""
+    matched in (:attr:`planvalidator.expense_vocabulary.ExpenseVocabulary.folded_words`)."""
     label: str
     severity: str
     terms: list[str]
@@ -240,7 +240,7 @@ class KeywordSet(Struct):
            skip_jobs: bool = False) -> "KeywordSet":
         """The set of ``categories`` (ids of the expense vocabulary, :mod:`planvalidator.expense_vocabulary`),
         read with the vocabulary's shared context lists and a family's own settings."""
-        words = vocabulary.folded_words()
+        words = vocabulary.folded_words
         groups = []
         for key in categories:
             g, w = vocabulary.category(key), words["categories"][key]

@@ -113,7 +113,7 @@ class _Target:
             self.has_value = False
         elif self.pos is None:
             if local == "mergeCell":
-                _merge(self.scan, attrib.get("ref") or "", self.limits)
+                _merges(self.scan, (attrib.get("ref") or "",), self.limits)
             elif local == "row":
                 try:
                     self.row = int(attrib.get("r") or self.row + 1)
@@ -194,12 +194,15 @@ def _cell(scan: SheetScan, pos: Pos, kind, style, f_text, f_shared, v_text, has_
             pass
 
 
-def _merge(scan: SheetScan, ref: str, limits: _Limits) -> None:
-    merged = _merged_range(ref)
-    if merged is not None:
-        scan.merged.append(merged)
-        if len(scan.merged) > limits.merges:
-            raise _TooMuch(f"結合セルの範囲が {limits.merges:,} 個を超えます")
+def _merges(scan: SheetScan, refs, limits: _Limits) -> None:
+    """Record the merged ranges ``refs`` name (「B3:D4」 …; one that is not a range within the grid is skipped)."""
+    merged = scan.merged
+    for ref in refs:
+        found = _merged_range(ref)
+        if found is not None:
+            merged.append(found)
+    if len(merged) > limits.merges:
+        raise _TooMuch(f"結合セルの範囲が {limits.merges:,} 個を超えます")
 
 
 @lru_cache(maxsize=1 << 14)
@@ -377,13 +380,7 @@ def _scan_bytes(xml: bytes, bounds: _Limits, cells: int, *, split: bool = True,
         raise _NotPlain
     if len(scan.filled) > bounds.cells:
         raise _TooMuch(f"値のあるセルが {bounds.cells:,} を超えます")
-    merged = scan.merged
-    for double, single in _MERGE.findall(rest):
-        found = _merged_range((double or single).decode("utf-8", "replace"))
-        if found is not None:
-            merged.append(found)
-    if len(merged) > bounds.merges:             # (the census counted them before: this is the same bound)
-        raise _TooMuch(f"結合セルの範囲が {bounds.merges:,} 個を超えます")
+    _merges(scan, ((double or single).decode("utf-8", "replace") for double, single in _MERGE.findall(rest)), bounds)
     return scan
 
 

@@ -322,12 +322,10 @@ def test_the_union_answers_the_same_before_and_after_its_alternation_is_compiled
 
 @pytest.fixture
 def own_cache(tmp_path, monkeypatch):
-    """An empty user cache, and no vocabulary or folded words remembered by this process."""
-    from planvalidator import expense_vocabulary
+    """An empty user cache, and no vocabulary (nor its folded words) remembered by this process."""
     from planvalidator.expense_vocabulary import vocabulary
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.setattr(expense_vocabulary, "_FOLDED", {})
     vocabulary.cache_clear()
     yield tmp_path / "cache" / "planvalidator"
     vocabulary.cache_clear()
@@ -346,17 +344,16 @@ def test_the_folded_vocabulary_is_kept_in_the_cache_as_folding_gives_it(own_cach
     from planvalidator.expense_vocabulary import vocabulary
 
     calls = _foldings(monkeypatch)
-    first = vocabulary().folded_words()
+    first = vocabulary().folded_words
     assert len(calls) == 1 and list(own_cache.glob("keywords-*.json"))
-    monkeypatch.setattr(words, "_FOLDED", {})               # (a new process)
-    again = vocabulary().folded_words()
+    vocabulary.cache_clear()                                # (a new process)
+    again = vocabulary().folded_words
     assert len(calls) == 1                                  # read back, not folded again
     assert again == first == words._fold_words(vocabulary())
     assert "パソコン" in again["categories"]["pc"]["terms"]             # (katakana, as texts are matched)
 
 
 def test_a_vocabulary_written_again_is_folded_again_and_a_damaged_entry_made_again(own_cache, tmp_path, monkeypatch):
-    from planvalidator import expense_vocabulary
     from planvalidator.expense_vocabulary import vocabulary
     from planvalidator.keywords import KeywordSet
 
@@ -365,12 +362,11 @@ def test_a_vocabulary_written_again_is_folded_again_and_a_damaged_entry_made_aga
     assert KeywordSet.of(vocabulary(path), ["pc"]).find("ぱそこん（開発用）").severity == "error"
     path.write_text("categories:\n  pc:\n    label: パソコン\n    terms: [ＴＡＢＬＥＴ]\n", encoding="utf-8")
     vocabulary.cache_clear()
-    monkeypatch.setattr(expense_vocabulary, "_FOLDED", {})
     words = KeywordSet.of(vocabulary(path), ["pc"])
     assert words.find("ぱそこん（開発用）") is None and words.find("tablet 1台").found == "tablet"
     for entry in own_cache.glob("keywords-*.json"):
         entry.write_bytes(b'{"__file__": "damaged')
-    monkeypatch.setattr(expense_vocabulary, "_FOLDED", {})
+    vocabulary.cache_clear()
     calls = _foldings(monkeypatch)
     assert KeywordSet.of(vocabulary(path), ["pc"]).find("Tablet 1台").found == "Tablet"
     assert calls == [path]
